@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH, SCREENSHOT_DIR
@@ -127,6 +128,10 @@ def browser_context(
             yield context
         finally:
             context.close()
+            # While Playwright's loop runs, Django keeps this thread's database connections
+            # apart (asgiref's Local in "async" mode): close them here, or they outlive the
+            # test and PostgreSQL refuses to drop the test database.
+            connections.close_all()
     problems = browser_watch.problems()
     assert not problems, "the browser test saw:\n  " + "\n  ".join(problems)
 

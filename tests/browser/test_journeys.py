@@ -15,6 +15,7 @@ from candidates.models import Candidate
 from hiring import selectors as hiring_selectors
 from hiring.models import Decision, Job, ScreeningRule
 from scoring import selectors as scoring_selectors
+from tests import factories
 from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -32,8 +33,14 @@ def test_a_recruiter_logs_in_and_out(page: Any, demo: Any) -> None:
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("correct username and password")
 
-    page.get_by_label("Password").fill(demo.password)
-    page.get_by_role("button", name="Log in").click()
+    # Then with the keyboard alone: the form answers to Tab and Enter.
+    page.get_by_label("Username").fill("")
+    page.get_by_label("Username").focus()
+    page.keyboard.type("recruiter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(demo.password)
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Candidates")
     expect(page.get_by_role("navigation", name="Account")).to_contain_text("recruiter")
@@ -163,3 +170,35 @@ def test_an_hr_admin_creates_klout_35_on_a_job(
 
     rule = ScreeningRule.objects.get(job=job, metric="vendor:klout")
     assert (rule.threshold, rule.status, rule.created_by) == (35, "live", user("hr-admin"))
+
+
+def test_script_payloads_in_a_candidates_data_stay_text(
+    page: Any, demo: Any, log_in_as: Callable[[Any], None]
+) -> None:
+    """Handles, names and evidence come from candidates and ATSs: nothing in them runs."""
+    person = factories.CandidateFactory(
+        organization=demo.organization,
+        name="Eve <img src=x onerror=\"window.__pwned='name'\">",
+        email="eve@demo.example",
+    )
+    factories.SocialAccountFactory(
+        candidate=person, handle="<script>window.__pwned='handle'</script>"
+    )
+    factories.ReputationEvidenceFactory(
+        candidate=person,
+        title="<img src=x onerror=\"window.__pwned='evidence'\">",
+        venue="<svg onload=\"window.__pwned='venue'\"></svg>",
+    )
+    log_in_as(user("recruiter"))
+    page.goto(f"/candidates/{person.public_id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(person.name)
+    expect(page.get_by_role("region", name="Social accounts")).to_contain_text(
+        "<script>window.__pwned='handle'</script>"
+    )
+    expect(page.get_by_role("region", name="Offline evidence")).to_contain_text(
+        "<img src=x onerror="
+    )
+    page.goto("/?q=Eve")
+    expect(page.get_by_role("link", name=person.name)).to_be_visible()
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.locator("img[src=x], svg[onload]").count() == 0
