@@ -36,10 +36,6 @@ def _browser_missing() -> str:
         return f"{CHROMIUM_PATH} is missing (apt-get install chromium)"
     if not AXE_PATH.is_file():
         return f"{AXE_PATH.relative_to(settings.BASE_DIR)} is missing (make browser-deps)"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (make .venv/.installed-dev)"
     return ""
 
 
