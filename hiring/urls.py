@@ -16,7 +16,28 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", views.candidate_list, name="candidate-list"),
+    path("candidates.csv", views.candidate_list_csv, name="candidate-list-csv"),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),
+    path(
+        "candidates/<uuid:public_id>/evidence/",
+        views.evidence_create,
+        name="evidence-create",
+    ),
+    path(
+        "candidates/<uuid:public_id>/evidence/<int:evidence_id>/verify/",
+        views.evidence_verify,
+        name="evidence-verify",
+    ),
+    path(
+        "candidates/<uuid:public_id>/accounts/",
+        views.account_create,
+        name="account-create",
+    ),
+    path(
+        "candidates/<uuid:public_id>/accounts/<int:account_id>/verify/",
+        views.account_verify,
+        name="account-verify",
+    ),
     path("organization/switch/", views.organization_switch, name="organization-switch"),
     path("jobs/", views.job_list, name="job-list"),
     path("jobs/<int:job_id>/review/", views.review_queue, name="review-queue"),
