@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from candidates.models import Candidate
+from candidates.models import Candidate, ReputationEvidence
 from hiring import selectors as hiring_selectors
-from hiring.models import Decision, Job, ScreeningRule
+from hiring.models import AuditEvent, Decision, Job, Outcome, Screening, ScreeningRule
 from scoring import selectors as scoring_selectors
 from tests import factories
 from tests.browser.axe import assert_accessible
@@ -52,14 +52,18 @@ def test_a_recruiter_logs_in_and_out(page: Any, demo: Any) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/jobs/$"))
 
 
-def test_a_recruiter_filters_the_candidate_list(
+def test_a_recruiter_filters_and_sorts_the_candidate_list(
     page: Any, demo: Any, log_in_as: Callable[[Any], None]
 ) -> None:
     people = Candidate.objects.filter(organization=demo.organization)
-    # A surname several people share, so the filter has something to keep and to drop.
-    surnames = sorted({c.name.split()[-1] for c in people})
-    surname = max(surnames, key=lambda s: people.filter(name__icontains=s).count())
-    expected = sorted(people.filter(name__icontains=surname).values_list("name", flat=True))
+    job = Job.objects.get(organization=demo.organization, title="Developer Advocate")
+    # The outcome most of the job's candidates share, so the filter keeps some, drops others.
+    outcomes = Screening.objects.filter(job=job).values_list("outcome", flat=True)
+    outcome = max(set(outcomes), key=list(outcomes).count)
+    label = Outcome(outcome).label
+    expected = set(
+        Screening.objects.filter(job=job, outcome=outcome).values_list("candidate__name", flat=True)
+    )
     assert 1 < len(expected) < people.count()
 
     log_in_as(user("recruiter"))
@@ -67,50 +71,128 @@ def test_a_recruiter_filters_the_candidate_list(
     rows = page.get_by_role("row").filter(has=page.get_by_role("link"))
     expect(rows).to_have_count(min(people.count(), 50))
 
-    page.get_by_label("Search by name or email").fill(surname)
-    page.get_by_label("Search by name or email").press("Enter")
-    expect(page).to_have_url(re.compile(rf"[?&]q={surname}"))
+    search = page.get_by_role("search", name="Search and filter candidates")
+    search.get_by_label("Job").select_option(label="Developer Advocate")
+    search.get_by_label("Screening outcome").select_option(label=label)
+    search.get_by_label("Sort by").select_option(label="Influence: highest first")
+    search.get_by_role("button", name="Show candidates").click()
+    expect(page).to_have_url(re.compile(rf"[?&]outcome={outcome}"))
     expect(rows).to_have_count(len(expected))
-    assert sorted(rows.get_by_role("link").all_inner_texts()) == expected
+    names = rows.locator("td:first-child a").all_inner_texts()
+    assert set(names) == expected
+    # Highest influence first; "no data" (not a low score) comes last.
+    cells = rows.locator("td:nth-child(2)").all_inner_texts()
+    values = [float(c) for c in cells if c != "no data"]
+    assert len(values) > 1
+    assert values == sorted(values, reverse=True)
+    assert cells[len(values) :] == ["no data"] * (len(cells) - len(values))
+    expect(rows.first).to_contain_text(label)
     expect(page.get_by_text(f"{len(expected)} candidates")).to_be_visible()
 
-    page.get_by_label("Search by name or email").fill("nobody-by-this-name")
-    page.get_by_label("Search by name or email").press("Enter")
+    # Search within the filter: a name from the list, and one that matches nobody.
+    first_name = names[0]
+    search.get_by_label("Search name, email or handle").fill(first_name)
+    search.get_by_label("Search name, email or handle").press("Enter")
+    expect(page.get_by_role("link", name=first_name, exact=True).first).to_be_visible()
+    assert set(rows.locator("td:first-child a").all_inner_texts()) <= expected
+    search.get_by_label("Search name, email or handle").fill("nobody-by-this-name")
+    search.get_by_label("Search name, email or handle").press("Enter")
     expect(page.get_by_text("No candidates match")).to_be_visible()
+    # The flag filter: "Any flag" keeps exactly the people with a flag.
+    page.get_by_role("link", name="Clear").click()
+    flagged = set(
+        people.filter(flags__isnull=False).distinct().values_list("name", flat=True)
+    )
+    assert 0 < len(flagged) < people.count()
+    search.get_by_label("Flags").select_option(label="Any flag")
+    search.get_by_role("button", name="Show candidates").click()
+    expect(rows).to_have_count(len(flagged))
+    assert set(rows.locator("td:first-child a").all_inner_texts()) == flagged
 
 
 def test_a_recruiter_opens_a_candidate_and_sees_the_trajectory(
     page: Any, demo: Any, log_in_as: Callable[[Any], None]
 ) -> None:
     now = timezone.now()
-    # Someone whose history has a dip: the page must mark it and explain it.
+    # Someone whose history has a dip: the chart must mark it and the page explain it.
     person, trend = next(
         (c, t)
         for c in Candidate.objects.filter(organization=demo.organization).order_by("name")
-        if (t := scoring_selectors.score_trend(candidate_id=c.pk, now=now))
+        if (t := scoring_selectors.score_trend(candidate_id=c.pk, now=now, days=180))
         and any(e.kind == "dip" for e in t.episodes)
     )
-    dip = next(e for e in trend.episodes if e.kind == "dip")
+    dips = [e for e in trend.episodes if e.kind == "dip"]
 
     log_in_as(user("recruiter"))
     page.goto("/")
-    page.get_by_label("Search by name or email").fill(person.email)
-    page.get_by_label("Search by name or email").press("Enter")
+    page.get_by_label("Search name, email or handle").fill(person.email)
+    page.get_by_label("Search name, email or handle").press("Enter")
     page.get_by_role("link", name=person.name).click()
     expect(page).to_have_url(re.compile(rf"/candidates/{person.public_id}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(person.name)
 
-    trajectory = page.get_by_role("region", name=re.compile(r"^Influence over the last"))
-    expect(trajectory).to_be_visible()
+    trajectory = page.get_by_role("region", name="Influence over the last 180 days")
+    chart = trajectory.get_by_role("img", name=f"Influence score of {person.name}, last 180 days")
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None
+    assert box["width"] > 300
+    assert box["height"] > 100
+    # One line through the daily scores, one marked band per dip, all inline: no request.
+    assert len(chart.locator("path.line").get_attribute("d") or "") > 100
+    expect(chart.locator("rect.band.dip")).to_have_count(len(dips))
     expect(trajectory).to_contain_text(f"({trend.trend.points} daily scores)")
-    expect(trajectory).to_contain_text(f"Dip {dip.start:%Y-%m-%d}")
-    if dip.explanation:
-        expect(trajectory).to_contain_text(dip.explanation)
+    explained = trajectory.locator("ol.episodes")
+    expect(explained).to_contain_text(f"Dip {dips[0].start:%Y-%m-%d}")
+    if dips[0].explanation:
+        expect(explained).to_contain_text(dips[0].explanation)
+    # The chart's data as a table, for those who cannot see the chart.
+    trajectory.get_by_text("The chart's data as a table").click()
+    expect(trajectory.get_by_role("table").locator("tbody tr")).to_have_count(trend.trend.points)
 
     # "Why 34?": the parts of the influence score, in words and numbers.
     influence = page.get_by_role("region", name="Influence", exact=True)
     expect(influence.get_by_role("table")).to_contain_text("Because")
     assert_accessible(page, "candidate detail with a dip")
+
+
+def test_a_recruiter_verifies_a_piece_of_evidence(
+    page: Any, demo: Any, log_in_as: Callable[[Any], None]
+) -> None:
+    item = (
+        ReputationEvidence.objects.filter(
+            candidate__organization=demo.organization, verification="unverified"
+        )
+        .select_related("candidate")
+        .order_by("candidate__name", "pk")
+        .first()
+    )
+    assert item is not None, "the demo has unverified evidence"
+    person = item.candidate
+
+    log_in_as(user("recruiter"))
+    page.goto(f"/candidates/{person.public_id}/")
+    evidence = page.get_by_role("region", name="Offline evidence")
+    row = evidence.get_by_role("row").filter(has_text=item.title)
+    expect(row).to_contain_text("Unverified")
+    reputation = page.get_by_role("region", name="Offline reputation")
+    reputation_before = reputation.locator(".score").inner_text()
+
+    row.get_by_role("button", name=f"Verify {item.title}").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Evidence verified: “{item.title}”.")
+    row = page.get_by_role("region", name="Offline evidence").get_by_role("row")
+    row = row.filter(has_text=item.title)
+    expect(row).to_contain_text("Verified by recruiter")
+    expect(row.get_by_role("button", name=f"Verify {item.title}")).to_have_count(0)
+    item.refresh_from_db()
+    assert (item.verification, item.verified_by) == ("verified", user("recruiter"))
+    assert AuditEvent.objects.filter(
+        event_type="evidence.verified", subject_id=str(item.pk), actor=user("recruiter")
+    ).exists()
+    page_score = page.get_by_role("region", name="Offline reputation").locator(".score")
+    # A verified item counts in full: the offline reputation does not go down.
+    assert float(page_score.inner_text()) >= float(reputation_before)
+    assert_accessible(page, "candidate detail after verifying evidence")
 
 
 def test_a_recruiter_decides_a_review(
