@@ -35,7 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate, Organization
-from hiring import charts, listing, oversight, services
+from hiring import bias_report, charts, listing, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
 from hiring.exceptions import ApplicationError, NotPermitted
@@ -45,13 +45,22 @@ from hiring.forms import (
     DisputeForm,
     DisputeResolveForm,
     EvidenceForm,
+    RefreshForm,
     VerifyForm,
 )
 from hiring.models import AdverseAction, Dispute, Job, Outcome, Screening
-from hiring.permissions import EVIDENCE_ROLES, REVIEW_ROLES, has_role
+from hiring.permissions import (
+    AUDIT_REPORT_ROLES,
+    EVIDENCE_ROLES,
+    REFRESH_ROLES,
+    REVIEW_ROLES,
+    has_role,
+)
 from hiring.services import evidence as evidence_services
+from hiring.services import refresh as refresh_services
 from scoring import conf as scoring_conf
 from scoring import selectors as scoring_selectors
+from scoring.models import RefreshCycle
 
 logger = logging.getLogger(__name__)
 
@@ -195,10 +204,11 @@ def _detail_context(
     latest = scoring_selectors.score_latest_for_candidate(candidate_id=candidate.pk)
     vendors = scoring_selectors.vendor_comparison(candidate_id=candidate.pk)
     influence = latest.get("influence")
+    base = _base_context(request, organization)
     return {
-        **_base_context(request, organization),
+        **base,
         "candidate": candidate,
-        "can_edit": has_role(user=request.user, organization=organization, roles=EVIDENCE_ROLES),
+        "can_edit": base["role"] in EVIDENCE_ROLES,
         "account_metrics": scoring_selectors.account_metrics(candidate_id=candidate.pk, now=now),
         "evidence": candidate.evidence.select_related("verified_by"),
         "notices": candidate.notices.all(),
@@ -382,10 +392,18 @@ REVIEW_TOKEN_SALT = "renown.review-started"  # noqa: S105 - a signing salt, not 
 
 
 def _base_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
+    """What every recruiter page shows: the organisation, the switch, the links the role allows."""
+    active = bool(getattr(request.user, "is_active", False))
+    role = (
+        selectors.membership_role(user=request.user, organization=organization) if active else None
+    )
     return {
         "organization": organization,
         "organizations": selectors.organization_list_for_user(user=request.user),
-        "can_decide": has_role(user=request.user, organization=organization, roles=REVIEW_ROLES),
+        "role": role,
+        "can_decide": role in REVIEW_ROLES,
+        "can_refresh": role in REFRESH_ROLES,
+        "can_audit": role in AUDIT_REPORT_ROLES,
     }
 
 
@@ -411,10 +429,16 @@ def job_list(request: HttpRequest) -> HttpResponse:
     """The organisation's jobs, with how many candidates wait for a person."""
     organization = current_organization(request)
     jobs = list(hiring_selectors.job_list(user=request.user, organization=organization))
+    by_outcome = hiring_selectors.screening_outcome_counts(jobs=jobs)
     for job in jobs:
         job.awaiting_review = hiring_selectors.review_queue(job=job).count()  # type: ignore[attr-defined]
+        job.outcomes = [  # type: ignore[attr-defined]
+            (value, label, by_outcome.get((job.pk, value), 0)) for value, label in Outcome.choices
+        ]
     return render(
-        request, "hiring/job_list.html", {**_base_context(request, organization), "jobs": jobs}
+        request,
+        "hiring/job_list.html",
+        {**_base_context(request, organization), "jobs": jobs, "outcomes": Outcome.choices},
     )
 
 
@@ -651,3 +675,134 @@ def final_notice_send(request: HttpRequest, job_id: int, public_id: str) -> Http
         return "Final adverse-action notice sent."
 
     return _post_step(request, job_id, public_id, step)
+
+
+# --- bulk refresh -------------------------------------------------------------------
+
+
+def _refresh_cycle(request: HttpRequest, organization: Organization, cycle_id: int) -> RefreshCycle:
+    # The tenant gate for cycles: the organisation's own, seen by a member allowed to refresh.
+    if not has_role(user=request.user, organization=organization, roles=REFRESH_ROLES):
+        raise NotPermitted("Only recruiters and HR admins follow refreshes.")
+    cycle = RefreshCycle.objects.filter(pk=cycle_id, organization=organization).first()
+    if cycle is None:
+        raise Http404("No such refresh.")
+    return cycle
+
+
+def _progress_body(progress: scoring_selectors.RefreshProgress) -> dict[str, Any]:
+    settled = progress.done + progress.failed
+    percent = 100 if progress.total == 0 else min(100, round(100 * settled / progress.total))
+    finished = progress.status != RefreshCycle.Status.RUNNING
+    return {
+        "cycle": progress.cycle,
+        "status": progress.status,
+        "total": progress.total,
+        "done": progress.done,
+        "failed": progress.failed,
+        "skipped": progress.skipped,
+        "remaining": progress.remaining,
+        "percent": 100 if finished and progress.status == RefreshCycle.Status.FINISHED else percent,
+        "finished": finished,
+    }
+
+
+@login_required
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Start a refresh of the organisation (or of one job's candidates); list recent ones."""
+    organization = current_organization(request)
+    if not has_role(user=request.user, organization=organization, roles=REFRESH_ROLES):
+        raise NotPermitted("Only recruiters and HR admins can refresh scores.")
+    jobs = list(
+        Job.objects.filter(organization=organization).order_by("title").values_list("pk", "title")
+    )
+    form = RefreshForm(request.POST or None, jobs=jobs)
+    if request.method == "POST":
+        if form.is_valid():
+            job_id = form.cleaned_data["job"]
+            job = (
+                hiring_selectors.job_get(
+                    user=request.user, organization=organization, job_id=job_id
+                )
+                if job_id
+                else None
+            )
+            user: Any = request.user
+            cycle = refresh_services.refresh_start_for(
+                organization=organization, actor=user, job=job
+            )
+            messages.success(request, f"Refresh started: {cycle.total} account(s) to fetch.")
+            return HttpResponseRedirect(reverse("refresh-progress", kwargs={"cycle_id": cycle.pk}))
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    cycles = scoring_selectors.refresh_cycle_list_with_progress(
+        RefreshCycle.objects.filter(organization=organization).order_by("-started_at")[:10]
+    )
+    return render(
+        request,
+        "hiring/refresh.html",
+        {**_base_context(request, organization), "form": form, "cycles": cycles},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def refresh_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """A refresh's progress bar; reloads itself while running (works without JavaScript)."""
+    organization = current_organization(request)
+    cycle = _refresh_cycle(request, organization, cycle_id)
+    body = _progress_body(scoring_selectors.refresh_progress(cycle=cycle))
+    return render(
+        request,
+        "hiring/refresh_progress.html",
+        {
+            **_base_context(request, organization),
+            "cycle": cycle,
+            "progress": body,
+            "failures": scoring_selectors.refresh_failures(cycle=cycle)[:50],
+        },
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def refresh_progress_json(request: HttpRequest, cycle_id: int) -> JsonResponse:
+    """The progress of a refresh as JSON, for the page's script to poll."""
+    organization = current_organization(request)
+    cycle = _refresh_cycle(request, organization, cycle_id)
+    return JsonResponse(_progress_body(scoring_selectors.refresh_progress(cycle=cycle)))
+
+
+# --- bias audit (auditors) ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bias_audit(request: HttpRequest) -> HttpResponse:
+    """Impact ratios of a job's screenings by self-identified category: auditors only."""
+    organization = current_organization(request)
+    if not has_role(user=request.user, organization=organization, roles=AUDIT_REPORT_ROLES):
+        raise NotPermitted("Only the organisation's auditors read bias audits.")
+    jobs = list(Job.objects.filter(organization=organization).order_by("title", "id"))
+    job = None
+    if raw := request.GET.get("job", ""):
+        job = hiring_selectors.job_get(
+            user=request.user, organization=organization, job_id=int(raw) if raw.isdigit() else 0
+        )
+    elif jobs:
+        job = jobs[0]
+    user: Any = request.user
+    result = bias_report.job_bias_audit(user=user, job=job) if job is not None else None
+    return render(
+        request,
+        "hiring/bias_audit.html",
+        {
+            **_base_context(request, organization),
+            "jobs": jobs,
+            "job": job,
+            "result": result,
+            "tables": bias_report.display_tables(result) if result is not None else [],
+        },
+    )
