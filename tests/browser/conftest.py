@@ -4,7 +4,8 @@ Every test gets a new, empty user-data-dir (a persistent context in tmp_path), D
 Chromium with the flags that keep it from calling home, and a route on every request
 of the context that aborts and records anything whose host is not 127.0.0.1 or
 localhost. The recorded list must be empty when the test ends; so must the list of
-uncaught page errors and of local assets that failed to load.
+uncaught page errors (Content-Security-Policy refusals included) and of local assets
+that failed to load.
 """
 
 from __future__ import annotations
@@ -76,7 +77,15 @@ def browser_context(
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make between browser steps are still synchronous, one at a time.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import Page, Request, Response, Route, WebSocketRoute, sync_playwright
+    from playwright.sync_api import (
+        ConsoleMessage,
+        Page,
+        Request,
+        Response,
+        Route,
+        WebSocketRoute,
+        sync_playwright,
+    )
 
     def guard(route: Route) -> None:
         url = route.request.url
@@ -101,8 +110,15 @@ def browser_context(
         if is_loopback_url(request.url) and request.resource_type in ASSET_TYPES:
             browser_watch.failed_assets.append(f"{request.failure} {request.url}")
 
+    def on_console(message: ConsoleMessage) -> None:
+        # What the Content-Security-Policy refused (an inline style or script of the
+        # page's own) is broken page, not an attack: Chromium reports it on the console.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            browser_watch.page_errors.append(message.text)
+
     def watch(page: Page) -> None:
         page.on("pageerror", lambda error: browser_watch.page_errors.append(str(error)))
+        page.on("console", on_console)
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
