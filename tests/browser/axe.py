@@ -14,6 +14,7 @@ BLOCKING = ("serious", "critical")
 def _source() -> str:
     return AXE_PATH.read_text(encoding="utf-8")
 
+
 _RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v => ({

@@ -100,9 +100,7 @@ def test_a_recruiter_filters_and_sorts_the_candidate_list(
     expect(page.get_by_text("No candidates match")).to_be_visible()
     # The flag filter: "Any flag" keeps exactly the people with a flag.
     page.get_by_role("link", name="Clear").click()
-    flagged = set(
-        people.filter(flags__isnull=False).distinct().values_list("name", flat=True)
-    )
+    flagged = set(people.filter(flags__isnull=False).distinct().values_list("name", flat=True))
     assert 0 < len(flagged) < people.count()
     search.get_by_label("Flags").select_option(label="Any flag")
     search.get_by_role("button", name="Show candidates").click()
