@@ -39,7 +39,9 @@ def test_main_pages_have_no_serious_accessibility_violation(
         "job-board": "/jobs/",
         "review-queue": f"/jobs/{advocate.pk}/review/",
         "candidate-review": f"/jobs/{advocate.pk}/candidates/{waiting.candidate.public_id}/",
+        "refresh": "/refresh/",
     }
+    auditor_pages = {"bias-audit": "/audit/"}
     admin_pages = {
         "admin-rule-form": "/admin/hiring/screeningrule/add/",
     }
@@ -53,8 +55,12 @@ def test_main_pages_have_no_serious_accessibility_violation(
         found[name] = blocking_violations(page)
 
     visit("login", "/accounts/login/")
+    visit("password-reset", "/accounts/password_reset/")
     log_in_as(users.get(username="recruiter"))
     for name, path in recruiter_pages.items():
+        visit(name, path)
+    log_in_as(users.get(username="auditor"))
+    for name, path in auditor_pages.items():
         visit(name, path)
     log_in_as(users.get(username="hr-admin"))
     for name, path in admin_pages.items():
