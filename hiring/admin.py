@@ -228,6 +228,11 @@ class JobAdmin(HiringScopedAdmin):
             response["Content-Disposition"] = f'attachment; filename="bias-audit-job-{job.pk}.csv"'
             return response
         tables = live_audit.display_tables(audit, audit.result, include_restricted=auditor)
+        # The same warnings the rule form and the API show, for the rules live now.
+        live = whatif.rules_with_draft(job, None)
+        warnings = (
+            whatif.rule_preview(job, live, include_restricted=auditor).warnings if live else []
+        )
         small = [
             row["category"] for table in tables for row in table["rows"] if row["under_two_percent"]
         ]
@@ -240,6 +245,7 @@ class JobAdmin(HiringScopedAdmin):
             "rules": ScreeningRule.objects.filter(job=job, active=True),
             "audit": audit,
             "tables": tables,
+            "warnings": [w.as_dict() for w in warnings],
             "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
             "auditor": auditor,
             "may_record": may_record,

@@ -792,7 +792,7 @@ def _threshold_steps(spec: RuleSpec, steps: int) -> list[Decimal]:
     return easier_lines + harder_lines
 
 
-REPUTATION_LINES: Final = (Decimal(20), Decimal(30), Decimal(40))
+REPUTATION_LINES: Final = (Decimal(10), Decimal(20), Decimal(30), Decimal(40), Decimal(50))
 WINDOWS: Final = (("median", 30), ("median", 90), ("median", 180))
 
 
