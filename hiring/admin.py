@@ -417,7 +417,14 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
             (label, preview.outcomes.get(code, 0)) for code, label in live_audit.OUTCOME_CLASSES
         ],
         "suggestions": sorted(preview.suggestions.items()),
-        "warnings": [w.as_dict() for w in preview.warnings],
+        "warning_groups": [
+            (severity, label, [w.as_dict() for w in preview.warnings if w.severity == severity])
+            for severity, label in (
+                ("serious", "Serious: to acknowledge before it goes live"),
+                ("warning", "Warnings: risks to weigh"),
+                ("info", "For information"),
+            )
+        ],
         "serious": len(preview.serious),
         "tables": live_audit.display_tables(None, preview.audit, include_restricted=auditor),
         "near": near,

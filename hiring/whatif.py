@@ -20,6 +20,7 @@ demographic cells feed ``hiring.fairness`` (which writes categories under 5 peop
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -743,7 +744,9 @@ class Alternative:
 
     @property
     def lowest_ratio_text(self) -> str:
-        return "—" if self.lowest_ratio is None else f"{float(self.lowest_ratio):.3f}"
+        if self.lowest_ratio is None:
+            return "—"
+        return f"{math.floor(self.lowest_ratio * 1000) / 1000:.3f}"  # down, as the warnings
 
     @property
     def kept_share_pct(self) -> str:
