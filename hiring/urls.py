@@ -10,6 +10,7 @@ from scoring import views as scoring_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
     path(
         "admin/providers/",
         admin.site.admin_view(scoring_views.provider_list),
