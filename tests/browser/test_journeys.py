@@ -235,23 +235,65 @@ def test_a_recruiter_decides_a_review(
     )
 
 
-def test_an_hr_admin_creates_klout_35_on_a_job(
-    page: Any, demo: Any, log_in_as: Callable[[Any], None]
+def test_an_hr_admin_sees_fairness_warnings_block_klout_35_until_acknowledged(
+    page: Any,
+    demo: Any,
+    log_in_as: Callable[[Any], None],
+    screenshot: Callable[[Any, str], str],
 ) -> None:
+    # A job where influence is irrelevant and unjustified, and a vendor that closed in 2018.
     job = Job.objects.get(organization=demo.organization, title="Data Engineer")
+    assert (job.influence_relevance, job.relevance_justification) == ("none", "")
+    klout = ScreeningRule.objects.filter(job=job, metric="vendor:klout")
     log_in_as(user("hr-admin"))
     page.goto("/admin/hiring/screeningrule/add/")
-    page.get_by_label("Job:").select_option(label=str(job))
-    page.get_by_label("Metric:").fill("vendor:klout")
-    page.get_by_label("Operator:").select_option(label="≥")
-    page.get_by_label("Threshold:").fill("35")
-    page.get_by_label("Action:").select_option(value="needs_review")
-    page.get_by_label("Change note:").fill("Klout as a tie-breaker.")
+
+    def fill_rule() -> None:
+        page.get_by_label("Job:").select_option(label=str(job))
+        page.get_by_label("Metric:").fill("vendor:klout")
+        page.get_by_label("Operator:").select_option(label="≥")
+        page.get_by_label("Threshold:").fill("35")
+        page.get_by_label("Action:").select_option(value="needs_review")
+        page.get_by_label("Change note:").fill("Klout as a tie-breaker.")
+
+    # The preview shows the warnings while the admin edits, and saves nothing.
+    fill_rule()
+    page.get_by_role("button", name="Preview (saves nothing)").click()
+    fairness = page.get_by_role("region", name=re.compile(r"^Fairness"))
+    expect(fairness).to_contain_text("the rule cannot go live until you acknowledge")
+    serious = fairness.locator("details.warnings-serious li")
+    expect(serious.first).to_be_visible()  # the serious ones are open, not folded away
+    codes = set(serious.evaluate_all("items => items.map(li => li.dataset.code)"))
+    assert codes, "Klout ≥ 35 on a job with no stated relevance has serious warnings"
+    expect(fairness.locator("details.warnings-serious")).to_contain_text("Klout")
+    assert_accessible(page, "admin rule form with its fairness preview")
+    assert not klout.exists()
+
+    # Save without a word: refused, and the reason is on the acknowledgement field.
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errornote")).to_be_visible()
+    refusal = page.locator(".field-acknowledgement .errorlist")
+    expect(refusal).to_contain_text("serious fairness warning")
+    expect(refusal).to_contain_text("must be acknowledged in words before this rule can go live")
+    screenshot(page, "admin-rule-blocked")
+    assert not klout.exists()
+
+    # With a written justification the rule goes live, and the words are on the record.
+    justification = (
+        "Tie-breaker only, for a developer-relations opening of this team: "
+        "reviewed with legal on 2026-11-20; candidates without Klout go to review."
+    )
+    page.get_by_label("Acknowledgement of serious warnings:").fill(justification)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
-
-    rule = ScreeningRule.objects.get(job=job, metric="vendor:klout")
+    rule = klout.get()
     assert (rule.threshold, rule.status, rule.created_by) == (35, "live", user("hr-admin"))
+    acknowledged = AuditEvent.objects.get(
+        event_type="warning.acknowledged", subject_id=str(rule.pk)
+    )
+    assert acknowledged.note == justification
+    assert acknowledged.actor == user("hr-admin")
+    assert {w["code"] for w in acknowledged.after["warnings"]} == codes
 
 
 def test_script_payloads_in_a_candidates_data_stay_text(
