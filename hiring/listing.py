@@ -129,15 +129,21 @@ def _filtered(
         )
         candidates = candidates.filter(pk__in=matches)
     if query.job is not None and not query.outcome:
-        candidates = candidates.filter(
-            Exists(Application.objects.filter(job=query.job, candidate=OuterRef("pk")))
-            | Exists(Screening.objects.filter(job=query.job, candidate=OuterRef("pk")))
+        in_job = (
+            Application.objects.filter(job=query.job)
+            .order_by()
+            .values("candidate_id")
+            .union(Screening.objects.filter(job=query.job).order_by().values("candidate_id"))
         )
+        candidates = candidates.filter(pk__in=in_job)
     if query.outcome:
-        screenings = Screening.objects.filter(candidate=OuterRef("pk"), outcome=query.outcome)
+        # A plain IN (not a correlated EXISTS): PostgreSQL can then start from the
+        # (job, outcome) index and sort the few matches, instead of walking every
+        # candidate by name and probing each.
+        screenings = Screening.objects.filter(outcome=query.outcome)
         if query.job is not None:
             screenings = screenings.filter(job=query.job)
-        candidates = candidates.filter(Exists(screenings))
+        candidates = candidates.filter(pk__in=screenings.order_by().values("candidate_id"))
     if query.flags:
         flags = AnomalyFlag.objects.filter(candidate=OuterRef("pk"))
         if query.flags == "none":
