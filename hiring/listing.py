@@ -329,7 +329,7 @@ CSV_HEADER = (
     "public_id",
     "name",
     "email",
-    *(label for _, label in SCORE_COLUMNS),
+    *(key for key, _ in SCORE_COLUMNS),
     "flags",
     "job_outcome",
     "job_suggestion",

@@ -199,7 +199,7 @@ def test_csv_export_is_the_filtered_list_with_formulas_defused(
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["public_id", "name", "email", "Influence"]
+    assert header[:6] == ["public_id", "name", "email", "influence", "reputation", "vendor.klout"]
     assert [r[1] for r in body] == [
         '\'=HYPERLINK("http://evil.example","x")',
         "'+1 Plus",
