@@ -129,13 +129,11 @@ def _filtered(
         )
         candidates = candidates.filter(pk__in=matches)
     if query.job is not None and not query.outcome:
-        in_job = (
-            Application.objects.filter(job=query.job)
-            .order_by()
-            .values("candidate_id")
-            .union(Screening.objects.filter(job=query.job).order_by().values("candidate_id"))
+        # The job's candidates are its applications (screening a candidate records one).
+        # A plain IN: PostgreSQL hashes it once, or starts from it when it is small.
+        candidates = candidates.filter(
+            pk__in=Application.objects.filter(job=query.job).order_by().values("candidate_id")
         )
-        candidates = candidates.filter(pk__in=in_job)
     if query.outcome:
         # A plain IN (not a correlated EXISTS): PostgreSQL can then start from the
         # (job, outcome) index and sort the few matches, instead of walking every

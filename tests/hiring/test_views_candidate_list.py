@@ -48,6 +48,7 @@ def screen(candidate: Any, job: Any, outcome: str, suggestion: str = "review") -
     run = ScreeningRun.objects.filter(job=job).first() or ScreeningRun.objects.create(
         job=job, started_at=now, evaluated_at=now, reason="test", actor_label="test"
     )
+    factories.ApplicationFactory(job=job, candidate=candidate)  # as screening records one
     return Screening.objects.create(
         candidate=candidate,
         job=job,
