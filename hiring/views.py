@@ -144,6 +144,7 @@ class _Echo:
 
 @login_required
 @require_GET
+@never_cache
 def candidate_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The current filtered list as CSV (same filters and order), formula cells defused."""
     organization = current_organization(request)
