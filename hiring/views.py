@@ -60,7 +60,7 @@ from hiring.services import evidence as evidence_services
 from hiring.services import refresh as refresh_services
 from scoring import conf as scoring_conf
 from scoring import selectors as scoring_selectors
-from scoring.models import RefreshCycle
+from scoring.models import FlagKind, RefreshCycle
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,13 @@ def _trajectory(candidate: Candidate, now: datetime) -> dict[str, Any]:
             episodes=[charts.EpisodeSpan(e.kind, e.start, e.end) for e in trend.episodes],
             flags=[(f.observed_on, f.get_kind_display()) for f in flags],
         )
-    return {"trend": trend, "chart": chart, "flags": flags, "trajectory_days": TRAJECTORY_DAYS}
+    return {
+        "trend": trend,
+        "chart": chart,
+        "flags": flags,
+        "disagreement_flags": [f for f in flags if f.kind == FlagKind.DISAGREEMENT],
+        "trajectory_days": TRAJECTORY_DAYS,
+    }
 
 
 def _disagreement(
