@@ -180,6 +180,12 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
         return [str(candidate.public_id)]
     if name == "job_id":
         return [str(world[apps.get_model("hiring", "Job")].pk)]
+    if name == "evidence_id":
+        return [str(world[apps.get_model("candidates", "ReputationEvidence")].pk)]
+    if name == "account_id":
+        return [str(world[apps.get_model("candidates", "SocialAccount")].pk)]
+    if name == "cycle_id":
+        return [str(world[apps.get_model("scoring", "RefreshCycle")].pk)]
     if name == "app_label":
         return ["candidates", "scoring", "hiring", "auth"]
     if name == "uidb64":
@@ -226,7 +232,10 @@ def test_every_url_hides_organisation_b_from_organisation_a(
                 response = client.get(url, follow=True)
                 requests += 1
                 assert response.status_code < 500, f"{url} answered {response.status_code}"
-                body = response.content.decode(errors="replace").lower()
+                raw = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                )
+                body = raw.decode(errors="replace").lower()
                 if name in PUBLIC_PAGES:  # they name the organisation, and nothing else of it
                     org_b = org_b_world[apps.get_model("candidates", "Organization")]
                     body = body.replace(org_b.name.lower(), "")  # type: ignore[attr-defined]
