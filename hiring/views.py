@@ -35,7 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate, Organization
-from hiring import bias_report, charts, listing, live_audit, oversight, services
+from hiring import charts, listing, live_audit, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
 from hiring.exceptions import ApplicationError, NotPermitted
@@ -833,8 +833,9 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
         )
     elif jobs:
         job = jobs[0]
-    user: Any = request.user
-    result = bias_report.job_bias_audit(user=user, job=job) if job is not None else None
+    # The same live audit as the admin's job page (hiring.live_audit): auditors see
+    # every count, small categories included.
+    audit = live_audit.job_audit(job) if job is not None else None
     return render(
         request,
         "hiring/bias_audit.html",
@@ -842,7 +843,11 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
             **_base_context(request, organization),
             "jobs": jobs,
             "job": job,
-            "result": result,
-            "tables": bias_report.display_tables(result) if result is not None else [],
+            "audit": audit,
+            "result": audit.result if audit is not None else None,
+            "tables": live_audit.display_tables(audit, audit.result, include_restricted=True)
+            if audit is not None
+            else [],
+            "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
         },
     )
