@@ -1,7 +1,7 @@
 """Candidate list benchmark: the recruiter's list page over N candidates on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renown_bench \\
-        python -m benchmarks.candidate_list [--candidates 100000] [--days 7] [--runs 15] [--rebuild]
+        python -m benchmarks.candidate_list [--candidates 100000] [--days 90] [--runs 15] [--rebuild]
 
 Reuses the screening benchmark's organisation (``benchmarks.screening.build``: N
 candidates, D days of influence scores for 85 %, reputation for 35 %, Klout for
@@ -96,7 +96,12 @@ def measure(client: object, label: str, params: dict[str, str], runs: int) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description="Candidate list benchmark (figures only).")
     parser.add_argument("--candidates", type=int, default=100_000)
-    parser.add_argument("--days", type=int, default=7, help="Days of score history to build.")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="Days of score history (the screening benchmark's default, so its data is reused).",
+    )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="Build the data again.")
     args = parser.parse_args()

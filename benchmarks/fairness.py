@@ -48,9 +48,9 @@ def self_identify() -> None:
     execute(
         "INSERT INTO candidates_selfidentification (candidate_id, sex, race_ethnicity, "
         "provided_at, source, created_at, updated_at) "
-        "SELECT id, CASE WHEN id % 2 = 0 THEN 'male' ELSE 'female' END, "
-        "(%s::text[])[1 + (id * 13) % 10], now(), 'ats', now(), now() "
-        "FROM candidates_candidate WHERE organization_id = %s AND id % 10 <> 9",
+        "SELECT id, CASE WHEN id %% 2 = 0 THEN 'male' ELSE 'female' END, "
+        "(%s::text[])[1 + (id * 13) %% 10], now(), 'ats', now(), now() "
+        "FROM candidates_candidate WHERE organization_id = %s AND id %% 10 <> 9",
         [races, org.pk],
     )
     execute("VACUUM ANALYZE candidates_selfidentification")
@@ -91,23 +91,27 @@ def draft(job: Any, **fields: Any) -> Any:
 
 def hand_written(job: Any) -> list[tuple[Any, ...]]:
     """The same counts as the Klout preview, in one query written for this rule alone:
-    latest Klout per candidate, its outcome, grouped by category and footprint."""
+    each candidate's latest Klout score, its outcome, grouped by category and footprint
+    (sets joined by hash, as a person would write it for speed)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
+            "WITH k AS (SELECT DISTINCT ON (candidate_id) candidate_id, value FROM "
+            "scoring_vendorscore WHERE vendor = 'klout' AND as_of <= current_date "
+            "ORDER BY candidate_id, as_of DESC, id DESC), "
+            "f AS (SELECT DISTINCT candidate_id FROM scoring_anomalyflag WHERE kind = "
+            "'disagreement' AND jsonb_exists(evidence, 'klout')), "
+            "s AS (SELECT DISTINCT candidate_id FROM candidates_socialaccount WHERE status = "
+            "'active' AND network NOT IN ('openalex', 'openlibrary', 'orcid')) "
             "SELECT CASE WHEN k.value IS NULL THEN 'insufficient_data' "
-            "WHEN f.id IS NOT NULL THEN 'flagged' WHEN k.value >= 35 THEN 'meets' "
+            "WHEN f.candidate_id IS NOT NULL THEN 'flagged' WHEN k.value >= 35 THEN 'meets' "
             "ELSE 'below' END AS outcome, coalesce(si.sex, ''), coalesce(si.race_ethnicity, ''), "
-            "NOT EXISTS (SELECT 1 FROM candidates_socialaccount a WHERE a.candidate_id = "
-            "p.candidate_id AND a.status = 'active'), count(*) "
-            "FROM hiring_application p "
-            "LEFT JOIN LATERAL (SELECT v.value FROM scoring_vendorscore v WHERE v.candidate_id = "
-            "p.candidate_id AND v.vendor = 'klout' ORDER BY v.as_of DESC, v.id DESC LIMIT 1) k "
-            "ON true LEFT JOIN LATERAL (SELECT id FROM scoring_anomalyflag af WHERE "
-            "af.candidate_id = p.candidate_id AND af.kind = 'disagreement' "
-            "AND jsonb_exists(af.evidence, 'klout') LIMIT 1) f "
-            "ON true LEFT JOIN candidates_selfidentification si ON si.candidate_id = p.candidate_id "
+            "s.candidate_id IS NULL, count(*) FROM hiring_application p "
+            "LEFT JOIN k ON k.candidate_id = p.candidate_id "
+            "LEFT JOIN f ON f.candidate_id = p.candidate_id "
+            "LEFT JOIN s ON s.candidate_id = p.candidate_id "
+            "LEFT JOIN candidates_selfidentification si ON si.candidate_id = p.candidate_id "
             "WHERE p.job_id = %s GROUP BY 1, 2, 3, 4",
             [job.pk],
         )

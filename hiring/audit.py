@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final, Literal, TypedDict
 
 Mode = Literal["selection", "scoring"]
@@ -368,6 +369,7 @@ def _table(
 FISHER_EXACT_MAX_N: Final = 2000
 
 
+@lru_cache(maxsize=8192)  # pure; an audit asks for the same tables from several views
 def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
     """Two-sided Fisher exact p-value for the 2x2 table ``[[a, b], [c, d]]``.
 

@@ -444,6 +444,19 @@ def metric_aggregates_query(
         "WHERE newest IS NOT NULL"
     )
     params = [*points_params, *inner_params, *older_params, *population_params]
+    if not rule.uses_window and source.kind == "vendor":
+        # Vendor scores are few (an import or two per person, for some people): one pass
+        # over them, newest first per candidate, beats a probe for every candidate.
+        _, last = _utc_day_bounds(now, now)
+        sql = (
+            "SELECT DISTINCT ON (v.candidate_id) v.candidate_id, "  # noqa: S608
+            "(v.as_of::timestamp AT TIME ZONE 'UTC') AS at, v.value, NULL, 1 "
+            f"FROM {_table(VendorScore)} v "
+            "WHERE (v.vendor = %s OR (v.vendor = 'custom' AND v.vendor_name = %s)) "
+            f"AND v.as_of <= %s AND v.candidate_id IN ({population_sql}) "
+            "ORDER BY v.candidate_id, v.as_of DESC, v.id DESC"
+        )
+        return sql, [source.name, source.name, last, *population_params]
     if not rule.uses_window and source.kind != "snapshot":
         # The latest value is one index probe per candidate, stale or not.
         latest_sql, latest_params = _latest_sql(source, "pop.candidate_id", now)

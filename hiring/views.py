@@ -35,7 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate, Organization
-from hiring import bias_report, charts, listing, live_audit, oversight, services
+from hiring import charts, listing, live_audit, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
 from hiring.exceptions import ApplicationError, NotPermitted
@@ -60,7 +60,7 @@ from hiring.services import evidence as evidence_services
 from hiring.services import refresh as refresh_services
 from scoring import conf as scoring_conf
 from scoring import selectors as scoring_selectors
-from scoring.models import RefreshCycle
+from scoring.models import FlagKind, RefreshCycle
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,7 @@ class _Echo:
 
 @login_required
 @require_GET
+@never_cache
 def candidate_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The current filtered list as CSV (same filters and order), formula cells defused."""
     organization = current_organization(request)
@@ -180,7 +181,13 @@ def _trajectory(candidate: Candidate, now: datetime) -> dict[str, Any]:
             episodes=[charts.EpisodeSpan(e.kind, e.start, e.end) for e in trend.episodes],
             flags=[(f.observed_on, f.get_kind_display()) for f in flags],
         )
-    return {"trend": trend, "chart": chart, "flags": flags, "trajectory_days": TRAJECTORY_DAYS}
+    return {
+        "trend": trend,
+        "chart": chart,
+        "flags": flags,
+        "disagreement_flags": [f for f in flags if f.kind == FlagKind.DISAGREEMENT],
+        "trajectory_days": TRAJECTORY_DAYS,
+    }
 
 
 def _disagreement(
@@ -677,6 +684,39 @@ def final_notice_send(request: HttpRequest, job_id: int, public_id: str) -> Http
     return _post_step(request, job_id, public_id, step)
 
 
+@require_GET
+def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's published bias-audit summaries (6 RCNY 5-303): public, no login.
+
+    Per job, the latest audit the organisation chose to publish: its date, the source
+    of the data, the unknowns, counts, selection rates and impact ratios for every
+    category, and the tool's distribution date. Categories of fewer than 5 people read
+    "fewer than 5" (no counts or rates): a public page must not single anyone out.
+    """
+    organization = get_object_or_404(Organization, slug=org_slug)
+    latest: dict[int | None, BiasAudit] = {}
+    for row in BiasAudit.objects.filter(organization=organization, published=True).order_by(
+        "-audited_on", "-recorded_at"
+    ):
+        latest.setdefault(row.job_id, row)
+    summaries = [
+        {
+            "audit": row,
+            "individuals": row.report.get("individuals", 0),
+            "unknown": row.report.get("unknown", 0),
+            "tables": live_audit.display_tables(
+                None, live_audit.published_result(row), include_restricted=False
+            ),
+        }
+        for row in latest.values()
+    ]
+    return render(
+        request,
+        "hiring/audit_summary.html",
+        {"public_organization": organization, "summaries": summaries},
+    )
+
+
 # --- bulk refresh -------------------------------------------------------------------
 
 
@@ -793,8 +833,9 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
         )
     elif jobs:
         job = jobs[0]
-    user: Any = request.user
-    result = bias_report.job_bias_audit(user=user, job=job) if job is not None else None
+    # The same live audit as the admin's job page (hiring.live_audit): auditors see
+    # every count, small categories included.
+    audit = live_audit.job_audit(job) if job is not None else None
     return render(
         request,
         "hiring/bias_audit.html",
@@ -802,40 +843,11 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
             **_base_context(request, organization),
             "jobs": jobs,
             "job": job,
-            "result": result,
-            "tables": bias_report.display_tables(result) if result is not None else [],
+            "audit": audit,
+            "result": audit.result if audit is not None else None,
+            "tables": live_audit.display_tables(audit, audit.result, include_restricted=True)
+            if audit is not None
+            else [],
+            "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
         },
-    )
-
-
-@require_GET
-def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """The organisation's published bias-audit summaries (6 RCNY 5-303): public, no login.
-
-    Per job, the latest audit the organisation chose to publish: its date, the source
-    of the data, the unknowns, counts, selection rates and impact ratios for every
-    category, and the tool's distribution date. Categories of fewer than 5 people read
-    "fewer than 5" (no counts or rates): a public page must not single anyone out.
-    """
-    organization = get_object_or_404(Organization, slug=org_slug)
-    latest: dict[int | None, BiasAudit] = {}
-    for row in BiasAudit.objects.filter(organization=organization, published=True).order_by(
-        "-audited_on", "-recorded_at"
-    ):
-        latest.setdefault(row.job_id, row)
-    summaries = [
-        {
-            "audit": row,
-            "individuals": row.report.get("individuals", 0),
-            "unknown": row.report.get("unknown", 0),
-            "tables": live_audit.display_tables(
-                None, live_audit.published_result(row), include_restricted=False
-            ),
-        }
-        for row in latest.values()
-    ]
-    return render(
-        request,
-        "hiring/audit_summary.html",
-        {"public_organization": organization, "summaries": summaries},
     )

@@ -329,7 +329,7 @@ def account_metrics(*, candidate_id: int, now: datetime) -> list[AccountMetrics]
                 observed_at=reading.observed_at if reading else None,
                 metrics=_numbers(reading.metrics) if reading else [],
                 fresh=bool(reading and now - reading.observed_at <= max_age),
-                age_days=(now - reading.observed_at).days if reading else None,
+                age_days=max(0, (now - reading.observed_at).days) if reading else None,
                 last_error=(
                     f"{newest.get_status_display()}: {newest.error}".rstrip(": ")
                     if newest is not None and newest.status != FetchStatus.OK

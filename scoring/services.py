@@ -490,9 +490,19 @@ def _insert_scores(rows: Sequence[Score]) -> None:
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM score_incoming "  # noqa: S608
             "ON CONFLICT DO NOTHING"
         )
+        # The latest-score table from the same rows, set-based (see score_latest_upsert).
+        latest = connection.ops.quote_name(LatestScore._meta.db_table)
+        candidates = connection.ops.quote_name(Candidate._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {latest} (candidate_id, organization_id, scorer, value, as_of) "  # noqa: S608
+            "SELECT DISTINCT ON (i.candidate_id, i.scorer) i.candidate_id, c.organization_id, "
+            f"i.scorer, i.value, i.as_of FROM score_incoming i JOIN {candidates} c "
+            "ON c.id = i.candidate_id ORDER BY i.candidate_id, i.scorer, i.as_of DESC "
+            "ON CONFLICT (candidate_id, scorer) DO UPDATE SET value = excluded.value, "
+            f"as_of = excluded.as_of WHERE {latest}.as_of <= excluded.as_of"
+        )
         # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
         cursor.execute("DROP TABLE score_incoming")
-    score_latest_upsert(rows=rows)
 
 
 def score_latest_upsert(*, rows: Sequence[Score]) -> None:

@@ -164,6 +164,22 @@ def test_vendor_scores_side_by_side_with_their_scales_and_disagreement(
     assert "by 70 points" in body
 
 
+def test_a_disagreement_flag_is_shown_beside_the_vendor_scores(
+    recruiter_a: Any, org_a: Any
+) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    factories.VendorScoreFactory(candidate=candidate, vendor="klout", value=Decimal(40))
+    now = datetime.now(tz=UTC)
+    AnomalyFlag.objects.create(
+        candidate=candidate, kind="disagreement", observed_on=now.date(), detected_at=now,
+        detail="influence ranks them at the 90th percentile, klout at the 20th.",
+    )  # fmt: skip
+    body = login(recruiter_a).get(page(candidate)).content.decode()
+    vendors = body.split('id="vendor-h"')[1].split("</section>")[0]
+    assert "klout at the 20th" in vendors
+    assert "The sources disagree" not in vendors  # one reading: nothing to compare
+
+
 # --- who viewed ----------------------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ def screen(candidate: Any, job: Any, outcome: str, suggestion: str = "review") -
     run = ScreeningRun.objects.filter(job=job).first() or ScreeningRun.objects.create(
         job=job, started_at=now, evaluated_at=now, reason="test", actor_label="test"
     )
+    factories.ApplicationFactory(job=job, candidate=candidate)  # as screening records one
     return Screening.objects.create(
         candidate=candidate,
         job=job,
@@ -199,7 +200,7 @@ def test_csv_export_is_the_filtered_list_with_formulas_defused(
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["public_id", "name", "email", "Influence"]
+    assert header[:6] == ["public_id", "name", "email", "influence", "reputation", "vendor.klout"]
     assert [r[1] for r in body] == [
         '\'=HYPERLINK("http://evil.example","x")',
         "'+1 Plus",
