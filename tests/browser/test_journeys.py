@@ -170,15 +170,15 @@ def test_a_recruiter_verifies_a_piece_of_evidence(
 
     log_in_as(user("recruiter"))
     page.goto(f"/candidates/{person.public_id}/")
-    evidence = page.get_by_role("region", name="Offline evidence")
+    evidence = page.get_by_role("region", name="Offline evidence", exact=True)
     row = evidence.get_by_role("row").filter(has_text=item.title)
     expect(row).to_contain_text("Unverified")
-    reputation = page.get_by_role("region", name="Offline reputation")
+    reputation = page.get_by_role("region", name="Offline reputation", exact=True)
     reputation_before = reputation.locator(".score").inner_text()
 
     row.get_by_role("button", name=f"Verify {item.title}").click()
     expect(page.get_by_role("status")).to_contain_text(f"Evidence verified: “{item.title}”.")
-    row = page.get_by_role("region", name="Offline evidence").get_by_role("row")
+    row = page.get_by_role("region", name="Offline evidence", exact=True).get_by_role("row")
     row = row.filter(has_text=item.title)
     expect(row).to_contain_text("Verified by recruiter")
     expect(row.get_by_role("button", name=f"Verify {item.title}")).to_have_count(0)
@@ -187,7 +187,7 @@ def test_a_recruiter_verifies_a_piece_of_evidence(
     assert AuditEvent.objects.filter(
         event_type="evidence.verified", subject_id=str(item.pk), actor=user("recruiter")
     ).exists()
-    page_score = page.get_by_role("region", name="Offline reputation").locator(".score")
+    page_score = page.get_by_role("region", name="Offline reputation", exact=True).locator(".score")
     # A verified item counts in full: the offline reputation does not go down.
     assert float(page_score.inner_text()) >= float(reputation_before)
     assert_accessible(page, "candidate detail after verifying evidence")
@@ -208,14 +208,16 @@ def test_a_recruiter_decides_a_review(
     expect(to_queue).to_have_text(str(len(queue)))
     to_queue.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue: Developer Advocate")
-    waiting = page.get_by_role("region", name="Waiting for a decision")
+    waiting = page.get_by_role("region", name="Waiting for a decision", exact=True)
     expect(waiting).to_contain_text(f"{len(queue)} candidate")
 
     waiting.get_by_role("link", name=first, exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(first)
-    expect(page.get_by_role("region", name="What the rules found")).to_contain_text("Outcome")
+    expect(page.get_by_role("region", name="What the rules found", exact=True)).to_contain_text(
+        "Outcome"
+    )
 
-    decide = page.get_by_role("region", name="Decision")
+    decide = page.get_by_role("region", name="Decision", exact=True)
     decide.get_by_label("Advance").check()
     decide.get_by_label("Reason").fill("Two talks and a book: the offline record carries it.")
     decide.get_by_role("button", name="Record the decision").click()
@@ -230,7 +232,7 @@ def test_a_recruiter_decides_a_review(
         True,
     )
     page.get_by_role("link", name=re.compile(r"Review queue: Developer Advocate")).click()
-    expect(page.get_by_role("region", name="Waiting for a decision")).to_contain_text(
+    expect(page.get_by_role("region", name="Waiting for a decision", exact=True)).to_contain_text(
         f"{len(queue) - 1} candidate"
     )
 
@@ -316,10 +318,10 @@ def test_script_payloads_in_a_candidates_data_stay_text(
     log_in_as(user("recruiter"))
     page.goto(f"/candidates/{person.public_id}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(person.name)
-    expect(page.get_by_role("region", name="Social accounts")).to_contain_text(
-        "<script>window.__pwned='handle'</script>"
-    )
-    expect(page.get_by_role("region", name="Offline evidence")).to_contain_text(
+    expect(
+        page.get_by_role("region", name="Social accounts and what each network says")
+    ).to_contain_text("<script>window.__pwned='handle'</script>")
+    expect(page.get_by_role("region", name="Offline evidence", exact=True)).to_contain_text(
         "<img src=x onerror="
     )
     page.goto("/?q=Eve")
