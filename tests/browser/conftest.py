@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 
@@ -77,6 +78,9 @@ def browser_context(
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make between browser steps are still synchronous, one at a time.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server shares this process's cache: start with no login throttling left
+    # over from another test's failed logins (all of them come from 127.0.0.1).
+    cache.clear()
     from playwright.sync_api import (
         ConsoleMessage,
         Page,
