@@ -11,7 +11,7 @@ STAND_IN := http://127.0.0.1:$(STAND_IN_PORT)
 DEMO_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in \
 	$(foreach n,BLUESKY MASTODON GITHUB STACKEXCHANGE HACKERNEWS YOUTUBE OPENALEX OPENLIBRARY ORCID,RENOWN_PROVIDER_URL_$(n)=$(STAND_IN))
 
-.PHONY: run test lint check-deploy refresh-demo stand-in worker clean
+.PHONY: run test lint check-deploy refresh-demo stand-in worker clean browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,24 @@ refresh-demo: $(VENV)/.installed-dev
 stand-in: $(VENV)/.installed-dev
 	$(PY) -m benchmarks.fake_provider --port $(STAND_IN_PORT)
 
+## browser-deps: axe-core for the browser tests (npm ci from package-lock.json). Without npm
+## this only says so and the browser tests are deselected (tests/conftest.py); with
+## RENOWN_BROWSER_TESTS=required (CI) it fails instead.
+browser-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "browser-deps: npm not found; axe-core not installed: the browser tests are deselected (in CI they fail)"; \
+		[ "$${RENOWN_BROWSER_TESTS:-}" != required ]; \
+	elif npm ci --no-audit --no-fund --loglevel=error; then \
+		touch $@; \
+	else \
+		echo "browser-deps: npm ci failed; axe-core not installed: the browser tests are deselected (in CI they fail)"; \
+		[ "$${RENOWN_BROWSER_TESTS:-}" != required ]; \
+	fi
+
 ## test: set up and run the whole suite on DATABASE_URL / CELERY_BROKER_URL (SQLite, eager when unset)
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev browser-deps
 	$(PY) -m pytest
 
 ## lint: ruff, formatting, mypy, migrations in step with the models
@@ -60,4 +76,4 @@ worker: $(VENV)/.installed-dev
 	$(VENV)/bin/celery -A hiring worker --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles node_modules test-artifacts

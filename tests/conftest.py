@@ -22,8 +22,27 @@ def _is_postgres() -> bool:
     return "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
+def _browser_missing() -> str:
+    """Why the browser tests cannot run here ('' when they can, or when CI requires them).
+
+    CI (``.ci/run``) sets RENOWN_BROWSER_TESTS=required after installing Chromium: there a
+    missing piece must fail the tests loudly, never deselect them.
+    """
+    if os.environ.get("RENOWN_BROWSER_TESTS") == "required":
+        return ""
+    from tests.browser import AXE_PATH, CHROMIUM_PATH
+
+    if not os.access(CHROMIUM_PATH, os.X_OK):
+        return f"{CHROMIUM_PATH} is missing (apt-get install chromium)"
+    if not AXE_PATH.is_file():
+        return f"{AXE_PATH.relative_to(settings.BASE_DIR)} is missing (make browser-deps)"
+    return ""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser_missing = _browser_missing()
     reasons = {
+        "browser": (bool(browser_missing), browser_missing),
         "postgres": (not _is_postgres(), "DATABASE_URL is not PostgreSQL"),
         "broker": (not os.environ.get("CELERY_BROKER_URL"), "CELERY_BROKER_URL is not set"),
         "celery_worker": (
