@@ -94,6 +94,13 @@ class Candidate(TimeStampedModel):
         blank=True,
         help_text="Region of residence, ISO 3166-2 (US-NY, DE-BE); US-NY-NYC for New York City.",
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Erased on request (GDPR Art. 17): a pseudonymised record kept under a "
+        "retention hold until the law lets it go (privacy.RetentionHold).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -59,8 +59,11 @@ def candidate_list(*, user: UserLike, organization: Organization) -> QuerySet[Ca
     """The organisation's candidates, if the user is a member of it; otherwise none."""
     if not user.is_authenticated:
         return Candidate.objects.none()
+    # An erased candidate is a pseudonymised record under a retention hold: not a candidate.
     return Candidate.objects.filter(
-        organization=organization, organization__memberships__user_id=user.pk
+        organization=organization,
+        organization__memberships__user_id=user.pk,
+        erased_at__isnull=True,
     ).select_related("organization")
 
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "candidates",
     "scoring",
     "hiring",
+    "webhooks",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every hour, refresh the accounts not fetched in RENOWN_REFRESH_INTERVAL_HOURS
     # (stalest first); spreading the work over the day keeps within providers' limits.
     "refresh-due-accounts": {"task": "scoring.refresh_due", "schedule": 60 * 60},
+    # Webhook sends whose queue message was lost, every five minutes.
+    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 5 * 60},
+    # Old webhook delivery logs and inbound replay records, daily.
+    "webhooks-purge": {"task": "webhooks.purge", "schedule": 24 * 60 * 60},
+    # Erased candidates whose retention hold ended, and raw snapshots past their period.
+    "privacy-purge": {"task": "privacy.purge", "schedule": 60 * 60},
 }
 
 # --- Logging ----------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
         name="admin-providers",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("webhooks.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", views.candidate_list, name="candidate-list"),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),

@@ -108,7 +108,37 @@ def org_b_world(org_b: Any) -> dict[type[Model], Model]:
         sent_by_label=MARKER,
         content_sha256="0" * 64,
     )
+    from webhooks.models import WebhookDelivery, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(
+        organization=org_b,
+        name=f"{MARKER} hook",
+        url=f"https://{MARKER}.example/hook",
+        events=["score.updated"],
+        secret=f"whsec_{MARKER}",
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        organization=org_b,
+        event_type="score.updated",
+        body=f'{{"marker": "{MARKER}"}}',
+        candidate=candidate,
+    )
+    from privacy.models import RetentionHold
+
+    erased = factories.CandidateFactory(organization=org_b, name=f"Erased {MARKER}")
+    hold = RetentionHold.objects.create(
+        candidate=erased,
+        organization=org_b,
+        erased_at=now,
+        erased_by_label=MARKER,
+        hold_until=now + timedelta(days=365),
+        basis=[{"rule": MARKER}],
+    )
     objects: list[Model] = [
+        hold,
+        subscription,
+        delivery,
         member,
         org_b,
         membership,
@@ -165,7 +195,9 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
     if name == "job_id":
         return [str(world[apps.get_model("hiring", "Job")].pk)]
     if name == "app_label":
-        return ["candidates", "scoring", "hiring", "auth"]
+        return ["candidates", "scoring", "hiring", "auth", "webhooks", "privacy"]
+    if name == "org_slug":  # the Greenhouse endpoint: authenticated by signature, not session
+        return [world[apps.get_model("candidates", "Organization")].slug]
     if name == "uidb64":
         return ["MQ"]
     if name == "token":
