@@ -181,15 +181,16 @@ def _hold_basis(candidate: Candidate) -> list[dict[str, Any]]:
         "applications": Application.objects.filter(candidate=candidate).aggregate(
             m=Max("created_at")
         )["m"],
-        "notices": CandidateNotice.objects.filter(candidate=candidate).aggregate(
-            m=Max("updated_at")
-        )["m"],
     }
     screened = Screening.objects.filter(candidate=candidate).aggregate(m=Max("evaluated_at"))["m"]
     basis = []
     records = [name for name, when in latest.items() if when is not None]
     if records:
         last = max(when for when in latest.values() if when is not None)
+        # The notices and authorisations on record document the lawful basis of what
+        # was done: kept with those records, never a reason for a hold on their own.
+        if CandidateNotice.objects.filter(candidate=candidate).exists():
+            records.append("notices")
         basis.append(
             {
                 "rule": "29 CFR 1602.14 (employment records: one year)",
