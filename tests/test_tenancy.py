@@ -23,6 +23,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import factories
 
 MARKER = "globexsecret"
+# API URL parameters that name an object by primary key: {parameter: (app, model)}.
+API_OBJECT_PARAMETERS: dict[str, tuple[str, str]] = {}
 
 
 @pytest.fixture
@@ -164,6 +166,16 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
         return [str(candidate.public_id)]
     if name == "job_id":
         return [str(world[apps.get_model("hiring", "Job")].pk)]
+    # The API's object parameters (api/urls.py).
+    if name == "candidate_id":
+        return [str(candidate.public_id)]
+    if name == "source":
+        return [candidate.ats_source or "greenhouse"]
+    if name == "external_id":
+        return [candidate.external_id or "b-external-1"]
+    if name in API_OBJECT_PARAMETERS:
+        app_label, model_name = API_OBJECT_PARAMETERS[name]
+        return [str(world[apps.get_model(app_label, model_name)].pk)]
     if name == "app_label":
         return ["candidates", "scoring", "hiring", "auth"]
     if name == "uidb64":
@@ -212,7 +224,8 @@ def test_every_url_hides_organisation_b_from_organisation_a(
                 assert MARKER not in body, f"{user.username} saw organisation B at {url}"
                 model_admin = getattr(pattern.callback, "model_admin", None)
                 has_b_object = model_admin is None or model_admin.model in org_b_world
-                params = ("object_id", "public_id", "id", "job_id")
+                params = ("object_id", "public_id", "id", "job_id", "candidate_id",
+                          *API_OBJECT_PARAMETERS)  # fmt: skip
                 if any(f"{p}>" in route for p in params) and has_b_object:
                     object_routes += 1
                     sent_to_login = (
