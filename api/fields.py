@@ -53,19 +53,17 @@ def validate_external_id(value: str) -> str:
     return value
 
 
-def validate_past_date(value: date) -> date:
+def validate_past_date(value: date) -> None:
     """A date that happened: not before 1900, not after today."""
     if value < EARLIEST_DATE:
         raise serializers.ValidationError("Dates before 1900 are not plausible here.")
     if value > timezone.now().date():
         raise serializers.ValidationError("This date is in the future.")
-    return value
 
 
-def validate_past_datetime(value: datetime) -> datetime:
+def validate_past_datetime(value: datetime) -> None:
     """A moment that happened: not before 1900, at most a few minutes ahead (clock skew)."""
     if value.date() < EARLIEST_DATE:
         raise serializers.ValidationError("Dates before 1900 are not plausible here.")
     if value > timezone.now() + timedelta(minutes=5):
         raise serializers.ValidationError("This time is in the future.")
-    return value

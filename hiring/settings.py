@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "candidates.models.EvidenceKind",
+        "NoticeKindEnum": "candidates.models.NoticeKind",
+        "DecisionKindEnum": "hiring.models.DecisionKind",
+        "OutcomeEnum": "hiring.models.Outcome",
+        "SuggestionEnum": "hiring.models.Suggestion",
+    },
 }
 # API limits: a request body over this answers 413; requests over the rate answer 429.
 RENOWN_API_MAX_BODY_BYTES = env_int("RENOWN_API_MAX_BODY_BYTES", 2 * 1024 * 1024)
