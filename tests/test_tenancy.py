@@ -24,7 +24,15 @@ from tests import factories
 
 MARKER = "globexsecret"
 # API URL parameters that name an object by primary key: {parameter: (app, model)}.
-API_OBJECT_PARAMETERS: dict[str, tuple[str, str]] = {}
+API_OBJECT_PARAMETERS: dict[str, tuple[str, str]] = {
+    "account_id": ("candidates", "SocialAccount"),
+    "evidence_id": ("candidates", "ReputationEvidence"),
+    "notice_id": ("candidates", "CandidateNotice"),
+    "score_id": ("scoring", "Score"),
+    "rule_id": ("hiring", "ScreeningRule"),
+    "screening_id": ("hiring", "Screening"),
+    "cycle_id": ("scoring", "RefreshCycle"),
+}
 
 
 @pytest.fixture
