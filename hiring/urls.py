@@ -1,20 +1,25 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from api.problems import not_found
 from hiring import views
 from scoring import views as scoring_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", not_found),
     path(
         "admin/providers/",
         admin.site.admin_view(scoring_views.provider_list),
         name="admin-providers",
     ),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("webhooks.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", views.candidate_list, name="candidate-list"),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),
