@@ -30,7 +30,7 @@ def candidate_list_with_latest(*, organization: Organization) -> QuerySet[Candid
 
     One query per page whatever its size: the newest values come as subqueries.
     """
-    return Candidate.objects.filter(organization=organization).annotate(
+    return Candidate.objects.filter(organization=organization, erased_at__isnull=True).annotate(
         latest_influence=_latest_score("influence"),
         latest_reputation=_latest_score("reputation"),
         latest_outcome=_latest_screening("outcome"),

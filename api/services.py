@@ -115,13 +115,16 @@ def api_token_authenticate(plaintext: str) -> ApiToken | None:
 
 
 def candidate_delete(*, candidate: Candidate, actor: Principal) -> None:
-    """Delete a candidate and everything held on them (the API's ``DELETE``).
+    """Erase a candidate (the API's ``DELETE``): ``privacy.services.candidate_erase``.
 
-    The one place the API deletes a candidate: the privacy app's erasure
-    service (retention holds, ``candidate.erased``) takes over here.
+    The profile data goes at once; the decision records the law makes the
+    employer keep stay pseudonymised under a retention hold; ``candidate.erased``
+    is emitted and the erasure is appended to the audit trail.
     """
-    with transaction.atomic():
-        candidate.delete()
+    from privacy.services import candidate_erase
+
+    who = actor.user if actor.user is not None else f"api-token:{actor.label}"
+    candidate_erase(candidate=candidate, actor=who)
 
 
 # --- candidates through the API ------------------------------------------------------

@@ -7,7 +7,7 @@ Object URL parameters have names of their own (``candidate_id``, ``job_id``, ...
 
 from __future__ import annotations
 
-from django.urls import re_path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from api.problems import not_found
@@ -28,6 +28,12 @@ from api.views.jobs import (
     ScreeningViewSet,
 )
 from api.views.refresh import RefreshCycleViewSet
+from privacy.api.views import CandidateExportViewSet
+from webhooks.api.views import (
+    GreenhouseWebhookApi,
+    WebhookDeliveryViewSet,
+    WebhookSubscriptionViewSet,
+)
 
 app_name = "api"
 
@@ -50,9 +56,24 @@ router.register(
     r"screenings/(?P<screening_id>[0-9]+)/decisions", DecisionViewSet, basename="decision"
 )
 router.register("refresh-cycles", RefreshCycleViewSet, basename="refresh-cycle")
+router.register(f"{CANDIDATE}/export", CandidateExportViewSet, basename="candidate-export")
+router.register(
+    "webhook-subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription"
+)
+router.register(
+    r"webhook-subscriptions/(?P<subscription_id>[0-9]+)/deliveries",
+    WebhookDeliveryViewSet,
+    basename="webhook-delivery",
+)
 
 urlpatterns = [
     *router.urls,
+    # Authenticated by Greenhouse's signature, not by a token (webhooks.api.views).
+    path(
+        "ats/greenhouse/<slug:org_slug>/",
+        GreenhouseWebhookApi.as_view(),
+        name="greenhouse-webhook",
+    ),
     # Anything else under /api/v1/ is a problem+json 404, not an HTML page.
     re_path(r"^.*$", not_found),
 ]

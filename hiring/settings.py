@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionKindEnum": "hiring.models.DecisionKind",
         "OutcomeEnum": "hiring.models.Outcome",
         "SuggestionEnum": "hiring.models.Suggestion",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
     },
 }
 # API limits: a request body over this answers 413; requests over the rate answer 429.

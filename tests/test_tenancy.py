@@ -32,6 +32,8 @@ API_OBJECT_PARAMETERS: dict[str, tuple[str, str]] = {
     "rule_id": ("hiring", "ScreeningRule"),
     "screening_id": ("hiring", "Screening"),
     "cycle_id": ("scoring", "RefreshCycle"),
+    "subscription_id": ("webhooks", "WebhookSubscription"),
+    "delivery_id": ("webhooks", "WebhookDelivery"),
 }
 
 

@@ -49,6 +49,14 @@ class WebhookSubscription(TimeStampedModel):
         Organization, on_delete=models.CASCADE, related_name="webhook_subscriptions"
     )
     name = models.CharField(max_length=100, help_text="The integration, e.g. 'Greenhouse sync'.")
+    api_token = models.ForeignKey(
+        "api.ApiToken",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        help_text="The integration whose token created it through the API (it manages it).",
+    )
     url = models.URLField(max_length=500, help_text="https endpoint receiving the POSTs.")
     events = models.JSONField(
         default=list, validators=[validate_event_list], help_text="Event types to send."

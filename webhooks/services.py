@@ -65,6 +65,7 @@ def subscription_create(
     url: str,
     events: Sequence[str],
     created_by: AbstractBaseUser | None = None,
+    api_token_id: int | None = None,
 ) -> tuple[WebhookSubscription, str]:
     """Create a subscription; returns it and its signing secret (show the secret once).
 
@@ -80,6 +81,7 @@ def subscription_create(
         events=sorted(set(events)),
         secret=secret,
         created_by_id=created_by.pk if created_by is not None else None,
+        api_token_id=api_token_id,
     )
     subscription.full_clean()
     _check_url(subscription.url)

@@ -39,7 +39,9 @@ class CandidateChildViewSet(ApiViewSet):
     def get_candidate(self) -> Candidate:
         if not hasattr(self, "_candidate"):
             candidate = Candidate.objects.filter(
-                organization=self.organization, public_id=self.kwargs["candidate_id"]
+                organization=self.organization,
+                public_id=self.kwargs["candidate_id"],
+                erased_at__isnull=True,
             ).first()
             if candidate is None:
                 raise NotFound("No such candidate.")

@@ -179,6 +179,7 @@ class ApplicationViewSet(JobChildViewSet, mixins.ListModelMixin, mixins.CreateMo
         candidate = Candidate.objects.filter(
             organization=self.organization,
             public_id=serializer.validated_data["candidate"]["public_id"],
+            erased_at__isnull=True,
         ).first()
         if candidate is None:
             raise serializers.ValidationError({"candidate": "No such candidate."})
@@ -400,7 +401,9 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
                 raise serializers.ValidationError({"job": "No such job."})
         if "candidate" in data.validated_data:
             candidate = Candidate.objects.filter(
-                organization=self.organization, public_id=data.validated_data["candidate"]
+                organization=self.organization,
+                public_id=data.validated_data["candidate"],
+                erased_at__isnull=True,
             ).first()
             if candidate is None:
                 raise serializers.ValidationError({"candidate": "No such candidate."})

@@ -13,6 +13,7 @@ row names no operation), so a new endpoint cannot escape the matrix: add its row
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,9 @@ class Expect:
     # Which object fills {rule_id} (the live rule unless said otherwise).
     rule: str = "live_rule"
     extra: dict[str, str] = field(default_factory=dict)
+    # Authenticated by an HMAC signature of the body, not by a token or a session: every
+    # persona unsigned gets 401; a body signed with the organisation's secret gets status.
+    signed: bool = False
 
 
 def _iso(delta: timedelta = timedelta(0)) -> str:
@@ -54,6 +58,7 @@ def _iso(delta: timedelta = timedelta(0)) -> str:
 
 
 C = "/api/v1/candidates/{candidate_id}"
+W = "/api/v1/webhook-subscriptions/{subscription_id}"
 EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/candidates/"): Expect(READERS, 200),
     ("POST", "/api/v1/candidates/"): Expect(WRITERS, 201, {"name": "New Person"}),
@@ -125,6 +130,21 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
         frozenset({R}), 201, {"kind": "hold", "reason": "Need to look at the talks."}
     ),
     ("POST", "/api/v1/screenings/run/"): Expect(WRITERS, 202, lambda w: {"job": w.job.pk}),
+    ("GET", f"{C}/export/"): Expect(frozenset({H, WT}), 200),
+    ("GET", "/api/v1/webhook-subscriptions/"): Expect(frozenset({H, WT}), 200),
+    ("POST", "/api/v1/webhook-subscriptions/"): Expect(
+        frozenset({H, WT}),
+        201,
+        {"name": "ATS", "url": "https://ats.example/hook", "events": ["decision.recorded"]},
+    ),
+    ("GET", f"{W}/"): Expect(frozenset({H, WT}), 200),
+    ("PATCH", f"{W}/"): Expect(frozenset({H, WT}), 200, {"events": ["score.updated"]}),
+    ("DELETE", f"{W}/"): Expect(frozenset({H, WT}), 204),
+    ("POST", f"{W}/rotate-secret/"): Expect(frozenset({H, WT}), 200),
+    ("GET", f"{W}/deliveries/"): Expect(frozenset({H, WT}), 200),
+    ("GET", f"{W}/deliveries/{{delivery_id}}/"): Expect(frozenset({H, WT}), 200),
+    ("POST", f"{W}/deliveries/{{delivery_id}}/redeliver/"): Expect(frozenset({H, WT}), 202),
+    ("POST", "/api/v1/ats/greenhouse/{org_slug}/"): Expect(frozenset(), 200, signed=True),
 }
 
 
@@ -159,6 +179,9 @@ def _params(world: World, expect: Expect) -> dict[str, str]:
         "rule_id": str(getattr(world, expect.rule).pk),
         "screening_id": str(world.screening.pk),
         "cycle_id": str(world.cycle.pk),
+        "subscription_id": str(world.subscription.pk),
+        "delivery_id": str(world.delivery.pk),
+        "org_slug": world.job.organization.slug,
         "source": "greenhouse",
         "external_id": "gh-1",
         **expect.extra,
@@ -199,6 +222,9 @@ def test_role_matrix(
     factories.MembershipFactory(user=second_hr_a, organization=org_a, role="hr_admin")
     own = build_world(org_a, author=second_hr_a)
     other = build_world(org_b, author=hr_admin_b, marker=MARKER)
+    if expect.signed:
+        _check_signed(method, path, expect, clients, own, other)
+        return
     has_object = "{" in path and not path.startswith("/api/v1/candidates/by-external-id/")
     for persona in PERSONAS:
         client = clients[persona]
@@ -221,3 +247,31 @@ def test_role_matrix(
                 assert response["Content-Type"] == "application/problem+json"
             elif response.content:
                 assert MARKER not in response.content.decode(), f"{persona} saw B at {url}"
+
+
+def _check_signed(
+    method: str, path: str, expect: Expect, clients: dict[str, Any], own: World, other: World
+) -> None:
+    """Signature-authenticated: no persona gets in unsigned; only the own secret opens it."""
+    from webhooks.services import ats_secret_set
+    from webhooks.signing import greenhouse_signature
+
+    secret = ats_secret_set(organization=own.job.organization, ats="greenhouse")
+    body = json.dumps({"action": "ping", "payload": {"web_hook_id": 1}}).encode()
+    for persona in PERSONAS:
+        for world in (own, other):
+            url = path.format(**_params(world, expect))
+            response = clients[persona].generic(method, url, body, "application/json")
+            assert response.status_code == 401, f"{persona} unsigned {url}: {response.status_code}"
+            assert response["Content-Type"] == "application/problem+json"
+    signed = {"HTTP_SIGNATURE": greenhouse_signature(secret, body)}
+    anonymous = clients["anonymous"]
+    own_url = path.format(**_params(own, expect))
+    other_url = path.format(**_params(other, expect))
+    assert anonymous.generic(method, own_url, body, "application/json", **signed).status_code == (
+        expect.status
+    )
+    # Organisation A's secret does not open organisation B's endpoint.
+    assert (
+        anonymous.generic(method, other_url, body, "application/json", **signed).status_code == 401
+    )

@@ -25,6 +25,8 @@ class World:
     screen_out_draft: Any
     screening: Any
     cycle: Any
+    subscription: Any = None
+    delivery: Any = None
 
 
 def build_world(org: Any, *, author: Any, marker: str = "") -> World:
@@ -62,7 +64,28 @@ def build_world(org: Any, *, author: Any, marker: str = "") -> World:
     assert screening is not None
     cycle = factories.RefreshCycleFactory(organization=org, label=f"cycle {marker}".strip())
     assert ScreeningRule.objects.filter(lineage=v1.lineage).count() == 2
+    from api.models import ApiToken
+    from webhooks.models import WebhookDelivery, WebhookSubscription
+
+    # Owned by the organisation's write token when it has one: a token manages its own.
+    subscription = WebhookSubscription.objects.create(
+        organization=org,
+        name=f"Hook {marker}".strip(),
+        url="https://hooks.example/renown",
+        events=["score.updated"],
+        secret="whsec_world",
+        api_token=ApiToken.objects.filter(organization=org, scope="write").first(),
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        organization=org,
+        event_type="score.updated",
+        body=f'{{"marker": "{marker}"}}',
+        status="failed",
+    )
     return World(
+        subscription=subscription,
+        delivery=delivery,
         candidate=candidate,
         other_candidate=other_candidate,
         account=account,
