@@ -578,8 +578,12 @@ def rule_latest_version(*, rule: ScreeningRule) -> ScreeningRule:
 def application_population(
     *, job: Job, candidate_ids: Iterable[int] | None = None
 ) -> QuerySet[Any]:
-    """The candidate ids a job's screening covers (only ``candidate_ids`` among them if given)."""
-    applications = Application.objects.filter(job=job)
+    """The candidate ids a job's screening covers (only ``candidate_ids`` among them if given).
+
+    Erased candidates are left out: their applications and screenings are records
+    under a retention hold (privacy.services.candidate_erase), never screened again.
+    """
+    applications = Application.objects.filter(job=job, candidate__erased_at__isnull=True)
     if candidate_ids is not None:
         applications = applications.filter(candidate_id__in=list(candidate_ids))
     return applications.order_by().values("candidate_id")
@@ -690,6 +694,8 @@ def review_queue(*, job: Job) -> QuerySet[Screening]:
     return (
         screening_list_with_decisions(job=job)
         .filter(suggestion__in=[Suggestion.REVIEW, Suggestion.REJECT])
+        # An erased candidate's screening is a record under a retention hold, not work.
+        .filter(candidate__erased_at__isnull=True)
         .filter(
             Q(latest_decision_kind__isnull=True)
             | Q(latest_decision_kind=DecisionKind.HOLD)

@@ -285,7 +285,8 @@ def candidate_erase(
             _, rows = EXPORT_SECTIONS[name]
             deleted[name] = rows(candidate).count()
             rows(candidate).delete()
-        InboundDelivery.objects.filter(candidate=candidate).update(candidate=None)
+        # The replay record stays (a hash of the body); what it said about the person goes.
+        InboundDelivery.objects.filter(candidate=candidate).update(candidate=None, result={})
         basis = [entry for entry in _hold_basis(candidate) if entry["until"] > now]
         hold_until = max((entry["until"] for entry in basis), default=None)
         if hold_until is not None:

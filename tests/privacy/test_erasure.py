@@ -234,3 +234,36 @@ def test_the_commands_export_and_erase(org_a: Any, recruiter_a: Any, capsys: Any
     assert "retention hold" in capsys.readouterr().out
     person.refresh_from_db()
     assert person.erased_at is not None
+
+
+def test_held_records_are_never_screened_again_nor_queued_for_review(
+    org_a: Any, recruiter_a: Any
+) -> None:
+    from hiring import selectors
+
+    person = person_with_everything(org_a, recruiter_a)
+    screening = Screening.objects.get(candidate=person)
+    job = screening.job
+    bystander = factories.CandidateFactory(organization=org_a)
+    factories.ApplicationFactory(job=job, candidate=bystander)
+    services.candidate_erase(candidate=person, actor=recruiter_a, now=NOW)
+    hiring.screening_run_for_job(job=job, now=NOW + timedelta(days=1))
+    kept = Screening.objects.get(candidate=person)
+    assert (kept.evaluated_at, kept.outcome, kept.reasons) == (
+        screening.evaluated_at, screening.outcome, screening.reasons,
+    )  # fmt: skip
+    assert Screening.objects.filter(candidate=bystander).exists()
+    assert not selectors.review_queue(job=job).filter(candidate=person).exists()
+
+
+def test_the_replay_record_forgets_what_it_said_about_the_person(org_a: Any) -> None:
+    from webhooks.models import InboundDelivery
+
+    person = factories.CandidateFactory(organization=org_a)
+    record = InboundDelivery.objects.create(
+        organization=org_a, ats="greenhouse", body_sha256="a" * 64, candidate=person,
+        result={"accounts": [{"network": "github", "handle": "ada"}]},
+    )  # fmt: skip
+    services.candidate_erase(candidate=person, actor="dpo:jane", now=NOW)
+    record.refresh_from_db()
+    assert (record.candidate_id, record.result, record.body_sha256) == (None, {}, "a" * 64)
