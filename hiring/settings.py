@@ -282,3 +282,12 @@ SPECTACULAR_SETTINGS = {
 RENOWN_API_MAX_BODY_BYTES = env_int("RENOWN_API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 RENOWN_API_THROTTLE_RATE = env_str("RENOWN_API_THROTTLE_RATE", "1200/min")
 RENOWN_API_IDEMPOTENCY_TTL_HOURS = env_int("RENOWN_API_IDEMPOTENCY_TTL_HOURS", 24)
+# Webhooks and retention (defaults and meanings in webhooks/conf.py and privacy/conf.py);
+# each is set here only when the environment gives it.
+for _name in (
+    "RENOWN_WEBHOOK_MAX_ATTEMPTS", "RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES",
+    "RENOWN_WEBHOOK_DELIVERY_RETENTION_DAYS", "RENOWN_SNAPSHOT_RETENTION_DAYS",
+    "RENOWN_RETENTION_EMPLOYMENT_RECORD_DAYS", "RENOWN_RETENTION_AI_LOG_DAYS",
+):  # fmt: skip
+    if env_str(_name):
+        globals()[_name] = env_int(_name, 0)

@@ -86,3 +86,24 @@ def test_secrets_are_long_and_different() -> None:
     assert first != second
     assert first.startswith("whsec_")
     assert len(first) > 40
+
+
+def test_the_documented_verification_snippet_agrees_with_renown() -> None:
+    import re
+    import time
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    section = text.split("### Verifying a delivery", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code is not None
+    namespace: dict[str, object] = {}
+    exec(compile(code.group(1), "docs/webhooks.md", "exec"), namespace)  # noqa: S102
+    check = namespace["renown_signature_ok"]
+    assert callable(check)
+    now = int(time.time())
+    header = sign("s3cret", BODY, timestamp=now)
+    assert check("s3cret", BODY, header)
+    assert not check("other", BODY, header)
+    assert not check("s3cret", BODY + b"x", header)
+    assert not check("s3cret", BODY, sign("s3cret", BODY, timestamp=now - 301))
