@@ -88,17 +88,23 @@ def test_secrets_are_long_and_different() -> None:
     assert len(first) > 40
 
 
-def test_the_documented_verification_snippet_agrees_with_renown() -> None:
+@pytest.mark.parametrize(
+    ("document", "heading"),
+    [("docs/webhooks.md", "### Verifying a delivery"), ("README.md", "## Webhooks")],
+)
+def test_the_documented_verification_snippets_agree_with_renown(
+    document: str, heading: str
+) -> None:
     import re
     import time
     from pathlib import Path
 
-    text = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
-    section = text.split("### Verifying a delivery", 1)[1]
+    text = (Path(__file__).parents[2] / document).read_text()
+    section = text.split(heading, 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S)
     assert code is not None
     namespace: dict[str, object] = {}
-    exec(compile(code.group(1), "docs/webhooks.md", "exec"), namespace)  # noqa: S102
+    exec(compile(code.group(1), document, "exec"), namespace)  # noqa: S102
     check = namespace["renown_signature_ok"]
     assert callable(check)
     now = int(time.time())
