@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -190,6 +191,7 @@ class ApiProblemMiddleware:
         return problem_response(request, 500, "Something went wrong on our side.")
 
 
+@csrf_exempt  # a POST or DELETE to no endpoint is a 404 problem, not the CSRF page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any ``/api/`` URL that names no endpoint."""
     return problem_response(request, 404, "No endpoint at this URL.")
