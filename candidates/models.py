@@ -115,6 +115,10 @@ class Candidate(TimeStampedModel):
             models.Index(fields=["organization", "-created_at"], name="candidate_org_created"),
             models.Index(fields=["organization", "email"], name="candidate_org_email"),
             models.Index(fields=["organization", "name"], name="candidate_org_name"),
+            # Erased candidates are few: screening leaves them out through this.
+            models.Index(
+                fields=["erased_at"], name="candidate_erased", condition=Q(erased_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -583,7 +583,10 @@ def application_population(
     Erased candidates are left out: their applications and screenings are records
     under a retention hold (privacy.services.candidate_erase), never screened again.
     """
-    applications = Application.objects.filter(job=job, candidate__erased_at__isnull=True)
+    # NOT IN over the few erased candidates (a partial index finds them), not a join with
+    # every candidate: the join costs a large screening run a third of its time.
+    erased = Candidate.objects.filter(erased_at__isnull=False).values("pk")
+    applications = Application.objects.filter(job=job).exclude(candidate_id__in=erased)
     if candidate_ids is not None:
         applications = applications.filter(candidate_id__in=list(candidate_ids))
     return applications.order_by().values("candidate_id")
