@@ -148,6 +148,11 @@ def candidate_export(candidate: Candidate) -> dict[str, Any]:
     }
     for name, (_, rows) in EXPORT_SECTIONS.items():
         export[name] = [_row(obj) for obj in rows(candidate).order_by("pk")]
+    for delivery in export["webhook_deliveries"]:
+        if delivery["candidate_id"] is None:
+            # An event about many candidates (a screening run): the body names the others.
+            delivery["body"] = None
+            delivery["body_withheld"] = "the event also describes other candidates"
     export["audit_events"] = [
         {**event.hash_payload(), "hash": event.hash} for event in _audit_events(candidate)
     ]

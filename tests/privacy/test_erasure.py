@@ -267,3 +267,20 @@ def test_the_replay_record_forgets_what_it_said_about_the_person(org_a: Any) -> 
     services.candidate_erase(candidate=person, actor="dpo:jane", now=NOW)
     record.refresh_from_db()
     assert (record.candidate_id, record.result, record.body_sha256) == (None, {}, "a" * 64)
+
+
+def test_the_export_does_not_hand_over_other_candidates_in_shared_events(org_a: Any) -> None:
+    webhook_services.subscription_create(
+        organization=org_a, name="ATS", url="https://ats.example/h", events=["score.updated"]
+    )
+    person = factories.CandidateFactory(organization=org_a)
+    other = factories.CandidateFactory(organization=org_a, external_id="other-77")
+    own = {"candidate": str(person.public_id)}
+    shared = {"candidates": [str(person.public_id), str(other.public_id), "other-77"]}
+    webhook_services.event_emit(org_a, "score.updated", own, candidate=person)
+    webhook_services.event_emit(org_a, "score.updated", shared)
+    rows = services.candidate_export(person)["webhook_deliveries"]
+    assert len(rows) == 2
+    assert str(person.public_id) in rows[0]["body"]
+    assert rows[1]["body"] is None
+    assert "other-77" not in json.dumps(rows)
