@@ -111,7 +111,7 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
     ats_source = serializers.CharField(read_only=True)
     external_id = serializers.CharField(read_only=True)
     country = serializers.CharField(read_only=True)
