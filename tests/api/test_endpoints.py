@@ -127,7 +127,7 @@ def test_account_handle_is_normalised(write_client: Any, org_a: Any) -> None:
                 "scale_max": "20",
             },
             "value",
-        ),  # fmt: skip
+        ),
         ({"vendor": "kred", "value": "50", "as_of": "2999-01-01"}, "as_of"),
     ],
 )
