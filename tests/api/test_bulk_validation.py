@@ -35,7 +35,7 @@ TEXT = st.one_of(
             "\x00",
             "Ada",
         ]
-    ),  # fmt: skip
+    ),
     st.integers(-5, 5),
     st.booleans(),
     st.none(),
