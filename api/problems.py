@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 API_PREFIX = "/api/"
+API_V1_PREFIX = "/api/v1/"
 
 
 def problem_type(slug: str) -> str:
@@ -180,7 +181,17 @@ class ApiProblemMiddleware:
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
                 f"The request body is {length} bytes; the limit is {limit}.",
             )
-        return self.get_response(request)
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_V1_PREFIX)
+            and not content_type.startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            # A refusal from outside DRF (Django's CSRF page, a 404 page): same format.
+            reason = getattr(response, "reason_phrase", "") or "Refused."
+            return problem_response(request, response.status_code, str(reason))
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith(API_PREFIX):
@@ -191,7 +202,7 @@ class ApiProblemMiddleware:
         return problem_response(request, 500, "Something went wrong on our side.")
 
 
-@csrf_exempt  # a POST or DELETE to no endpoint is a 404 problem, not the CSRF page
+@csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any ``/api/`` URL that names no endpoint."""
     return problem_response(request, 404, "No endpoint at this URL.")

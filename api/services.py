@@ -223,25 +223,29 @@ def _bulk_upsert_once(
             }
         to_create: list[tuple[int, Candidate]] = []
         to_update: list[tuple[int, Candidate]] = []
+        changed: list[Candidate] = []
         for index, item in enumerate(items):
             if item is None or index in results:
                 continue
             values = {f: item.get(f, "") for f in CANDIDATE_FIELDS}
             found = existing.get((values["ats_source"], values["external_id"]))
             if found is not None and values["external_id"]:
+                before = [getattr(found, f) for f in CANDIDATE_FIELDS]
                 for field in CANDIDATE_FIELDS:
                     if field in item:
                         setattr(found, field, values[field])
+                if [getattr(found, f) for f in CANDIDATE_FIELDS] != before:
+                    changed.append(found)
                 to_update.append((index, found))
             else:
                 to_create.append((index, Candidate(organization=organization, **values)))
-        now = timezone.now()
-        for _, candidate in to_update:
-            candidate.updated_at = now
         Candidate.objects.bulk_create([c for _, c in to_create], batch_size=500)
-        Candidate.objects.bulk_update(
-            [c for _, c in to_update], [*CANDIDATE_FIELDS, "updated_at"], batch_size=500
-        )
+        # One UPDATE by primary key per changed row: cheaper than bulk_update's CASE
+        # expressions over 1,000 rows, and an unchanged row costs nothing.
+        now = timezone.now()
+        for candidate in changed:
+            values = {f: getattr(candidate, f) for f in CANDIDATE_FIELDS}
+            Candidate.objects.filter(pk=candidate.pk).update(**values, updated_at=now)
     for index, candidate in to_create:
         results[index] = {"index": index, "status": "created", "id": str(candidate.public_id)}
     for index, candidate in to_update:

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from api import access, fields, selectors, services
 from api import serializers as s
-from api.problems import flatten_errors
+from api.bulk import validate_candidate_item
 from api.views.base import ApiViewSet
 from candidates.models import Candidate
 from candidates.services import candidate_create
@@ -45,8 +45,9 @@ class CandidateViewSet(ApiViewSet):
     lookup_url_kwarg = "candidate_id"
     lookup_value_regex = UUID_RE
     filterset_class = CandidateFilter
-    ordering_fields = ["created_at", "updated_at", "name"]
-    ordering = ["-created_at", "-id"]
+    ordering_fields = ["id", "created_at", "updated_at", "name"]
+    # Newest first by id: the (organisation) index walks it without sorting the tenant.
+    ordering = ["-id"]
     access = {
         "list": access.READERS,
         "retrieve": access.READERS,
@@ -150,16 +151,10 @@ class CandidateViewSet(ApiViewSet):
         valid: list[dict[str, Any] | None] = []
         errors: dict[int, list[dict[str, str]]] = {}
         for index, raw in enumerate(raw_items):
-            if not isinstance(raw, dict):
-                errors[index] = [{"field": "", "message": "Each item is a JSON object."}]
-                valid.append(None)
-                continue
-            item = s.CandidateWriteSerializer(data=raw)
-            if item.is_valid():
-                valid.append(dict(item.validated_data))
-            else:
-                errors[index] = list(flatten_errors(item.errors))
-                valid.append(None)
+            values, problems = validate_candidate_item(raw)
+            valid.append(values)
+            if problems:
+                errors[index] = problems
         results = services.candidate_bulk_upsert(organization=self.organization, items=valid)
         out: list[dict[str, Any]] = []
         for index in range(len(raw_items)):

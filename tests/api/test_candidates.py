@@ -114,3 +114,28 @@ def test_other_organisation_candidate_is_404(write_client: Any, org_b: Any) -> N
     assert response["Content-Type"] == "application/problem+json"
     assert write_client.delete(f"/api/v1/candidates/{other.public_id}/").status_code == 404
     assert Candidate.objects.filter(pk=other.pk).exists()
+
+
+def test_fast_representation_equals_drf_rendering(write_client: Any, org_a: Any) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from api.selectors import candidate_list_with_latest
+    from api.serializers import CandidateSerializer
+    from hiring.models import Screening
+
+    scored = factories.CandidateFactory(organization=org_a, ats_source="gh", external_id="1")
+    factories.ScoreFactory(candidate=scored, value=Decimal("12.5"))
+    Screening.objects.create(
+        candidate=scored,
+        job=factories.JobFactory(organization=org_a),
+        outcome="near_threshold",
+        suggestion="review",
+        evaluated_at=datetime.now(tz=UTC),
+    )
+    factories.CandidateFactory(organization=org_a, email="")
+    rows = list(candidate_list_with_latest(organization=org_a))
+    assert len(rows) == 2
+    serializer = CandidateSerializer()
+    for row in rows:
+        assert serializer.to_representation(row) == serializer.generic_representation(row)
