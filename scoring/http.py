@@ -174,7 +174,11 @@ class HttpClient:
         A webhook receiver that redirects is answered as it stands: re-sending a
         signed body to wherever a redirect points would be an SSRF hole of its own.
         """
-        return await self._send("POST", URL(url), headers=headers, data=data, follow=False)
+        try:
+            target = URL(url)
+        except (ValueError, TypeError) as exc:
+            raise UnsafeHost(f"not a valid address: {exc}") from exc
+        return await self._send("POST", target, headers=headers, data=data, follow=False)
 
     async def _send(
         self,
@@ -218,6 +222,8 @@ class HttpClient:
                 raise TransportError("timed out") from exc
             except aiohttp.ClientError as exc:
                 raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+            except ValueError as exc:  # a host name IDNA cannot encode, a bad port...
+                raise UnsafeHost(f"not a valid address: {exc}") from exc
         raise TransportError(f"more than {MAX_REDIRECTS} redirects")
 
 
@@ -239,6 +245,11 @@ def check_public_url(url: str, *, allow_private: bool | None = None) -> None:
         raise UnsafeHost("the URL has no host")
     if target.user or target.password:
         raise UnsafeHost("credentials in the URL are not allowed")
+    try:
+        host.encode("idna")
+        target.port  # noqa: B018 - raises for a port out of range
+    except (UnicodeError, ValueError) as exc:
+        raise UnsafeHost(f"{host} is not a valid host name") from exc
     if allow:
         return
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import time
 import uuid
@@ -40,6 +41,8 @@ from webhooks.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = "Renown-Webhooks/1"
 # A delivery claimed this long ago and still "sending" belongs to a worker that died.
@@ -316,6 +319,9 @@ def delivery_attempt(*, delivery_id: int, attempt: int = 1) -> AttemptOutcome | 
             error = f"HTTP {status_code}: {snippet}".strip()
     except HttpError as exc:
         error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug or an odd failure must not stay "sending" or break callers
+        logger.exception("webhook delivery %s failed unexpectedly", delivery.pk)
+        error = f"unexpected {type(exc).__name__}: {exc}"
     duration_ms = int((time.monotonic() - started) * 1000)
     now = timezone.now()
     common = {

@@ -260,3 +260,35 @@ def test_admin_redelivers_only_in_the_users_organisations(
     other.refresh_from_db()
     assert (own.manual_redeliveries, other.manual_redeliveries) == (1, 0)
     assert client.get(f"{url}{other.pk}/change/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["http://a..b/hook", "http://" + "a" * 70 + ".example/"])
+def test_host_names_that_cannot_be_encoded_are_refused(org_a: Any, url: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        subscribe(org_a, url)
+    assert list(caught.value.message_dict) == ["url"]
+
+
+def test_the_guard_refuses_host_names_idna_cannot_encode() -> None:
+    from scoring.http import UnsafeHost, check_public_url
+
+    with pytest.raises(UnsafeHost, match="not a valid host name"):
+        check_public_url("http://" + "a" * 70 + ".example/", allow_private=True)
+
+
+def test_a_delivery_that_fails_oddly_is_recorded_not_raised(
+    org_a: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    async def broken(*args: Any) -> Any:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(services, "_post", broken)
+    subscribe(org_a, "https://ats.example/hook")
+    with (
+        override_settings(RENOWN_WEBHOOK_MAX_ATTEMPTS=1),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        (delivery,) = services.event_emit(org_a, "score.updated", {})
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert "unexpected KeyError" in delivery.last_error
