@@ -194,11 +194,12 @@ def _update_rows(candidates: Sequence[Candidate], batch_size: int = 500) -> None
         return
     quote = connection.ops.quote_name
     table = quote(Candidate._meta.db_table)
-    columns = [Candidate._meta.get_field(f).column for f in CANDIDATE_FIELDS]
+    column_of = {f.name: str(f.column) for f in Candidate._meta.concrete_fields}
+    columns = [column_of[f] for f in CANDIDATE_FIELDS]
     names = ", ".join(quote(c) for c in ["id", *columns])
     assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
     now = timezone.now()
-    updated_at = Candidate._meta.get_field("updated_at")
+    updated_at = next(f for f in Candidate._meta.concrete_fields if f.name == "updated_at")
     now_value = updated_at.get_db_prep_value(now, connection)
     with connection.cursor() as cursor:
         for start in range(0, len(candidates), batch_size):
@@ -209,7 +210,7 @@ def _update_rows(candidates: Sequence[Candidate], batch_size: int = 500) -> None
                 params += [candidate.pk, *(getattr(candidate, f) for f in CANDIDATE_FIELDS)]
             cursor.execute(
                 f"WITH v({names}) AS (VALUES {', '.join([row] * len(batch))}) "  # noqa: S608 - quoted names, values as parameters
-                f"UPDATE {table} SET {assignments}, {quote(updated_at.column)} = %s "
+                f"UPDATE {table} SET {assignments}, {quote(column_of['updated_at'])} = %s "
                 f"FROM v WHERE {table}.{quote('id')} = v.{quote('id')}",
                 [*params, now_value],
             )
