@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", not_found),
+    path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
     path(
         "admin/providers/",
         admin.site.admin_view(scoring_views.provider_list),

@@ -23,7 +23,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,11 +33,11 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import selectors
 from candidates.models import Candidate, Organization
 from hiring import conf as hiring_conf
-from hiring import oversight, services
+from hiring import live_audit, oversight, services
 from hiring import selectors as hiring_selectors
 from hiring.exceptions import ApplicationError, NotPermitted
 from hiring.forms import DecisionForm, DisputeForm, DisputeResolveForm
-from hiring.models import AdverseAction, Dispute, Job, Screening
+from hiring.models import AdverseAction, BiasAudit, Dispute, Job, Screening
 from hiring.permissions import REVIEW_ROLES, has_role
 from scoring import selectors as scoring_selectors
 
@@ -438,3 +438,36 @@ def final_notice_send(request: HttpRequest, job_id: int, public_id: str) -> Http
         return "Final adverse-action notice sent."
 
     return _post_step(request, job_id, public_id, step)
+
+
+@require_GET
+def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's published bias-audit summaries (6 RCNY 5-303): public, no login.
+
+    Per job, the latest audit the organisation chose to publish: its date, the source
+    of the data, the unknowns, counts, selection rates and impact ratios for every
+    category, and the tool's distribution date. Categories of fewer than 5 people read
+    "fewer than 5" (no counts or rates): a public page must not single anyone out.
+    """
+    organization = get_object_or_404(Organization, slug=org_slug)
+    latest: dict[int | None, BiasAudit] = {}
+    for row in BiasAudit.objects.filter(organization=organization, published=True).order_by(
+        "-audited_on", "-recorded_at"
+    ):
+        latest.setdefault(row.job_id, row)
+    summaries = [
+        {
+            "audit": row,
+            "individuals": row.report.get("individuals", 0),
+            "unknown": row.report.get("unknown", 0),
+            "tables": live_audit.display_tables(
+                None, live_audit.published_result(row), include_restricted=False
+            ),
+        }
+        for row in latest.values()
+    ]
+    return render(
+        request,
+        "hiring/audit_summary.html",
+        {"public_organization": organization, "summaries": summaries},
+    )

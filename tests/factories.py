@@ -164,6 +164,10 @@ class JobFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     title = factory.Sequence(lambda n: f"Job {n}")
     jurisdictions = factory.LazyFunction(lambda: ["US-CA"])
+    # A job for which influence matters, with the reason written down: rules on it carry
+    # no job-relatedness warning unless a test says otherwise.
+    influence_relevance = "supporting"
+    relevance_justification = "Writing for the public is part of the role."
 
 
 class ScreeningRuleFactory(factory.django.DjangoModelFactory):
