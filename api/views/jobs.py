@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import django_filters
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -34,7 +35,15 @@ from hiring.audit import (
     sex_from_label,
 )
 from hiring.exceptions import ApplicationError
-from hiring.models import Application, Job, Outcome, RuleGroup, Screening, ScreeningRule
+from hiring.models import (
+    Application,
+    Job,
+    Outcome,
+    RuleGroup,
+    Screening,
+    ScreeningRule,
+    Suggestion,
+)
 from hiring.tasks import screening_rerun_task, screening_run_task
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
@@ -371,13 +380,24 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         return Response(s.RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
 
+class ScreeningFilter(django_filters.FilterSet):  # type: ignore[misc]
+    job = django_filters.NumberFilter(field_name="job_id")
+    candidate = django_filters.UUIDFilter(field_name="candidate__public_id")
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices)
+    suggestion = django_filters.ChoiceFilter(choices=Suggestion.choices)
+
+    class Meta:
+        model = Screening
+        fields: list[str] = []
+
+
 class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Screenings: each candidate's latest outcome per job, with a reason per rule."""
 
     serializer_class = s.ScreeningSerializer
     lookup_url_kwarg = "screening_id"
     lookup_value_regex = r"[0-9]+"
-    filterset_fields = ["job", "outcome", "suggestion"]
+    filterset_class = ScreeningFilter
     ordering = ["-evaluated_at", "-id"]
     ordering_fields = ["evaluated_at", "id"]
     access = {"list": access.READERS, "retrieve": access.READERS, "run": access.WRITERS}

@@ -310,3 +310,11 @@ def test_bias_audit_gives_aggregates_only(auditor_a: Any, org_a: Any, user_clien
     assert sex["Female"]["below_four_fifths"] is True
     text = response.content.decode()
     assert not any(str(p.public_id) in text for p in people)
+
+
+def test_screenings_filter_by_candidate(write_client: Any, org_a: Any) -> None:
+    world = build_world(org_a, author=factories.UserFactory(username="y"))
+    url = f"/api/v1/screenings/?candidate={world.candidate.public_id}"
+    rows = write_client.get(url).json()["results"]
+    assert [r["id"] for r in rows] == [world.screening.pk]
+    assert write_client.get("/api/v1/screenings/?outcome=nonsense").status_code == 400
