@@ -150,9 +150,22 @@ def candidate_update(*, candidate: Candidate, changes: Mapping[str, Any]) -> Can
 def candidate_upsert(
     *, organization: Organization, ats_source: str, external_id: str, data: Mapping[str, Any]
 ) -> tuple[Candidate, bool]:
-    """Create or update the candidate the ATS knows by ``external_id``; (candidate, created)."""
+    """Create or update the candidate the ATS knows by ``external_id``; (candidate, created).
+
+    Two concurrent first upserts of one key: the loser's insert fails on the unique
+    constraint and it updates the winner's row instead.
+    """
     values = {f: data[f] for f in CANDIDATE_FIELDS if f in data}
     values |= {"ats_source": ats_source, "external_id": external_id}
+    try:
+        return _upsert_once(organization, ats_source, external_id, values)
+    except IntegrityError:
+        return _upsert_once(organization, ats_source, external_id, values)
+
+
+def _upsert_once(
+    organization: Organization, ats_source: str, external_id: str, values: dict[str, Any]
+) -> tuple[Candidate, bool]:
     with transaction.atomic():
         candidate = (
             Candidate.objects.select_for_update()
