@@ -56,6 +56,7 @@ from scoring.services import (
     flags_detect_disagreements,
     score_build_influence,
     score_compute_many,
+    score_latest_upsert,
 )
 
 DEMO_SLUG = "demo"
@@ -587,6 +588,7 @@ def _history(
         for (candidate_id, _), day in by_candidate_day.items()
     ]
     Score.objects.bulk_create(scores, batch_size=2000)
+    score_latest_upsert(rows=scores)
 
 
 def _jobs(organization: Organization, people: list[Candidate]) -> None:

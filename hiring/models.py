@@ -752,6 +752,13 @@ class AuditEventType(models.TextChoices):
     )
     DISPUTE_RESOLVED = "dispute.resolved", "Dispute resolved"
     ADVERSE_ACTION_WITHDRAWN = "adverse_action.withdrawn", "Adverse action withdrawn"
+    EVIDENCE_ADDED = "evidence.added", "Offline evidence added"
+    EVIDENCE_VERIFIED = "evidence.verified", "Offline evidence verified"
+    EVIDENCE_REJECTED = "evidence.rejected", "Offline evidence rejected"
+    ACCOUNT_ADDED = "account.added", "Social account added"
+    ACCOUNT_VERIFIED = "account.verified", "Social account verified"
+    ACCOUNT_REJECTED = "account.rejected", "Social account rejected"
+    REFRESH_STARTED = "refresh.started", "Score refresh started"
     BIAS_AUDIT_RECORDED = "bias_audit.recorded", "Bias audit recorded"
 
 

@@ -670,6 +670,17 @@ def job_list(*, user: UserLike, organization: Organization) -> QuerySet[Job]:
     )
 
 
+def screening_outcome_counts(*, jobs: Collection[Job]) -> dict[tuple[int, str], int]:
+    """{(job id, outcome): candidates} for the jobs' current screenings (one query)."""
+    rows = (
+        Screening.objects.filter(job__in=list(jobs))
+        .values_list("job_id", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(job_id, outcome): n for job_id, outcome, n in rows}
+
+
 def job_get(*, user: UserLike, organization: Organization, job_id: int) -> Job:
     """One job of the organisation; Http404 if the user may not see it."""
     job = (

@@ -554,21 +554,22 @@ def rules_with_draft(job: Job, draft: ScreeningRule | None) -> list[PreviewRule]
     return rules
 
 
-def _ll144_notice_on(job: Job) -> date | None:
+def _ll144_notice_on(job: Job, total: int | None = None) -> date | None:
+    """The day the LL144 notice reached every candidate of the job (posted on the website,
+    or the last of the candidate notices in force); None while someone has not had it.
+    ``total``: the population's size, when the caller knows it."""
     if job.ll144_notice_posted_on is not None:
         return job.ll144_notice_posted_on
     population = _population(job)
-    total = population.count()
+    total = population.count() if total is None else total
     if not total:
         return None
-    in_force = CandidateNotice.objects.filter(
+    told = CandidateNotice.objects.filter(
         candidate_id__in=population, kind=NoticeKind.NYC_LL144_NOTICE, withdrawn_at__isnull=True
-    )
-    reached = in_force.values("candidate_id").distinct().count()
-    if reached < total:
+    ).aggregate(reached=Count("candidate_id", distinct=True), last=Max("given_at"))
+    if told["reached"] < total or told["last"] is None:
         return None  # someone has not been told yet
-    last = in_force.aggregate(last=Max("given_at"))["last"]
-    return timezone.localdate(last) if last is not None else None
+    return timezone.localdate(told["last"])
 
 
 def _fcra_counts(job: Job) -> tuple[int, int]:
@@ -597,7 +598,11 @@ def latest_bias_audit(job: Job) -> BiasAudit | None:
 
 
 def rule_context(
-    job: Job, rules: Sequence[PreviewRule], *, four_eyes_approved: bool | None = None
+    job: Job,
+    rules: Sequence[PreviewRule],
+    *,
+    four_eyes_approved: bool | None = None,
+    population_size: int | None = None,
 ) -> fairness.RuleContext:
     """The fairness module's facts about the job: relevance, jurisdictions, LL144 notice
     and audit, FCRA authorisations. Every screen-out in Renown goes to a person who
@@ -612,7 +617,7 @@ def rule_context(
         relevance_justification=job.relevance_justification,
         jurisdictions=list(job.jurisdictions),
         four_eyes_approved=four_eyes_approved,
-        ll144_notice_on=_ll144_notice_on(job) if nyc else None,
+        ll144_notice_on=_ll144_notice_on(job, population_size) if nyc else None,
         bias_audit_on=audit_row.audited_on if audit_row else None,
         bias_audit_auditor=audit_row.auditor if audit_row else "",
         bias_audit_independent=bool(audit_row and audit_row.auditor_independent),
@@ -660,7 +665,9 @@ def rule_preview(
     now = now or timezone.now()
     hist = histogram(rules, job, now=now)
     evaluation = evaluate(hist)
-    context = rule_context(job, rules, four_eyes_approved=four_eyes_approved)
+    context = rule_context(
+        job, rules, four_eyes_approved=four_eyes_approved, population_size=hist.total
+    )
     warnings = fairness.warnings_for_rule(
         context,
         population_summary(hist, evaluation),

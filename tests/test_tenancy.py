@@ -246,7 +246,10 @@ def test_every_url_hides_organisation_b_from_organisation_a(
                 response = client.get(url, follow=True)
                 requests += 1
                 assert response.status_code < 500, f"{url} answered {response.status_code}"
-                body = response.content.decode(errors="replace").lower()
+                raw = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                )
+                body = raw.decode(errors="replace").lower()
                 if name in PUBLIC_PAGES:  # they name the organisation, and nothing else of it
                     org_b = org_b_world[apps.get_model("candidates", "Organization")]
                     body = body.replace(org_b.name.lower(), "")  # type: ignore[attr-defined]
