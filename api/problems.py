@@ -146,13 +146,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.content_type = PROBLEM_CONTENT_TYPE
         return response
     status_code, detail, slug, errors = _problem(exc, context)
-    return Response(
-        problem_body(
-            status_code=status_code, detail=detail, instance=instance, slug=slug, errors=errors
-        ),
-        status=status_code,
-        content_type=PROBLEM_CONTENT_TYPE,
+    body = problem_body(
+        status_code=status_code, detail=detail, instance=instance, slug=slug, errors=errors
     )
+    if isinstance(exc, WarningNotAcknowledged):
+        # The serious fairness warnings to acknowledge (send "acknowledgement" in words).
+        body["warnings"] = exc.warnings
+    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
 class ApiProblemMiddleware:

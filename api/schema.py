@@ -39,6 +39,11 @@ class ProblemSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     instance = serializers.CharField()
     errors = FieldErrorSchema(many=True, required=False)  # type: ignore[assignment]
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="On 422 warning-not-acknowledged: the serious fairness warnings to answer.",
+    )
 
     class Meta:
         ref_name = "Problem"

@@ -526,9 +526,34 @@ class FairnessWarningSerializer(serializers.Serializer[Any]):
     restricted = serializers.BooleanField()
 
 
+class RulePreviewRequestSerializer(RuleDefinitionSerializer):
+    replaces = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Preview a new version of this rule (it replaces the live one).",
+    )
+
+
+class AlternativeSerializer(serializers.Serializer[Any]):
+    description = serializers.CharField()
+    rules = serializers.ListField(child=serializers.CharField())
+    passes = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    kept_share = serializers.FloatField(allow_null=True)
+    lowest_impact_ratio = serializers.FloatField(allow_null=True)
+    lowest_impact_ratio_exact = serializers.CharField(allow_null=True)
+    lowest_category = serializers.CharField(allow_blank=True)
+    suggested = serializers.BooleanField()
+
+
 class RulePreviewSerializer(serializers.Serializer[Any]):
     rule = serializers.CharField(help_text="The rule as people read it, e.g. influence ≥ 35.")
+    candidates = serializers.IntegerField(help_text="The job's candidates the preview read.")
+    outcomes = serializers.DictField(child=serializers.IntegerField())
+    suggestions = serializers.DictField(child=serializers.IntegerField())
     warnings = FairnessWarningSerializer(many=True)
+    as_drafted = AlternativeSerializer()
+    alternatives = AlternativeSerializer(many=True, help_text="Suggested ones first.")
 
 
 class ScreeningSerializer(serializers.ModelSerializer[Screening]):

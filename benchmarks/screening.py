@@ -39,6 +39,9 @@ COMPONENTS = (
     'GitHub stars on own repositories 163 (log scales; together at most 15)."}]'
 )
 SLUG = "bench-screening"
+# The rules go live through the services, which ask for serious fairness warnings
+# (Klout closed in 2018) to be acknowledged in words.
+ACKNOWLEDGEMENT = "Benchmark data: synthetic people, warnings read."
 
 
 def setup_django() -> None:
@@ -166,7 +169,12 @@ def rules() -> object:
         Membership.objects.get_or_create(user=user, organization=org, defaults={"role": "hr_admin"})
         users.append(user)
     Job.objects.filter(organization=org).delete()
-    job = Job.objects.create(organization=org, title="Developer Advocate (bench)")
+    job = Job.objects.create(
+        organization=org,
+        title="Developer Advocate (bench)",
+        influence_relevance="core",
+        relevance_justification="Benchmark: the role's public reach is documented.",
+    )
     execute(
         "INSERT INTO hiring_application (job_id, candidate_id, external_id, created_at, updated_at) "
         "SELECT %s, id, '', now(), now() FROM candidates_candidate WHERE organization_id = %s",
@@ -179,14 +187,15 @@ def rules() -> object:
     influence = services.rule_create(
         job=job, actor=users[0], group=group, metric="influence", threshold=Decimal(40),
         aggregation="median", window_days=90, near_band=Decimal(2), action="screen_out",
+        acknowledgement=ACKNOWLEDGEMENT,
     )  # fmt: skip
     reputation = services.rule_create(
         job=job, actor=users[0], group=group, metric="reputation", threshold=Decimal(30),
-        max_data_age_days=365, action="screen_out",
+        max_data_age_days=365, action="screen_out", acknowledgement=ACKNOWLEDGEMENT,
     )  # fmt: skip
     services.rule_create(
         job=job, actor=users[0], metric="vendor:klout", threshold=Decimal(35),
-        max_data_age_days=3650, action="advisory",
+        max_data_age_days=3650, action="advisory", acknowledgement=ACKNOWLEDGEMENT,
     )  # fmt: skip
     for rule in (influence, reputation):
         services.rule_approve(rule=rule, approver=users[1])
@@ -238,6 +247,7 @@ def main() -> None:
         rule=influence,
         actor=influence.created_by,
         changes={"near_band_source": "volatility"},  # type: ignore[arg-type]
+        acknowledgement=ACKNOWLEDGEMENT,
     )
     services.rule_approve(
         rule=second, approver=type(influence.created_by).objects.get(username="bench-hr-2")

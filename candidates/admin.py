@@ -18,6 +18,7 @@ from candidates import selectors
 from candidates.models import (
     Candidate,
     CandidateNotice,
+    CandidateView,
     Membership,
     Organization,
     ReputationEvidence,
@@ -234,3 +235,41 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
     search_fields = ["title", "venue", "candidate__name"]
     raw_id_fields = ["candidate"]
     readonly_fields = ["verified_by", "verified_at"]
+
+
+VIEW_LOG_ROLES = frozenset({Role.HR_ADMIN, Role.AUDITOR})
+
+
+@admin.register(CandidateView)
+class CandidateViewAdmin(OrganizationScopedAdmin):
+    """Who opened which candidate's page: read-only, for HR admins and auditors."""
+
+    organization_path = "candidate__organization"
+    list_display = ["viewed_at", "viewer_label", "candidate"]
+    list_select_related = ["candidate"]
+    search_fields = ["viewer_label", "=candidate__public_id", "candidate__name"]
+    date_hierarchy = "viewed_at"
+    raw_id_fields = ["candidate", "viewer"]
+    readonly_fields = ["candidate", "viewer", "viewer_label", "viewed_at"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(candidate__organization__in=_org_ids(request, VIEW_LOG_ROLES))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request, None, VIEW_LOG_ROLES)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request, obj, VIEW_LOG_ROLES)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

@@ -208,6 +208,7 @@ class AccountVerification(models.TextChoices):
 class AccountStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     NOT_FOUND = "not_found", "Not found at the provider"
+    REJECTED = "rejected", "Rejected by a recruiter: not the candidate's"
 
 
 class SocialAccount(TimeStampedModel):
@@ -308,6 +309,32 @@ class ReputationEvidence(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class CandidateView(models.Model):
+    """One look at a candidate's page: who, when. Written once per view, read by auditors.
+
+    Deliberately small (no foreign key to the organisation: the candidate's own
+    says it) so that recording a view costs one narrow INSERT.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="views")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    viewer_label = models.CharField(
+        max_length=150, help_text="The viewer's username then: survives the user's deletion."
+    )
+    viewed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        indexes = [
+            models.Index(fields=["candidate", "-viewed_at"], name="candidateview_candidate_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_label} viewed candidate #{self.candidate_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
 
 
 # --- Voluntary self-identification ----------------------------------------------------

@@ -10,22 +10,26 @@ records: read-only for everyone.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import ForeignKey, Model, QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from candidates.admin import CHANGE_ROLES, OrganizationScopedAdmin
 from candidates.models import Role
 from candidates.selectors import organization_list_for_user
-from hiring import selectors, services
+from hiring import live_audit, selectors, services, whatif
 from hiring.exceptions import ApplicationError
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
@@ -33,6 +37,7 @@ from hiring.models import (
     AdverseActionNotice,
     Application,
     AuditEvent,
+    BiasAudit,
     Decision,
     Dispute,
     Job,
@@ -43,7 +48,11 @@ from hiring.models import (
     ScreeningRule,
     ScreeningRun,
 )
+from hiring.permissions import has_role
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
+from hiring.services.screening import rule_spec
+
+AUDITOR_ROLES = frozenset({Role.AUDITOR})
 
 
 class HiringScopedAdmin(OrganizationScopedAdmin):
@@ -107,6 +116,145 @@ class JobAdmin(HiringScopedAdmin):
     list_select_related = ["organization"]
     search_fields = ["title", "external_id"]
     inlines = [ScreeningRuleInline]
+    readonly_fields = ["rule_set", "outcome_counts", "fairness_links"]
+
+    @admin.display(description="Live rule set")
+    def rule_set(self, obj: Job) -> SafeString:
+        if obj._state.adding:
+            return format_html("{}", "—")
+        groups: dict[str, list[str]] = {}
+        for rule in selectors.rule_list_active(job=obj):
+            name = (
+                f"{rule.group.get_combinator_display()}: {rule.group.name or 'group'}"
+                if rule.group is not None
+                else "On its own"
+            )
+            groups.setdefault(name, []).append(f"{rule} ({rule.get_action_display().lower()})")
+        if not groups:
+            return format_html("{}", "No live rule: nobody is screened.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{} — {}</li>", ((g, "; ".join(rules)) for g, rules in groups.items())
+            ),
+        )
+
+    @admin.display(description="Current outcomes")
+    def outcome_counts(self, obj: Job) -> SafeString:
+        if obj._state.adding:
+            return format_html("{}", "—")
+        counts = dict(
+            Screening.objects.filter(job=obj)
+            .values_list("outcome")
+            .annotate(n=Count("id"))
+            .values_list("outcome", "n")
+        )
+        if not counts:
+            return format_html("{}", "Not screened yet.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((label, counts.get(code, 0)) for code, label in live_audit.OUTCOME_CLASSES),
+            ),
+        )
+
+    @admin.display(description="Fairness")
+    def fairness_links(self, obj: Job) -> SafeString:
+        if obj._state.adding:
+            return format_html("{}", "—")
+        return format_html(
+            '<a href="{}">Bias audit of the current screenings</a> (HTML, CSV; record and '
+            "publish it)",
+            reverse("admin:hiring_job_bias_audit", args=[obj.pk]),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.bias_audit_view)
+        view.model_admin = self  # type: ignore[attr-defined]  # as the admin's own views carry
+        return [
+            path("<path:object_id>/bias-audit/", view, name="hiring_job_bias_audit"),
+            *super().get_urls(),
+        ]
+
+    def bias_audit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The live bias audit of the job (or one rule), as HTML or CSV; record it."""
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404("No such job.")
+        auditor = has_role(user=request.user, organization=job.organization, roles=AUDITOR_ROLES)
+        may_record = auditor or has_role(
+            user=request.user, organization=job.organization, roles=CHANGE_ROLES
+        )
+        rule = None
+        if rule_id := request.GET.get("rule"):
+            rule = ScreeningRule.objects.filter(job=job, pk=rule_id).first()
+            if rule is None:
+                raise Http404("No such rule on this job.")
+        form = BiasAuditForm(request.POST or None)
+        exclusions: list[dict[str, Any]] = []
+        if request.method == "POST":
+            if not may_record:
+                raise PermissionDenied("Only HR admins and auditors record bias audits.")
+            exclusions = [
+                {"category": c, "reason": request.POST.get(f"reason-{c}", "")}
+                for c in request.POST.getlist("exclude")
+            ]
+        try:
+            audit = live_audit.job_audit(job, rule=rule, exclusions=exclusions)
+        except live_audit.ExclusionError as exc:
+            form.add_error(None, str(exc))
+            audit = live_audit.job_audit(job, rule=rule)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            live_audit.bias_audit_record(
+                audit,
+                actor=request.user,
+                audited_on=data["audited_on"],
+                auditor=data["auditor"],
+                auditor_independent=data["auditor_independent"],
+                data_source=data["data_source"],
+                distributed_on=data["distributed_on"],
+                published=data["published"],
+            )
+            messages.success(request, f"Bias audit of {audit.subject} recorded.")
+            return HttpResponseRedirect(request.get_full_path())
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(
+                live_audit.audit_csv(audit, include_restricted=auditor),
+                content_type="text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = f'attachment; filename="bias-audit-job-{job.pk}.csv"'
+            return response
+        tables = live_audit.display_tables(audit, audit.result, include_restricted=auditor)
+        # The same warnings the rule form and the API show, for the rules live now.
+        live = whatif.rules_with_draft(job, None)
+        warnings = (
+            whatif.rule_preview(job, live, include_restricted=auditor).warnings if live else []
+        )
+        small = [
+            row["category"] for table in tables for row in table["rows"] if row["under_two_percent"]
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Bias audit: {audit.subject}",
+            "job": job,
+            "rule": rule,
+            "rules": ScreeningRule.objects.filter(job=job, active=True),
+            "audit": audit,
+            "tables": tables,
+            "warnings": [w.as_dict() for w in warnings],
+            "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
+            "auditor": auditor,
+            "may_record": may_record,
+            "form": form,
+            "under_two_percent": sorted(set(small)),
+            "recorded": BiasAudit.objects.filter(job=job)[:10],
+            "public_url": reverse("audit-summary", args=[job.organization.slug]),
+        }
+        return TemplateResponse(request, "admin/hiring/job/bias_audit.html", context)
 
 
 class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -119,23 +267,72 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     )
     acknowledgement = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when missing data would count as failing: say in words that you "
-        "accept what that does to people Renown cannot measure.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Acknowledgement of serious warnings",
+        help_text="Needed when the rule has serious fairness warnings (listed under "
+        "'Fairness' below) or counts missing data as failing: say in words why it should "
+        "go live anyway. It is kept in the audit trail with the warnings it answers.",
     )
+    # Set on the class the admin builds for the "Preview" button: validate, never save.
+    previewing = False
 
     class Meta:
         model = ScreeningRule
         fields = [*RULE_DEFINITION_FIELDS, "job", "change_note"]
 
+    def draft(self) -> ScreeningRule | None:
+        """The version these values describe (unsaved), or None while fields are missing."""
+        cleaned = getattr(self, "cleaned_data", None) or {}
+        previous = self.instance if self.instance.pk else None
+        job = cleaned.get("job") or (previous.job if previous is not None else None)
+        needed = [f for f in RULE_DEFINITION_FIELDS if f != "group"]
+        if job is None or any(cleaned.get(f) is None for f in needed):
+            return None
+        try:
+            selectors.metric_source(cleaned["metric"])
+        except ValueError:
+            return None
+        rule = ScreeningRule(
+            job=job,
+            lineage=previous.lineage if previous is not None else uuid.uuid4(),
+            version=previous.version + 1 if previous is not None else 1,
+            status=RuleStatus.DRAFT,
+        )
+        for name in RULE_DEFINITION_FIELDS:
+            setattr(rule, name, cleaned.get(name))
+        return rule
+
     def clean(self) -> dict[str, Any]:
+        cleaned = self._clean_definition()
+        if self.previewing:
+            # The admin re-renders the form with the preview; nothing is saved.
+            raise ValidationError(
+                "Preview only: nothing was saved. The fairness panel below shows what these "
+                "values would do. Press Save to keep them."
+            )
+        draft = self.draft() if not self.errors else None
+        acknowledgement = cleaned.get("acknowledgement", "").strip()
+        if draft is not None and cleaned.get("go_live") and not acknowledgement:
+            serious = services.serious_warnings(draft)
+            if serious:
+                self.add_error(
+                    "acknowledgement",
+                    f"{len(serious)} serious fairness warning{'s' if len(serious) > 1 else ''} "
+                    "(see 'Fairness' below) must be acknowledged in words before this rule "
+                    "can go live: "
+                    + " ".join(f"({i}) {w.message}" for i, w in enumerate(serious, 1)),
+                )
+        return cleaned
+
+    def _clean_definition(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         job = cleaned.get("job") or (self.instance.job if self.instance.pk else None)
         group = cleaned.get("group")
         if group is not None and job is not None and group.job_id != job.pk:
             self.add_error("group", "The group belongs to another job.")
         previous = self.instance if self.instance.pk else None
-        if previous is not None and not set(self.changed_data) & set(RULE_DEFINITION_FIELDS):
+        unchanged = not set(self.changed_data) & set(RULE_DEFINITION_FIELDS)
+        if previous is not None and unchanged and not self.previewing:
             raise ValidationError("Nothing changed: a new version would be the same as this one.")
         newly_failing = cleaned.get("missing_data_policy") == MissingDataPolicy.FAIL and (
             previous is None
@@ -151,6 +348,92 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             except ValueError as exc:
                 self.add_error("metric", str(exc))
         return cleaned
+
+
+class BiasAuditForm(forms.Form):
+    """What LL144 asks to record about a bias audit (6 RCNY 5-301, 5-303)."""
+
+    audited_on = forms.DateField(
+        label="Date of the audit", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    auditor = forms.CharField(max_length=200, label="Auditor (person or firm)")
+    auditor_independent = forms.BooleanField(
+        required=False,
+        label="The auditor is independent",
+        help_text="No involvement in using, developing or distributing the tool; no employment "
+        "or financial interest (6 RCNY 5-300).",
+    )
+    data_source = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="Historical data: this job's current screenings in Renown, with the candidates' "
+        "voluntary self-identification.",
+        label="Source of the data",
+    )
+    distributed_on = forms.DateField(
+        required=False,
+        label="The tool's distribution date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    published = forms.BooleanField(
+        required=False,
+        label="Publish the summary on the organisation's public audit page",
+    )
+
+
+def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) -> dict[str, Any]:
+    """What the rule form shows about ``rule`` (saved, or the values being edited): the
+    warnings, the what-if preview, the people at the line, the fairer alternatives.
+
+    Names appear only in the list of people at the line, with their value; the
+    demographic table is counts only, and categories under 5 people read "fewer than 5"
+    unless the user is an auditor of the organisation.
+    """
+    job = rule.job
+    auditor = has_role(user=request.user, organization=job.organization, roles=AUDITOR_ROLES)
+    rules = whatif.rules_with_draft(job, rule if rule.status != RuleStatus.LIVE else None)
+    if rule.status == RuleStatus.LIVE:
+        rules = whatif.rules_with_draft(job, None)
+        rules = [replace(r, draft=True) if r.spec == rule_spec(rule) else r for r in rules]
+    approved = rule.approved_by_id is not None if rule.needs_second_approval else None
+    preview = whatif.rule_preview(
+        job, rules, four_eyes_approved=approved, include_restricted=auditor
+    )
+    mine = next((r for r in rules if r.draft), None)
+    near: list[whatif.NearCandidate] = []
+    near_total = 0
+    alternatives: list[whatif.Alternative] = []
+    base = None
+    if mine is not None:
+        near, near_total = whatif.near_threshold_candidates(job, mine)
+        base, alternatives = whatif.fairer_alternatives(job, rules)
+    alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+    return {
+        "rule": rule,
+        "saved": saved,
+        "job": job,
+        "auditor": auditor,
+        "preview": preview,
+        "outcomes": [
+            (label, preview.outcomes.get(code, 0)) for code, label in live_audit.OUTCOME_CLASSES
+        ],
+        "suggestions": sorted(preview.suggestions.items()),
+        "warning_groups": [
+            (severity, label, [w.as_dict() for w in preview.warnings if w.severity == severity])
+            for severity, label in (
+                ("serious", "Serious: to acknowledge before it goes live"),
+                ("warning", "Warnings: risks to weigh"),
+                ("info", "For information"),
+            )
+        ],
+        "serious": len(preview.serious),
+        "tables": live_audit.display_tables(None, preview.audit, include_restricted=auditor),
+        "near": near,
+        "near_total": near_total,
+        "base": base,
+        "alternatives": alternatives,
+        "suggested": sum(a.suggested for a in alternatives),
+        "keep_share": f"{float(whatif.KEEP_PASSES):.0%}",
+    }
 
 
 def _run_action(
@@ -207,6 +490,29 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "job"] if obj is not None else fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.method == "POST" and "_preview" in request.POST:
+            return type("ScreeningRulePreviewForm", (form,), {"previewing": True})
+        return form
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        form = context["adminform"].form
+        draft = form.draft() if form.is_bound else obj
+        if draft is not None:
+            context["fairness"] = fairness_panel(request, draft, saved=not form.is_bound)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="Versions")
     def version_history(self, obj: ScreeningRule) -> SafeString:
@@ -635,6 +941,27 @@ class AuditEventAdmin(OrganizationScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(BiasAudit)
+class BiasAuditAdmin(HiringScopedAdmin):
+    """Recorded bias audits: the figures stay as recorded; only publishing can change."""
+
+    list_display = ["job_title", "audited_on", "auditor", "auditor_independent", "published"]
+    list_filter = ["published", "auditor_independent"]
+    list_select_related = ["organization"]
+    readonly_fields = [
+        "organization", "job", "job_title", "audited_on", "auditor", "auditor_independent",
+        "data_source", "distributed_on", "rules", "exclusions", "report", "recorded_by",
+        "recorded_at",
+    ]  # fmt: skip
+    fields = [*readonly_fields[:8], "published", *readonly_fields[8:]]
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # recorded from the job's bias audit page, with its figures
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -10,7 +10,10 @@ class HiringConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from hiring import checks  # noqa: F401  (registers system checks)
+        from hiring import (
+            checks,  # noqa: F401  (registers system checks)
+            login_throttle,  # noqa: F401  (counts failed log-ins)
+        )
 
         admin.site.site_header = "Renown administration"
         admin.site.site_title = "Renown admin"

@@ -39,10 +39,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final, Literal, TypedDict
 
 Mode = Literal["selection", "scoring"]
@@ -262,6 +263,27 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
         key = (record.sex, record.race_ethnicity)
         counts[key] += 1
         wins[key] += won
+    return audit_counts(
+        {key: (n, wins[key]) for key, n in counts.items()}, mode=mode, median=median
+    )
+
+
+CellKey = tuple[Sex | None, RaceEthnicity | None]
+
+
+def audit_counts(
+    cells: Mapping[CellKey, tuple[int, int]], *, mode: Mode, median: Fraction | None = None
+) -> AuditResult:
+    """Audit from counts: ``cells`` maps (sex, race/ethnicity) to (individuals, favourable).
+
+    The same tables as ``audit`` (which counts its records and calls this), for callers
+    that already hold grouped counts (a live audit, the what-if preview).
+    """
+    counts = {key: n for key, (n, _) in cells.items() if n}
+    wins = {key: won for key, (n, won) in cells.items() if n}
+    for key, n in counts.items():
+        if not 0 <= wins[key] <= n:
+            raise AuditInputError(f"favourable count out of range for {key!r}")
 
     def tally(sex: Sex | None, race: RaceEthnicity | None) -> tuple[int, int]:
         keys = [
@@ -274,7 +296,7 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
     sex_cells = [(sex, None, *tally(sex, None)) for sex in SEX_CATEGORIES]
     race_cells = [(None, race, *tally(None, race)) for race in RACE_ETHNICITY_CATEGORIES]
     both_cells = [
-        (sex, race, counts[(sex, race)], wins[(sex, race)])
+        (sex, race, counts.get((sex, race), 0), wins.get((sex, race), 0))
         for race in RACE_ETHNICITY_CATEGORIES
         for sex in SEX_CATEGORIES
     ]
@@ -284,7 +306,7 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
     return AuditResult(
         mode=mode,
         median=median,
-        individuals=len(records),
+        individuals=sum(counts.values()),
         unknown=either_unknown,
         sex=_table("sex", sex_cells, unknown=sex_unknown),
         race_ethnicity=_table("race_ethnicity", race_cells, unknown=race_unknown),
@@ -343,6 +365,11 @@ def _table(
     return AuditTable(name=name, rows=tuple(rows), total=total, unknown=unknown)
 
 
+# Above this many individuals the exact integers grow to thousands of digits: float.
+FISHER_EXACT_MAX_N: Final = 2000
+
+
+@lru_cache(maxsize=8192)  # pure; an audit asks for the same tables from several views
 def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
     """Two-sided Fisher exact p-value for the 2x2 table ``[[a, b], [c, d]]``.
 
@@ -358,6 +385,8 @@ def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
     if row1 == 0 or row2 == 0 or col1 == 0 or col1 == row1 + row2:
         return 1.0  # a margin is empty: only one table is possible
     low, high = max(0, col1 - row2), min(row1, col1)
+    if row1 + row2 > FISHER_EXACT_MAX_N:
+        return _fisher_float(a, row1, row2, col1, low, high)
     observed = math.comb(row1, a) * math.comb(row2, col1 - a)
     scale = _FISHER_TOLERANCE.denominator
     limit = observed * (scale + _FISHER_TOLERANCE.numerator)
@@ -372,6 +401,44 @@ def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
         if x < high:
             weight = weight * (row1 - x) * (col1 - x) // ((x + 1) * (row2 - col1 + x + 1))
     return min(1.0, float(Fraction(tail, math.comb(row1 + row2, col1))))
+
+
+def _fisher_float(a: int, row1: int, row2: int, col1: int, low: int, high: int) -> float:
+    """Fisher's two-sided p for large tables, in floating point (exact integers there
+    have thousands of digits). Weights relative to the mode, walked outwards by the same
+    ratios until the terms are negligible next to both the mode and the observed table."""
+    n = row1 + row2
+    mode = min(max((row1 + 1) * (col1 + 1) // (n + 2), low), high)
+
+    def log_weight(x: int) -> float:
+        return (
+            math.lgamma(row1 + 1) - math.lgamma(x + 1) - math.lgamma(row1 - x + 1)
+            + math.lgamma(row2 + 1) - math.lgamma(col1 - x + 1) - math.lgamma(row2 - col1 + x + 1)
+        )  # fmt: skip
+
+    observed = math.exp(log_weight(a) - log_weight(mode))  # relative to the mode (<= 1)
+    # Float ratios drift by ~1e-13 over a long walk: scipy's own float tolerance, 1e-7.
+    limit = observed * (1 + 1e-7)
+    negligible = min(observed, 1.0) * 1e-18
+    total = tail = 0.0
+    for step in (1, -1):
+        x, weight = (mode, 1.0) if step == 1 else (mode - 1, None)
+        if weight is None:
+            if x < low:
+                continue
+            weight = (x + 1) * (row2 - col1 + x + 1) / ((row1 - x) * (col1 - x))
+        while low <= x <= high:
+            total += weight
+            if weight <= limit:
+                tail += weight
+            if weight < negligible and (x - mode) * step > 0:
+                break
+            if step == 1:
+                weight *= (row1 - x) * (col1 - x) / ((x + 1) * (row2 - col1 + x + 1))
+            else:
+                weight *= x * (row2 - col1 + x) / ((row1 - x + 1) * (col1 - x + 1))
+            x += step
+    return min(1.0, tail / total)
 
 
 def pooled_z(focal_favourable: int, focal_n: int, ref_favourable: int, ref_n: int) -> float | None:

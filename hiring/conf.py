@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "RENOWN_AUTOMATION_BIAS_MEDIAN_SECONDS": 10.0,
     # Only decisions this recent count towards the figures.
     "RENOWN_AUTOMATION_BIAS_WINDOW_DAYS": 90,
+    # --- Fairness ----------------------------------------------------------------------
+    # Renown is run for the employer by a third party for a fee (a hosted service): its
+    # own scores are then third-party reports too (FCRA; CJEU C-634/21 SCHUFA).
+    "RENOWN_IS_THIRD_PARTY": False,
     # --- Screening -------------------------------------------------------------------
     # PostgreSQL work_mem for the grouped aggregates of a screening run (sorts of a
     # job's whole history stay in memory); "" keeps the server's setting.

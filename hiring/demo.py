@@ -31,8 +31,12 @@ from candidates.models import (
     Membership,
     NoticeKind,
     Organization,
+    RaceEthnicity,
     ReputationEvidence,
     Role,
+    SelfIdentification,
+    SelfIdentificationSource,
+    Sex,
     SocialAccount,
 )
 from hiring.models import (
@@ -52,6 +56,7 @@ from scoring.services import (
     flags_detect_disagreements,
     score_build_influence,
     score_compute_many,
+    score_latest_upsert,
 )
 
 DEMO_SLUG = "demo"
@@ -59,6 +64,25 @@ DEMO_SEED = 2026
 DAYS = 180
 NO_FOOTPRINT_SHARE = 0.15
 OFFLINE_SHARE = 0.12  # people with an OpenAlex author record
+# What the demo's HR admin wrote when the advocate job's rules went live with warnings.
+DEMO_ACKNOWLEDGEMENT = (
+    "Demo: these rules only send people to human review, never reject; the ANY group lets "
+    "offline reputation count as much as reach; we re-check the impact ratios monthly."
+)
+SELF_IDENTIFIED_SHARE = 0.85  # the rest declined: the "unknown" category of a bias audit
+# Synthetic, and on purpose: legacy influence scores followed audience size, and audiences
+# were not equal; the demo's Klout scores of women run lower, so that the bias audit and
+# the fairness warnings have something real to show.
+KLOUT_GAP_FEMALE = 9
+RACE_WEIGHTS = (
+    (RaceEthnicity.WHITE, 50),
+    (RaceEthnicity.HISPANIC_OR_LATINO, 17),
+    (RaceEthnicity.BLACK_OR_AFRICAN_AMERICAN, 13),
+    (RaceEthnicity.ASIAN, 14),
+    (RaceEthnicity.TWO_OR_MORE_RACES, 4),
+    (RaceEthnicity.NATIVE_HAWAIIAN_OR_PACIFIC_ISLANDER, 1),
+    (RaceEthnicity.NATIVE_AMERICAN_OR_ALASKA_NATIVE, 1),
+)
 DEMO_USERS = [
     ("hr-admin", Role.HR_ADMIN, True),
     ("hr-admin-2", Role.HR_ADMIN, True),  # the second pair of eyes for screen-out rules
@@ -300,6 +324,7 @@ def _populate(organization: Organization, count: int) -> None:
         )
     Candidate.objects.bulk_create(people, batch_size=1000)
     people = list(Candidate.objects.filter(organization=organization).order_by("external_id"))
+    sex_of = _self_identify(people, now)
 
     cycles = RefreshCycle.objects.bulk_create(
         [
@@ -423,7 +448,13 @@ def _populate(organization: Organization, count: int) -> None:
                 VendorScore(
                     candidate=person,
                     vendor=Vendor.KLOUT,
-                    value=Decimal(rng.randint(10, 80)),
+                    value=Decimal(
+                        max(
+                            1,
+                            rng.randint(10, 80)
+                            - (KLOUT_GAP_FEMALE if sex_of[i] == Sex.FEMALE else 0),
+                        )
+                    ),
                     scale_min=Decimal(1),
                     scale_max=Decimal(100),
                     as_of=date(2016, 1, 1) + timedelta(days=rng.randint(0, 870)),
@@ -454,6 +485,34 @@ def _populate(organization: Organization, count: int) -> None:
     flags_detect(candidate_ids=ids, as_of=now + timedelta(minutes=30))
     flags_detect_disagreements(organization=organization, as_of=now + timedelta(minutes=30))
     _jobs(organization, people)
+
+
+def _self_identify(people: list[Candidate], now: datetime) -> list[str]:
+    """Voluntary self-identification for most of the demo's people (its own random stream,
+    so the rest of the demo stays as it was); returns each person's sex ("" declined)."""
+    rng = random.Random(DEMO_SEED + 1)  # noqa: S311 - synthetic data
+    races = [race for race, _ in RACE_WEIGHTS]
+    weights = [weight for _, weight in RACE_WEIGHTS]
+    rows: list[SelfIdentification] = []
+    sexes: list[str] = []
+    for person in people:
+        if rng.random() >= SELF_IDENTIFIED_SHARE:
+            sexes.append(Sex.DECLINED)
+            continue
+        sex = rng.choice([Sex.MALE, Sex.FEMALE])
+        race = rng.choices(races, weights)[0] if rng.random() < 0.95 else RaceEthnicity.DECLINED
+        sexes.append(sex)
+        rows.append(
+            SelfIdentification(
+                candidate=person,
+                sex=sex,
+                race_ethnicity=race,
+                provided_at=now - timedelta(days=DAYS),
+                source=SelfIdentificationSource.ATS,
+            )
+        )
+    SelfIdentification.objects.bulk_create(rows, batch_size=1000)
+    return sexes
 
 
 def _as_network(network: str, series: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -529,6 +588,7 @@ def _history(
         for (candidate_id, _), day in by_candidate_day.items()
     ]
     Score.objects.bulk_create(scores, batch_size=2000)
+    score_latest_upsert(rows=scores)
 
 
 def _jobs(organization: Organization, people: list[Candidate]) -> None:
@@ -581,6 +641,7 @@ def _jobs(organization: Organization, people: list[Candidate]) -> None:
         near_band_source=NearBandSource.VOLATILITY,
         action=RuleAction.NEEDS_REVIEW,
         note="Demo: public reach is half of the role.",
+        acknowledgement=DEMO_ACKNOWLEDGEMENT,
     )
     rule_create(
         job=advocate,
@@ -591,8 +652,10 @@ def _jobs(organization: Organization, people: list[Candidate]) -> None:
         max_data_age_days=365,
         action=RuleAction.NEEDS_REVIEW,
         note="Demo: talks, books and publications count as much as reach.",
+        acknowledgement=DEMO_ACKNOWLEDGEMENT,
     )
-    # A screen-out draft nobody approved: it waits for a second HR admin (hr-admin-2).
+    # A screen-out draft, not yet put up for approval: the admin shows its fairness
+    # warnings and will not let it go live until they are acknowledged in words.
     rule_create(
         job=community,
         actor=hr_admin,
@@ -600,6 +663,7 @@ def _jobs(organization: Organization, people: list[Candidate]) -> None:
         threshold=Decimal(35),
         action=RuleAction.SCREEN_OUT,
         max_data_age_days=3650,
+        activate=False,
         note="Demo draft: Klout closed in 2018; the fairness warnings say why this is a bad idea.",
     )
     screening_run_for_job(job=advocate, actor="demo", reason="demo build")

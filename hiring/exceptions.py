@@ -34,7 +34,15 @@ class DecisionNotAllowed(ApplicationError):
 
 
 class WarningNotAcknowledged(ApplicationError):
-    """A serious warning needs an acknowledgement in words before the change is made."""
+    """A serious warning needs an acknowledgement in words before the change is made.
+
+    ``warnings`` holds the serious fairness warnings not yet acknowledged (their
+    ``as_dict()`` shape), for the admin and the API to show.
+    """
+
+    def __init__(self, message: str, warnings: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.warnings = warnings or []
 
 
 class NoticeNotDelivered(ApplicationError):

@@ -99,14 +99,13 @@ from typing import Final, Literal, TypeAlias, TypedDict
 from hiring.audit import (
     RACE_ETHNICITY_CATEGORIES,
     SEX_CATEGORIES,
-    AuditRecord,
     AuditResult,
     AuditTable,
     CategoryRow,
     RaceEthnicity,
     Sex,
     TableName,
-    audit,
+    audit_counts,
 )
 from hiring.evaluation import (
     OUTCOME_BELOW,
@@ -668,14 +667,12 @@ def _advances(cell: OutcomeCount, rules: Sequence[RuleFacts]) -> bool:
 def _audit_of(
     population: PopulationSummary, favourable: Callable[[OutcomeCount], bool]
 ) -> AuditResult:
-    # hiring.audit takes one record per person; equal people share one frozen record.
-    records: list[AuditRecord] = []
+    cells: dict[tuple[Sex | None, RaceEthnicity | None], tuple[int, int]] = {}
     for cell in population.cells:
-        record = AuditRecord(
-            sex=cell.sex, race_ethnicity=cell.race_ethnicity, selected=favourable(cell)
-        )
-        records.extend([record] * cell.count)
-    return audit(records, mode="selection")
+        key = (cell.sex, cell.race_ethnicity)
+        n, won = cells.get(key, (0, 0))
+        cells[key] = (n + cell.count, won + (cell.count if favourable(cell) else 0))
+    return audit_counts(cells, mode="selection")
 
 
 def _adverse_impact_warnings(

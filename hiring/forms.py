@@ -1,9 +1,14 @@
-"""Forms of the recruiter UI: a decision, a dispute, its resolution."""
+"""Forms of the recruiter UI: a decision, a dispute, its resolution, evidence, accounts, refresh."""
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from candidates.models import EvidenceKind, Network
+from hiring import login_throttle
 from hiring.models import DecisionKind, Dispute
 
 
@@ -41,3 +46,82 @@ class DisputeResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Sent to the candidate with the result.",
     )
+
+
+class EvidenceForm(forms.Form):
+    """Offline evidence a recruiter was shown: a talk, a book, an award..."""
+
+    kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices)
+    title = forms.CharField(label="Title", max_length=500)
+    venue = forms.CharField(label="Venue or organisation", max_length=300, required=False)
+    date = forms.DateField(
+        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    url = forms.URLField(
+        label="Link",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="An http(s) page that shows it; it is not fetched.",
+    )
+
+
+class AccountForm(forms.Form):
+    """An account a recruiter matched to the candidate: the candidate's handle, never a name search."""
+
+    network = forms.ChoiceField(label="Network", choices=Network.choices)
+    handle = forms.CharField(
+        label="Handle",
+        max_length=255,
+        help_text="As the candidate gave it (e.g. alice.bsky.social, @alice@mastodon.social).",
+    )
+
+
+class VerifyForm(forms.Form):
+    """A recruiter's verdict on one piece of evidence or one account."""
+
+    decision = forms.ChoiceField(choices=[("verify", "Verify"), ("reject", "Reject")])
+
+
+class RefreshForm(forms.Form):
+    """What to refresh: the whole organisation, or one job's candidates."""
+
+    job = forms.TypedChoiceField(
+        label="Candidates to refresh",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Fetches every active account again from its network, then rescores.",
+    )
+
+    def __init__(self, *args: object, jobs: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["job"]
+        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
+        field.choices = [("", "Every candidate of the organisation")] + [
+            (str(pk), f"Candidates of: {title}") for pk, title in jobs
+        ]
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The login form: says plainly when the account or address is locked out.
+
+    The lockout itself is enforced by ``hiring.login_throttle.LoginThrottleBackend``
+    for every login path; this form only turns it into a clear message.
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": "%(message)s",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        lockout = login_throttle.login_lockout(
+            username=self.cleaned_data.get("username") or "",
+            address=login_throttle.client_address(self.request),
+        )
+        if lockout is not None:
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"message": lockout.message}
+            )
+        return super().clean()

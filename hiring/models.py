@@ -56,6 +56,14 @@ class Job(TimeStampedModel):
         blank=True,
         help_text="Why online influence matters for this job (29 CFR 1607.5).",
     )
+    ll144_notice_posted_on = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name="NYC LL144 notice posted on",
+        help_text="For a job in New York City: the day the notice of the tool's use was posted "
+        "on the employment section of the website (6 RCNY 5-304). Empty: Renown uses the day "
+        "the candidate notices on record reached every candidate.",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -744,6 +752,63 @@ class AuditEventType(models.TextChoices):
     )
     DISPUTE_RESOLVED = "dispute.resolved", "Dispute resolved"
     ADVERSE_ACTION_WITHDRAWN = "adverse_action.withdrawn", "Adverse action withdrawn"
+    EVIDENCE_ADDED = "evidence.added", "Offline evidence added"
+    EVIDENCE_VERIFIED = "evidence.verified", "Offline evidence verified"
+    EVIDENCE_REJECTED = "evidence.rejected", "Offline evidence rejected"
+    ACCOUNT_ADDED = "account.added", "Social account added"
+    ACCOUNT_VERIFIED = "account.verified", "Social account verified"
+    ACCOUNT_REJECTED = "account.rejected", "Social account rejected"
+    REFRESH_STARTED = "refresh.started", "Score refresh started"
+    BIAS_AUDIT_RECORDED = "bias_audit.recorded", "Bias audit recorded"
+
+
+class BiasAudit(models.Model):
+    """A bias audit of a job's rules, as recorded (6 RCNY 5-301) and, if chosen, published
+    (5-303). ``report`` is ``hiring.audit.audit_report``'s JSON plus the outcome classes;
+    the public page shows it with categories under 5 people masked."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="bias_audits"
+    )
+    job = models.ForeignKey(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="bias_audits"
+    )
+    job_title = models.CharField(max_length=200, help_text="The job, as it was called.")
+    audited_on = models.DateField(help_text="The date of the bias audit.")
+    auditor = models.CharField(max_length=200, help_text="Who carried out the audit.")
+    auditor_independent = models.BooleanField(
+        default=False,
+        help_text="The auditor is independent of the employer and of the tool's vendor "
+        "(6 RCNY 5-300 'Independent Auditor').",
+    )
+    data_source = models.TextField(
+        help_text="Where the data came from: the employer's own historical data, or test "
+        "data and why (6 RCNY 5-301(b), 5-303(a)).",
+    )
+    distributed_on = models.DateField(
+        null=True, blank=True, help_text="The tool's distribution date (5-303(a))."
+    )
+    published = models.BooleanField(
+        default=False, help_text="Shown on the organisation's public audit page."
+    )
+    rules = models.JSONField(default=list, help_text="The rule versions audited.")
+    exclusions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Categories under 2% left out of the impact ratios, each with the reason.",
+    )
+    report = models.JSONField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-audited_on", "-recorded_at"]
+        indexes = [models.Index(fields=["organization", "-audited_on"], name="biasaudit_org_date")]
+
+    def __str__(self) -> str:
+        return f"Bias audit of {self.job_title} on {self.audited_on}"
 
 
 class AuditEventImmutable(Exception):

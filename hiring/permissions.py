@@ -16,6 +16,9 @@ from hiring.exceptions import NotPermitted
 
 RULE_ROLES = frozenset({Role.HR_ADMIN})
 REVIEW_ROLES = frozenset({Role.RECRUITER})
+EVIDENCE_ROLES = frozenset({Role.RECRUITER, Role.HR_ADMIN})
+REFRESH_ROLES = frozenset({Role.RECRUITER, Role.HR_ADMIN})
+AUDIT_REPORT_ROLES = frozenset({Role.AUDITOR})
 READ_ROLES = frozenset({Role.RECRUITER, Role.HR_ADMIN, Role.AUDITOR})
 
 User = AbstractBaseUser | AnonymousUser

@@ -389,19 +389,16 @@ def _population_sql(population: Population) -> tuple[str, list[Any]]:
     return "SELECT unnest(%s::bigint[])", [ids]
 
 
-def metric_aggregates_sql(
-    *, rule: RuleSpec, population: Population, now: datetime, with_volatility: bool = True
-) -> dict[int, RuleAggregate]:
-    """Each candidate's aggregate of the rule's metric, computed by PostgreSQL.
+def metric_aggregates_query(
+    *, rule: RuleSpec, population: Population, now: datetime
+) -> tuple[str, list[Any]]:
+    """SQL (PostgreSQL) for each candidate's aggregate of the rule's metric.
 
-    One grouped query per rule; a volatility band adds ``metric_volatility_sql``
-    (unless ``with_volatility`` is False: the caller reads it apart, e.g. at the
-    same time on another connection). Candidates with no point in the period read
-    but an older one are "stale" (with that point's time); those never measured
-    are absent. PostgreSQL only.
+    Rows ``(candidate_id, newest, first, second, used)``: ``first`` is the value (the
+    lower middle for a median, ``second`` its upper middle); ``used`` is NULL for a
+    candidate with nothing in the period read but an older point (``newest``), 0 for
+    nothing inside the window. Candidates never measured have no row.
     """
-    if connection.vendor != "postgresql":
-        raise RuntimeError("metric_aggregates_sql needs PostgreSQL")
     source = metric_source(rule.metric)
     since = now - timedelta(days=rule.lookback_days)
     population_sql, population_params = _population_sql(population)
@@ -447,6 +444,19 @@ def metric_aggregates_sql(
         "WHERE newest IS NOT NULL"
     )
     params = [*points_params, *inner_params, *older_params, *population_params]
+    if not rule.uses_window and source.kind == "vendor":
+        # Vendor scores are few (an import or two per person, for some people): one pass
+        # over them, newest first per candidate, beats a probe for every candidate.
+        _, last = _utc_day_bounds(now, now)
+        sql = (
+            "SELECT DISTINCT ON (v.candidate_id) v.candidate_id, "  # noqa: S608
+            "(v.as_of::timestamp AT TIME ZONE 'UTC') AS at, v.value, NULL, 1 "
+            f"FROM {_table(VendorScore)} v "
+            "WHERE (v.vendor = %s OR (v.vendor = 'custom' AND v.vendor_name = %s)) "
+            f"AND v.as_of <= %s AND v.candidate_id IN ({population_sql}) "
+            "ORDER BY v.candidate_id, v.as_of DESC, v.id DESC"
+        )
+        return sql, [source.name, source.name, last, *population_params]
     if not rule.uses_window and source.kind != "snapshot":
         # The latest value is one index probe per candidate, stale or not.
         latest_sql, latest_params = _latest_sql(source, "pop.candidate_id", now)
@@ -455,6 +465,23 @@ def metric_aggregates_sql(
             f"FROM ({population_sql}) pop CROSS JOIN LATERAL ({latest_sql}) l"
         )
         params = [*population_params, *latest_params]
+    return sql, params
+
+
+def metric_aggregates_sql(
+    *, rule: RuleSpec, population: Population, now: datetime, with_volatility: bool = True
+) -> dict[int, RuleAggregate]:
+    """Each candidate's aggregate of the rule's metric, computed by PostgreSQL.
+
+    One grouped query per rule (``metric_aggregates_query``); a volatility band adds
+    ``metric_volatility_sql`` (unless ``with_volatility`` is False: the caller reads
+    it apart, e.g. at the same time on another connection). Candidates with no point
+    in the period read but an older one are "stale" (with that point's time); those
+    never measured are absent. PostgreSQL only.
+    """
+    if connection.vendor != "postgresql":
+        raise RuntimeError("metric_aggregates_sql needs PostgreSQL")
+    sql, params = metric_aggregates_query(rule=rule, population=population, now=now)
     found: dict[int, RuleAggregate] = {}
     fresh_after = now - timedelta(days=rule.max_data_age_days)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -494,17 +521,11 @@ def _rule_points_sql(
     return _points_sql(metric_source(rule.metric), population_sql, population_params, since, now)
 
 
-def metric_volatility_sql(
+def metric_volatility_query(
     *, rule: RuleSpec, population: Population, now: datetime
-) -> dict[int, Decimal]:
-    """Each candidate's day-to-day noise of the metric over 90 days, exact (PostgreSQL).
-
-    MAD of the changes between consecutive values × 1.4826, as
-    ``hiring.evaluation.volatility_of_values``; candidates with fewer than two
-    values are absent.
-    """
-    from hiring.evaluation import MAD_TO_SIGMA
-
+) -> tuple[str, list[Any]]:
+    """SQL (PostgreSQL) for each candidate's day-to-day noise: rows ``(candidate_id, low,
+    high)``, the two middle absolute deviations (noise = 1.4826 × their mean)."""
     points_sql, points_params = _rule_points_sql(rule, population, now)
     sql = (
         f"WITH p AS ({points_sql}), "  # noqa: S608
@@ -516,9 +537,24 @@ def metric_volatility_sql(
         "SELECT candidate_id, d[(n + 1) / 2], d[n / 2 + 1] FROM m, LATERAL "
         "(SELECT array_agg(abs(x - centre) ORDER BY abs(x - centre)) AS d FROM unnest(a) x) dev"
     )
+    return sql, [*points_params, now - timedelta(days=VOLATILITY_WINDOW_DAYS)]
+
+
+def metric_volatility_sql(
+    *, rule: RuleSpec, population: Population, now: datetime
+) -> dict[int, Decimal]:
+    """Each candidate's day-to-day noise of the metric over 90 days, exact (PostgreSQL).
+
+    MAD of the changes between consecutive values × 1.4826, as
+    ``hiring.evaluation.volatility_of_values``; candidates with fewer than two
+    values are absent.
+    """
+    from hiring.evaluation import MAD_TO_SIGMA
+
+    sql, params = metric_volatility_query(rule=rule, population=population, now=now)
     with transaction.atomic(), connection.cursor() as cursor:
         _work_mem(cursor)
-        cursor.execute(sql, [*points_params, now - timedelta(days=VOLATILITY_WINDOW_DAYS)])
+        cursor.execute(sql, params)
         return {
             candidate_id: MAD_TO_SIGMA * median_from_middles(low, high)
             for candidate_id, low, high in cursor.fetchall()
@@ -639,6 +675,17 @@ def job_list(*, user: UserLike, organization: Organization) -> QuerySet[Job]:
         )
         .order_by("title", "id")
     )
+
+
+def screening_outcome_counts(*, jobs: Collection[Job]) -> dict[tuple[int, str], int]:
+    """{(job id, outcome): candidates} for the jobs' current screenings (one query)."""
+    rows = (
+        Screening.objects.filter(job__in=list(jobs))
+        .values_list("job_id", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(job_id, outcome): n for job_id, outcome, n in rows}
 
 
 def job_get(*, user: UserLike, organization: Organization, job_id: int) -> Job:

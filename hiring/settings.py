@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hiring.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 if not DEBUG:
@@ -113,6 +114,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# ModelBackend behind the login throttle: a locked-out username or address is refused
+# before any password is checked (hiring/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["hiring.login_throttle.ThrottledModelBackend"]
+RENOWN_LOGIN_MAX_FAILURES = env_int("RENOWN_LOGIN_MAX_FAILURES", 5)
+RENOWN_LOGIN_WINDOW_SECONDS = env_int("RENOWN_LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "candidate-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,6 +158,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Cache (login throttling counts) -----------------------------------------
+# One process: local memory. Several web processes must share the counts, or each
+# would allow its own five tries: point DJANGO_CACHE_URL at Redis (redis://host:6379/2).
+CACHE_URL = env_str("DJANGO_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # --- Email (password resets, notices) ---------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

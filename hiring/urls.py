@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.problems import not_found
 from hiring import views
+from hiring.forms import ThrottledAuthenticationForm
 from scoring import views as scoring_views
 
 urlpatterns = [
@@ -14,16 +16,51 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", not_found),
+    path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
     path(
         "admin/providers/",
         admin.site.admin_view(scoring_views.provider_list),
         name="admin-providers",
     ),
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", views.candidate_list, name="candidate-list"),
+    path("candidates.csv", views.candidate_list_csv, name="candidate-list-csv"),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),
+    path(
+        "candidates/<uuid:public_id>/evidence/",
+        views.evidence_create,
+        name="evidence-create",
+    ),
+    path(
+        "candidates/<uuid:public_id>/evidence/<int:evidence_id>/verify/",
+        views.evidence_verify,
+        name="evidence-verify",
+    ),
+    path(
+        "candidates/<uuid:public_id>/accounts/",
+        views.account_create,
+        name="account-create",
+    ),
+    path(
+        "candidates/<uuid:public_id>/accounts/<int:account_id>/verify/",
+        views.account_verify,
+        name="account-verify",
+    ),
     path("organization/switch/", views.organization_switch, name="organization-switch"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("refresh/<int:cycle_id>/", views.refresh_progress, name="refresh-progress"),
+    path(
+        "refresh/<int:cycle_id>/progress.json",
+        views.refresh_progress_json,
+        name="refresh-progress-json",
+    ),
+    path("audit/", views.bias_audit, name="bias-audit"),
     path("jobs/", views.job_list, name="job-list"),
     path("jobs/<int:job_id>/review/", views.review_queue, name="review-queue"),
     path(

@@ -34,6 +34,7 @@ from django.utils import timezone
 from candidates.models import (
     Candidate,
     CandidateNotice,
+    CandidateView,
     ReputationEvidence,
     SelfIdentification,
     SocialAccount,
@@ -51,7 +52,7 @@ from hiring.models import (
 from hiring.services import AuditActor, audit_record
 from privacy import conf
 from privacy.models import RetentionHold
-from scoring.models import AnomalyFlag, MetricSnapshot, Score, VendorScore
+from scoring.models import AnomalyFlag, LatestScore, MetricSnapshot, Score, VendorScore
 from webhooks import services as webhook_services
 from webhooks.models import CandidateLink, EventType, InboundDelivery, WebhookDelivery
 
@@ -70,6 +71,8 @@ def _deliveries(candidate: Candidate) -> QuerySet[WebhookDelivery]:
 # Candidate, or to one of these models' rows about the candidate, is listed here.
 EXPORT_SECTIONS: dict[str, tuple[type[models.Model], Callable[[Candidate], QuerySet[Any]]]] = {
     "notices": (CandidateNotice, lambda c: CandidateNotice.objects.filter(candidate=c)),
+    # Who looked at the candidate's page (an access log: kept with a hold, as accountability).
+    "page_views": (CandidateView, lambda c: CandidateView.objects.filter(candidate=c)),
     "accounts": (SocialAccount, lambda c: SocialAccount.objects.filter(candidate=c)),
     "snapshots": (MetricSnapshot, lambda c: MetricSnapshot.objects.filter(account__candidate=c)),
     "evidence": (ReputationEvidence, lambda c: ReputationEvidence.objects.filter(candidate=c)),
@@ -78,6 +81,7 @@ EXPORT_SECTIONS: dict[str, tuple[type[models.Model], Callable[[Candidate], Query
         lambda c: SelfIdentification.objects.filter(candidate=c),
     ),
     "scores": (Score, lambda c: Score.objects.filter(candidate=c)),
+    "latest_scores": (LatestScore, lambda c: LatestScore.objects.filter(candidate=c)),
     "vendor_scores": (VendorScore, lambda c: VendorScore.objects.filter(candidate=c)),
     "flags": (AnomalyFlag, lambda c: AnomalyFlag.objects.filter(candidate=c)),
     "applications": (Application, lambda c: Application.objects.filter(candidate=c)),
@@ -285,8 +289,9 @@ def candidate_erase(
         handles = list(SocialAccount.objects.filter(candidate=candidate).values_list("handle", flat=True))  # fmt: skip
         identifiers = [candidate.name, candidate.email, candidate.external_id, *handles]
         deleted: dict[str, int] = {}
-        for name in ("snapshots", "flags", "accounts", "scores", "vendor_scores", "evidence",
-                     "self_identification", "links", "webhook_deliveries"):  # fmt: skip
+        for name in ("snapshots", "flags", "accounts", "scores", "latest_scores",
+                     "vendor_scores", "evidence", "self_identification", "links",
+                     "webhook_deliveries"):  # fmt: skip
             _, rows = EXPORT_SECTIONS[name]
             deleted[name] = rows(candidate).count()
             rows(candidate).delete()

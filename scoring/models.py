@@ -132,6 +132,36 @@ class Score(models.Model):
         return sum((Decimal(str(c["points"])) for c in parts), Decimal(0))
 
 
+class LatestScore(models.Model):
+    """Each candidate's newest value from each scorer, kept for sorting the candidate list.
+
+    Maintained by the scoring service whenever scores are written
+    (``services.score_latest_upsert``); the history stays in Score. The index on
+    (organization, scorer, value, candidate) lets a page of an organisation's
+    candidates sorted by any score be read along the index instead of sorting
+    every candidate's history.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="latest_scores")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    scorer = models.CharField(max_length=50)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "scorer"], name="latestscore_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "scorer", "value", "candidate"], name="latestscore_sort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorer} = {self.value} (candidate #{self.candidate_id})"
+
+
 class Vendor(models.TextChoices):
     KLOUT = "klout", "Klout (1-100; closed 2018-05-25)"
     KRED = "kred", "Kred influence (1-1000)"

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from candidates.models import AccountStatus, Organization, SocialAccount
 from scoring import conf, providers
-from scoring.models import AnomalyFlag, FetchStatus, MetricSnapshot, RefreshCycle, Score
+from scoring.models import (
+    AnomalyFlag,
+    FetchStatus,
+    LatestScore,
+    MetricSnapshot,
+    RefreshCycle,
+    Score,
+    VendorScore,
+)
 from scoring.scorers import network_metrics
 from scoring.trends import Activity, Episode, Point, Trend, episodes, explain_dip, trend
 
@@ -171,18 +180,40 @@ class TrendView:
 
     trend: Trend
     episodes: list[Episode]
+    points: list[Point]
 
 
-def score_trend(*, candidate_id: int, scorer: str = "influence", now: datetime) -> TrendView | None:
-    """The score's 90-day trend, dips and spikes, each dip explained from the snapshots."""
-    since = now - timedelta(days=90)
-    points = [
-        Point(at, float(value))
-        for at, value in Score.objects.filter(
-            candidate_id=candidate_id, scorer=scorer, as_of__gte=since, as_of__lte=now
-        ).values_list("as_of", "value")
+def _explain_spike(spike: Episode, flags: Sequence[AnomalyFlag]) -> str:
+    around = [
+        f
+        for f in flags
+        if spike.start.date() - timedelta(days=3) <= f.observed_on <= spike.end.date()
     ]
-    found = trend(points, now=now)
+    if around:
+        kinds = "; ".join(sorted({f.get_kind_display().lower() for f in around}))
+        return f"Flagged at the time ({kinds}): look at the accounts before trusting the rise."
+    return "No gaming sign was flagged at the time: a talk, a launch or press can do this."
+
+
+def score_trend(
+    *, candidate_id: int, scorer: str = "influence", now: datetime, days: int = 90
+) -> TrendView | None:
+    """The score's trend over ``days``, dips and spikes, each explained from the data.
+
+    A dip is explained from the snapshots (activity gap, engagement, audience); a
+    spike from the anomaly flags raised around it.
+    """
+    since = now - timedelta(days=days)
+    points = sorted(
+        (
+            Point(at, float(value))
+            for at, value in Score.objects.filter(
+                candidate_id=candidate_id, scorer=scorer, as_of__gte=since, as_of__lte=now
+            ).values_list("as_of", "value")
+        ),
+        key=lambda p: p.at,
+    )
+    found = trend(points, now=now, window_days=days)
     if found is None:
         return None
     # The candidate's daily activity across accounts: posts, engagement per post, audience.
@@ -205,11 +236,15 @@ def score_trend(*, candidate_id: int, scorer: str = "influence", now: datetime) 
         )
         for day, read in sorted(by_day.items())
     ]
+    flags = list(flag_list(candidate_id=candidate_id).filter(observed_on__gte=since.date()))
     explained = [
-        replace(e, explanation=explain_dip(e, activity) if e.kind == "dip" else "")
-        for e in episodes(points, now=now)
+        replace(
+            e,
+            explanation=explain_dip(e, activity) if e.kind == "dip" else _explain_spike(e, flags),
+        )
+        for e in episodes(points, now=now, window_days=days)
     ]
-    return TrendView(trend=found, episodes=explained)
+    return TrendView(trend=found, episodes=explained, points=points)
 
 
 def flag_list(*, candidate_id: int) -> QuerySet[AnomalyFlag]:
@@ -229,3 +264,114 @@ def score_latest_for_candidate(*, candidate_id: int) -> dict[str, Score]:
     ):
         latest.setdefault(score.scorer, score)
     return latest
+
+
+@dataclass(frozen=True)
+class AccountMetrics:
+    """An account's newest successful reading, and how fresh it is."""
+
+    account: SocialAccount
+    observed_at: datetime | None
+    metrics: list[tuple[str, float]]  # (readable name, number), in a stable order
+    fresh: bool  # within RENOWN_SNAPSHOT_MAX_AGE_DAYS: the scorers use it
+    age_days: int | None
+    last_error: str  # the newest fetch's failure, if it failed
+
+
+def _numbers(metrics: Any, prefix: str = "") -> list[tuple[str, float]]:
+    found: list[tuple[str, float]] = []
+    if not isinstance(metrics, dict):
+        return found
+    for key in sorted(metrics):
+        value = metrics[key]
+        name = f"{prefix}{key}".replace("_", " ")
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            found.append((name, float(value)))
+        elif isinstance(value, dict) and not prefix:
+            found.extend(_numbers(value, prefix=f"{key}: "))
+    return found
+
+
+def account_metrics(*, candidate_id: int, now: datetime) -> list[AccountMetrics]:
+    """Each of the candidate's accounts with its newest successful snapshot's numbers.
+
+    Two queries: the accounts, and per account its newest OK snapshot and newest
+    snapshot of any status (correlated subqueries along the (account, time) index).
+    """
+    accounts = list(
+        SocialAccount.objects.filter(candidate_id=candidate_id).order_by("network", "handle")
+    )
+    newest_ok = MetricSnapshot.objects.filter(
+        account=OuterRef("account"), status=FetchStatus.OK
+    ).order_by("-observed_at", "-id")
+    newest_any = MetricSnapshot.objects.filter(account=OuterRef("account")).order_by(
+        "-observed_at", "-id"
+    )
+    snapshots = MetricSnapshot.objects.filter(account__in=[a.pk for a in accounts]).filter(
+        Q(pk=Subquery(newest_ok.values("pk")[:1])) | Q(pk=Subquery(newest_any.values("pk")[:1]))
+    )
+    ok: dict[int, MetricSnapshot] = {}
+    latest: dict[int, MetricSnapshot] = {}
+    for snapshot in snapshots.order_by("observed_at", "id"):
+        latest[snapshot.account_id] = snapshot
+        if snapshot.status == FetchStatus.OK:
+            ok[snapshot.account_id] = snapshot
+    max_age = timedelta(days=conf.get("RENOWN_SNAPSHOT_MAX_AGE_DAYS"))
+    result = []
+    for account in accounts:
+        reading = ok.get(account.pk)
+        newest = latest.get(account.pk)
+        result.append(
+            AccountMetrics(
+                account=account,
+                observed_at=reading.observed_at if reading else None,
+                metrics=_numbers(reading.metrics) if reading else [],
+                fresh=bool(reading and now - reading.observed_at <= max_age),
+                age_days=max(0, (now - reading.observed_at).days) if reading else None,
+                last_error=(
+                    f"{newest.get_status_display()}: {newest.error}".rstrip(": ")
+                    if newest is not None and newest.status != FetchStatus.OK
+                    else ""
+                ),
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class VendorComparison:
+    """A vendor's newest score in its own scale beside Renown's 0-100 reading of it."""
+
+    vendor: str
+    value: Decimal
+    scale_min: Decimal
+    scale_max: Decimal
+    as_of: date
+    normalised: Decimal | None
+
+
+def vendor_comparison(*, candidate_id: int) -> list[VendorComparison]:
+    """The candidate's newest score from each vendor, native scale and normalised (2 queries)."""
+    newest: dict[str, VendorScore] = {}
+    for score in VendorScore.objects.filter(candidate_id=candidate_id).order_by(
+        "vendor", "vendor_name", "-as_of", "-id"
+    ):
+        newest.setdefault(score.vendor_name or score.vendor, score)
+    normalised = dict(
+        LatestScore.objects.filter(
+            candidate_id=candidate_id, scorer__startswith="vendor."
+        ).values_list("scorer", "value")
+    )
+    return [
+        VendorComparison(
+            vendor=(score.get_vendor_display() if score.vendor != "custom" else name),
+            value=score.value,
+            scale_min=score.scale_min,
+            scale_max=score.scale_max,
+            as_of=score.as_of,
+            normalised=normalised.get(f"vendor.{name}"),
+        )
+        for name, score in sorted(newest.items())
+    ]

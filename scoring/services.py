@@ -33,6 +33,7 @@ from scoring.fetching import FetchJob, fetch_many
 from scoring.models import (
     AnomalyFlag,
     FetchStatus,
+    LatestScore,
     MetricSnapshot,
     RefreshCycle,
     Score,
@@ -533,6 +534,7 @@ def _insert_scores(rows: Sequence[Score]) -> None:
     """
     if connection.vendor != "postgresql":
         Score.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        score_latest_upsert(rows=rows)
         return
     table = Score._meta.db_table
     columns = ", ".join(_SCORE_COLUMNS)
@@ -555,8 +557,75 @@ def _insert_scores(rows: Sequence[Score]) -> None:
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM score_incoming "  # noqa: S608
             "ON CONFLICT DO NOTHING"
         )
+        # The latest-score table from the same rows, set-based (see score_latest_upsert).
+        latest = connection.ops.quote_name(LatestScore._meta.db_table)
+        candidates = connection.ops.quote_name(Candidate._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {latest} (candidate_id, organization_id, scorer, value, as_of) "  # noqa: S608
+            "SELECT DISTINCT ON (i.candidate_id, i.scorer) i.candidate_id, c.organization_id, "
+            f"i.scorer, i.value, i.as_of FROM score_incoming i JOIN {candidates} c "
+            "ON c.id = i.candidate_id ORDER BY i.candidate_id, i.scorer, i.as_of DESC "
+            "ON CONFLICT (candidate_id, scorer) DO UPDATE SET value = excluded.value, "
+            f"as_of = excluded.as_of WHERE {latest}.as_of <= excluded.as_of"
+        )
         # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
         cursor.execute("DROP TABLE score_incoming")
+
+
+def score_latest_upsert(*, rows: Sequence[Score]) -> None:
+    """Keep LatestScore in step with scores just written (saved or not: values are read).
+
+    A row replaces the stored latest value of its (candidate, scorer) only if it is
+    at least as recent (``as_of``), so writing an older score (a backfill) never
+    hides a newer one. One upsert statement per chunk, on SQLite and PostgreSQL.
+    """
+    newest: dict[tuple[int, str], tuple[Decimal, datetime]] = {}
+    for row in rows:
+        key = (row.candidate_id, row.scorer)
+        value = Decimal(str(row.value))
+        if key not in newest or newest[key][1] <= row.as_of:
+            newest[key] = (value, row.as_of)
+    if not newest:
+        return
+    organizations = dict(
+        Candidate.objects.filter(pk__in={c for c, _ in newest}).values_list("pk", "organization_id")
+    )
+    table = connection.ops.quote_name(LatestScore._meta.db_table)
+    # Our own table name; values are bound parameters.
+    sql = (
+        f"INSERT INTO {table} (candidate_id, organization_id, scorer, value, as_of) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (candidate_id, scorer) DO UPDATE SET "
+        f"value = excluded.value, as_of = excluded.as_of WHERE {table}.as_of <= excluded.as_of"
+    )
+    params = [
+        (candidate_id, organizations[candidate_id], scorer, value, as_of)
+        for (candidate_id, scorer), (value, as_of) in sorted(newest.items())
+        if candidate_id in organizations
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start : start + 2000])
+
+
+def score_latest_rebuild(*, candidate_ids: Iterable[int]) -> None:
+    """Recompute the candidates' LatestScore rows from their whole score history.
+
+    For scores written outside ``_insert_scores`` (bulk loads, the demo).
+    """
+    ids = sorted(set(candidate_ids))
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        rows = Score.objects.filter(candidate_id__in=chunk).order_by(
+            "candidate_id", "scorer", "-as_of", "-id"
+        )
+        if connection.vendor == "postgresql":
+            rows = rows.distinct("candidate_id", "scorer")
+        newest: dict[tuple[int, str], Score] = {}
+        for score in rows.only("candidate_id", "scorer", "value", "as_of"):
+            newest.setdefault((score.candidate_id, score.scorer), score)
+        with transaction.atomic():
+            LatestScore.objects.filter(candidate_id__in=chunk).delete()
+            score_latest_upsert(rows=list(newest.values()))
 
 
 def score_compute_influence(*, candidate_id: int, as_of: datetime | None = None) -> Score | None:
@@ -573,6 +642,7 @@ def score_compute_influence(*, candidate_id: int, as_of: datetime | None = None)
     with transaction.atomic():
         fresh = _scores_not_stored([built])
         Score.objects.bulk_create([built], ignore_conflicts=True)
+        score_latest_upsert(rows=[built])
         if fresh:
             _emit_score_updated(fresh)
     return Score.objects.get(

@@ -128,8 +128,11 @@ class MetricSnapshotFactory(factory.django.DjangoModelFactory):
 
 
 class ScoreFactory(factory.django.DjangoModelFactory):
+    """A score as the scoring service leaves it: its LatestScore row kept in step."""
+
     class Meta:
         model = Score
+        skip_postgeneration_save = True
 
     candidate = factory.SubFactory(CandidateFactory)
     scorer = "influence"
@@ -143,6 +146,13 @@ class ScoreFactory(factory.django.DjangoModelFactory):
     inputs_digest = factory.Sequence(lambda n: f"digest-{n}")
     as_of = factory.LazyFunction(lambda: datetime.now(tz=UTC))
     computed_at = factory.LazyFunction(lambda: datetime.now(tz=UTC))
+
+    @factory.post_generation
+    def latest(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from scoring.services import score_latest_upsert
+
+            score_latest_upsert(rows=[self])
 
 
 class VendorScoreFactory(factory.django.DjangoModelFactory):
@@ -164,6 +174,10 @@ class JobFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     title = factory.Sequence(lambda n: f"Job {n}")
     jurisdictions = factory.LazyFunction(lambda: ["US-CA"])
+    # A job for which influence matters, with the reason written down: rules on it carry
+    # no job-relatedness warning unless a test says otherwise.
+    influence_relevance = "supporting"
+    relevance_justification = "Writing for the public is part of the role."
 
 
 class ScreeningRuleFactory(factory.django.DjangoModelFactory):

@@ -7,12 +7,11 @@ through ``candidates.selectors.self_identification_counts`` (auditors, aggregate
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, cast
 
+import django_filters
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -25,8 +24,8 @@ from api import serializers as s
 from api.views.base import ApiViewSet
 from candidates.models import Candidate, RaceEthnicity, Sex
 from candidates.selectors import self_identification_counts
-from hiring import fairness, services
 from hiring import selectors as hiring_selectors
+from hiring import services, whatif
 from hiring.audit import (
     AuditInputError,
     AuditRecord,
@@ -36,7 +35,15 @@ from hiring.audit import (
     sex_from_label,
 )
 from hiring.exceptions import ApplicationError
-from hiring.models import Application, Job, Outcome, RuleGroup, Screening, ScreeningRule
+from hiring.models import (
+    Application,
+    Job,
+    Outcome,
+    RuleGroup,
+    Screening,
+    ScreeningRule,
+    Suggestion,
+)
 from hiring.tasks import screening_rerun_task, screening_run_task
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
@@ -242,40 +249,52 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
 
     @extend_schema(
         parameters=[JOB_PARAMETER],
-        request=s.RuleDefinitionSerializer,
+        request=s.RulePreviewRequestSerializer,
         responses={200: s.RulePreviewSerializer},
-        description="The fairness warnings the rule would raise beside the job's live rules, "
-        "without saving anything (HR admins).",
+        description="What the rule would do beside the job's live rules, saving nothing "
+        "(HR admins): outcome counts on today's candidates, the fairness warnings "
+        "(categories under 5 people read 'fewer than 5'), and fairer alternatives "
+        "(hiring.whatif). With 'replaces', the rule is a new version of that rule.",
     )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, job_id: str) -> Response:
         job = self.get_job()
-        data = s.RuleDefinitionSerializer(data=request.data)
+        data = s.RulePreviewRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         group = _group(job, values.pop("group"))
+        replaces_id = values.pop("replaces", None)
         rule = ScreeningRule(job=job, group=group, **values)
+        if replaces_id is not None:
+            replaced = ScreeningRule.objects.filter(job=job, pk=replaces_id).first()
+            if replaced is None:
+                raise serializers.ValidationError({"replaces": "No such rule on this job."})
+            rule.lineage = replaced.lineage
         try:
             hiring_selectors.metric_source(rule.metric)
         except ValueError as exc:
             raise serializers.ValidationError({"metric": str(exc)}) from None
         rule.full_clean(exclude=["lineage", "job", "group"], validate_constraints=False)
-        warnings = rule_preview_warnings(job=job, rule=rule, today=timezone.now().date())
-        return Response({"rule": str(rule), "warnings": warnings})
+        return Response(rule_preview_data(job=job, rule=rule))
 
 
-def rule_preview_warnings(*, job: Job, rule: ScreeningRule, today: date) -> list[dict[str, Any]]:
-    """``hiring.fairness.warnings_for_rule`` for the job's live rules plus ``rule``."""
-    live = [r for r in hiring_selectors.rule_list_active(job=job) if r.lineage != rule.lineage]
-    facts = [fairness.RuleFacts(spec=services.rule_spec(r), action=r.action) for r in [*live, rule]]
-    context = fairness.RuleContext(
-        rules=facts,
-        influence_relevance=job.influence_relevance,
-        relevance_justification=job.relevance_justification,
-        jurisdictions=tuple(job.jurisdictions),
-    )
-    found = fairness.warnings_for_rule(context, fairness.PopulationSummary(), today=today)
-    return [dict(w.as_dict()) for w in found if not w.restricted]
+def rule_preview_data(*, job: Job, rule: ScreeningRule) -> dict[str, Any]:
+    """The what-if preview of ``rule`` as a draft beside the job's live rules, and the
+    fairer alternatives: ``hiring.whatif``, the same figures the admin's rule form shows.
+    """
+    rules = whatif.rules_with_draft(job, rule)
+    preview = whatif.rule_preview(job, rules, four_eyes_approved=None)
+    base, alternatives = whatif.fairer_alternatives(job, rules)
+    alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+    return {
+        "rule": str(rule),
+        "candidates": preview.total,
+        "outcomes": preview.outcomes,
+        "suggestions": preview.suggestions,
+        "warnings": [dict(w.as_dict()) for w in preview.warnings if not w.restricted],
+        "as_drafted": base.as_dict(),
+        "alternatives": [a.as_dict() for a in alternatives],
+    }
 
 
 class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
@@ -362,13 +381,24 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         return Response(s.RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
 
+class ScreeningFilter(django_filters.FilterSet):  # type: ignore[misc]
+    job = django_filters.NumberFilter(field_name="job_id")
+    candidate = django_filters.UUIDFilter(field_name="candidate__public_id")
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices)
+    suggestion = django_filters.ChoiceFilter(choices=Suggestion.choices)
+
+    class Meta:
+        model = Screening
+        fields: list[str] = []
+
+
 class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Screenings: each candidate's latest outcome per job, with a reason per rule."""
 
     serializer_class = s.ScreeningSerializer
     lookup_url_kwarg = "screening_id"
     lookup_value_regex = r"[0-9]+"
-    filterset_fields = ["job", "outcome", "suggestion"]
+    filterset_class = ScreeningFilter
     ordering = ["-evaluated_at", "-id"]
     ordering_fields = ["evaluated_at", "id"]
     access = {"list": access.READERS, "retrieve": access.READERS, "run": access.WRITERS}

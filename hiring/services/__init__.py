@@ -37,6 +37,7 @@ from hiring.services.rules import (
     rule_group_update,
     rule_rollback,
     rule_update,
+    serious_warnings,
 )
 from hiring.services.screening import (
     application_add,
@@ -79,4 +80,5 @@ __all__ = [
     "screening_rerun_for_candidates",
     "screening_run_for_job",
     "screening_snapshot",
+    "serious_warnings",
 ]

@@ -27,8 +27,10 @@ from hiring.exceptions import (
     InvalidTransition,
     WarningNotAcknowledged,
 )
+from hiring.fairness import FairnessWarning
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
+    AuditEvent,
     AuditEventType,
     Combinator,
     Job,
@@ -86,7 +88,47 @@ def _validate(rule: ScreeningRule, *, previous: ScreeningRule | None, acknowledg
         raise WarningNotAcknowledged(SERIOUS_MISSING_DATA_FAIL)
 
 
+def serious_warnings(rule: ScreeningRule) -> list[FairnessWarning]:
+    """The serious fairness warnings this version would carry live, on today's candidates
+    of its job (``hiring.whatif``: the same list the admin and the API show)."""
+    from hiring import whatif
+
+    rules = whatif.rules_with_draft(rule.job, rule)
+    approved = rule.approved_by_id is not None if rule.needs_second_approval else None
+    return whatif.rule_preview(rule.job, rules, four_eyes_approved=approved).serious
+
+
+def _acknowledged(rule: ScreeningRule) -> set[tuple[str, str]]:
+    """The (code, subject) of every warning acknowledged in words for this version."""
+    found: set[tuple[str, str]] = set()
+    events = AuditEvent.objects.filter(
+        event_type=AuditEventType.WARNING_ACKNOWLEDGED,
+        subject_type=ScreeningRule._meta.label_lower,
+        subject_id=str(rule.pk),
+    ).values_list("after", flat=True)
+    for after in events:
+        for warning in (after or {}).get("warnings", []):
+            found.add((warning.get("code", ""), warning.get("subject", "")))
+    return found
+
+
+def _require_acknowledged(rule: ScreeningRule) -> None:
+    """Refuse to put a version live (or up for approval) with a serious warning that
+    nobody acknowledged in words (29 CFR 1607.3(B); EU AI Act Art. 14; the issue's
+    "acknowledge before it goes live")."""
+    acknowledged = _acknowledged(rule)
+    missing = [w for w in serious_warnings(rule) if (w.code, w.subject) not in acknowledged]
+    if missing:
+        reasons = " ".join(f"({i}) {w.message}" for i, w in enumerate(missing, 1))
+        raise WarningNotAcknowledged(
+            f"{len(missing)} serious fairness warning{'s' if len(missing) > 1 else ''} "
+            f"must be acknowledged in words before {rule} goes live: {reasons}",
+            warnings=[dict(w.as_dict()) for w in missing],
+        )
+
+
 def _acknowledge(rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str) -> None:
+    """Record the acknowledgement with every serious warning it answers (in the trail)."""
     if acknowledgement.strip():
         audit_record(
             organization=rule.job.organization,
@@ -94,7 +136,13 @@ def _acknowledge(rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: 
             event_type=AuditEventType.WARNING_ACKNOWLEDGED,
             subject=rule,
             after={
-                "warning": SERIOUS_MISSING_DATA_FAIL,
+                "warning": SERIOUS_MISSING_DATA_FAIL
+                if rule.missing_data_policy == MissingDataPolicy.FAIL
+                else "",
+                "warnings": [
+                    {"code": w.code, "subject": w.subject, "message": w.message}
+                    for w in serious_warnings(rule)
+                ],
                 "rule": str(rule),
                 "version": rule.version,
             },
@@ -103,7 +151,11 @@ def _acknowledge(rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: 
 
 
 def _go_live(rule: ScreeningRule, *, approver: AbstractBaseUser | None = None) -> ScreeningRule:
-    """Make a draft version live, superseding the live one (call inside a transaction)."""
+    """Make a draft version live, superseding the live one (call inside a transaction).
+
+    Raises WarningNotAcknowledged when a serious fairness warning was not acknowledged.
+    """
+    _require_acknowledged(rule)
     now = timezone.now()
     # Supersede first: at most one live version per lineage (a unique constraint).
     ScreeningRule.objects.filter(lineage=rule.lineage, status=RuleStatus.LIVE).exclude(
@@ -182,6 +234,8 @@ def rule_create(
         if activate and not rule.needs_second_approval:
             _go_live(rule)
             _audit_live(rule, actor, AuditEventType.RULE_ACTIVATED)
+        elif activate:
+            _require_acknowledged(rule)  # before a second HR admin is asked to approve it
     return rule
 
 
@@ -266,6 +320,8 @@ def _save_version(
         if activate and not new.needs_second_approval:
             _go_live(new)
             _audit_live(new, actor, AuditEventType.RULE_ACTIVATED)
+        elif activate:
+            _require_acknowledged(new)  # before a second HR admin is asked to approve it
     return new
 
 
@@ -293,11 +349,14 @@ def _supersede_drafts(rule: ScreeningRule) -> None:
     )
 
 
-def rule_activate(*, rule: ScreeningRule, actor: AbstractBaseUser) -> ScreeningRule:
+def rule_activate(
+    *, rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str = ""
+) -> ScreeningRule:
     """Make a draft that cannot screen anyone out live (any HR admin, the author too).
 
     Raises FourEyesViolation for a screen-out draft (``rule_approve`` is the way),
-    InvalidTransition when the version is not a draft.
+    InvalidTransition when the version is not a draft, WarningNotAcknowledged when a
+    serious fairness warning has no acknowledgement (give one in ``acknowledgement``).
     """
     organization = rule.job.organization
     require_role(user=actor, organization=organization, roles=RULE_ROLES, action="make rules live")
@@ -308,17 +367,22 @@ def rule_activate(*, rule: ScreeningRule, actor: AbstractBaseUser) -> ScreeningR
     if rule.status != RuleStatus.DRAFT:
         raise InvalidTransition(f"Version {rule.version} is {rule.get_status_display().lower()}.")
     with transaction.atomic():
+        _acknowledge(rule, actor, acknowledgement)
         _go_live(rule)
         _audit_live(rule, actor, AuditEventType.RULE_ACTIVATED)
     return rule
 
 
-def rule_approve(*, rule: ScreeningRule, approver: AbstractBaseUser) -> ScreeningRule:
+def rule_approve(
+    *, rule: ScreeningRule, approver: AbstractBaseUser, acknowledgement: str = ""
+) -> ScreeningRule:
     """A second HR admin approves a draft version, which goes live (four eyes).
 
     Raises NotPermitted unless ``approver`` is an HR admin of the rule's
     organisation, FourEyesViolation when the approver wrote this version,
-    InvalidTransition when the version is not a draft.
+    InvalidTransition when the version is not a draft, WarningNotAcknowledged when
+    a serious fairness warning (perhaps new since the author wrote it) has no
+    acknowledgement (give one in ``acknowledgement``).
     """
     organization = rule.job.organization
     require_role(user=approver, organization=organization, roles=RULE_ROLES, action="approve rules")
@@ -329,6 +393,7 @@ def rule_approve(*, rule: ScreeningRule, approver: AbstractBaseUser) -> Screenin
     if rule.status != RuleStatus.DRAFT:
         raise InvalidTransition(f"Version {rule.version} is {rule.get_status_display().lower()}.")
     with transaction.atomic():
+        _acknowledge(rule, approver, acknowledgement)
         _go_live(rule, approver=approver)
         audit_record(
             organization=organization,

@@ -137,7 +137,7 @@ def _reason_json(rule_id: int, version: int, result: RuleResult, data_at: str | 
 
 
 @lru_cache(maxsize=4096)
-def _verdict(
+def verdict_cached(
     structure: tuple[tuple[str, tuple[int, ...]], ...], keys: tuple[tuple[str, str, str], ...]
 ) -> Verdict:
     """The verdict from each rule's (action, outcome, treated_as): values do not matter here."""
@@ -362,7 +362,7 @@ def _combine(plan: _Plan) -> Iterator[_Row]:
                     data_at = times[newest] = newest.isoformat(timespec="seconds")
             reasons.append(_reason_json(rule.rule_id, rule.version, result, data_at))
             keys.append((rule.action, result.outcome, result.treated_as))
-        combined = _verdict(plan.structure, tuple(keys))
+        combined = verdict_cached(plan.structure, tuple(keys))
         yield _Row(
             candidate_id, combined.outcome, combined.suggestion, "[" + ",".join(reasons) + "]"
         )

@@ -195,6 +195,8 @@ def test_rules_go_through_the_services(hr_admin_a: Any, org_a: Any, user_client:
         format="json",
     )
     assert failing.status_code == 422  # the serious warning needs an acknowledgement
+    assert failing["Content-Type"] == "application/problem+json"
+    assert isinstance(failing.json().get("warnings", []), list)
     bad_metric = client.post(
         f"/api/v1/jobs/{job.pk}/rules/", {"metric": "shoe-size", "threshold": "1"}, format="json"
     )
@@ -211,6 +213,10 @@ def test_rule_preview_warns_and_saves_nothing(
     hr_admin_a: Any, org_a: Any, user_client: Any
 ) -> None:
     job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
+    for value in (10, 30, 50, 70):
+        candidate = factories.CandidateFactory(organization=org_a)
+        factories.ApplicationFactory(job=job, candidate=candidate)
+        factories.VendorScoreFactory(candidate=candidate, value=Decimal(value))
     response = user_client(hr_admin_a).post(
         f"/api/v1/jobs/{job.pk}/rules/preview/",
         {"metric": "vendor:klout", "threshold": "40", "action": "screen_out"},
@@ -222,6 +228,10 @@ def test_rule_preview_warns_and_saves_nothing(
     codes = {w["code"] for w in body["warnings"]}
     assert codes, "a closed vendor in New York City must warn"
     assert all(w["severity"] in {"serious", "warning", "info"} for w in body["warnings"])
+    assert body["candidates"] == 4
+    assert sum(body["outcomes"].values()) == 4
+    assert body["as_drafted"]["rules"] == ["vendor:klout ≥ 40.00"]
+    assert isinstance(body["alternatives"], list)
     assert not ScreeningRule.objects.exists()
 
 
@@ -300,3 +310,11 @@ def test_bias_audit_gives_aggregates_only(auditor_a: Any, org_a: Any, user_clien
     assert sex["Female"]["below_four_fifths"] is True
     text = response.content.decode()
     assert not any(str(p.public_id) in text for p in people)
+
+
+def test_screenings_filter_by_candidate(write_client: Any, org_a: Any) -> None:
+    world = build_world(org_a, author=factories.UserFactory(username="y"))
+    url = f"/api/v1/screenings/?candidate={world.candidate.public_id}"
+    rows = write_client.get(url).json()["results"]
+    assert [r["id"] for r in rows] == [world.screening.pk]
+    assert write_client.get("/api/v1/screenings/?outcome=nonsense").status_code == 400

@@ -63,25 +63,29 @@ def test_issue_5_end_to_end(django_capture_on_commit_callbacks: Any) -> None:
     community = Job.objects.get(organization=organization, title="Community Manager")
     hr_admin, second_admin, recruiter = (login(u) for u in ("hr-admin", "hr-admin-2", "recruiter"))
 
-    # 1. An HR admin drafts a screen-out rule in the admin. It does not go live.
-    response = hr_admin.post(
-        "/admin/hiring/screeningrule/add/",
-        {
-            "job": community.pk,
-            "metric": "influence",
-            "operator": "gte",
-            "threshold": "50",
-            "aggregation": "median",
-            "window_days": "90",
-            "max_data_age_days": "30",
-            "missing_data_policy": "review",
-            "near_band": "1",
-            "near_band_source": "fixed",
-            "action": "screen_out",
-            "go_live": "on",
-            "change_note": "Community managers grow audiences: a 90-day median, not a day's dip.",
-        },
-    )
+    # 1. An HR admin drafts a screen-out rule in the admin. It does not go live. The job
+    # hires in New York City with no LL144 notice or audit on record: serious warnings,
+    # which the form asks to acknowledge in words first (issue 6).
+    rule_form = {
+        "job": community.pk,
+        "metric": "influence",
+        "operator": "gte",
+        "threshold": "50",
+        "aggregation": "median",
+        "window_days": "90",
+        "max_data_age_days": "30",
+        "missing_data_policy": "review",
+        "near_band": "1",
+        "near_band_source": "fixed",
+        "action": "screen_out",
+        "go_live": "on",
+        "change_note": "Community managers grow audiences: a 90-day median, not a day's dip.",
+    }
+    blocked = page(hr_admin.post("/admin/hiring/screeningrule/add/", rule_form))
+    assert "must be acknowledged in words" in blocked
+    assert not ScreeningRule.objects.filter(job=community, metric="influence").exists()
+    rule_form["acknowledgement"] = "The LL144 notice goes out today; the audit is booked."
+    response = hr_admin.post("/admin/hiring/screeningrule/add/", rule_form)
     assert response.status_code == 302, response.content.decode()[:2000]
     rule = ScreeningRule.objects.get(job=community, metric="influence")
     assert (rule.status, rule.active) == ("draft", False)

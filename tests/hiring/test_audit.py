@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hiring.audit as audit_module
 from hiring.audit import (
     RACE_ETHNICITY_CATEGORIES,
     SEX_CATEGORIES,
@@ -450,3 +452,43 @@ def test_report_has_the_contract_shape() -> None:
     }
     assert report["tables"]["sex"][0]["category"] == {"sex": "Male"}
     assert report["tables"]["race_ethnicity"][0]["category"] == {"race_ethnicity": WHITE}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 1500), st.integers(1, 1500), st.floats(0, 1), st.floats(0, 1))
+def test_fishers_floating_point_walk_matches_the_exact_integers(
+    row1: int, row2: int, p1: float, p2: float
+) -> None:
+    a, c = round(row1 * p1), round(row2 * p2)
+    col1 = a + c
+    if col1 in (0, row1 + row2):
+        return
+    exact = fisher_exact_two_sided(a, row1 - a, c, row2 - c)  # ≤ 2,000: exact path
+    low, high = max(0, col1 - row2), min(row1, col1)
+    walked = audit_module._fisher_float(a, row1, row2, col1, low, high)
+    assert walked == pytest.approx(exact, rel=1e-9, abs=1e-300)
+
+
+def test_large_tables_take_the_floating_point_path_quickly() -> None:
+    # 100,000 people: exact integers would have tens of thousands of digits.
+    p = fisher_exact_two_sided(20_000, 30_000, 26_000, 24_000)
+    assert 0 <= p < 1e-300
+    # The exact integer path gives 0.5312284224835069 here (in 4 s instead of milliseconds).
+    assert fisher_exact_two_sided(25_000, 25_000, 25_100, 24_900) == pytest.approx(
+        0.5312284224835069, rel=1e-12
+    )
+
+
+def test_auditing_counts_equals_auditing_the_records() -> None:
+    records = [
+        AuditRecord(sex=s, race_ethnicity=r, selected=bool(i % 3))
+        for i, (s, r) in enumerate(
+            [("Male", "White"), ("Female", "Asian"), ("Female", None), (None, "White")] * 7
+        )
+    ]
+    by_records = audit(records)
+    cells: dict[Any, tuple[int, int]] = {}
+    for record in records:
+        n, won = cells.get((record.sex, record.race_ethnicity), (0, 0))
+        cells[(record.sex, record.race_ethnicity)] = (n + 1, won + bool(record.selected))
+    assert audit_module.audit_counts(cells, mode="selection") == by_records

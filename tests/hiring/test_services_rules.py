@@ -234,3 +234,70 @@ def test_making_a_rule_live_schedules_the_screening(
     with django_capture_on_commit_callbacks(execute=True):
         services.rule_create(job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35))
     assert job.screenings.get().outcome == "meets"
+
+
+# --- serious fairness warnings (issue 6) ------------------------------------------------
+
+
+KLOUT = {"metric": "vendor:klout", "threshold": Decimal(35), "max_data_age_days": 3650}
+
+
+def test_a_rule_with_serious_warnings_does_not_go_live_unacknowledged(
+    job: Any, hr_admin_a: Any, org_a: Any
+) -> None:
+    # Klout closed in 2018: a serious warning on any rule that reads it.
+    with pytest.raises(WarningNotAcknowledged, match="Klout closed") as caught:
+        services.rule_create(job=job, actor=hr_admin_a, action="needs_review", **KLOUT)
+    assert {w["code"] for w in caught.value.warnings} == {"metric.discontinued"}
+    assert not ScreeningRule.objects.filter(job=job).exists()  # nothing half-saved
+    assert events(org_a) == []
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="needs_review",
+        acknowledgement="Only as a tie-breaker in review; nobody is rejected on it.", **KLOUT,
+    )  # fmt: skip
+    assert rule.status == "live"
+    acknowledged = AuditEvent.objects.get(event_type="warning.acknowledged")
+    assert acknowledged.note.startswith("Only as a tie-breaker")
+    assert [w["code"] for w in acknowledged.after["warnings"]] == ["metric.discontinued"]
+
+
+def test_a_draft_saved_without_going_live_waits_for_its_acknowledgement(
+    job: Any, hr_admin_a: Any
+) -> None:
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="needs_review", activate=False, **KLOUT
+    )
+    assert rule.status == "draft"
+    with pytest.raises(WarningNotAcknowledged):
+        services.rule_activate(rule=rule, actor=hr_admin_a)
+    services.rule_activate(rule=rule, actor=hr_admin_a, acknowledgement="Reviewed; advisory use.")
+    assert rule.status == "live"
+
+
+def test_a_screen_out_draft_is_acknowledged_before_approval_is_asked(
+    job: Any, hr_admin_a: Any, second_admin: Any
+) -> None:
+    with pytest.raises(WarningNotAcknowledged):
+        services.rule_create(job=job, actor=hr_admin_a, action="screen_out", **KLOUT)
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="screen_out", acknowledgement="Pilot, reviewed.", **KLOUT
+    )
+    assert rule.status == "draft"
+    services.rule_approve(rule=rule, approver=second_admin)  # the author's words stand
+    assert rule.status == "live"
+
+
+def test_a_serious_warning_that_appears_after_the_acknowledgement_blocks_approval(
+    job: Any, hr_admin_a: Any, second_admin: Any
+) -> None:
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="screen_out", metric="influence", threshold=Decimal(35)
+    )
+    job.influence_relevance = "none"  # the job changed: influence no longer job-related
+    job.save()
+    with pytest.raises(WarningNotAcknowledged, match="not relevant"):
+        services.rule_approve(rule=rule, approver=second_admin)
+    services.rule_approve(
+        rule=rule, approver=second_admin, acknowledgement="Relevance is being re-assessed."
+    )
+    assert rule.status == "live"

@@ -123,6 +123,7 @@ def test_rule_creation_records_its_author(hr_admin_a: Any, org_a: Any) -> None:
             "near_band_source": "fixed",
             "action": "screen_out",
             "go_live": "on",
+            "acknowledgement": "Kept for a comparison with the old process; people review all.",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

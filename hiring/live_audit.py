@@ -1,0 +1,342 @@
+"""Bias audits on live data: a job's current screenings (or one rule's part of them) by
+self-identified category, the public summary, and the privacy masking of small groups.
+
+The arithmetic is ``hiring.audit``'s (exact fractions, Fisher, z); this module reads the
+grouped counts in SQL (outcome × sex × race/ethnicity, never a candidate id), adds the
+rate of every outcome class per category (not only pass/fail), applies recorded
+exclusions of categories under 2 % (6 RCNY 5-301(d): only with a reason), and shapes the
+rows for people: categories with fewer than 5 people read "fewer than 5" for anyone
+but auditors (counts, selected and rates; the impact-ratio finding stays).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any, Final
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+
+from candidates.models import SelfIdentification
+from hiring import audit as audit_maths
+from hiring.evaluation import (
+    OUTCOME_BELOW,
+    OUTCOME_FLAGGED,
+    OUTCOME_INSUFFICIENT,
+    OUTCOME_MEETS,
+    OUTCOME_NEAR,
+)
+from hiring.models import AuditEventType, BiasAudit, Job, Screening, ScreeningRule
+from hiring.services.audit_trail import audit_record
+from hiring.whatif import RACE_LABELS, SEX_LABELS
+
+FEWER_THAN_5: Final = "fewer than 5"
+SMALL: Final = 5
+OUTCOME_CLASSES: Final = (
+    (OUTCOME_MEETS, "Meets"),
+    (OUTCOME_NEAR, "Near the line"),
+    (OUTCOME_FLAGGED, "Flagged"),
+    (OUTCOME_INSUFFICIENT, "Insufficient data"),
+    (OUTCOME_BELOW, "Below"),
+)
+
+CellKey = audit_maths.CellKey
+
+
+class ExclusionError(ValueError):
+    """An exclusion that the rules do not allow (not under 2 %, or no reason)."""
+
+
+@dataclass
+class LiveAudit:
+    """A live selection-rate audit of a job (or one of its rules)."""
+
+    job: Job
+    rule: ScreeningRule | None
+    outcomes: dict[CellKey, Counter[str]]  # every outcome class per (sex, race)
+    result: audit_maths.AuditResult
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c.values()) for c in self.outcomes.values())
+
+    @property
+    def subject(self) -> str:
+        return f"{self.job.title}: {self.rule}" if self.rule is not None else self.job.title
+
+
+def _screening_cells(job: Job) -> Any:
+    def answer(field_name: str) -> Subquery:
+        return Subquery(
+            SelfIdentification.objects.filter(candidate=OuterRef("candidate_id")).values(
+                field_name
+            )[:1]
+        )
+
+    return Screening.objects.filter(job=job).annotate(
+        self_sex=answer("sex"), self_race=answer("race_ethnicity")
+    )
+
+
+def _rule_outcome(reasons: Sequence[dict[str, Any]], rule_id: int) -> str | None:
+    for reason in reasons:
+        if reason.get("rule") == rule_id:
+            outcome = str(reason.get("outcome", ""))
+            if outcome == OUTCOME_INSUFFICIENT and reason.get("treated_as") == OUTCOME_MEETS:
+                return OUTCOME_MEETS  # missing data counted as meeting (policy "pass")
+            return outcome
+    return None
+
+
+def job_audit(
+    job: Job,
+    *,
+    rule: ScreeningRule | None = None,
+    exclusions: Sequence[dict[str, Any]] = (),
+) -> LiveAudit:
+    """Audit the job's current screenings (or, with ``rule``, that rule's outcome in them).
+
+    ``exclusions``: ``[{"table", "category", "reason"}]``; each must name a category
+    under 2 % of its table and give a reason (else ExclusionError). Excluded people
+    leave the impact-ratio tables and are reported with the reason.
+    """
+    outcomes: dict[CellKey, Counter[str]] = {}
+    queryset = _screening_cells(job)
+    if rule is None:
+        rows = queryset.values("outcome", "self_sex", "self_race").annotate(n=Count("id"))
+        for row in rows:
+            key = (SEX_LABELS.get(row["self_sex"] or ""), RACE_LABELS.get(row["self_race"] or ""))
+            outcomes.setdefault(key, Counter())[row["outcome"]] += row["n"]
+    else:
+        # One rule's outcome sits in each screening's reasons (JSON): read them, count here.
+        for reasons, sex, race in queryset.values_list("reasons", "self_sex", "self_race"):
+            outcome = _rule_outcome(reasons or [], rule.pk)
+            if outcome is None:
+                continue  # screened before this version was live
+            key = (SEX_LABELS.get(sex or ""), RACE_LABELS.get(race or ""))
+            outcomes.setdefault(key, Counter())[outcome] += 1
+    result = _result(outcomes, ())
+    checked = _check_exclusions(result, exclusions)
+    if checked:
+        result = _result(outcomes, checked)
+    return LiveAudit(job=job, rule=rule, outcomes=outcomes, result=result, exclusions=checked)
+
+
+def _excluded(key: CellKey, exclusions: Sequence[dict[str, Any]]) -> bool:
+    sex, race = key
+    labels = {" ".join(p for p in (race, sex) if p), sex or "", race or ""}
+    return any(e["category"] in labels for e in exclusions)
+
+
+def _result(
+    outcomes: dict[CellKey, Counter[str]], exclusions: Sequence[dict[str, Any]]
+) -> audit_maths.AuditResult:
+    cells = {
+        key: (sum(counts.values()), counts[OUTCOME_MEETS])
+        for key, counts in outcomes.items()
+        if not _excluded(key, exclusions)
+    }
+    return audit_maths.audit_counts(cells, mode="selection")
+
+
+def _check_exclusions(
+    result: audit_maths.AuditResult, exclusions: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    checked = []
+    for exclusion in exclusions:
+        category = str(exclusion.get("category", "")).strip()
+        reason = str(exclusion.get("reason", "")).strip()
+        row = next((r for table in result.tables for r in table.rows if r.label == category), None)
+        if row is None:
+            raise ExclusionError(f"No category {category!r} in this audit.")
+        if not row.under_two_percent:
+            raise ExclusionError(
+                f"{category} is {float(row.share):.1%} of its table: only categories under 2% "
+                "may be excluded (6 RCNY 5-301(d))."
+            )
+        if not reason:
+            raise ExclusionError(f"Excluding {category} needs a reason, recorded with the audit.")
+        checked.append({"category": category, "reason": reason, "count": row.count})
+    return checked
+
+
+# --- rows for people (HTML, CSV, the public page) --------------------------------------
+
+
+def _masked(value: int, restricted: bool) -> int | str:
+    return value if restricted or value >= SMALL or value == 0 else FEWER_THAN_5
+
+
+def _pct(value: Fraction) -> str:
+    return f"{float(value) * 100:.1f}%"
+
+
+def _ratio(value: Fraction | None) -> str:
+    # Rounded down, as the warnings write it: a ratio just under 0.8 never reads "0.800".
+    return "—" if value is None else f"{math.floor(value * 1000) / 1000:.3f}"
+
+
+def display_tables(
+    audit: LiveAudit | None,
+    result: audit_maths.AuditResult,
+    *,
+    include_restricted: bool,
+) -> list[dict[str, Any]]:
+    """Each table's rows as strings for a page or a CSV, small categories masked unless
+    ``include_restricted`` (auditors). With ``audit``, the rate of every outcome class."""
+    tables = []
+    for table in result.tables:
+        rows = []
+        for row in table.rows:
+            small = row.count < SMALL and not include_restricted
+            classes: list[str] = []
+            if audit is not None:
+                counts: Counter[str] = Counter()
+                for (sex, race), found in audit.outcomes.items():
+                    if (row.sex is None or sex == row.sex) and (
+                        row.race_ethnicity is None or race == row.race_ethnicity
+                    ):
+                        counts.update(found)
+                classes = [
+                    "—" if small else _pct(Fraction(counts[code], row.count))
+                    for code, _ in OUTCOME_CLASSES
+                ]
+            rows.append(
+                {
+                    "category": row.label,
+                    "count": _masked(row.count, include_restricted),
+                    "selected": "—" if small else row.favourable,
+                    "rate": "—" if small else _pct(row.rate),
+                    "impact_ratio": _ratio(row.impact_ratio),
+                    "exact_ratio": (
+                        ""
+                        if small or row.impact_ratio is None
+                        else f"{row.impact_ratio.numerator}/{row.impact_ratio.denominator}"
+                    ),
+                    "below_four_fifths": row.below_four_fifths,
+                    "under_two_percent": row.under_two_percent,
+                    "reference": row.is_reference,
+                    "fisher_p": "—" if row.fisher_p is None else f"{row.fisher_p:.3g}",
+                    "z": "—" if row.z is None else f"{row.z:.2f}",
+                    "classes": classes,
+                    "small": row.count < SMALL,
+                }
+            )
+        tables.append(
+            {
+                "name": table.name,
+                "title": {
+                    "sex": "By sex",
+                    "race_ethnicity": "By race/ethnicity",
+                    "intersectional": "By sex and race/ethnicity",
+                }[table.name],
+                "rows": rows,
+                "total": table.total,
+                "unknown": table.unknown,
+            }
+        )
+    return tables
+
+
+def audit_csv(audit: LiveAudit, *, include_restricted: bool) -> str:
+    """The live audit as CSV: one line per category and table, every outcome class."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "table", "category", "count", "selected", "selection_rate", "impact_ratio",
+            "below_four_fifths", "under_two_percent", "fisher_p", "z",
+            *[f"rate_{code}" for code, _ in OUTCOME_CLASSES],
+        ]
+    )  # fmt: skip
+    for table in display_tables(audit, audit.result, include_restricted=include_restricted):
+        for row in table["rows"]:
+            writer.writerow(
+                [
+                    table["name"], row["category"], row["count"], row["selected"], row["rate"],
+                    row["impact_ratio"], row["below_four_fifths"], row["under_two_percent"],
+                    row["fisher_p"], row["z"], *row["classes"],
+                ]
+            )  # fmt: skip
+    writer.writerow([])
+    writer.writerow(["unknown", audit.result.unknown])
+    writer.writerow(["individuals", audit.total])
+    for exclusion in audit.exclusions:
+        writer.writerow(["excluded", exclusion["category"], exclusion["reason"]])
+    return buffer.getvalue()
+
+
+def bias_audit_record(
+    audit: LiveAudit,
+    *,
+    actor: Any,
+    audited_on: date,
+    auditor: str,
+    auditor_independent: bool,
+    data_source: str,
+    distributed_on: date | None,
+    published: bool,
+) -> BiasAudit:
+    """Record the audit (and its figures) for the job; audited in the trail."""
+    report: dict[str, Any] = dict(audit_maths.audit_report(audit.result))
+    report["individuals"] = audit.total
+    report["outcome_classes"] = {
+        f"{sex or ''}|{race or ''}": dict(counts) for (sex, race), counts in audit.outcomes.items()
+    }
+    rules = [
+        {"id": r.pk, "line": str(r), "version": r.version}
+        for r in ([audit.rule] if audit.rule is not None else audit.job.rules.filter(active=True))
+    ]
+    with transaction.atomic():
+        row = BiasAudit.objects.create(
+            organization=audit.job.organization,
+            job=audit.job,
+            job_title=audit.job.title,
+            audited_on=audited_on,
+            auditor=auditor,
+            auditor_independent=auditor_independent,
+            data_source=data_source,
+            distributed_on=distributed_on,
+            published=published,
+            rules=rules,
+            exclusions=audit.exclusions,
+            report=report,
+            recorded_by=actor,
+        )
+        audit_record(
+            organization=audit.job.organization,
+            actor=actor,
+            event_type=AuditEventType.BIAS_AUDIT_RECORDED,
+            subject=row,
+            after={
+                "job": audit.job.pk,
+                "audited_on": audited_on,
+                "auditor": auditor,
+                "independent": auditor_independent,
+                "published": published,
+                "individuals": audit.total,
+                "unknown": audit.result.unknown,
+            },
+        )
+    return row
+
+
+def published_result(row: BiasAudit) -> audit_maths.AuditResult:
+    """A recorded audit's tables again, from its stored counts (for the public page)."""
+    cells: dict[CellKey, tuple[int, int]] = {}
+    for key, counts in (row.report.get("outcome_classes") or {}).items():
+        sex, _, race = key.partition("|")
+        total = sum(int(v) for v in counts.values())
+        key_ = (audit_maths.sex_from_label(sex), audit_maths.race_ethnicity_from_label(race))
+        cells[key_] = (total, int(counts.get(OUTCOME_MEETS, 0)))
+    excluded = row.exclusions or []
+    kept = {k: v for k, v in cells.items() if not _excluded(k, excluded)}
+    return audit_maths.audit_counts(kept, mode="selection")

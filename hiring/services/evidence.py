@@ -1,0 +1,173 @@
+"""A recruiter's word on a candidate's evidence and accounts: add, verify, reject — audited.
+
+Each action checks the actor's role in the candidate's organisation, changes the
+row through ``candidates.services`` and appends an audit event in the same
+transaction, then asks scoring to recompute the candidate's scores once the
+change is committed (verified evidence counts toward offline reputation; a
+rejected account leaves the influence score).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from candidates import services as candidate_services
+from candidates.models import (
+    AccountVerification,
+    Candidate,
+    EvidenceVerification,
+    ReputationEvidence,
+    SocialAccount,
+)
+from hiring.models import AuditEventType
+from hiring.permissions import EVIDENCE_ROLES, require_role
+from hiring.services.audit_trail import audit_record
+
+
+def _rescore(candidate_id: int) -> None:
+    from scoring.tasks import score_candidates_task
+
+    transaction.on_commit(lambda: score_candidates_task.delay([candidate_id]))
+
+
+def evidence_add(
+    *,
+    candidate: Candidate,
+    actor: AbstractBaseUser,
+    kind: str,
+    title: str,
+    venue: str = "",
+    date: datetime.date | None = None,
+    url: str = "",
+) -> ReputationEvidence:
+    """Record offline evidence a recruiter was shown (unverified until someone verifies it).
+
+    Raises NotPermitted unless the actor is a recruiter or HR admin of the
+    candidate's organisation; ValidationError naming each bad field.
+    """
+    require_role(
+        user=actor,
+        organization=candidate.organization,
+        roles=EVIDENCE_ROLES,
+        action="add evidence",
+    )
+    with transaction.atomic():
+        evidence = candidate_services.evidence_add(
+            candidate=candidate, kind=kind, title=title, venue=venue, date=date, url=url
+        )
+        audit_record(
+            organization=candidate.organization,
+            actor=actor,
+            event_type=AuditEventType.EVIDENCE_ADDED,
+            subject=evidence,
+            after={"candidate": str(candidate.public_id), "kind": kind, "title": evidence.title},
+        )
+    return evidence
+
+
+def evidence_decide(
+    *, evidence: ReputationEvidence, actor: AbstractBaseUser, verified: bool
+) -> ReputationEvidence:
+    """Verify or reject a piece of evidence; the candidate is rescored after commit.
+
+    Raises NotPermitted unless the actor is a recruiter or HR admin of the
+    evidence's organisation.
+    """
+    candidate = evidence.candidate
+    require_role(
+        user=actor,
+        organization=candidate.organization,
+        roles=EVIDENCE_ROLES,
+        action="verify evidence",
+    )
+    before = evidence.verification
+    state = EvidenceVerification.VERIFIED if verified else EvidenceVerification.REJECTED
+    with transaction.atomic():
+        candidate_services.evidence_set_verification(
+            evidence=evidence, verification=state, by=actor
+        )
+        audit_record(
+            organization=candidate.organization,
+            actor=actor,
+            event_type=(
+                AuditEventType.EVIDENCE_VERIFIED if verified else AuditEventType.EVIDENCE_REJECTED
+            ),
+            subject=evidence,
+            before={"verification": before},
+            after={"verification": state, "candidate": str(candidate.public_id)},
+        )
+        _rescore(candidate.pk)
+    return evidence
+
+
+def account_add(
+    *, candidate: Candidate, actor: AbstractBaseUser, network: str, handle: str
+) -> SocialAccount:
+    """Attach an account a recruiter matched to the candidate (never found by name search).
+
+    Raises NotPermitted for the wrong role or organisation; ValidationError for a
+    bad network or handle.
+    """
+    require_role(
+        user=actor,
+        organization=candidate.organization,
+        roles=EVIDENCE_ROLES,
+        action="add accounts",
+    )
+    with transaction.atomic():
+        account = candidate_services.account_add(
+            candidate=candidate,
+            network=network,
+            handle=handle,
+            verification=AccountVerification.MATCHED,
+        )
+        audit_record(
+            organization=candidate.organization,
+            actor=actor,
+            event_type=AuditEventType.ACCOUNT_ADDED,
+            subject=account,
+            after={
+                "candidate": str(candidate.public_id),
+                "network": account.network,
+                "handle": account.handle,
+            },
+        )
+    return account
+
+
+def account_decide(
+    *, account: SocialAccount, actor: AbstractBaseUser, verified: bool
+) -> SocialAccount:
+    """Verify an account as the candidate's, or reject it (it then leaves scoring).
+
+    Raises NotPermitted for the wrong role or organisation.
+    """
+    candidate = account.candidate
+    require_role(
+        user=actor,
+        organization=candidate.organization,
+        roles=EVIDENCE_ROLES,
+        action="verify accounts",
+    )
+    before = {"verification": account.verification, "status": account.status}
+    with transaction.atomic():
+        candidate_services.account_set_verification(account=account, verified=verified)
+        audit_record(
+            organization=candidate.organization,
+            actor=actor,
+            event_type=(
+                AuditEventType.ACCOUNT_VERIFIED if verified else AuditEventType.ACCOUNT_REJECTED
+            ),
+            subject=account,
+            before=before,
+            after={
+                "verification": account.verification,
+                "status": account.status,
+                "candidate": str(candidate.public_id),
+            },
+        )
+        _rescore(candidate.pk)
+    return account

@@ -1,0 +1,244 @@
+"""Fairness in the admin: the rule form's warnings, preview and alternatives; activation
+blocked until serious warnings are acknowledged; the job's rule set, outcomes and live
+bias audit (HTML, CSV, record, publish); the public summary page; small groups masked."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from hiring.models import AuditEvent, BiasAudit, ScreeningRule
+from hiring.services import screening_run_for_job
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+KLOUT_FORM = {
+    "metric": "vendor:klout",
+    "operator": "gte",
+    "threshold": "35",
+    "aggregation": "latest",
+    "window_days": "90",
+    "max_data_age_days": "3650",
+    "missing_data_policy": "review",
+    "near_band": "0",
+    "near_band_source": "fixed",
+    "action": "screen_out",
+    "go_live": "on",
+}
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def job(org_a: Any) -> Any:
+    """A job with 24 men (Klout 30..53) and 24 women (Klout 20..43), 3 Asian women among
+    them (a group under 5), and self-identification for all."""
+    job = factories.JobFactory(
+        organization=org_a, influence_relevance="supporting", relevance_justification=""
+    )
+    for i in range(48):
+        woman = i >= 24
+        candidate = factories.CandidateFactory(organization=org_a, name=f"Person {i}")
+        factories.ApplicationFactory(job=job, candidate=candidate)
+        race = "asian" if woman and i >= 45 else "white"
+        factories.SelfIdentificationFactory(
+            candidate=candidate, sex="female" if woman else "male", race_ethnicity=race
+        )
+        factories.VendorScoreFactory(
+            candidate=candidate, value=Decimal((20 + i - 24) if woman else (30 + i))
+        )
+    return job
+
+
+def test_klout_35_is_blocked_until_the_serious_warnings_are_acknowledged(
+    job: Any, hr_admin_a: Any
+) -> None:
+    client = login(hr_admin_a)
+    response = client.post("/admin/hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk})
+    assert response.status_code == 200  # re-shown, not saved
+    body = response.content.decode()
+    assert "must be acknowledged in words" in body
+    assert "Klout closed on 25 May 2018" in body  # why, in plain words
+    assert "no reason" in body  # the job gives no justification
+    assert not ScreeningRule.objects.filter(job=job).exists()
+
+    response = client.post(
+        "/admin/hiring/screeningrule/add/",
+        {**KLOUT_FORM, "job": job.pk, "acknowledgement": "Legacy comparison only; reviewed."},
+    )
+    assert response.status_code == 302
+    rule = ScreeningRule.objects.get(job=job)
+    assert rule.status == "draft"  # screen-out: waits for a second HR admin
+    assert AuditEvent.objects.filter(event_type="warning.acknowledged").count() == 1
+
+
+def test_the_preview_button_shows_the_panel_and_saves_nothing(job: Any, hr_admin_a: Any) -> None:
+    response = login(hr_admin_a).post(
+        "/admin/hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Preview only: nothing was saved" in body
+    assert "Fairness of the values above (not saved)" in body
+    assert "What it would do today" in body
+    assert "Fairer alternatives" in body
+    assert "vendor:klout ≥ 34" in body  # a threshold step
+    assert "OR offline reputation" in body
+    assert not ScreeningRule.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_panel_masks_groups_under_5_except_for_auditors(
+    job: Any, hr_admin_a: Any, auditor_a: Any
+) -> None:
+    rule = factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650
+    )
+    url = f"/admin/hiring/screeningrule/{rule.pk}/change/"
+    hr_body = login(hr_admin_a).get(url).content.decode()
+    assert "Asian" in hr_body
+    assert "fewer than 5" in hr_body
+    auditor_page = login(auditor_a).get(url)
+    assert auditor_page.status_code == 200
+    auditor_body = auditor_page.content.decode()
+    assert "Groups of fewer than 5 people show no counts" not in auditor_body
+
+
+def test_people_at_the_line_are_listed_apart_from_the_group_table(
+    job: Any, hr_admin_a: Any
+) -> None:
+    rule = factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650
+    )
+    body = login(hr_admin_a).get(f"/admin/hiring/screeningrule/{rule.pk}/change/").content.decode()
+    near = body[body.index("People at the line") : body.index("Selection by group")]
+    assert "Person 4" in near  # Klout 34: fails by a point
+    assert "Female" not in near
+    assert "Male" not in near
+    assert "White" not in near
+    groups = body[body.index("Selection by group") : body.index("Fairer alternatives")]
+    assert "Person " not in groups
+
+
+def test_recruiters_cannot_reach_the_rule_form(job: Any, recruiter_a: Any) -> None:
+    response = login(recruiter_a).get("/admin/hiring/screeningrule/add/")
+    assert response.status_code in {302, 403}
+    response = login(recruiter_a).post(
+        "/admin/hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
+    )
+    assert response.status_code in {302, 403}
+    assert not ScreeningRule.objects.exists()
+
+
+def test_the_job_page_shows_its_rule_set_and_outcomes(job: Any, hr_admin_a: Any) -> None:
+    factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650,
+        action="needs_review", active=True, status="live",
+    )  # fmt: skip
+    screening_run_for_job(job=job)
+    body = login(hr_admin_a).get(f"/admin/hiring/job/{job.pk}/change/").content.decode()
+    assert "Live rule set" in body
+    assert "vendor:klout ≥ 35" in body
+    # Men 30..53 ≥ 35: 19; women 20..43 ≥ 35: 9 → 28 meet, 20 below.
+    assert "Meets: 28" in body
+    assert "Below: 20" in body
+    assert f"/admin/hiring/job/{job.pk}/bias-audit/" in body
+
+
+@pytest.fixture
+def screened(job: Any) -> Any:
+    factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650,
+        action="needs_review", active=True, status="live",
+    )  # fmt: skip
+    screening_run_for_job(job=job)
+    return job
+
+
+def test_the_live_bias_audit_in_html_and_csv(screened: Any, hr_admin_a: Any) -> None:
+    client = login(hr_admin_a)
+    url = f"/admin/hiring/job/{screened.pk}/bias-audit/"
+    body = client.get(url).content.decode()
+    # Selection rates 19/24 and 9/24: impact ratio 9/19 = 0.4736..., written 0.473 (down).
+    assert "9/19" in body
+    assert "0.473" in body
+    assert "Near the line" in body
+    rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode())))
+    header = rows[0]
+    female = next(r for r in rows if r[:2] == ["sex", "Female"])
+    assert female[header.index("count")] == "24"
+    assert female[header.index("selected")] == "9"
+    assert female[header.index("impact_ratio")] == "0.473"
+    assert female[header.index("rate_below")] == "62.5%"
+    asian_female = next(r for r in rows if r[:2] == ["intersectional", "Asian Female"])
+    assert asian_female[header.index("count")] == "fewer than 5"  # an HR admin's export
+
+
+def test_recording_a_bias_audit_and_publishing_it(
+    screened: Any, hr_admin_a: Any, auditor_a: Any, org_a: Any
+) -> None:
+    url = f"/admin/hiring/job/{screened.pk}/bias-audit/"
+    form = {
+        "audited_on": "2026-11-01",
+        "auditor": "Fair Audits LLC",
+        "auditor_independent": "on",
+        "data_source": "Historical data of this job.",
+        "distributed_on": "2026-01-15",
+        "published": "on",
+    }
+    # Excluding a category that is 2% or more of its table is refused.
+    refused = login(auditor_a).post(url, {**form, "exclude": "Female", "reason-Female": "x"})
+    assert refused.status_code == 200
+    assert "only categories under 2%" in refused.content.decode()
+    assert not BiasAudit.objects.exists()
+    response = login(auditor_a).post(url, form)
+    assert response.status_code == 302
+    audit = BiasAudit.objects.get()
+    assert (audit.auditor, audit.published, audit.report["individuals"]) == (
+        "Fair Audits LLC", True, 48,
+    )  # fmt: skip
+    assert AuditEvent.objects.filter(event_type="bias_audit.recorded").count() == 1
+
+    public = Client().get(f"/audits/{org_a.slug}/")  # anyone, no login
+    assert public.status_code == 200
+    body = public.content.decode()
+    assert "1 November 2026" in body
+    assert "15 January 2026" in body
+    assert "Historical data of this job." in body
+    assert "0.473" in body
+    assert "fewer than 5" in body  # Asian women: 3 people, no count shown
+    assert "Person 1" not in body
+
+
+def test_the_public_page_shows_only_published_audits(screened: Any, org_a: Any) -> None:
+    BiasAudit.objects.create(
+        organization=org_a, job=screened, job_title="Secret job", audited_on=datetime.now(UTC).date(),
+        auditor="Internal", data_source="x", report={}, published=False,
+    )  # fmt: skip
+    body = Client().get(f"/audits/{org_a.slug}/").content.decode()
+    assert "Secret job" not in body
+    assert "No bias audit summary has been published yet." in body
+    assert Client().get("/audits/no-such-organisation/").status_code == 404
+
+
+def test_an_older_audit_gives_way_to_the_latest(screened: Any, org_a: Any) -> None:
+    for days, auditor in ((400, "Old Auditor"), (10, "New Auditor")):
+        BiasAudit.objects.create(
+            organization=org_a, job=screened, job_title=screened.title,
+            audited_on=datetime.now(UTC).date() - timedelta(days=days), auditor=auditor,
+            data_source="x", report={}, published=True,
+        )  # fmt: skip
+    body = Client().get(f"/audits/{org_a.slug}/").content.decode()
+    assert "New Auditor" in body
+    assert "Old Auditor" not in body

@@ -1,0 +1,85 @@
+"""Issue 6's acceptance on the demo: the admin blocks "Klout ≥ 35" on a job with no
+justification until its serious warnings are acknowledged, says why in plain words, and
+the fairer-alternatives panel proposes at least one option."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from candidates.models import Organization
+from hiring import whatif
+from hiring.models import Job, ScreeningRule
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issue_6_on_the_demo() -> None:
+    call_command("demo", stdout=io.StringIO())  # the demo `make run` serves (500 people)
+    organization = Organization.objects.get(slug="demo")
+    community = Job.objects.get(organization=organization, title="Community Manager")
+    assert community.relevance_justification == ""  # the job says nothing about why
+    klout = ScreeningRule.objects.get(job=community, metric="vendor:klout")
+    assert klout.status == "draft"
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="hr-admin"))
+    page = client.get(f"/admin/hiring/screeningrule/{klout.pk}/change/").content.decode()
+    assert "serious warning" in page
+    assert "cannot go live until you acknowledge" in page
+    assert "Klout closed on 25 May 2018" in page
+    assert "gives no reason" in page  # job relatedness, in words
+    assert "no Local Law 144 notice" in page
+
+    # Approval from the list: the author may not; a second HR admin is refused with the
+    # reasons while nobody has acknowledged them.
+    response = client.post(
+        "/admin/hiring/screeningrule/",
+        {"action": "approve", "_selected_action": [klout.pk]},
+        follow=True,
+    )
+    assert "second HR admin" in response.content.decode()
+    second = Client()
+    second.force_login(get_user_model().objects.get(username="hr-admin-2"))
+    response = second.post(
+        "/admin/hiring/screeningrule/",
+        {"action": "approve", "_selected_action": [klout.pk]},
+        follow=True,
+    )
+    assert "must be acknowledged in words" in response.content.decode()
+    klout.refresh_from_db()
+    assert (klout.status, klout.active) == ("draft", False)
+
+    # The fairer-alternatives panel proposes at least one option on the demo's data.
+    _base, alternatives = whatif.fairer_alternatives(
+        community, whatif.rules_with_draft(community, klout)
+    )
+    suggested = [a for a in alternatives if a.suggested]
+    assert suggested, [a.as_dict() for a in alternatives]
+    assert suggested[0].description in page
+
+
+def test_the_klout_rule_goes_up_for_approval_once_acknowledged() -> None:
+    call_command("demo", candidates=60, stdout=io.StringIO())
+    klout = ScreeningRule.objects.get(metric="vendor:klout")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="hr-admin"))
+    form = {
+        "metric": "vendor:klout", "operator": "gte", "threshold": "35", "aggregation": "latest",
+        "window_days": "90", "max_data_age_days": "3650", "missing_data_policy": "review",
+        "near_band": "1", "near_band_source": "fixed", "action": "screen_out", "go_live": "on",
+    }  # fmt: skip
+    blocked = client.post(f"/admin/hiring/screeningrule/{klout.pk}/change/", form)
+    assert blocked.status_code == 200
+    assert "must be acknowledged in words" in blocked.content.decode()
+    form["acknowledgement"] = "Pilot for four weeks; every screen-out is reviewed by a person."
+    done = client.post(f"/admin/hiring/screeningrule/{klout.pk}/change/", form)
+    assert done.status_code == 302
+    newest = ScreeningRule.objects.filter(lineage=klout.lineage).order_by("-version").first()
+    assert newest is not None
+    assert newest.version == 2
+    assert newest.status == "draft"

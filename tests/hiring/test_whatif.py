@@ -1,0 +1,228 @@
+"""The what-if preview and fairer alternatives: the same outcomes a screening run writes,
+counts only, exact fractions, and the people at the line by name and value alone."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from hiring import whatif
+from hiring.models import BiasAudit, Screening, ScreeningRule
+from hiring.services import screening_run_for_job
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
+
+
+def population(job: Any, people: list[tuple[str, str, Decimal | None]]) -> list[Any]:
+    """Candidates applying to ``job``: (sex, race, influence value or None) each."""
+    made = []
+    for index, (sex, race, value) in enumerate(people):
+        candidate = factories.CandidateFactory(organization=job.organization, name=f"P{index}")
+        factories.ApplicationFactory(job=job, candidate=candidate)
+        if sex or race:
+            factories.SelfIdentificationFactory(candidate=candidate, sex=sex, race_ethnicity=race)
+        if value is not None:
+            factories.ScoreFactory(candidate=candidate, value=value, as_of=NOW - timedelta(days=1))
+        made.append(candidate)
+    return made
+
+
+def draft(job: Any, **fields: Any) -> ScreeningRule:
+    values: dict[str, Any] = {
+        "metric": "influence",
+        "operator": "gte",
+        "threshold": Decimal(40),
+        "aggregation": "latest",
+        "window_days": 90,
+        "max_data_age_days": 30,
+        "missing_data_policy": "review",
+        "near_band": Decimal(0),
+        "near_band_source": "fixed",
+        "action": "screen_out",
+    }
+    return ScreeningRule(job=job, status="draft", **(values | fields))
+
+
+def skewed(job: Any) -> list[Any]:
+    """60 men scoring 30..89 and 60 women scoring 20..79, plus 10 people unmeasured."""
+    people: list[tuple[str, str, Decimal | None]] = []
+    people += [("male", "white", Decimal(30 + i)) for i in range(60)]
+    people += [("female", "asian", Decimal(20 + i)) for i in range(60)]
+    people += [("", "", None) for _ in range(10)]
+    return population(job, people)
+
+
+def test_the_preview_counts_what_a_screening_run_writes(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    skewed(job)
+    rule = factories.ScreeningRuleFactory(
+        job=job, metric="influence", threshold=Decimal(45), near_band=Decimal(2),
+        action="needs_review", active=True, status="live",
+    )  # fmt: skip
+    screening_run_for_job(job=job, now=NOW)
+    written = Counter(Screening.objects.filter(job=job).values_list("outcome", flat=True))
+    rules = whatif.rules_with_draft(job, None)
+    preview = whatif.rule_preview(job, rules, now=NOW)
+    assert preview.outcomes == dict(written)
+    assert preview.total == 130
+    assert rules[0].spec.threshold == rule.threshold
+
+
+def test_a_draft_replaces_the_live_version_of_its_lineage(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    skewed(job)
+    live = factories.ScreeningRuleFactory(
+        job=job, metric="influence", threshold=Decimal(80), active=True, status="live"
+    )
+    change = draft(job, threshold=Decimal(20), lineage=live.lineage)
+    rules = whatif.rules_with_draft(job, change)
+    assert [r.spec.threshold for r in rules] == [Decimal(20)]
+    preview = whatif.rule_preview(job, rules, now=NOW)
+    assert preview.outcomes["meets"] == 120  # everyone measured scores 20 or more
+
+
+def test_the_preview_holds_counts_not_people(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    people = skewed(job)
+    hist = whatif.histogram(whatif.rules_with_draft(job, draft(job)), job, now=NOW)
+    assert hist.total == len(people)
+    # A row is what people share and how many they are: no field can hold an id.
+    assert set(whatif.Cell.__dataclass_fields__) == {
+        "measures", "sex", "race_ethnicity", "no_footprint", "count",
+    }  # fmt: skip
+    assert len(hist.cells) < len(people)
+    # Unmeasured people are "never measured", not zero.
+    missing = sum(c.count for c in hist.cells if c.measures[0][1] == "none")
+    assert missing == 10
+
+
+def test_adverse_impact_shows_in_the_preview_warnings(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    skewed(job)
+    preview = whatif.rule_preview(
+        job, whatif.rules_with_draft(job, draft(job, threshold=Decimal(60))), now=NOW
+    )
+    # Men 30..89 ≥ 60: 30 of 60; women 20..79 ≥ 60: 20 of 60 → ratio 2/3 < 4/5.
+    sex = {row.label: row for row in preview.audit.sex.rows}
+    assert (sex["Male"].favourable, sex["Female"].favourable) == (30, 20)
+    assert sex["Female"].impact_ratio == Fraction(2, 3)
+    codes = {(w.code, w.severity) for w in preview.warnings}
+    assert ("adverse_impact.four_fifths", "serious") in codes
+
+
+def test_fairer_alternatives_keep_most_passes_with_a_better_lowest_ratio(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    skewed(job)
+    rules = whatif.rules_with_draft(job, draft(job, threshold=Decimal(60)))
+    base, alternatives = whatif.fairer_alternatives(job, rules, now=NOW)
+    assert base.passes == 50
+    assert base.lowest_ratio == Fraction(2, 3)
+    assert len(alternatives) <= 50
+    by_line = {a.description: a for a in alternatives}
+    lower = by_line["influence ≥ 50"]
+    # Men ≥ 50: 40 of 60; women: 30 of 60 → 3/4; keeps all 50 of the draft's passes.
+    assert (lower.passes, lower.kept, lower.lowest_ratio) == (70, 50, Fraction(3, 4))
+    assert lower.kept_share == 1
+    assert lower.suggested
+    higher = by_line["influence ≥ 61"]
+    assert higher.kept == 48
+    assert higher.kept_share == Fraction(48, 50)
+    suggested = [a for a in alternatives if a.suggested]
+    assert suggested
+    for a in suggested:
+        assert a.kept_share is not None
+        assert a.kept_share >= Fraction(9, 10)
+        assert a.lowest_ratio is not None
+        assert a.lowest_ratio > base.lowest_ratio
+    for a in alternatives:
+        if not a.suggested and a.kept_share is not None and a.lowest_ratio is not None:
+            assert a.kept_share < Fraction(9, 10) or a.lowest_ratio <= base.lowest_ratio
+    kinds = {a.description.split(",")[-1].strip() for a in alternatives}
+    assert "90-day median" in kinds
+    assert any("OR offline reputation" in a.description for a in alternatives)
+
+
+def test_or_offline_reputation_counts_the_people_offline_metrics_see(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    people = skewed(job)
+    for woman in people[60:70]:  # ten women who fail the line have a strong offline record
+        factories.ScoreFactory(
+            candidate=woman, scorer="reputation", value=Decimal(45), as_of=NOW - timedelta(1)
+        )
+    rules = whatif.rules_with_draft(job, draft(job, threshold=Decimal(60)))
+    base, alternatives = whatif.fairer_alternatives(job, rules, now=NOW)
+    either = next(
+        a for a in alternatives if a.description == "influence ≥ 60 OR offline reputation ≥ 40"
+    )
+    assert either.passes == base.passes + 10
+    assert either.kept == base.passes
+
+
+def test_people_at_the_line_are_named_with_their_value_only(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    skewed(job)
+    rule = whatif.rules_with_draft(job, draft(job, threshold=Decimal(60), near_band=Decimal(1)))
+    people, total = whatif.near_threshold_candidates(job, rule[0], now=NOW, limit=3)
+    # Within ±1 of 60: 59, 60, 61 among the men and among the women; no 1-point fails
+    # outside the band (the band covers them).
+    assert total == 6
+    assert len(people) == 3
+    assert people[0].value == Decimal(60)
+    assert set(whatif.NearCandidate.__dataclass_fields__) == {
+        "public_id", "name", "value", "outcome",
+    }  # fmt: skip
+
+
+def test_the_ll144_context_comes_from_the_job_and_its_records(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
+    people = skewed(job)
+    rules = whatif.rules_with_draft(job, draft(job))
+    context = whatif.rule_context(job, rules)
+    assert context.ll144_notice_on is None  # nobody has been told
+    for person in people:
+        factories.CandidateNoticeFactory(
+            candidate=person, kind="nyc_ll144_notice", given_at=NOW - timedelta(days=20)
+        )
+    assert whatif.rule_context(job, rules).ll144_notice_on == (NOW - timedelta(days=20)).date()
+    job.ll144_notice_posted_on = date(2026, 9, 1)
+    BiasAudit.objects.create(
+        organization=org_a, job=job, job_title=job.title, audited_on=date(2026, 8, 1),
+        auditor="Fair Audits LLC", auditor_independent=True, data_source="historical",
+        report={}, published=True,
+    )  # fmt: skip
+    context = whatif.rule_context(job, rules)
+    assert context.ll144_notice_on == date(2026, 9, 1)
+    assert (context.bias_audit_on, context.bias_audit_auditor) == (
+        date(2026, 8, 1),
+        "Fair Audits LLC",
+    )
+    assert context.bias_audit_independent
+    assert context.bias_audit_published
+
+
+@pytest.mark.postgres
+def test_the_sql_histogram_matches_the_python_fold(org_a: Any) -> None:
+    assert connection.vendor == "postgresql"
+    job = factories.JobFactory(organization=org_a)
+    skewed(job)
+    rules = whatif.rules_with_draft(
+        job, draft(job, threshold=Decimal(50), aggregation="median", window_days=30)
+    )
+    sql = whatif._histogram_sql(rules, job, NOW)
+    python = whatif._histogram_python(rules, job, NOW)
+
+    def rows(h: whatif.Histogram) -> Counter[Any]:
+        return Counter(
+            (c.measures, c.sex, c.race_ethnicity, c.no_footprint, c.count) for c in h.cells
+        )
+
+    assert rows(sql) == rows(python)
