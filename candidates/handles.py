@@ -149,3 +149,67 @@ def normalize_handle(network: str, raw: str) -> str:
     and KeyError for an unknown network.
     """
     return _NORMALISERS[network](raw)
+
+
+def _url_parts(value: str) -> tuple[str, list[str], str]:
+    text = value.strip()
+    if not text.lower().startswith(("https://", "http://")):
+        text = "https://" + text  # ATSs often store "github.com/alice" without a scheme
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    return host, [p for p in parts.path.split("/") if p], parts.query
+
+
+def account_from_url(url: str) -> tuple[str, str] | None:
+    """The (network, normalised handle) a profile URL points to, or None if Renown cannot read it.
+
+    Recognises profile addresses on the networks Renown reads: bsky.app/profile/…,
+    github.com/…, stackoverflow.com/users/ID (and other Stack Exchange sites),
+    news.ycombinator.com/user?id=…, youtube.com/@… and /channel/UC…, orcid.org/…,
+    openalex.org/authors/A…, openlibrary.org/authors/OL…A, and any
+    https://instance/@user as Mastodon. Anything else (LinkedIn, X, a personal
+    site, a malformed address) gives None: keep it as a link, never guess.
+    """
+    try:
+        host, path, query = _url_parts(url)
+    except ValueError:
+        return None
+    if not host or (not path and host != "news.ycombinator.com"):
+        return None
+    try:
+        if host == "bsky.app" and len(path) >= 2 and path[0] == "profile":
+            return "bluesky", normalize_handle("bluesky", path[1])
+        if host == "github.com" and len(path) == 1:
+            return "github", normalize_handle("github", path[0])
+        if host in {"youtube.com", "youtu.be"}:
+            if path[0].startswith("@"):
+                return "youtube", normalize_handle("youtube", path[0])
+            if path[0] == "channel" and len(path) >= 2:
+                return "youtube", normalize_handle("youtube", path[1])
+            return None
+        if host == "news.ycombinator.com" and path == ["user"]:
+            for pair in query.split("&"):
+                key, _, value = pair.partition("=")
+                if key == "id" and value:
+                    return "hackernews", normalize_handle("hackernews", value)
+            return None
+        if path[0] == "users" and len(path) >= 2 and path[1].isdigit():
+            if host.endswith(".stackexchange.com"):
+                site = host.removesuffix(".stackexchange.com")
+            elif host in {"stackoverflow.com", "serverfault.com", "superuser.com", "askubuntu.com"}:
+                site = host.removesuffix(".com")
+            else:
+                site = ""
+            if site:
+                return "stackexchange", normalize_handle("stackexchange", f"{site}:{path[1]}")
+        if host == "orcid.org" and len(path) == 1:
+            return "orcid", normalize_handle("orcid", path[0])
+        if host == "openalex.org" and path[-1].upper().startswith("A"):
+            return "openalex", normalize_handle("openalex", path[-1])
+        if host == "openlibrary.org" and len(path) >= 2 and path[0] == "authors":
+            return "openlibrary", normalize_handle("openlibrary", path[1])
+        if len(path) == 1 and path[0].startswith("@") and _DOMAIN.match(host):
+            return "mastodon", normalize_handle("mastodon", f"{path[0]}@{host}")
+    except InvalidHandle:
+        return None
+    return None

@@ -94,6 +94,13 @@ class Candidate(TimeStampedModel):
         blank=True,
         help_text="Region of residence, ISO 3166-2 (US-NY, DE-BE); US-NY-NYC for New York City.",
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Erased on request (GDPR Art. 17): a pseudonymised record kept under a "
+        "retention hold until the law lets it go (privacy.RetentionHold).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -108,6 +115,10 @@ class Candidate(TimeStampedModel):
             models.Index(fields=["organization", "-created_at"], name="candidate_org_created"),
             models.Index(fields=["organization", "email"], name="candidate_org_email"),
             models.Index(fields=["organization", "name"], name="candidate_org_name"),
+            # Erased candidates are few: screening leaves them out through this.
+            models.Index(
+                fields=["erased_at"], name="candidate_erased", condition=Q(erased_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

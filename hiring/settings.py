@@ -40,12 +40,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "candidates",
     "scoring",
     "hiring",
+    "webhooks",
+    "privacy",
+    "api",
 ]
 
 MIDDLEWARE = [
+    # /api/: the body limit (413) and crashes as problem+json, before anything reads the body.
+    "api.problems.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,7 +66,7 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # Production serves collected static files itself; runserver does it in DEBUG.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "hiring.urls"
 WSGI_APPLICATION = "hiring.wsgi.application"
@@ -198,6 +206,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every hour, refresh the accounts not fetched in RENOWN_REFRESH_INTERVAL_HOURS
     # (stalest first); spreading the work over the day keeps within providers' limits.
     "refresh-due-accounts": {"task": "scoring.refresh_due", "schedule": 60 * 60},
+    # Webhook sends whose queue message was lost, every five minutes.
+    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 5 * 60},
+    # Old webhook delivery logs and inbound replay records, daily.
+    "webhooks-purge": {"task": "webhooks.purge", "schedule": 24 * 60 * 60},
+    # Erased candidates whose retention hold ended, and raw snapshots past their period.
+    "privacy-purge": {"task": "privacy.purge", "schedule": 60 * 60},
 }
 
 # --- Logging ----------------------------------------------------------------
@@ -244,6 +258,54 @@ for _name in ("RENOWN_FCRA_AGENCY_NAME", "RENOWN_FCRA_AGENCY_ADDRESS", "RENOWN_F
         globals()[_name] = _value
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Bearer first: an anonymous call answers 401 with WWW-Authenticate: Bearer.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Renown API",
+    "DESCRIPTION": "The REST API for ATS integrations. Errors are RFC 9457 problem details.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package: no CDN, no network.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "candidates.models.EvidenceKind",
+        "NoticeKindEnum": "candidates.models.NoticeKind",
+        "DecisionKindEnum": "hiring.models.DecisionKind",
+        "OutcomeEnum": "hiring.models.Outcome",
+        "SuggestionEnum": "hiring.models.Suggestion",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+    },
+}
+# API limits: a request body over this answers 413; requests over the rate answer 429.
+RENOWN_API_MAX_BODY_BYTES = env_int("RENOWN_API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+RENOWN_API_THROTTLE_RATE = env_str("RENOWN_API_THROTTLE_RATE", "1200/min")
+RENOWN_API_IDEMPOTENCY_TTL_HOURS = env_int("RENOWN_API_IDEMPOTENCY_TTL_HOURS", 24)
+# Webhooks and retention (defaults and meanings in webhooks/conf.py and privacy/conf.py);
+# each is set here only when the environment gives it.
+for _name in (
+    "RENOWN_WEBHOOK_MAX_ATTEMPTS", "RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES",
+    "RENOWN_WEBHOOK_DELIVERY_RETENTION_DAYS", "RENOWN_SNAPSHOT_RETENTION_DAYS",
+    "RENOWN_RETENTION_EMPLOYMENT_RECORD_DAYS", "RENOWN_RETENTION_AI_LOG_DAYS",
+):  # fmt: skip
+    if env_str(_name):
+        globals()[_name] = env_int(_name, 0)

@@ -157,21 +157,51 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """GET ``url``; raises UnsafeHost or TransportError, never returns a redirect."""
-        if self._session is None:
-            raise RuntimeError("HttpClient used outside 'async with'")
         target = URL(url)
         if params:
             target = target.update_query(params)
+        return await self._send("GET", target, headers=headers, data=None)
+
+    async def post(
+        self,
+        url: str,
+        *,
+        data: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """POST ``data`` to ``url`` with the same guard; a redirect is returned, never followed.
+
+        A webhook receiver that redirects is answered as it stands: re-sending a
+        signed body to wherever a redirect points would be an SSRF hole of its own.
+        """
+        try:
+            target = URL(url)
+        except (ValueError, TypeError) as exc:
+            raise UnsafeHost(f"not a valid address: {exc}") from exc
+        return await self._send("POST", target, headers=headers, data=data, follow=False)
+
+    async def _send(
+        self,
+        method: str,
+        target: URL,
+        *,
+        headers: Mapping[str, str] | None,
+        data: bytes | None,
+        follow: bool = True,
+    ) -> Response:
+        if self._session is None:
+            raise RuntimeError("HttpClient used outside 'async with'")
         for _ in range(MAX_REDIRECTS + 1):
             if target.scheme not in {"http", "https"}:
                 raise UnsafeHost(f"scheme {target.scheme!r} is not allowed")
             self._check_literal_host(target)
             try:
-                async with self._session.get(
-                    target, headers=headers, allow_redirects=False
+                async with self._session.request(
+                    method, target, headers=headers, data=data, allow_redirects=False
                 ) as resp:
                     body = await resp.read()
-                    if resp.status in {301, 302, 303, 307, 308} and "Location" in resp.headers:
+                    redirect = resp.status in {301, 302, 303, 307, 308}
+                    if follow and redirect and "Location" in resp.headers:
                         target = URL(urljoin(str(target), resp.headers["Location"]))
                         continue
                     return Response(
@@ -192,7 +222,50 @@ class HttpClient:
                 raise TransportError("timed out") from exc
             except aiohttp.ClientError as exc:
                 raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+            except ValueError as exc:  # a host name IDNA cannot encode, a bad port...
+                raise UnsafeHost(f"not a valid address: {exc}") from exc
         raise TransportError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def check_public_url(url: str, *, allow_private: bool | None = None) -> None:
+    """Refuse a URL Renown must not send requests to, before storing it (e.g. a webhook target).
+
+    The scheme must be http or https and the host must resolve, and only to
+    public addresses (the same rule as the connection-time guard, which still
+    applies at each request: a name can resolve elsewhere later). With
+    RENOWN_ALLOW_PRIVATE_HOSTS on (tests, local development) private addresses
+    pass. Raises UnsafeHost with the reason.
+    """
+    allow = conf.get("RENOWN_ALLOW_PRIVATE_HOSTS") if allow_private is None else allow_private
+    target = URL(url)
+    if target.scheme not in {"http", "https"}:
+        raise UnsafeHost(f"scheme {target.scheme!r} is not allowed")
+    host = (target.host or "").strip("[]")
+    if not host:
+        raise UnsafeHost("the URL has no host")
+    if target.user or target.password:
+        raise UnsafeHost("credentials in the URL are not allowed")
+    try:
+        host.encode("idna")
+        target.port  # noqa: B018 - raises for a port out of range
+    except (UnicodeError, ValueError) as exc:
+        raise UnsafeHost(f"{host} is not a valid host name") from exc
+    if allow:
+        return
+    try:
+        literal = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not is_public_address(host):
+            raise UnsafeHost(f"{host} is not a public address")
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, target.port or 443)}
+    except (OSError, UnicodeError) as exc:
+        raise UnsafeHost(f"{host} does not resolve") from exc
+    if not addresses or not all(is_public_address(str(a)) for a in addresses):
+        raise UnsafeHost(f"{host} resolves to a non-public address")
 
 
 def retry_after_seconds(

@@ -56,6 +56,8 @@ from scoring.scorers import (
     normalise_vendor,
 )
 from scoring.vendors import VENDOR_SCALES
+from webhooks import services as webhook_services
+from webhooks.models import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -447,9 +449,74 @@ def score_compute_many(*, candidate_ids: Iterable[int], as_of: datetime | None =
                     as_of=as_of_vendor,
                 )
             )
-        _insert_scores(rows)
+        with transaction.atomic():
+            fresh = _scores_not_stored(rows)
+            _insert_scores(rows)
+            if fresh:
+                _emit_score_updated(fresh)
         produced += len(rows)
     return produced
+
+
+def _scores_not_stored(rows: Sequence[Score]) -> list[Score]:
+    """The rows among ``rows`` that are new, when someone subscribed to ``score.updated``.
+
+    Costs one query (the subscriptions) when nobody did; otherwise one more for
+    the candidates' organisations and one for the scores already stored.
+    """
+    if not rows:
+        return []
+    org_ids = webhook_services.subscribed_organization_ids(EventType.SCORE_UPDATED)
+    if not org_ids:
+        return []
+    candidate_ids = {row.candidate_id for row in rows}
+    wanted = set(
+        Candidate.objects.filter(pk__in=candidate_ids, organization_id__in=org_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    rows = [row for row in rows if row.candidate_id in wanted]
+    stored = set(
+        Score.objects.filter(
+            candidate_id__in=wanted, inputs_digest__in={row.inputs_digest for row in rows}
+        ).values_list("candidate_id", "scorer", "scorer_version", "inputs_digest")
+    )
+    return [
+        row
+        for row in rows
+        if (row.candidate_id, row.scorer, row.scorer_version, row.inputs_digest) not in stored
+    ]
+
+
+def _emit_score_updated(rows: Sequence[Score]) -> None:
+    """One ``score.updated`` event per candidate with their new scores (same transaction)."""
+    by_candidate: dict[int, list[Score]] = {}
+    for row in rows:
+        by_candidate.setdefault(row.candidate_id, []).append(row)
+    candidates = Candidate.objects.select_related("organization").in_bulk(list(by_candidate))
+    per_org: dict[int, list[tuple[dict[str, Any], int | None]]] = {}
+    organizations = {}
+    for candidate_id, scores in by_candidate.items():
+        candidate = candidates[candidate_id]
+        payload = {
+            "candidate": webhook_services.candidate_ref(candidate),
+            "scores": [
+                {
+                    "scorer": s.scorer,
+                    "version": s.scorer_version,
+                    "value": s.value,
+                    "scale_min": s.scale_min,
+                    "scale_max": s.scale_max,
+                    "as_of": s.as_of,
+                    "computed_at": s.computed_at,
+                }
+                for s in scores
+            ],
+        }
+        organizations[candidate.organization_id] = candidate.organization
+        per_org.setdefault(candidate.organization_id, []).append((payload, candidate_id))
+    for org_id, items in per_org.items():
+        webhook_services.event_emit_many(organizations[org_id], EventType.SCORE_UPDATED, items)
 
 
 _SCORE_COLUMNS = (
@@ -572,8 +639,12 @@ def score_compute_influence(*, candidate_id: int, as_of: datetime | None = None)
     if not any(s.provider not in selectors.OFFLINE_NETWORKS for s in snapshots):
         return None
     built = score_build_influence(candidate_id=candidate_id, snapshots=snapshots)
-    Score.objects.bulk_create([built], ignore_conflicts=True)
-    score_latest_upsert(rows=[built])
+    with transaction.atomic():
+        fresh = _scores_not_stored([built])
+        Score.objects.bulk_create([built], ignore_conflicts=True)
+        score_latest_upsert(rows=[built])
+        if fresh:
+            _emit_score_updated(fresh)
     return Score.objects.get(
         candidate_id=candidate_id,
         scorer=built.scorer,

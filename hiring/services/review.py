@@ -33,6 +33,8 @@ from hiring.models import (
 from hiring.permissions import REVIEW_ROLES, require_role
 from hiring.services.audit_trail import audit_actor_label, audit_record
 from hiring.services.screening import screening_snapshot
+from webhooks import services as webhook_services
+from webhooks.models import EventType
 
 # A review page left open longer than this is not a measure of the review's length.
 MAX_TIMED_REVIEW = timedelta(hours=8)
@@ -148,6 +150,25 @@ def decision_record(
                 "rule_versions": screening.rule_versions,
                 "adverse_action": adverse_action.pk if adverse_action else None,
             },
+        )
+        webhook_services.event_emit(
+            organization,
+            EventType.DECISION_RECORDED,
+            {
+                "decision": {
+                    "id": decision.pk,
+                    "kind": kind,
+                    "reason": reason,
+                    "decided_at": now,
+                    "machine_outcome": screening.outcome,
+                    "machine_suggestion": screening.suggestion,
+                    "follows_machine": decision.follows_machine,
+                    "adverse_action": adverse_action is not None,
+                },
+                "candidate": webhook_services.candidate_ref(screening.candidate),
+                "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
+            },
+            candidate=screening.candidate,
         )
         if open_action is not None and kind != DecisionKind.REJECT:
             adverse_action_withdraw(

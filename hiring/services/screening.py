@@ -57,6 +57,9 @@ from hiring.models import (
 )
 from hiring.services.audit_trail import AuditActor, audit_actor_label, audit_record
 from hiring.services.rules import rule_definition
+from webhooks import conf as webhook_conf
+from webhooks import services as webhook_services
+from webhooks.models import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -519,6 +522,7 @@ def _run(
                 "digest": run.digest,
             },
         )
+        _emit_screening_completed(job, run)
     logger.debug(
         "screening run %s of job %s: %d candidates, %s engine; read in %.2f s, combined and "
         "written in %.2f s, committed after %.2f s",
@@ -526,6 +530,52 @@ def _run(
         time.monotonic() - written,
     )  # fmt: skip
     return run
+
+
+def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
+    """``screening.completed`` for the run's screenings, in parts, if anyone subscribed."""
+    if job.organization_id not in webhook_services.subscribed_organization_ids(
+        EventType.SCREENING_COMPLETED
+    ):
+        return
+    rows = list(
+        Screening.objects.filter(job=job, run=run)
+        .select_related("candidate")
+        .order_by("candidate_id")
+        .only(
+            "outcome", "suggestion", "evaluated_at", "candidate__public_id",
+            "candidate__ats_source", "candidate__external_id",
+        )
+    )  # fmt: skip
+    size = max(1, int(webhook_conf.get("RENOWN_WEBHOOK_SCREENINGS_PER_EVENT")))
+    parts = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+    items: list[tuple[dict[str, Any], int | None]] = []
+    for number, part in enumerate(parts, start=1):
+        payload = {
+            "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
+            "run": {
+                "id": run.pk,
+                "reason": run.reason,
+                "evaluated_at": run.evaluated_at,
+                "candidates": run.candidates,
+                "counts": run.counts,
+                "rule_versions": run.rule_versions,
+            },
+            "part": number,
+            "parts": len(parts),
+            "screenings": [
+                {
+                    "candidate": webhook_services.candidate_ref(row.candidate),
+                    "outcome": row.outcome,
+                    "suggestion": row.suggestion,
+                    "evaluated_at": row.evaluated_at,
+                }
+                for row in part
+            ],
+        }
+        # One candidate's screening is about that candidate (an erasure removes it).
+        items.append((payload, part[0].candidate_id if len(rows) == 1 else None))
+    webhook_services.event_emit_many(job.organization, EventType.SCREENING_COMPLETED, items)
 
 
 def screening_run_for_job(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from candidates.handles import InvalidHandle, normalize_handle
+from candidates.handles import InvalidHandle, account_from_url, normalize_handle
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,51 @@ def test_rejects_with_a_reason(network: str, raw: str) -> None:
 def test_unknown_network() -> None:
     with pytest.raises(KeyError):
         normalize_handle("myspace", "tom")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://bsky.app/profile/Alice.bsky.social", ("bluesky", "alice.bsky.social")),
+        ("github.com/Octocat", ("github", "octocat")),
+        ("https://www.github.com/octocat/", ("github", "octocat")),
+        (
+            "https://stackoverflow.com/users/22656/jon-skeet",
+            ("stackexchange", "stackoverflow:22656"),
+        ),
+        ("https://math.stackexchange.com/users/123/x", ("stackexchange", "math:123")),
+        ("https://news.ycombinator.com/user?id=pg", ("hackernews", "pg")),
+        ("https://www.youtube.com/@SomeChannel", ("youtube", "@somechannel")),
+        (
+            "https://youtube.com/channel/UCabcdefghijklmnopqrstuv",
+            ("youtube", "UCabcdefghijklmnopqrstuv"),
+        ),
+        ("https://orcid.org/0000-0002-1825-0097", ("orcid", "0000-0002-1825-0097")),
+        ("https://openalex.org/authors/A5023888391", ("openalex", "A5023888391")),
+        ("https://openlibrary.org/authors/OL23919A", ("openlibrary", "OL23919A")),
+        ("https://fosstodon.org/@alice", ("mastodon", "alice@fosstodon.org")),
+    ],
+)
+def test_profile_urls_on_networks_renown_reads_become_handles(
+    url: str, expected: tuple[str, str]
+) -> None:
+    assert account_from_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://twitter.com/alice",
+        "linkedin.com/in/alice",
+        "https://alice.example",
+        "https://github.com/octocat/hello-world",  # a repository, not a person
+        "https://github.com/",
+        "https://bsky.app/profile/not a handle",
+        "https://orcid.org/0000-0002-1825-0098",  # bad check digit
+        "https://news.ycombinator.com/item?id=1",
+        "",
+        "http://[::1",
+    ],
+)
+def test_anything_else_is_not_guessed(url: str) -> None:
+    assert account_from_url(url) is None

@@ -1,0 +1,28 @@
+"""Retention settings with their defaults; a host project overrides them by setting.
+
+Read at call time (``get(...)``) so that ``override_settings`` in tests works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # 29 CFR 1602.14: an employer keeps any personnel or employment record it made
+    # (applications, records of a selection or rejection) for one year from the
+    # making of the record or the personnel action, whichever is later.
+    "RENOWN_RETENTION_EMPLOYMENT_RECORD_DAYS": 365,
+    # EU AI Act Art. 26(6): deployers keep the logs a high-risk system generates
+    # (here: screenings, the machine's output) for at least six months.
+    "RENOWN_RETENTION_AI_LOG_DAYS": 183,
+    # Raw provider data (metric snapshots) older than this is deleted; scores keep
+    # their explanations and the ids of the snapshots they used.
+    "RENOWN_SNAPSHOT_RETENTION_DAYS": 400,
+}
+
+
+def get(name: str) -> Any:
+    """The setting ``name`` from Django settings, or its default here."""
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,320 @@
+"""The endpoints' behaviour beyond access: validation, services, aggregates, query counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hiring.models import Decision, Screening, ScreeningRule
+from scoring.models import VendorScore
+from tests import factories
+from tests.api.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(response: Any) -> set[str]:
+    assert response.status_code == 400, response.content
+    return {e["field"] for e in response.json()["errors"]}
+
+
+def test_list_shows_latest_scores_and_outcome(write_client: Any, org_a: Any) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    old = datetime.now(tz=UTC) - timedelta(days=3)
+    factories.ScoreFactory(candidate=candidate, value=Decimal(20), as_of=old)
+    factories.ScoreFactory(candidate=candidate, value=Decimal("61.5"))
+    factories.ScoreFactory(candidate=candidate, scorer="reputation", value=Decimal(7))
+    job = factories.JobFactory(organization=org_a)
+    Screening.objects.create(
+        candidate=candidate, job=job, outcome="meets", suggestion="advance",
+        evaluated_at=datetime.now(tz=UTC),
+    )  # fmt: skip
+    row = write_client.get("/api/v1/candidates/").json()["results"][0]
+    assert row["latest_scores"] == {"influence": "61.50", "reputation": "7.00"}
+    assert row["latest_screening"]["outcome"] == "meets"
+    assert row["latest_screening"]["job"] == job.pk
+
+
+def test_list_query_count_does_not_grow_with_page_size(write_client: Any, org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    for index in range(60):
+        candidate = factories.CandidateFactory(organization=org_a, notices=False)
+        factories.ScoreFactory(candidate=candidate, value=Decimal(index % 90 + 1))
+        Screening.objects.create(
+            candidate=candidate, job=job, outcome="below", suggestion="review",
+            evaluated_at=datetime.now(tz=UTC),
+        )  # fmt: skip
+    write_client.get("/api/v1/candidates/?page_size=1")  # records the token's use
+    counts = {}
+    for size in (5, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = write_client.get(f"/api/v1/candidates/?page_size={size}")
+        assert len(response.json()["results"]) == size
+        counts[size] = len(queries)
+    assert counts[5] == counts[50]
+    assert counts[50] <= 2  # the token and the page
+
+
+def test_cursor_pagination_walks_every_candidate_once(write_client: Any, org_a: Any) -> None:
+    made = {str(factories.CandidateFactory(organization=org_a).public_id) for _ in range(7)}
+    seen: list[str] = []
+    url: str | None = "/api/v1/candidates/?page_size=3&ordering=name"
+    while url:
+        page = write_client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == sorted(made)
+
+
+def test_filters(write_client: Any, org_a: Any) -> None:
+    factories.CandidateFactory(organization=org_a, name="Ada", country="GB", region="GB-LND")
+    factories.CandidateFactory(organization=org_a, name="Grace")
+    rows = write_client.get("/api/v1/candidates/?country=GB").json()["results"]
+    assert [r["name"] for r in rows] == ["Ada"]
+    assert write_client.get("/api/v1/candidates/?created_after=not-a-date").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("network", "handle", "ok"),
+    [
+        ("github", "Octo-Cat", True),
+        ("github", "bad--login", False),
+        ("mastodon", "alice@mastodon.social", True),
+        ("mastodon", "alice", False),
+        ("orcid", "0000-0002-1825-0097", True),
+        ("orcid", "0000-0002-1825-0098", False),
+        ("myspace", "tom", False),
+    ],
+)
+def test_account_handles_are_checked_per_network(
+    write_client: Any, org_a: Any, network: str, handle: str, ok: bool
+) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    url = f"/api/v1/candidates/{candidate.public_id}/accounts/"
+    response = write_client.post(url, {"network": network, "handle": handle}, format="json")
+    if ok:
+        assert response.status_code == 201, response.content
+    else:
+        assert _fields(response) & {"handle", "network"}
+
+
+def test_account_handle_is_normalised(write_client: Any, org_a: Any) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    url = f"/api/v1/candidates/{candidate.public_id}/accounts/"
+    response = write_client.post(url, {"network": "github", "handle": "@Octo"}, format="json")
+    assert response.json()["handle"] == "octo"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"vendor": "klout", "value": "101", "as_of": "2017-01-01"}, "value"),
+        ({"vendor": "klout", "value": "50", "as_of": "2019-01-01"}, "as_of"),
+        ({"vendor": "kred", "value": "50", "as_of": "2020-01-01", "scale_max": "100"}, "scale_max"),
+        ({"vendor": "custom", "value": "5", "as_of": "2020-01-01"}, "vendor_name"),
+        (
+            {
+                "vendor": "custom",
+                "vendor_name": "X",
+                "value": "5",
+                "as_of": "2020-01-01",
+                "scale_min": "10",
+                "scale_max": "20",
+            },
+            "value",
+        ),
+        ({"vendor": "kred", "value": "50", "as_of": "2999-01-01"}, "as_of"),
+    ],
+)
+def test_vendor_scores_are_checked_against_their_scale(
+    write_client: Any, org_a: Any, body: dict[str, str], field: str
+) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    url = f"/api/v1/candidates/{candidate.public_id}/vendor-scores/"
+    assert field in _fields(write_client.post(url, body, format="json"))
+    assert not VendorScore.objects.exists()
+
+
+def test_vendor_score_push_replaces_the_same_day(write_client: Any, org_a: Any) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    url = f"/api/v1/candidates/{candidate.public_id}/vendor-scores/"
+    body = {"vendor": "kred", "value": "500", "as_of": "2020-01-01"}
+    assert write_client.post(url, body, format="json").status_code == 201
+    again = write_client.post(url, {**body, "value": "600"}, format="json")
+    assert again.status_code == 200
+    score = VendorScore.objects.get()
+    assert (score.value, score.scale_min, score.scale_max) == (600, 1, 1000)
+    assert score.source == "API token ats-write"
+
+
+def test_dates_must_be_sane(write_client: Any, org_a: Any) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    base = f"/api/v1/candidates/{candidate.public_id}"
+    future = (datetime.now(tz=UTC) + timedelta(days=2)).isoformat()
+    assert "given_at" in _fields(
+        write_client.post(
+            f"{base}/notices/", {"kind": "fcra_disclosure", "given_at": future}, format="json"
+        )
+    )
+    assert "date" in _fields(
+        write_client.post(
+            f"{base}/evidence/", {"kind": "talk", "title": "T", "date": "1850-01-01"}, format="json"
+        )
+    )
+    assert "lawful_basis" in _fields(
+        write_client.post(
+            f"{base}/notices/",
+            {"kind": "gdpr_notice", "given_at": "2024-01-01T00:00:00Z"},
+            format="json",
+        )
+    )
+
+
+def test_rules_go_through_the_services(hr_admin_a: Any, org_a: Any, user_client: Any) -> None:
+    client = user_client(hr_admin_a)
+    job = factories.JobFactory(organization=org_a)
+    created = client.post(
+        f"/api/v1/jobs/{job.pk}/rules/",
+        {"metric": "influence", "threshold": "35", "action": "screen_out"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    rule = created.json()
+    assert rule["status"] == "draft"  # a screen-out rule waits for a second HR admin
+    own = client.post(f"/api/v1/rules/{rule['id']}/approve/")
+    assert own.status_code == 409
+    assert "second HR admin" in own.json()["detail"]
+    failing = client.post(
+        f"/api/v1/jobs/{job.pk}/rules/",
+        {"metric": "influence", "threshold": "35", "missing_data_policy": "fail"},
+        format="json",
+    )
+    assert failing.status_code == 422  # the serious warning needs an acknowledgement
+    assert failing["Content-Type"] == "application/problem+json"
+    assert isinstance(failing.json().get("warnings", []), list)
+    bad_metric = client.post(
+        f"/api/v1/jobs/{job.pk}/rules/", {"metric": "shoe-size", "threshold": "1"}, format="json"
+    )
+    assert "metric" in _fields(bad_metric)
+    new = client.patch(f"/api/v1/rules/{rule['id']}/", {"threshold": "40"}, format="json")
+    assert new.status_code == 201
+    assert new.json()["version"] == 2
+    versions = client.get(f"/api/v1/rules/{rule['id']}/versions/").json()
+    assert [v["version"] for v in versions] == [2, 1]
+    assert ScreeningRule.objects.filter(job=job).count() == 2
+
+
+def test_rule_preview_warns_and_saves_nothing(
+    hr_admin_a: Any, org_a: Any, user_client: Any
+) -> None:
+    job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
+    for value in (10, 30, 50, 70):
+        candidate = factories.CandidateFactory(organization=org_a)
+        factories.ApplicationFactory(job=job, candidate=candidate)
+        factories.VendorScoreFactory(candidate=candidate, value=Decimal(value))
+    response = user_client(hr_admin_a).post(
+        f"/api/v1/jobs/{job.pk}/rules/preview/",
+        {"metric": "vendor:klout", "threshold": "40", "action": "screen_out"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["rule"] == "vendor:klout ≥ 40.00"
+    codes = {w["code"] for w in body["warnings"]}
+    assert codes, "a closed vendor in New York City must warn"
+    assert all(w["severity"] in {"serious", "warning", "info"} for w in body["warnings"])
+    assert body["candidates"] == 4
+    assert sum(body["outcomes"].values()) == 4
+    assert body["as_drafted"]["rules"] == ["vendor:klout ≥ 40.00"]
+    assert isinstance(body["alternatives"], list)
+    assert not ScreeningRule.objects.exists()
+
+
+def test_write_token_never_changes_rules(write_client: Any, org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    response = write_client.post(
+        f"/api/v1/jobs/{job.pk}/rules/", {"metric": "influence", "threshold": "1"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not ScreeningRule.objects.exists()
+
+
+def test_decisions_go_through_the_review_service(
+    recruiter_a: Any, org_a: Any, user_client: Any
+) -> None:
+    author = factories.UserFactory(username="hr-two")
+    world = build_world(org_a, author=author)
+    client = user_client(recruiter_a)
+    url = f"/api/v1/screenings/{world.screening.pk}/decisions/"
+    refused = client.post(url, {"kind": "reject", "reason": "Too low."}, format="json")
+    assert refused.status_code == 409  # no approved screen-out rule suggests a rejection
+    held = client.post(url, {"kind": "hold", "reason": "Look at the talks."}, format="json")
+    assert held.status_code == 201
+    assert held.json()["follows_machine"] is None or isinstance(
+        held.json()["follows_machine"], bool
+    )
+    assert Decision.objects.get().reviewer_id == recruiter_a.pk
+    assert [d["kind"] for d in client.get(url).json()["results"]] == ["hold"]
+
+
+def test_screening_retrieve_has_reasons(write_client: Any, org_a: Any) -> None:
+    world = build_world(org_a, author=factories.UserFactory(username="x"))
+    body = write_client.get(f"/api/v1/screenings/{world.screening.pk}/").json()
+    assert body["reasons"] == [{"rule": world.live_rule.pk, "outcome": "below"}]
+    assert body["candidate"] == str(world.screening.candidate.public_id)
+
+
+def test_screening_run_for_a_candidate_and_job(write_client: Any, org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    factories.ScreeningRuleFactory(job=job, metric="influence", threshold=Decimal(30))
+    candidate = factories.CandidateFactory(organization=org_a)
+    factories.ScoreFactory(candidate=candidate, value=Decimal(50))
+    response = write_client.post(
+        "/api/v1/screenings/run/",
+        {"job": job.pk, "candidate": str(candidate.public_id)},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["outcome"] == "meets"
+    queued = write_client.post("/api/v1/screenings/run/", {"job": job.pk}, format="json")
+    assert queued.status_code == 202
+    assert queued.json()["status"] == "queued"
+
+
+def test_bias_audit_gives_aggregates_only(auditor_a: Any, org_a: Any, user_client: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    now = datetime.now(tz=UTC)
+    people = []
+    for index in range(10):
+        candidate = factories.CandidateFactory(organization=org_a, notices=False)
+        people.append(candidate)
+        factories.SelfIdentificationFactory(
+            candidate=candidate, sex="female" if index < 5 else "male"
+        )
+        Screening.objects.create(
+            candidate=candidate, job=job, evaluated_at=now,
+            outcome="meets" if index in (0, 5, 6, 7, 8) else "below",
+        )  # fmt: skip
+    response = user_client(auditor_a).get(f"/api/v1/jobs/{job.pk}/bias-audit/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["screened"] == 10
+    sex = {row["category"]["sex"]: row for row in body["report"]["tables"]["sex"]}
+    assert (sex["Female"]["count"], sex["Female"]["favourable"]) == (5, 1)
+    assert (sex["Male"]["count"], sex["Male"]["favourable"]) == (5, 4)
+    assert sex["Female"]["below_four_fifths"] is True
+    text = response.content.decode()
+    assert not any(str(p.public_id) in text for p in people)
+
+
+def test_screenings_filter_by_candidate(write_client: Any, org_a: Any) -> None:
+    world = build_world(org_a, author=factories.UserFactory(username="y"))
+    url = f"/api/v1/screenings/?candidate={world.candidate.public_id}"
+    rows = write_client.get(url).json()["results"]
+    assert [r["id"] for r in rows] == [world.screening.pk]
+    assert write_client.get("/api/v1/screenings/?outcome=nonsense").status_code == 400
