@@ -301,3 +301,20 @@ def test_a_serious_warning_that_appears_after_the_acknowledgement_blocks_approva
         rule=rule, approver=second_admin, acknowledgement="Relevance is being re-assessed."
     )
     assert rule.status == "live"
+
+
+def test_another_rules_warning_was_that_rules_to_acknowledge(
+    job: Any, hr_admin_a: Any, second_admin: Any
+) -> None:
+    services.rule_create(
+        job=job, actor=hr_admin_a, action="advisory", acknowledgement="Kept for comparison.",
+        **KLOUT,
+    )  # fmt: skip
+    # Klout's warning belongs to the Klout rule, acknowledged when it went live: a new
+    # influence rule on the same job neither repeats nor needs it.
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
+    )
+    assert [w.code for w in services.serious_warnings(rule)] == []
+    services.rule_approve(rule=rule, approver=second_admin)
+    assert rule.status == "live"
