@@ -139,6 +139,13 @@ def _filtered(
         # (job, outcome) index and sort the few matches, instead of walking every
         # candidate by name and probing each.
         screenings = Screening.objects.filter(outcome=query.outcome)
+        if query.outcome == Outcome.NEAR_THRESHOLD:
+            # Near the line on any rule, even when the combination says otherwise ("near
+            # 40 on influence OR no reputation on record" combines to insufficient data):
+            # these are the people a point of noise decides, whom recruiters look for.
+            screenings = Screening.objects.filter(
+                Q(outcome=Outcome.NEAR_THRESHOLD) | Q(reasons__icontains=Outcome.NEAR_THRESHOLD)
+            )
         if query.job is not None:
             screenings = screenings.filter(job=query.job)
         candidates = candidates.filter(pk__in=screenings.order_by().values("candidate_id"))

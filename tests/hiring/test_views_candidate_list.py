@@ -253,3 +253,24 @@ def test_the_export_needs_a_login(client: Client) -> None:
     response = client.get("/candidates.csv")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_near_the_line_on_any_rule_counts_as_near(recruiter_a: Any, org_a: Any) -> None:
+    # "influence near 40 OR no reputation on record" combines to insufficient data; the
+    # recruiter looking for people near the line still finds them.
+    job = factories.JobFactory(organization=org_a, title="Advocate")
+    hidden = screen(
+        factories.CandidateFactory(organization=org_a, name="Hidden"), job, "insufficient_data"
+    )
+    hidden.reasons = [
+        {"rule": 1, "outcome": "near_threshold", "reason": "influence ≥ 40: 39.5 is within ±2"},
+        {"rule": 2, "outcome": "insufficient_data", "reason": "reputation ≥ 30: no data"},
+    ]
+    hidden.save()
+    unknown = screen(
+        factories.CandidateFactory(organization=org_a, name="Unknown"), job, "insufficient_data"
+    )
+    unknown.reasons = [{"rule": 2, "outcome": "insufficient_data", "reason": "no data"}]
+    unknown.save()
+    client = login(recruiter_a)
+    assert names(client.get("/", {"job": job.pk, "outcome": "near_threshold"})) == ["Hidden"]
