@@ -1,6 +1,8 @@
 """API tokens in the admin: created, rotated and revoked by HR admins of the organisation.
 
-The plaintext is shown once, in a message, when a token is created or rotated.
+The plaintext is shown once, in the body of the page that answers the creation or
+the rotation (``secret_shown.html``), never in a message: messages travel in a
+signed but readable cookie (or the session), where the secret would outlive the page.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke, api_token_rotate
 from candidates.admin import OrganizationScopedAdmin
+
+# Where save_model leaves a new token's plaintext for response_add (never saved).
+_PLAINTEXT = "_renown_plaintext"
 
 
 class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -57,20 +63,46 @@ class ApiTokenAdmin(OrganizationScopedAdmin):
         obj.pk = token.pk
         obj.prefix, obj.digest = token.prefix, token.digest
         obj._state.adding = False
-        messages.warning(
-            request, f"Token for {token.name}: {plaintext} — copy it now, it is not shown again."
-        )
+        setattr(obj, _PLAINTEXT, plaintext)  # for response_add, this request only
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        plaintext: str | None = getattr(obj, _PLAINTEXT, None)
+        if plaintext is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self._secrets_shown(request, [(obj, plaintext)], title="API token created")
 
     @admin.action(description="Rotate: new secret, the old one stops working")
-    def rotate(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        for token in queryset:
+    def rotate(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> HttpResponse | None:
+        shown = []
+        for token in queryset.select_related("organization"):
             if not self.has_change_permission(request, token) or not token.is_active:
                 continue
-            plaintext = api_token_rotate(token=token)
-            messages.warning(
-                request,
-                f"New secret for {token.name}: {plaintext} — copy it now, it is not shown again.",
-            )
+            shown.append((token, api_token_rotate(token=token)))
+        if not shown:
+            messages.warning(request, "No active token of yours was selected: nothing rotated.")
+            return None
+        return self._secrets_shown(request, shown, title="New secrets", rotated=True)
+
+    def _secrets_shown(
+        self,
+        request: HttpRequest,
+        shown: list[tuple[ApiToken, str]],
+        *,
+        title: str,
+        rotated: bool = False,
+    ) -> TemplateResponse:
+        # Answered in the body, not redirected with a message; the admin's views are
+        # never_cache (no-store), so the page is not kept either.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "shown": shown,
+            "rotated": rotated,
+        }
+        return TemplateResponse(request, "admin/api/apitoken/secret_shown.html", context)
 
     @admin.action(description="Revoke")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

@@ -61,23 +61,47 @@ class ApiToken(TimeStampedModel):
         return self.revoked_at is None
 
 
+class IdempotencyState(models.TextChoices):
+    RUNNING = "running", "Running (the key is reserved)"
+    DONE = "done", "Done (the response is kept)"
+
+
 class IdempotencyKey(models.Model):
-    """The first response to a POST with an ``Idempotency-Key``, replayed on a retry."""
+    """A POST's ``Idempotency-Key``: reserved while its request runs, then its response.
+
+    The row is inserted (``running``) before the view runs, so the unique
+    constraint lets one request per key through; ``reservation`` names the
+    request holding it, which alone may finish (``done``, with the response) or
+    release it. A reservation past ``reserved_until`` belonged to a request that
+    died and may be taken over (``api.idempotency``).
+    """
 
     owner = models.CharField(max_length=40, help_text="token:<id> or user:<id>.")
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     request_digest = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    body = models.BinaryField()
-    content_type = models.CharField(max_length=100)
+    state = models.CharField(max_length=7, choices=IdempotencyState.choices)
+    reservation = models.CharField(
+        max_length=32, help_text="Random id of the request that reserved the key."
+    )
+    reserved_until = models.DateTimeField(
+        help_text="After this, a running reservation is taken to have died with its request."
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_unique_owner_key")
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_unique_owner_key"),
+            models.CheckConstraint(
+                condition=Q(state=IdempotencyState.RUNNING)
+                | Q(state=IdempotencyState.DONE, status_code__isnull=False),
+                name="idempotency_done_has_status",
+            ),
         ]
 
     def __str__(self) -> str:

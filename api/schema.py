@@ -20,8 +20,27 @@ PROBLEM_STATUSES = {
     "409": "The request conflicts with the object's state (e.g. a rule is no longer a draft).",
     "413": "The request body is over the limit.",
     "415": "The body is not JSON.",
-    "422": "The Idempotency-Key was used with another request, or a warning needs acknowledging.",
+    "422": "warning-not-acknowledged: a serious fairness warning needs acknowledging.",
     "429": "Too many requests: wait for Retry-After seconds.",
+}
+
+
+# Operations that honour Idempotency-Key (POSTs of api.views.base.ApiViewSet) say more.
+IDEMPOTENT_PROBLEM_STATUSES = {
+    "400": PROBLEM_STATUSES["400"]
+    + " idempotency-key-invalid: the Idempotency-Key is over 255 characters.",
+    "409": PROBLEM_STATUSES["409"]
+    + " idempotency-key-in-progress: a request with the same Idempotency-Key and body is "
+    "still running, so this one did not run; ask again after Retry-After seconds with the "
+    "same key to get its response.",
+    "422": "idempotency-key-reused: the Idempotency-Key went with another request. "
+    + PROBLEM_STATUSES["422"],
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before asking again (idempotency-key-in-progress).",
+    }
 }
 
 
@@ -55,27 +74,35 @@ class ApiAutoSchema(AutoSchema):
     ) -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         component = self.resolve_serializer(ProblemSerializer, "response")
+        idempotent = self._honours_idempotency_key()
         for code, description in PROBLEM_STATUSES.items():
-            responses.setdefault(
-                code,
-                {
-                    "description": description,
-                    "content": {PROBLEM_CONTENT_TYPE: {"schema": component.ref}},
-                },
-            )
+            response = {
+                "description": IDEMPOTENT_PROBLEM_STATUSES.get(code, description)
+                if idempotent
+                else description,
+                "content": {PROBLEM_CONTENT_TYPE: {"schema": component.ref}},
+            }
+            if idempotent and code == "409":
+                response["headers"] = RETRY_AFTER_HEADER
+            responses.setdefault(code, response)
         return responses
+
+    def _honours_idempotency_key(self) -> bool:
+        return self.method == "POST" and bool(getattr(self.view, "honours_idempotency_key", False))
 
     def get_override_parameters(self) -> list[Any]:
         parameters: list[Any] = list(super().get_override_parameters())
-        if self.method == "POST":
+        if self._honours_idempotency_key():
             parameters.append(
                 OpenApiParameter(
                     "Idempotency-Key",
-                    str,
+                    {"type": "string", "maxLength": 255},
                     OpenApiParameter.HEADER,
                     required=False,
-                    description="Retry safely: the same key and body replay the first response; "
-                    "the same key with another body answers 422. Kept for 24 hours.",
+                    description="Retry safely: one request per key runs. The same key and body "
+                    "replay its response (Idempotent-Replayed: true), or answer 409 with "
+                    "Retry-After while it still runs; the same key with another body answers "
+                    "422. Kept for 24 hours; a 5xx is not kept, so a retry runs.",
                 )
             )
         return parameters

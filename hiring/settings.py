@@ -300,6 +300,12 @@ SPECTACULAR_SETTINGS = {
 RENOWN_API_MAX_BODY_BYTES = env_int("RENOWN_API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 RENOWN_API_THROTTLE_RATE = env_str("RENOWN_API_THROTTLE_RATE", "1200/min")
 RENOWN_API_IDEMPOTENCY_TTL_HOURS = env_int("RENOWN_API_IDEMPOTENCY_TTL_HOURS", 24)
+# A key reserved by a request that died is free again after this; keep it above the
+# longest a request may run (gunicorn's worker --timeout, 30 s by default), or a retry
+# could run beside a request that is still running.
+RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS = env_int(
+    "RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS", 60
+)
 # Webhooks and retention (defaults and meanings in webhooks/conf.py and privacy/conf.py);
 # each is set here only when the environment gives it.
 for _name in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
@@ -12,7 +13,14 @@ from rest_framework.response import Response
 
 from api.access import ApiAccess, Principal, resolve_principal
 from api.authentication import BearerTokenAuthentication
-from api.idempotency import KeyReused, Replay, idempotency_check, idempotency_store
+from api.idempotency import (
+    IdempotencyProblem,
+    Replay,
+    Reservation,
+    idempotency_finish,
+    idempotency_release,
+    idempotency_reserve,
+)
 from api.problems import PROBLEM_CONTENT_TYPE, problem_body
 from api.throttling import PrincipalRateThrottle
 from candidates.models import Organization
@@ -28,6 +36,8 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     permission_classes = [ApiAccess]
     throttle_classes = [PrincipalRateThrottle]
     access: dict[str, frozenset[str]] = {}
+    # POSTs take an Idempotency-Key (api.idempotency); the schema documents it.
+    honours_idempotency_key = True
 
     @property
     def principal(self) -> Principal:
@@ -42,22 +52,38 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        checked = idempotency_check(request, self.principal)
-        if checked is not None:
-            request._renown_idempotency = checked  # type: ignore[attr-defined]
+        # Last before the handler: only a request that may run reserves its key.
+        reservation = idempotency_reserve(request, self.principal)
+        if reservation is not None:
+            request._renown_idempotency = reservation  # type: ignore[attr-defined]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except BaseException:
+            # The view crashed (a 500 from the middleware): a retry with the key may run.
+            reservation = self._reservation()
+            if reservation is not None:
+                idempotency_release(reservation)
+            raise
+
+    def _reservation(self) -> Reservation | None:
+        request = getattr(self, "request", None)  # unset when initialize_request failed
+        return getattr(request, "_renown_idempotency", None)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, Replay):
             return exc.response  # type: ignore[return-value]
-        if isinstance(exc, KeyReused):
+        if isinstance(exc, IdempotencyProblem):
             return Response(
                 problem_body(
-                    status_code=422,
-                    detail=str(exc),
+                    status_code=exc.status,
+                    detail=exc.detail,
                     instance=self.request.path,
-                    slug="idempotency-key-reused",
+                    slug=exc.slug,
                 ),
-                status=422,
+                status=exc.status,
+                headers=exc.headers,
                 content_type=PROBLEM_CONTENT_TYPE,
             )
         return super().handle_exception(exc)
@@ -67,8 +93,9 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     ) -> Response:
         # A replay is a plain HttpResponse: DRF passes any HttpResponseBase through.
         response = super().finalize_response(request, response, *args, **kwargs)
-        checked: tuple[str, str] | None = getattr(request, "_renown_idempotency", None)
-        if checked is not None and isinstance(response, Response):
+        reservation = self._reservation()
+        if reservation is not None and isinstance(response, Response):
+            # Rendered here (not by the handler) so the kept body is the one sent.
             response.render()
-            idempotency_store(request, self.principal, checked[0], checked[1], response)
+            idempotency_finish(reservation, response)
         return response

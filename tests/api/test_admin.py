@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 
 from api.models import ApiToken
@@ -14,35 +17,83 @@ from api.services import api_token_authenticate, api_token_create
 pytestmark = pytest.mark.django_db
 
 
-def test_hr_admin_creates_a_token_and_sees_it_once(hr_admin_a: Any, org_a: Any) -> None:
+SECRET = re.compile(r"rnw_[0-9a-f]{12}_[A-Za-z0-9_-]+")
+
+
+def leaks(client: Client, response: Any, secret: str) -> list[str]:
+    """Where, besides the page's body, the secret went: cookies (decoded), session, next page."""
+    found = []
+    for name, morsel in response.cookies.items():
+        if secret in morsel.value:
+            found.append(f"cookie {name}")
+        if name == CookieStorage.cookie_name:
+            stored = CookieStorage(response.wsgi_request)._decode(morsel.value) or []
+            found += [f"messages cookie: {m}" for m in stored if secret in str(m)]
+    found += [f"session {key}" for key, value in client.session.items() if secret in str(value)]
+    if secret in client.get("/admin/api/apitoken/").content.decode():
+        found.append("the next page")
+    return found
+
+
+def test_hr_admin_creates_a_token_and_sees_it_once_in_the_page(
+    hr_admin_a: Any, org_a: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     client = Client()
     client.force_login(hr_admin_a)
-    response = client.post(
-        "/admin/api/apitoken/add/",
-        {"organization": org_a.pk, "name": "greenhouse", "scope": "write"},
-        follow=True,
-    )
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(
+            "/admin/api/apitoken/add/",
+            {"organization": org_a.pk, "name": "greenhouse", "scope": "write"},
+        )
     assert response.status_code == 200
-    shown = [str(m) for m in get_messages(response.wsgi_request)]
-    plaintext = next(word for m in shown for word in m.split() if word.startswith("rnw_"))
+    assert "no-store" in response["Cache-Control"]
+    body = response.content.decode()
+    (plaintext,) = SECRET.findall(body)
+    assert body.count(plaintext) == 1
     token = ApiToken.objects.get(name="greenhouse")
     assert api_token_authenticate(plaintext) == token
+    assert leaks(client, response, plaintext) == []
+    assert plaintext not in caplog.text
     page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert plaintext not in page
     assert token.digest not in page
+
+
+def test_rotation_shows_each_new_secret_once_in_the_page(hr_admin_a: Any, org_a: Any) -> None:
+    first, old_first = api_token_create(organization=org_a, name="ats", scope="read")
+    second, old_second = api_token_create(organization=org_a, name="sync", scope="write")
+    client = Client()
+    client.force_login(hr_admin_a)
+    response = client.post(
+        "/admin/api/apitoken/",
+        {"action": "rotate", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    secrets = SECRET.findall(body)
+    assert len(secrets) == len(set(secrets)) == 2
+    assert {api_token_authenticate(secret) for secret in secrets} == {first, second}
+    assert api_token_authenticate(old_first) is None
+    assert api_token_authenticate(old_second) is None
+    for secret in secrets:
+        assert leaks(client, response, secret) == []
 
 
 def test_rotate_and_revoke_actions(hr_admin_a: Any, org_a: Any) -> None:
     token, plaintext = api_token_create(organization=org_a, name="ats", scope="read")
     client = Client()
     client.force_login(hr_admin_a)
-    client.post(
-        "/admin/api/apitoken/", {"action": "rotate", "_selected_action": [token.pk]}, follow=True
-    )
+    client.post("/admin/api/apitoken/", {"action": "rotate", "_selected_action": [token.pk]})
     assert api_token_authenticate(plaintext) is None
     token.refresh_from_db()
     assert token.rotated_at is not None
     client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    response = client.post(
+        "/admin/api/apitoken/", {"action": "rotate", "_selected_action": [token.pk]}, follow=True
+    )
+    assert any("nothing rotated" in str(m) for m in get_messages(response.wsgi_request))
     token.refresh_from_db()
     assert token.revoked_at is not None
 
