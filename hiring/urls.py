@@ -3,9 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from api.problems import not_found
+from api.views.docs import ApiDocsView
 from hiring import views
 from hiring.forms import ThrottledAuthenticationForm
 from scoring import views as scoring_views
@@ -14,7 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", not_found),
     path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
     path(
