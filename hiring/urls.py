@@ -29,6 +29,12 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
         name="login",
     ),
+    # Before Django's own: a completed reset also lifts the login lockout.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", views.candidate_list, name="candidate-list"),
     path("candidates.csv", views.candidate_list_csv, name="candidate-list-csv"),
