@@ -21,6 +21,7 @@ _EMAIL = EmailValidator()
 _LIMITS = {"name": 200, "email": 254, "ats_source": 50, "external_id": 100, "country": 2,
            "region": 10}  # fmt: skip
 _CHECKS = {
+    "name": fields.validate_name,
     "ats_source": fields.validate_source,
     "external_id": fields.validate_external_id,
     "country": fields.validate_country,

@@ -8,17 +8,34 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from candidates.jurisdictions import validate_jurisdiction
+from candidates.jurisdictions import validate_country_code, validate_region_code
+from candidates.names import validate_person_name
 
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,49}$")
 EXTERNAL_ID_RE = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces
 EARLIEST_DATE = date(1900, 1, 1)
 
 
+def validate_name(value: str) -> str:
+    """A candidate's name: stripped, not blank, visible, no bidi controls (candidates.names)."""
+    value = value.strip()
+    if not value:
+        raise serializers.ValidationError("A candidate has a name.")
+    try:
+        validate_person_name(value)
+    except ValueError as exc:
+        raise serializers.ValidationError(str(exc)) from None
+    return value
+
+
 def validate_country(value: str) -> str:
+    """An assigned ISO 3166-1 alpha-2 code, upper-cased; blank for none."""
     value = value.strip().upper()
-    if value and not re.fullmatch(r"[A-Z]{2}", value):
-        raise serializers.ValidationError("Give an ISO 3166-1 alpha-2 code, e.g. US or DE.")
+    if value:
+        try:
+            validate_country_code(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
     return value
 
 
@@ -27,11 +44,9 @@ def validate_region(value: str) -> str:
     if not value:
         return value
     try:
-        validate_jurisdiction(value)
+        validate_region_code(value)
     except ValueError as exc:
         raise serializers.ValidationError(str(exc)) from None
-    if len(value) <= 2:
-        raise serializers.ValidationError("Give an ISO 3166-2 region, e.g. US-CA or DE-BE.")
     return value
 
 

@@ -61,10 +61,7 @@ class CandidateWriteSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
     def validate_name(self, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise serializers.ValidationError("A candidate has a name.")
-        return value
+        return fields.validate_name(value)
 
     def validate_ats_source(self, value: str) -> str:
         return fields.validate_source(value)

@@ -1,12 +1,16 @@
 """Jurisdiction codes a job can hire in (pure).
 
 ISO 3166-1 alpha-2 for a country (``DE``), ISO 3166-2 for a region (``US-CA``),
-and ``US-NY-NYC`` for New York City, whose Local Law 144 applies on its own.
+and ``US-NY-NYC`` for New York City, whose Local Law 144 applies on its own. The
+country, alone or as a region's first part, must be an officially assigned ISO
+3166-1 code (``candidates.countries``); the part after it is only checked for shape.
 """
 
 from __future__ import annotations
 
 import re
+
+from candidates.countries import ISO_3166_1_ALPHA_2, RESERVED_HINTS
 
 NEW_YORK_CITY = "US-NY-NYC"
 EU_COUNTRIES = frozenset(
@@ -45,14 +49,38 @@ GDPR_COUNTRIES = EU_COUNTRIES | {"IS", "LI", "NO", "GB"}
 _CODE = re.compile(r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$")
 
 
+def validate_country_code(code: str) -> None:
+    """Raise ValueError naming the code when it is not an assigned ISO 3166-1 alpha-2 code.
+
+    The one check of a country code: candidates' countries (model, API, bulk import,
+    admin) and the country part of every jurisdiction and region pass through it.
+    """
+    if code in ISO_3166_1_ALPHA_2:
+        return
+    if code.upper() in ISO_3166_1_ALPHA_2:
+        raise ValueError(f"Write the country code in capitals: {code.upper()}.")
+    hint = RESERVED_HINTS.get(code.upper())
+    raise ValueError(
+        f"{code!r} is not an ISO 3166-1 country code"
+        + (f" ({hint})." if hint else ": give an assigned alpha-2 code, e.g. US, DE or GB.")
+    )
+
+
 def validate_jurisdiction(code: str) -> None:
     """Raise ValueError naming the code when it is not one Renown understands."""
-    if code == NEW_YORK_CITY or _CODE.match(code):
-        return
-    raise ValueError(
-        f"{code!r} is not a jurisdiction code: use ISO 3166-1 (DE), ISO 3166-2 (US-CA) "
-        f"or {NEW_YORK_CITY} for New York City."
-    )
+    if code != NEW_YORK_CITY and not _CODE.match(code):
+        raise ValueError(
+            f"{code!r} is not a jurisdiction code: use ISO 3166-1 (DE), ISO 3166-2 (US-CA) "
+            f"or {NEW_YORK_CITY} for New York City."
+        )
+    validate_country_code(country_of(code))
+
+
+def validate_region_code(code: str) -> None:
+    """Raise ValueError unless the code is a region (ISO 3166-2, or New York City)."""
+    validate_jurisdiction(code)
+    if len(code) <= 2:
+        raise ValueError("Give an ISO 3166-2 region, e.g. US-CA or DE-BE.")
 
 
 def country_of(code: str) -> str:

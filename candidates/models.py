@@ -9,8 +9,35 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from candidates.jurisdictions import validate_country_code, validate_region_code
+from candidates.names import validate_person_name
+
+
+# The model fields' validators: every way in (services' full_clean, the admin's forms,
+# the API and its bulk import through api.fields) checks with the same pure functions.
+def validate_name(value: str) -> None:
+    try:
+        validate_person_name(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="invalid_name") from None
+
+
+def validate_country(value: str) -> None:
+    try:
+        validate_country_code(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="invalid_country") from None
+
+
+def validate_region(value: str) -> None:
+    try:
+        validate_region_code(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="invalid_region") from None
 
 
 class TimeStampedModel(models.Model):
@@ -74,7 +101,7 @@ class Candidate(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="candidates"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     email = models.EmailField(blank=True)
     ats_source = models.CharField(
         max_length=50,
@@ -88,11 +115,13 @@ class Candidate(TimeStampedModel):
         max_length=2,
         blank=True,
         help_text="Country of residence, ISO 3166-1 alpha-2 (US, DE).",
+        validators=[validate_country],
     )
     region = models.CharField(
         max_length=10,
         blank=True,
         help_text="Region of residence, ISO 3166-2 (US-NY, DE-BE); US-NY-NYC for New York City.",
+        validators=[validate_region],
     )
     erased_at = models.DateTimeField(
         null=True,

@@ -13,6 +13,13 @@ counted from the ``user_login_failed`` signal; a successful login clears its
 username's counter (not the address's: one right password must not unlock a
 guessing address).
 
+A completed password reset (the emailed link, ``hiring.views.PasswordResetConfirmView``)
+lifts the lockout for that account, as the lockout message promises: it clears the
+username's counter and, for the rest of the window, lets that one username past an
+address lockout (the failures that locked the account locked the address it typed
+from too). The address stays locked for every other username: whoever completes a
+reset proves they own that one account's mailbox, nothing about the others.
+
 Small on purpose instead of django-axes: no models, no middleware, no
 migrations, and the address comes from ``REMOTE_ADDR`` only (behind a proxy,
 configure the proxy to set it; a client-supplied X-Forwarded-For is not trusted).
@@ -55,12 +62,19 @@ def client_address(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _keys(username: str, address: str) -> list[str]:
+def _user_digest(username: str) -> str:
     # Hashed: cache keys must be short and plain whatever a username contains.
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
+def _reset_key(username: str) -> str:
+    return f"renown:login:reset:{_user_digest(username)}"
+
+
+def _keys(username: str, address: str) -> list[str]:
     keys = []
     if username:
-        digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-        keys.append(f"renown:login:user:{digest}")
+        keys.append(f"renown:login:user:{_user_digest(username)}")
     if address:
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         keys.append(f"renown:login:addr:{digest}")
@@ -90,6 +104,8 @@ def login_lockout(*, username: str, address: str) -> Lockout | None:
     """The lockout in force for this username or address, or None when a try is allowed."""
     now = time.time()
     longest = 0.0
+    if username and cache.get(_reset_key(username)):
+        address = ""  # reset by its owner: only the account's own new failures count
     for key in _keys(username, address):
         count = cache.get(key, 0)
         since = cache.get(f"{key}:since")
@@ -114,6 +130,16 @@ def login_success_record(*, username: str) -> None:
     """Forget the username's failures after a successful log-in."""
     for key in _keys(username, ""):
         cache.delete_many([key, f"{key}:since"])
+
+
+def password_reset_record(*, username: str) -> None:
+    """Lift the lockout for a username whose password was just reset through the email link.
+
+    Clears the username's failures and, for one window, exempts the username from
+    address lockouts (the address stays locked for every other username).
+    """
+    login_success_record(username=username)
+    cache.set(_reset_key(username), True, _window())
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -35,7 +37,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate, Organization
-from hiring import charts, listing, live_audit, oversight, services
+from hiring import charts, listing, live_audit, login_throttle, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
 from hiring.exceptions import ApplicationError, NotPermitted
@@ -851,3 +853,15 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
             "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
         },
     )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset-by-email link, which also lifts the login lockout for that account.
+
+    The lockout message says a reset lifts it (``hiring.login_throttle``).
+    """
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
+        response = super().form_valid(form)
+        login_throttle.password_reset_record(username=form.user.get_username())
+        return response

@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 
 from candidates.handles import account_from_url
 from candidates.models import AccountVerification, Candidate, Organization
+from candidates.names import validate_person_name
 from candidates.services import account_add
 from hiring.models import Job
 from hiring.services import application_add
@@ -138,6 +139,19 @@ def _id(value: Any, where: str, errors: list[dict[str, str]]) -> str:
     return text
 
 
+def _name_part(candidate: dict[str, Any], key: str, errors: list[dict[str, str]]) -> str:
+    """One part of the name, or "" (reported) when candidates.names refuses it."""
+    text = _text(candidate.get(key), 100)
+    if not text:
+        return ""
+    try:
+        validate_person_name(text)
+    except ValueError as exc:
+        errors.append({"field": f"payload.application.candidate.{key}", "message": str(exc)})
+        return ""
+    return text
+
+
 def _addresses(candidate: dict[str, Any], key: str, kind: str, errors: list[dict[str, str]]) -> list[Address]:  # fmt: skip
     entries = candidate.get(key) or []
     if not isinstance(entries, list):
@@ -184,8 +198,8 @@ def parse(document: Any) -> GreenhouseApplication | None:
     errors: list[dict[str, str]] = []
     candidate_id = _id(candidate.get("id"), "payload.application.candidate.id", errors)
     try:
-        first = _text(candidate.get("first_name"), 100)
-        last = _text(candidate.get("last_name"), 100)
+        first = _name_part(candidate, "first_name", errors)
+        last = _name_part(candidate, "last_name", errors)
     except TypeError:
         errors.append({"field": "payload.application.candidate", "message": "names must be text"})
         first = last = ""

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from api.models import ApiToken, IdempotencyKey
 from api.services import api_token_create, api_token_revoke, api_token_rotate
 from candidates.models import Candidate
+from hiring.middleware import POLICY
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +159,24 @@ def test_schema_and_docs_need_no_network() -> None:
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
     assert "https://" not in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()
+
+
+def test_docs_page_has_no_inline_script_or_style_and_keeps_the_site_policy() -> None:
+    """The site's policy refuses inline script and style: the page carries none of either."""
+    docs = Client().get("/api/docs/")
+    html = docs.content.decode()
+    assert docs["Content-Security-Policy"] == POLICY
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert "<style" not in html
+    assert re.search(r"\sstyle=", html) is None
+    assert re.search(r"\son[a-z]+=", html) is None
+    assert '<script src="/api/docs/?script="></script>' in html
+    # The admin keeps Django's own pages and no policy of ours; the schema keeps ours.
+    assert "Content-Security-Policy" not in Client().get("/admin/login/").headers
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert "/api/v1/candidates/" in schema.json()["paths"]

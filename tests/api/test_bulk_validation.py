@@ -34,6 +34,12 @@ TEXT = st.one_of(
             "x" * 201,
             "\x00",
             "Ada",
+            "ZZ",
+            "uk",
+            "XK-01",
+            "\u200b",
+            "Ada\u202eregnaL",
+            "\u200f",
         ]
     ),
     st.integers(-5, 5),

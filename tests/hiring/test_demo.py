@@ -45,6 +45,15 @@ def test_demo_is_labelled_and_never_points_at_real_people() -> None:
     assert all(c.email.endswith("@demo.example") for c in Candidate.objects.all())
 
 
+def test_demo_data_passes_the_models_validation() -> None:
+    """The demo writes with bulk_create, which skips full_clean: check every row here."""
+    run_demo()
+    for candidate in Candidate.objects.all():
+        candidate.full_clean()
+    for job in Job.objects.all():
+        job.full_clean()
+
+
 def test_demo_has_history_breaks_and_people_without_footprint() -> None:
     run_demo(60)
     span = MetricSnapshot.objects.aggregate(first=Min("observed_at"), last=Max("observed_at"))

@@ -138,6 +138,75 @@ def test_password_reset_by_email_end_to_end(recruiter_a: Any) -> None:
     assert "This link does not work any more" in again
 
 
+def reset_password(email: str, new: str, address: str = "10.0.0.1") -> None:
+    """The whole emailed-link flow, as the person whose mailbox it is."""
+    client = Client(REMOTE_ADDR=address)
+    mail.outbox.clear()
+    assert client.post("/accounts/password_reset/", {"email": email}).status_code == 302
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/accounts/reset/done/"
+
+
+def test_a_password_reset_lifts_the_lockout_as_the_message_says(recruiter_a: Any) -> None:
+    client = Client()
+    for _ in range(5):
+        attempt(client, "rita-recruiter", "wrong")
+    body = attempt(client, "rita-recruiter", PASSWORD).content.decode()
+    assert "or reset your password." in body
+    new = "a new passphrase 4 renown"
+    reset_password(recruiter_a.email, new)
+    # From the address the failures came from (locked too) and from anywhere else.
+    assert attempt(Client(), "rita-recruiter", new).status_code == 302
+    assert attempt(Client(), "rita-recruiter", new, address="10.4.4.4").status_code == 302
+
+
+def test_a_reset_lifts_the_address_lock_for_that_account_only(
+    recruiter_a: Any, hr_admin_a: Any
+) -> None:
+    for number in range(5):
+        attempt(Client(), f"guess{number}", "wrong", address="10.6.6.6")
+    new = "a new passphrase 4 renown"
+    reset_password(recruiter_a.email, new, address="10.6.6.6")
+    assert attempt(Client(), "rita-recruiter", new, address="10.6.6.6").status_code == 302
+    # Whoever else guesses from that address is still refused before any password check.
+    response = attempt(Client(), "alice-hr", PASSWORD, address="10.6.6.6")
+    assert "Too many failed log-ins" in response.content.decode()
+
+
+def test_after_a_reset_new_failures_lock_the_account_again(recruiter_a: Any) -> None:
+    for _ in range(5):
+        attempt(Client(), "rita-recruiter", "wrong")
+    new = "a new passphrase 4 renown"
+    reset_password(recruiter_a.email, new)
+    for _ in range(5):
+        attempt(Client(), "rita-recruiter", "wrong again", address="10.5.5.5")
+    response = attempt(Client(), "rita-recruiter", new, address="10.8.8.8")
+    assert "Too many failed log-ins" in response.content.decode()
+
+
+def test_an_unfinished_reset_lifts_nothing(recruiter_a: Any) -> None:
+    for _ in range(5):
+        attempt(Client(), "rita-recruiter", "wrong")
+    client = Client()
+    client.post("/accounts/password_reset/", {"email": recruiter_a.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    mismatch = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "one 4 renown", "new_password2": "two"}
+    )
+    assert mismatch.status_code == 200  # the form again
+    assert (
+        "Too many failed log-ins" in attempt(Client(), "rita-recruiter", PASSWORD).content.decode()
+    )
+
+
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
     db: None,
 ) -> None:

@@ -181,6 +181,35 @@ def test_bad_fields_are_reported_by_field_and_the_rest_is_kept(
     assert Candidate.objects.get().email == ""
 
 
+def test_a_name_part_with_a_bidi_override_or_nothing_visible_is_reported_and_left_out(
+    client: Any, org_a: Any, secret: str
+) -> None:
+    document = json.loads(fixture("new_candidate_application.json"))
+    person = document["payload"]["application"]["candidate"]
+    person["first_name"] = "Ada\u202eregnaL"
+    person["last_name"] = "Lovelace"
+    body = json.dumps(document).encode()
+    result = post(client, body, greenhouse_signature(secret, body)).json()
+    assert result["status"] == "processed"
+    assert result["rejected"] == [
+        {
+            "field": "payload.application.candidate.first_name",
+            "message": "A name cannot contain U+202E RIGHT-TO-LEFT OVERRIDE (character 4): "
+            "it changes the order in which the text around it is shown.",
+        }
+    ]
+    assert Candidate.objects.get().name == "Lovelace"
+    # A later event whose name is only zero-width characters: the id names the person.
+    person["first_name"], person["last_name"] = "\u200b\u200d", "\ufeff"
+    body = json.dumps(document).encode()
+    result = post(client, body, greenhouse_signature(secret, body)).json()
+    assert {e["field"] for e in result["rejected"]} == {
+        "payload.application.candidate.first_name",
+        "payload.application.candidate.last_name",
+    }
+    assert Candidate.objects.get().name == f"Greenhouse candidate {person['id']}"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
