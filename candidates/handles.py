@@ -14,6 +14,10 @@ class InvalidHandle(ValueError):
     """The text is not a valid identifier for the network; the message says why."""
 
 
+class RefusedHost(InvalidHandle):
+    """The handle names a host Renown will not contact: an address, not a DNS name."""
+
+
 _DOMAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"^(?:{_DOMAIN_LABEL}\.)+[a-z][a-z0-9-]*[a-z0-9]$")
 _DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-z0-9.:%-]+)$")
@@ -41,13 +45,23 @@ def _bluesky(raw: str) -> str:
 def _mastodon(raw: str) -> str:
     value = raw.strip()
     if value.startswith(("https://", "http://")):
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError as exc:  # e.g. an unclosed "[" in the host
+            raise InvalidHandle(f"not a valid address: {exc}") from None
         user = parts.path.strip("/").removeprefix("@")
         value = f"{user}@{parts.hostname or ''}"
     value = value.removeprefix("@").lower()
     user, sep, instance = value.partition("@")
-    if not sep or not _MASTODON_USER.match(user) or not _DOMAIN.match(instance):
+    if not sep or not _MASTODON_USER.match(user) or not instance:
         raise InvalidHandle("a Mastodon account is user@instance, e.g. alice@mastodon.social")
+    # Renown connects to the instance named here: only a DNS name will do (the same
+    # rule as scoring.http.parse_host, stricter), never 2130706433, 127.1 or [::1].
+    if not _DOMAIN.match(instance) or len(instance) > 253:
+        raise RefusedHost(
+            f"the instance must be a DNS name such as mastodon.social; {instance!r} is not "
+            "one (Renown does not contact IP addresses or numeric hosts)"
+        )
     return f"{user}@{instance}"
 
 
@@ -94,7 +108,10 @@ _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 def _last_path_part(value: str) -> str:
     value = value.strip()
     if value.startswith(("https://", "http://")):
-        return urlsplit(value).path.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return urlsplit(value).path.rstrip("/").rsplit("/", 1)[-1]
+        except ValueError as exc:
+            raise InvalidHandle(f"not a valid address: {exc}") from None
     return value
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from candidates.handles import InvalidHandle, normalize_handle
 from candidates.jurisdictions import validate_country_code, validate_region_code
 from candidates.names import validate_person_name
 
@@ -272,6 +273,20 @@ class SocialAccount(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_network_display()}: {self.handle}"
+
+    def clean(self) -> None:
+        """Normalise the handle for its network (ValidationError on ``handle`` when it is not one).
+
+        Every form and service write (``full_clean``) passes here, the admin's
+        included: a handle names the host a fetch connects to (Mastodon), so one
+        that bypassed ``normalize_handle`` would bypass that check too.
+        """
+        if self.network not in Network.values:
+            return  # the field's own choices validation reports it
+        try:
+            self.handle = normalize_handle(self.network, self.handle)
+        except InvalidHandle as exc:
+            raise ValidationError({"handle": str(exc)}) from None
 
 
 class EvidenceKind(models.TextChoices):

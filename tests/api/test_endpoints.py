@@ -318,3 +318,17 @@ def test_screenings_filter_by_candidate(write_client: Any, org_a: Any) -> None:
     rows = write_client.get(url).json()["results"]
     assert [r["id"] for r in rows] == [world.screening.pk]
     assert write_client.get("/api/v1/screenings/?outcome=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "handle", ["alice@2130706433", "alice@0x7f.1", "alice@[::1]", "https://127.1/@alice"]
+)
+def test_a_mastodon_handle_naming_an_address_is_refused_by_field(
+    write_client: Any, org_a: Any, handle: str
+) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    url = f"/api/v1/candidates/{candidate.public_id}/accounts/"
+    response = write_client.post(url, {"network": "mastodon", "handle": handle}, format="json")
+    assert _fields(response) == {"handle"}
+    assert "DNS name" in response.content.decode()
+    assert not candidate.accounts.exists()

@@ -97,3 +97,37 @@ def test_profile_urls_on_networks_renown_reads_become_handles(
 )
 def test_anything_else_is_not_guessed(url: str) -> None:
     assert account_from_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        "2130706433", "127.1", "0x7f.1", "0177.0.0.1", "0", "127.0.0.1", "127.000.000.001",
+        "0x7f000001", "localhost", "localhost.", "ｌｏｃａｌｈｏｓｔ", "１２７.0.0.1", "[::1]",
+        "[::ffff:127.0.0.1]", "169.254.169.254", "mastodon.social.", "under_score.example",
+    ],
+)  # fmt: skip
+def test_a_mastodon_instance_must_be_a_dns_name(instance: str) -> None:
+    from candidates.handles import RefusedHost
+
+    with pytest.raises(RefusedHost, match="DNS name"):
+        normalize_handle("mastodon", f"alice@{instance}")
+
+
+def test_every_loopback_spelling_is_refused_as_a_mastodon_instance() -> None:
+    from candidates.handles import RefusedHost
+    from tests.scoring.test_host_spellings import LOOPBACK_SPELLINGS
+
+    for spelling in LOOPBACK_SPELLINGS:
+        with pytest.raises(RefusedHost):
+            normalize_handle("mastodon", f"alice@{spelling}")
+        with pytest.raises(InvalidHandle):
+            normalize_handle("mastodon", f"https://{spelling}/@alice")
+
+
+@pytest.mark.parametrize(
+    ("network", "raw"), [("mastodon", "https://[bad/@alice"), ("orcid", "https://[bad/0000")]
+)
+def test_an_unparsable_profile_address_is_an_invalid_handle(network: str, raw: str) -> None:
+    with pytest.raises(InvalidHandle, match="not a valid address"):
+        normalize_handle(network, raw)

@@ -41,12 +41,58 @@ def test_a_subscription_secret_is_returned_once_and_stored_to_sign(org_a: Any) -
         "http://localhost/hook",
         "file:///etc/passwd",
         "https://user:pw@ats.example/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "http://[2002:a9fe:a9fe::]/hook",
+        "http://[::ffff:0:a9fe:a9fe]/hook",
+        "http://[fec0::1]/hook",
+        "https://93.184.215.14:0/hook",
     ],
 )
 def test_subscription_urls_pass_the_providers_ssrf_guard(org_a: Any, url: str) -> None:
     with override_settings(RENOWN_ALLOW_PRIVATE_HOSTS=False), pytest.raises(ValidationError):
         subscribe(org_a, url)
     assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://2130706433:8080/hook",
+        "http://0177.0.0.1:8080/hook",
+        "http://127.1:8080/hook",
+        "http://0x7f.1:8080/hook",
+        "http://0:8080/hook",
+        "http://localhost.:8080/hook",
+        "http://[::ffff:127.0.0.1]:8080/hook",
+        "http://１２７.0.0.1:8080/hook",
+    ],
+)
+def test_malformed_hosts_are_refused_even_with_private_hosts_allowed(org_a: Any, url: str) -> None:
+    # Django's URLField knows some of these; the guard (tests/scoring/test_host_spellings.py)
+    # refuses them all, whichever speaks first.
+    with pytest.raises(ValidationError) as caught:
+        subscribe(org_a, url)
+    assert list(caught.value.message_dict) == ["url"]
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_the_admin_form_refuses_a_malformed_host(org_a: Any, hr_admin_a: Any, client: Any) -> None:
+    client.force_login(hr_admin_a)
+    response = client.post(
+        "/admin/webhooks/webhooksubscription/add/",
+        {"organization": org_a.pk, "name": "ATS", "url": "http://[::ffff:127.0.0.1]:8080/hook",
+         "events": ["score.updated"], "active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Renown will not send webhooks there" in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_the_guard_speaks_where_django_s_url_check_does_not(org_a: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        subscribe(org_a, "http://[::ffff:127.0.0.1]:8080/hook")
+    assert "IPv4 address must be written as a dotted quad" in caught.value.message_dict["url"][0]
 
 
 def test_unknown_event_types_are_refused_by_field(org_a: Any) -> None:

@@ -1,7 +1,9 @@
 """``python manage.py fetch_profile NETWORK HANDLE [--json]``: one live fetch, nothing stored.
 
 Exit status: 0 found; 2 bad input; 3 not found; 4 rate limited; 5 other provider
-error; 6 refused (provider disabled, or an address Renown will not contact).
+error; 6 refused (provider disabled, or a host Renown will not contact: a private
+address, or one that is not written as a DNS name or a canonical IP address, in
+the handle, the configured base URL or any redirect).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from candidates.handles import InvalidHandle, normalize_handle
+from candidates.handles import InvalidHandle, RefusedHost, normalize_handle
 from scoring import conf, providers
 from scoring.http import HttpClient
 from scoring.providers.base import (
@@ -45,6 +47,8 @@ class Command(BaseCommand):
         network: str = options["network"]
         try:
             handle = normalize_handle(network, options["handle"])
+        except RefusedHost as exc:
+            self._fail(EXIT_REFUSED, f"Refused: {options['handle']!r}: {exc}.")
         except InvalidHandle as exc:
             raise CommandError(
                 f"{options['handle']!r} is not a {network} identifier: {exc}", returncode=2
