@@ -46,7 +46,7 @@ class StrictBooleanField(forms.NullBooleanField):
         pass
 
 
-def _integer_column(model: type[models.Model], field_name: str) -> bool:
+def integer_column(model: type[models.Model], field_name: str) -> bool:
     try:
         field = get_model_field(model, field_name)
     except FieldDoesNotExist:
@@ -60,7 +60,7 @@ def tighten(filterset: Any) -> None:
     """Give the filterset's number and yes/no filters strict form fields (see the module)."""
     model = filterset.queryset.model
     for filter_ in filterset.filters.values():
-        if isinstance(filter_, filters.NumberFilter) and _integer_column(model, filter_.field_name):
+        if isinstance(filter_, filters.NumberFilter) and integer_column(model, filter_.field_name):
             filter_.field_class = forms.IntegerField
             filter_.extra.setdefault("min_value", INT64_MIN)
             filter_.extra.setdefault("max_value", INT64_MAX)
