@@ -32,7 +32,7 @@ class StrictBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput  # the text as sent: the select widgets read "maybe" as unset
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value in (None, ""):
             return None
         text = str(value).strip().lower()
@@ -72,7 +72,7 @@ def tighten(filterset: Any) -> None:
         filter_.__dict__.pop("_field", None)  # built before (e.g. by the schema): build anew
 
 
-class ApiFilterBackend(DjangoFilterBackend):
+class ApiFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
     """django-filter with ``tighten`` applied to every filterset it builds."""
 
     def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:

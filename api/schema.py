@@ -97,7 +97,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
         }
 
 
-class ApiFilterSchema(DjangoFilterExtension):
+class ApiFilterSchema(DjangoFilterExtension):  # type: ignore[no-untyped-call]
     """The query parameters as ``api.filters.ApiFilterBackend`` reads them.
 
     A number filter on an id (``?job=``) is a 64-bit integer there, not any number.
@@ -109,7 +109,7 @@ class ApiFilterSchema(DjangoFilterExtension):
     def resolve_filter_field(
         self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
     ) -> list[dict[str, Any]]:
-        parameters: list[dict[str, Any]] = super().resolve_filter_field(
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
             auto_schema, model, filterset_class, field_name, filter_field
         )
         if isinstance(filter_field, filters.NumberFilter) and integer_column(

@@ -7,10 +7,11 @@ view. Another organisation's object is a 404, as everywhere else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import ForeignKey, Model, QuerySet, URLField
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponseRedirect
@@ -259,7 +260,8 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
             obj.verification = form.initial.get("verification", EvidenceVerification.UNVERIFIED)
         super().save_model(request, obj, form, change)
         if decided:
-            services.evidence_set_verification(evidence=obj, verification=verdict, by=request.user)
+            decider = cast("AbstractBaseUser", request.user)  # the admin lets only staff in
+            services.evidence_set_verification(evidence=obj, verification=verdict, by=decider)
 
 
 VIEW_LOG_ROLES = frozenset({Role.HR_ADMIN, Role.AUDITOR})
