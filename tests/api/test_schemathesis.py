@@ -6,8 +6,8 @@ every kind of object (``tests/api/world.py``) and a job a Greenhouse delivery
 created (no jurisdictions), a write token, and every check schemathesis has but
 ``negative_data_rejection`` (run by hand; what it finds is in docs/api.md). All
 four phases run, the stateful one included (links inferred from the schema),
-from a fixed seed with a bounded number of examples, so the run takes about three
-minutes on a two-core machine. ``RENOWN_SCHEMATHESIS_EXAMPLES`` raises the count.
+from a fixed seed with a bounded number of examples, so the run takes about four
+minutes on a busy two-core machine. ``RENOWN_SCHEMATHESIS_EXAMPLES`` raises the count.
 """
 
 from __future__ import annotations
