@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django_filters import filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from api.filters import INT64_MAX, INT64_MIN, integer_column
 from api.problems import PROBLEM_CONTENT_TYPE
 
 PROBLEM_STATUSES = {
@@ -121,4 +124,32 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
         }
 
 
-__all__ = ["ApiAutoSchema", "BearerTokenScheme", "ProblemSerializer"]
+class ApiFilterSchema(DjangoFilterExtension):  # type: ignore[no-untyped-call]
+    """The query parameters as ``api.filters.ApiFilterBackend`` reads them.
+
+    A number filter on an id (``?job=``) is a 64-bit integer there, not any number.
+    """
+
+    target_class = "api.filters.ApiFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
+    ) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        if isinstance(filter_field, filters.NumberFilter) and integer_column(
+            model, filter_field.field_name
+        ):
+            for parameter in parameters:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": INT64_MIN,
+                    "maximum": INT64_MAX,
+                }
+        return parameters
+
+
+__all__ = ["ApiAutoSchema", "ApiFilterSchema", "BearerTokenScheme", "ProblemSerializer"]

@@ -178,7 +178,9 @@ class BulkRequestSerializer(serializers.Serializer[Any]):
 class BulkRequestSchemaSerializer(serializers.Serializer[Any]):
     """What the schema documents for the bulk body."""
 
-    items = CandidateWriteSerializer(many=True, min_length=1, max_length=MAX_BULK_ITEMS)  # type: ignore[call-arg]
+    items = serializers.ListField(
+        child=CandidateWriteSerializer(), min_length=1, max_length=MAX_BULK_ITEMS
+    )
 
 
 class FieldErrorSerializer(serializers.Serializer[Any]):
@@ -201,6 +203,21 @@ class BulkResultSerializer(serializers.Serializer[Any]):
 
 
 class SocialAccountSerializer(serializers.ModelSerializer[SocialAccount]):
+    """An account as the API shows it: ``verified`` once proven (the admin, the recruiter UI)."""
+
+    network = serializers.ChoiceField(choices=Network.choices, read_only=True)
+    verification = serializers.ChoiceField(choices=AccountVerification.choices, read_only=True)
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "id", "network", "handle", "verification", "verified_at", "status",
+            "last_fetched_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SocialAccountWriteSerializer(serializers.ModelSerializer[SocialAccount]):
     """An account the candidate gave (or a recruiter matched); the handle is checked per network."""
 
     network = serializers.ChoiceField(choices=Network.choices)
@@ -214,11 +231,8 @@ class SocialAccountSerializer(serializers.ModelSerializer[SocialAccount]):
 
     class Meta:
         model = SocialAccount
-        fields = [
-            "id", "network", "handle", "verification", "verified_at", "status",
-            "last_fetched_at", "created_at",
-        ]  # fmt: skip
-        read_only_fields = ["id", "verified_at", "status", "last_fetched_at", "created_at"]
+        ref_name = "SocialAccount"  # the request body of SocialAccount: SocialAccountRequest
+        fields = ["network", "handle", "verification"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -380,14 +394,42 @@ class VendorScoreSerializer(serializers.ModelSerializer[VendorScore]):
 # --- jobs, rules, screenings, decisions ---------------------------------------------------
 
 
+JURISDICTIONS_HELP = "Where the job hires: ISO 3166-1 (DE), ISO 3166-2 (US-CA), US-NY-NYC."
+
+
 class JobSerializer(serializers.ModelSerializer[Job]):
+    """A job as the API shows it.
+
+    ``jurisdictions`` is empty for a job an ATS created without saying where it
+    hires (a Greenhouse delivery names the job, not its location): the fairness
+    checks then warn that the legal checks could not run, until someone sets it.
+    """
+
+    jurisdictions = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=f"{JURISDICTIONS_HELP} Empty when an ATS created the job without saying.",
+    )
+
+    class Meta:
+        model = Job
+        fields = [
+            "id", "title", "external_id", "jurisdictions", "influence_relevance",
+            "relevance_justification", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class JobWriteSerializer(serializers.ModelSerializer[Job]):
+    """A job as a client sends it: a client that sets where the job hires names a place."""
+
     title = serializers.CharField(max_length=200)
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     jurisdictions = serializers.ListField(
         child=serializers.CharField(max_length=10),
         min_length=1,
         max_length=50,
-        help_text="Where the job hires: ISO 3166-1 (DE), ISO 3166-2 (US-CA), US-NY-NYC.",
+        help_text=JURISDICTIONS_HELP,
     )
     influence_relevance = serializers.ChoiceField(
         choices=InfluenceRelevance.choices, required=False
@@ -398,11 +440,11 @@ class JobSerializer(serializers.ModelSerializer[Job]):
 
     class Meta:
         model = Job
+        ref_name = "Job"  # the request bodies of Job: JobRequest, PatchedJobRequest
         fields = [
-            "id", "title", "external_id", "jurisdictions", "influence_relevance",
-            "relevance_justification", "created_at", "updated_at",
+            "title", "external_id", "jurisdictions", "influence_relevance",
+            "relevance_justification",
         ]  # fmt: skip
-        read_only_fields = ["id", "created_at", "updated_at"]
         validators: list[Any] = []  # the (organisation, external id) check is the model's
 
     def validate_external_id(self, value: str) -> str:

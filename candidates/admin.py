@@ -7,18 +7,21 @@ view. Another organisation's object is a 404, as everywhere else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import ForeignKey, Model, QuerySet, URLField
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 
-from candidates import selectors
+from candidates import selectors, services
 from candidates.models import (
     Candidate,
     CandidateNotice,
     CandidateView,
+    EvidenceVerification,
     Membership,
     Organization,
     ReputationEvidence,
@@ -226,15 +229,39 @@ class SocialAccountAdmin(OrganizationScopedAdmin):
     raw_id_fields = ["candidate"]
 
 
+class ReputationEvidenceForm(forms.ModelForm):  # type: ignore[type-arg]
+    def clean_verification(self) -> str:
+        verification: str = self.cleaned_data["verification"]
+        before = self.initial.get("verification", EvidenceVerification.UNVERIFIED)
+        if verification == EvidenceVerification.UNVERIFIED and before != verification:
+            raise forms.ValidationError(
+                "A decision on evidence is not taken back: verify or reject it."
+            )
+        return verification
+
+
 @admin.register(ReputationEvidence)
 class ReputationEvidenceAdmin(OrganizationScopedAdmin):
     organization_path = "candidate__organization"
+    form = ReputationEvidenceForm
     list_display = ["title", "kind", "candidate", "date", "verification", "source"]
     list_filter = ["kind", "verification", "source"]
     list_select_related = ["candidate"]
     search_fields = ["title", "venue", "candidate__name"]
     raw_id_fields = ["candidate"]
     readonly_fields = ["verified_by", "verified_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A verdict goes through the service that records who decided and when (the
+        # evidence_decision_has_time constraint): saved as it was, then decided.
+        decided = "verification" in form.changed_data
+        verdict = obj.verification
+        if decided:
+            obj.verification = form.initial.get("verification", EvidenceVerification.UNVERIFIED)
+        super().save_model(request, obj, form, change)
+        if decided:
+            decider = cast("AbstractBaseUser", request.user)  # the admin lets only staff in
+            services.evidence_set_verification(evidence=obj, verification=verdict, by=decider)
 
 
 VIEW_LOG_ROLES = frozenset({Role.HR_ADMIN, Role.AUDITOR})

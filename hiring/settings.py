@@ -265,10 +265,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON with a nesting limit (400 past it): api/parsers.py, also used by the webhooks.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.filters.ApiFilterBackend",  # strict numbers and yes/no: api/filters.py
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
@@ -287,6 +288,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "AccountVerificationEnum": "candidates.models.AccountVerification",
         "EvidenceKindEnum": "candidates.models.EvidenceKind",
         "NoticeKindEnum": "candidates.models.NoticeKind",
         "DecisionKindEnum": "hiring.models.DecisionKind",

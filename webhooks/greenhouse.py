@@ -23,7 +23,6 @@ through ``candidates.services`` and ``hiring.services``. It is not imported by
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 
+from api.parsers import JsonTooDeep, json_loads
 from candidates.handles import account_from_url
 from candidates.models import AccountVerification, Candidate, Organization
 from candidates.names import validate_person_name
@@ -380,8 +380,10 @@ def greenhouse_receive(
     except signing.SignatureError as exc:
         raise Unauthenticated(str(exc)) from None
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        document = json_loads(body)
+    except JsonTooDeep as exc:
+        raise BadPayload([{"field": "body", "message": str(exc)}]) from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
         raise BadPayload([{"field": "body", "message": "not JSON"}]) from None
     if isinstance(document, dict) and document.get("action") == "ping":
         return ReceiveResult(status="ok", action="ping")

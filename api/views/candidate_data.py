@@ -57,14 +57,12 @@ class CandidateChildViewSet(ApiViewSet):
 @extend_schema_view(
     list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
     retrieve=extend_schema(parameters=[CANDIDATE_PARAMETER]),
-    create=extend_schema(parameters=[CANDIDATE_PARAMETER]),
     destroy=extend_schema(parameters=[CANDIDATE_PARAMETER]),
 )
 class SocialAccountViewSet(
     CandidateChildViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
 ):
     """The candidate's accounts; a handle is normalised and checked for its network."""
@@ -81,14 +79,21 @@ class SocialAccountViewSet(
         "destroy": access.WRITERS,
     }
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        data = serializer.validated_data
-        serializer.instance = account_add(
+    @extend_schema(
+        parameters=[CANDIDATE_PARAMETER],
+        request=s.SocialAccountWriteSerializer,
+        responses={201: s.SocialAccountSerializer},
+    )
+    def create(self, request: Request, candidate_id: str) -> Response:
+        data = s.SocialAccountWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = account_add(
             candidate=self.get_candidate(),
-            network=data["network"],
-            handle=data["handle"],
-            verification=data["verification"],
+            network=data.validated_data["network"],
+            handle=data.validated_data["handle"],
+            verification=data.validated_data["verification"],
         )
+        return Response(s.SocialAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -7,7 +7,7 @@ through ``candidates.selectors.self_identification_counts`` (auditors, aggregate
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from django.contrib.auth.models import AbstractBaseUser
@@ -61,8 +61,6 @@ class JobViewSet(
     ApiViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
 ):
     """The organisation's jobs (kept in step with the ATS)."""
 
@@ -86,18 +84,26 @@ class JobViewSet(
             return Job.objects.none()
         return Job.objects.filter(organization=self.organization)
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        job = Job(organization=self.organization, **serializer.validated_data)
+    @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.JobWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = Job(organization=self.organization, **data.validated_data)
         job.full_clean()
         job.save()
-        serializer.instance = job
+        return Response(s.JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        job = cast("Job", serializer.instance)
-        for field, value in serializer.validated_data.items():
+    @extend_schema(request=s.JobWriteSerializer(partial=True), responses={200: s.JobSerializer})
+    def partial_update(self, request: Request, job_id: str) -> Response:
+        job = self.get_object()
+        data = s.JobWriteSerializer(job, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        for field, value in data.validated_data.items():
             setattr(job, field, value)
-        job.full_clean()
+        # A job an ATS created may hire nowhere yet ([]): a change of title need not say where.
+        job.full_clean(exclude=[] if "jurisdictions" in data.validated_data else ["jurisdictions"])
         job.save()
+        return Response(s.JobSerializer(job).data)
 
     @extend_schema(
         responses={200: s.BiasAuditSerializer},
