@@ -1,8 +1,9 @@
 """API tokens in the admin: created, rotated and revoked by HR admins of the organisation.
 
 The plaintext is shown once, in the body of the page that answers the creation or
-the rotation (``secret_shown.html``), never in a message: messages travel in a
-signed but readable cookie (or the session), where the secret would outlive the page.
+the rotation (``SecretShownOnceAdmin``, ``admin/secret_shown.html``), never in a
+message: messages travel in a signed but readable cookie (or the session), where
+the secret would outlive the page.
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.utils.html import format_html
 
 from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke, api_token_rotate
-from candidates.admin import OrganizationScopedAdmin
-
-# Where save_model leaves a new token's plaintext for response_add (never saved).
-_PLAINTEXT = "_renown_plaintext"
+from candidates.admin import OrganizationScopedAdmin, SecretShownOnceAdmin
 
 
 class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -30,8 +28,17 @@ class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(OrganizationScopedAdmin):
+class ApiTokenAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
     form = ApiTokenForm
+    shown_columns = (
+        ("Token", "name"),
+        ("Organisation", "organization"),
+        ("Scope", "get_scope_display"),
+    )
+    shown_usage = format_html(
+        "It is not stored (only its digest is). The integration sends it as <code>{}</code>.",
+        "Authorization: Bearer <secret>",
+    )
     list_display = ["name", "organization", "scope", "prefix", "last_used_at", "revoked_at"]
     list_filter = ["scope", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organization"]
@@ -63,15 +70,7 @@ class ApiTokenAdmin(OrganizationScopedAdmin):
         obj.pk = token.pk
         obj.prefix, obj.digest = token.prefix, token.digest
         obj._state.adding = False
-        setattr(obj, _PLAINTEXT, plaintext)  # for response_add, this request only
-
-    def response_add(
-        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
-    ) -> HttpResponse:
-        plaintext: str | None = getattr(obj, _PLAINTEXT, None)
-        if plaintext is None:
-            return super().response_add(request, obj, post_url_continue)
-        return self._secrets_shown(request, [(obj, plaintext)], title="API token created")
+        self.keep_secret_for_page(obj, plaintext)
 
     @admin.action(description="Rotate: new secret, the old one stops working")
     def rotate(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> HttpResponse | None:
@@ -83,26 +82,9 @@ class ApiTokenAdmin(OrganizationScopedAdmin):
         if not shown:
             messages.warning(request, "No active token of yours was selected: nothing rotated.")
             return None
-        return self._secrets_shown(request, shown, title="New secrets", rotated=True)
-
-    def _secrets_shown(
-        self,
-        request: HttpRequest,
-        shown: list[tuple[ApiToken, str]],
-        *,
-        title: str,
-        rotated: bool = False,
-    ) -> TemplateResponse:
-        # Answered in the body, not redirected with a message; the admin's views are
-        # never_cache (no-store), so the page is not kept either.
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "shown": shown,
-            "rotated": rotated,
-        }
-        return TemplateResponse(request, "admin/api/apitoken/secret_shown.html", context)
+        return self.secrets_shown(
+            request, shown, title="New secrets", note="The old secrets stopped working."
+        )
 
     @admin.action(description="Revoke")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

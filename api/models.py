@@ -41,6 +41,7 @@ class ApiToken(TimeStampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "API token"
         ordering = ["organization", "name"]
         constraints = [
             models.CheckConstraint(

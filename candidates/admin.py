@@ -1,4 +1,8 @@
-"""Admin for tenants and candidates, and the organisation-scoped base every admin uses.
+"""Admin for tenants and candidates, and the bases the other apps' admins share.
+
+``OrganizationScopedAdmin`` is the organisation-scoped base every admin uses;
+``SecretShownOnceAdmin`` shows a new secret (API token, webhook signing secret)
+once in the page body.
 
 An admin user sees only the objects of the organisations they belong to
 (superusers see all); HR admins may change them, auditors and recruiters only
@@ -7,14 +11,19 @@ view. Another organisation's object is a 404, as everywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import ForeignKey, Model, QuerySet, URLField
 from django.forms import ModelChoiceField
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import capfirst
 
 from candidates import selectors, services
 from candidates.models import (
@@ -121,6 +130,75 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         # Django redirects to the index with "doesn't exist"; Renown answers 404 for
         # objects outside the user's organisations, exactly as for missing ones.
         raise Http404("Not found.")
+
+
+# Where save_model leaves a new object's secret for response_add (an attribute of
+# this request's object only, never a field that is saved).
+_SHOWN_ONCE_ATTR = "_renown_secret_for_page"
+
+
+class SecretShownOnceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Shows a new secret once, in the body of the page that answers, never in a message.
+
+    Messages travel in Django's signed but readable cookie (or the session), where
+    the secret would outlive the page. Extension point for every admin that hands
+    out a secret: on creation ``save_model`` calls ``keep_secret_for_page(obj,
+    secret)`` and ``response_add`` answers with ``admin/secret_shown.html``; an
+    action returns ``self.secrets_shown(request, [(obj, secret), …], title=…)``.
+    The admin's views are ``never_cache`` (no-store), so the page is not kept either.
+
+    ``shown_columns`` are the (heading, attribute or method) pairs shown beside
+    each secret, the first one linking to the object; callers ``select_related``
+    what they name, so the template runs no query. ``shown_usage`` is one
+    sentence saying how the receiver uses the secret (may be ``format_html``).
+    """
+
+    shown_columns: Sequence[tuple[str, str]] = (("Name", "name"),)
+    shown_usage: str = ""
+
+    def keep_secret_for_page(self, obj: Model, secret: str) -> None:
+        setattr(obj, _SHOWN_ONCE_ATTR, secret)
+
+    def response_add(
+        self, request: HttpRequest, obj: Model, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        secret: str | None = getattr(obj, _SHOWN_ONCE_ATTR, None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        title = f"{capfirst(self.opts.verbose_name)} created"
+        return self.secrets_shown(request, [(obj, secret)], title=title)
+
+    def secrets_shown(
+        self,
+        request: HttpRequest,
+        shown: Sequence[tuple[Model, str]],
+        *,
+        title: str,
+        note: str = "",
+    ) -> TemplateResponse:
+        """The page listing each (object, secret) once; ``note`` follows the usage sentence."""
+        opts = self.opts
+        rows = []
+        for obj, secret in shown:
+            cells = []
+            for _heading, name in self.shown_columns:
+                value = getattr(obj, name)
+                cells.append(value() if callable(value) else value)
+            change_url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)]
+            )
+            rows.append({"change_url": change_url, "cells": cells, "secret": secret})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": title,
+            "headings": [heading for heading, _name in self.shown_columns],
+            "rows": rows,
+            "usage": self.shown_usage,
+            "note": note,
+            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        }
+        return TemplateResponse(request, "admin/secret_shown.html", context)
 
 
 @admin.register(Organization)

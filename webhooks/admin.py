@@ -1,7 +1,11 @@
 """Webhook subscriptions and their delivery log, scoped to the user's organisations.
 
-A new subscription's signing secret is shown once, in the message after saving;
-the admin never shows it again (rotate it to get a new one).
+A new subscription's signing secret is shown once, in the body of the page that
+answers the creation (and a rotated one in the page that answers the rotation:
+``SecretShownOnceAdmin``, ``admin/secret_shown.html``), never in a message:
+messages travel in a signed but readable cookie (or the session), where the
+secret would outlive the page. The admin never shows it again (rotate it to get
+a new one).
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from candidates.admin import OrganizationScopedAdmin
+from candidates.admin import OrganizationScopedAdmin, SecretShownOnceAdmin
 from webhooks import services, signing
 from webhooks.models import EventType, WebhookDelivery, WebhookSubscription
 
@@ -39,8 +43,17 @@ class WebhookSubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(OrganizationScopedAdmin):
+class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
     form = WebhookSubscriptionForm
+    shown_columns = (
+        ("Subscription", "name"),
+        ("Organisation", "organization"),
+        ("URL", "url"),
+    )
+    shown_usage = (
+        "The receiver checks each delivery's Renown-Signature header with it "
+        "(docs/webhooks.md); Renown keeps it to sign deliveries."
+    )
     list_display = ["name", "url", "organization", "active", "consecutive_failures", "disabled_at"]
     list_filter = ["active"]
     readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_by"]
@@ -52,10 +65,7 @@ class WebhookSubscriptionAdmin(OrganizationScopedAdmin):
             obj.created_by = request.user
             obj.events = sorted(set(obj.events))
             super().save_model(request, obj, form, change)
-            messages.warning(
-                request,
-                f"Signing secret for {obj.name} (shown once; copy it now): {obj.secret}",
-            )
+            self.keep_secret_for_page(obj, obj.secret)
             return
         if "active" in form.changed_data and obj.active:
             obj.consecutive_failures = 0
@@ -64,12 +74,25 @@ class WebhookSubscriptionAdmin(OrganizationScopedAdmin):
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Rotate the signing secret (shows the new one once)")
-    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
-        for subscription in queryset:
+    def rotate_secret(
+        self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]
+    ) -> HttpResponse | None:
+        shown = []
+        for subscription in queryset.select_related("organization"):
             if not self.has_change_permission(request, subscription):
                 continue
-            secret = services.subscription_rotate_secret(subscription=subscription)
-            messages.warning(request, f"New signing secret for {subscription.name}: {secret}")
+            shown.append(
+                (subscription, services.subscription_rotate_secret(subscription=subscription))
+            )
+        if not shown:
+            messages.warning(request, "No subscription of yours was selected: nothing rotated.")
+            return None
+        return self.secrets_shown(
+            request,
+            shown,
+            title="New signing secrets",
+            note="Every delivery from now on, retries too, is signed with the new secret only: give each receiver its new one now.",
+        )
 
     @admin.action(description="Turn on again (clears the failure count)")
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:

@@ -8,31 +8,17 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 
 from api.models import ApiToken
 from api.services import api_token_authenticate, api_token_create
+from tests.leaks import secret_leaks
 
 pytestmark = pytest.mark.django_db
 
 
 SECRET = re.compile(r"rnw_[0-9a-f]{12}_[A-Za-z0-9_-]+")
-
-
-def leaks(client: Client, response: Any, secret: str) -> list[str]:
-    """Where, besides the page's body, the secret went: cookies (decoded), session, next page."""
-    found = []
-    for name, morsel in response.cookies.items():
-        if secret in morsel.value:
-            found.append(f"cookie {name}")
-        if name == CookieStorage.cookie_name:
-            stored = CookieStorage(response.wsgi_request)._decode(morsel.value) or []
-            found += [f"messages cookie: {m}" for m in stored if secret in str(m)]
-    found += [f"session {key}" for key, value in client.session.items() if secret in str(value)]
-    if secret in client.get("/admin/api/apitoken/").content.decode():
-        found.append("the next page")
-    return found
+NEXT_PAGE = "/admin/api/apitoken/"
 
 
 def test_hr_admin_creates_a_token_and_sees_it_once_in_the_page(
@@ -50,9 +36,10 @@ def test_hr_admin_creates_a_token_and_sees_it_once_in_the_page(
     body = response.content.decode()
     (plaintext,) = SECRET.findall(body)
     assert body.count(plaintext) == 1
+    assert "<code>Authorization: Bearer &lt;secret&gt;</code>" in body
     token = ApiToken.objects.get(name="greenhouse")
     assert api_token_authenticate(plaintext) == token
-    assert leaks(client, response, plaintext) == []
+    assert secret_leaks(client, response, plaintext, next_page=NEXT_PAGE) == []
     assert plaintext not in caplog.text
     page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert plaintext not in page
@@ -76,7 +63,7 @@ def test_rotation_shows_each_new_secret_once_in_the_page(hr_admin_a: Any, org_a:
     assert api_token_authenticate(old_first) is None
     assert api_token_authenticate(old_second) is None
     for secret in secrets:
-        assert leaks(client, response, secret) == []
+        assert secret_leaks(client, response, secret, next_page=NEXT_PAGE) == []
 
 
 def test_rotate_and_revoke_actions(hr_admin_a: Any, org_a: Any) -> None:
