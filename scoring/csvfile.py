@@ -55,8 +55,8 @@ class CsvTable:
         return f"Read as {self.separator_name}-separated ({shown}) values."
 
     def row_dict(self, row: CsvRow) -> dict[str, str]:
-        """The row's cells by header name (the cell count must match the header's)."""
-        return dict(zip(self.header, row.cells, strict=True))
+        """The row's cells by header name (check first that the row has as many as the header)."""
+        return dict(zip(self.header, row.cells))  # noqa: B905 - the caller checked the count
 
 
 def _lines_before(text: str, end: int) -> int:
@@ -123,7 +123,8 @@ def csv_read(path: Path, *, expected: Collection[str] = ()) -> CsvTable:
     start = 1
     try:
         for cells in reader:
-            if cells and any(cell.strip() for cell in cells):
+            # a line of nothing but separators and spaces is as blank as an empty one
+            if cells and (cells[0].strip() or any(cell.strip() for cell in cells)):
                 if header is None:
                     header = [name.strip() for name in cells]
                 else:

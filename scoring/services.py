@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -698,6 +699,7 @@ class _VendorRow:
 
 _VENDOR_KEY = ("candidate", "vendor", "vendor_name", "as_of")
 _VENDOR_VALUES = ("value", "scale_min", "scale_max")
+_VENDOR_COLUMNS = ("external_id", "email", "vendor", "value", "as_of", "scale_min", "scale_max")
 # A plain decimal number: no thousands separators, no underscores, no "Infinity".
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -707,23 +709,28 @@ def _vendor_column(name: str) -> Any:
     return VendorScore._meta.get_field(name)
 
 
-def _decimal_check(column: str, value: Decimal, *, field: str | None = None) -> None:
-    """``value`` fits the DecimalField ``field`` (default ``column``) exactly, or VendorRowError.
+@functools.cache
+def _decimal_limits(name: str) -> tuple[int, int, Decimal]:
+    """The DecimalField ``name``'s max_digits, decimal_places and largest value it stores."""
+    field = _vendor_column(name)
+    digits, places = int(field.max_digits), int(field.decimal_places)
+    return digits, places, Decimal(10) ** (digits - places) - Decimal(10) ** -places
+
+
+def _decimal_check(column: str, value: Decimal) -> None:
+    """``value`` fits the DecimalField ``column`` exactly, or VendorRowError.
 
     The limits are the column's own (max_digits, decimal_places), so the check and
     the column cannot drift apart: PostgreSQL would refuse a larger number with an
     error, and either database would round away extra decimals.
     """
-    model_field = _vendor_column(field or column)
-    digits, places = int(model_field.max_digits), int(model_field.decimal_places)
-    largest = Decimal(10) ** (digits - places) - Decimal(10) ** -places
+    digits, places, largest = _decimal_limits(column)
     if abs(value) > largest:
         raise VendorRowError(
             column, f"{value} does not fit: the column holds -{largest} to {largest} "
             f"({digits} digits, {places} after the point)"
         )  # fmt: skip
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
+    if value != value.quantize(Decimal(1).scaleb(-places)):  # 42.50 fits 2 places, 42.125 not
         raise VendorRowError(
             column, f"{value} has more than {places} decimal places; it would be rounded"
         )
@@ -736,8 +743,8 @@ def _vendor_row_parse(
 ) -> _VendorRow:
     """Validate one CSV row against the columns it goes into; VendorRowError names the field."""
 
-    def text(name: str) -> str:
-        return (row.get(name) or "").strip()
+    cells = {name: (row.get(name) or "").strip() for name in _VENDOR_COLUMNS}
+    text = cells.__getitem__
 
     def number(name: str) -> Decimal:
         raw = text(name)
@@ -820,10 +827,15 @@ def _vendor_row_parse(
     )
 
 
+# Beyond this many keys, reading the organisation's candidates (or vendor scores)
+# whole is cheaper than building IN lists of thousands of values.
+_LOOKUP_WHOLESALE = 2000
+
+
 def _candidate_lookup(
     organization: Organization, rows: Sequence[tuple[int, Mapping[str, str | None]]]
 ) -> Callable[[str, str], list[int]]:
-    """Every candidate the rows name, in a query per 1,000 keys; the function answers from memory."""
+    """Every candidate the rows name, in a few queries; the function answers from memory."""
     external_ids: set[str] = set()
     emails: set[str] = set()
     for _, row in rows:
@@ -832,20 +844,34 @@ def _candidate_lookup(
             external_ids.add(external_id)
         elif email := (row.get("email") or "").strip():
             emails.add(email.lower())
-    candidates = Candidate.objects.filter(organization=organization)
+    candidates = Candidate.objects.filter(organization=organization).order_by("id")
     by_key: dict[tuple[str, str], list[int]] = {}
-    for field, keys in (("external_id", sorted(external_ids)), ("email", sorted(emails))):
+
+    def add(field: str, key: str, candidate_id: int) -> None:
+        by_key.setdefault((field, key), []).append(candidate_id)
+
+    if len(external_ids) + len(emails) > _LOOKUP_WHOLESALE:
+        for candidate_id, external_id, email in candidates.annotate(
+            email_key=Lower("email")
+        ).values_list("id", "external_id", "email_key"):
+            if external_id in external_ids:
+                by_key.setdefault(("external_id", external_id), []).append(candidate_id)
+            if email in emails:
+                by_key.setdefault(("email", email), []).append(candidate_id)
+    else:
+        ids, keys = sorted(external_ids), sorted(emails)
+        for start in range(0, len(ids), 1000):
+            for external_id, candidate_id in candidates.filter(
+                external_id__in=ids[start : start + 1000]
+            ).values_list("external_id", "id"):
+                add("external_id", external_id, candidate_id)
         for start in range(0, len(keys), 1000):
-            chunk = keys[start : start + 1000]
-            found = (
-                candidates.filter(external_id__in=chunk).values_list("external_id", "id")
-                if field == "external_id"
-                else candidates.annotate(key=Lower("email"))
-                .filter(key__in=chunk)
-                .values_list("key", "id")
-            )
-            for key, candidate_id in found.order_by("id"):
-                by_key.setdefault((field, key), []).append(candidate_id)
+            for email, candidate_id in (
+                candidates.annotate(email_key=Lower("email"))
+                .filter(email_key__in=keys[start : start + 1000])
+                .values_list("email_key", "id")
+            ):
+                add("email", email, candidate_id)
 
     def candidates_by_key(field: str, value: str) -> list[int]:
         return by_key.get((field, value if field == "external_id" else value.lower()), [])
@@ -854,18 +880,93 @@ def _candidate_lookup(
 
 
 def _vendor_scores_stored(
-    keys: Iterable[tuple[int, str, str, date]],
+    organization: Organization, keys: Iterable[tuple[int, str, str, date]]
 ) -> dict[tuple[int, str, str, date], tuple[Decimal, Decimal, Decimal]]:
+    """The stored value and scale of each key (candidate, vendor, vendor_name, as_of) on file."""
     wanted = set(keys)
+    if not wanted:
+        return {}
     candidate_ids = sorted({key[0] for key in wanted})
+    scores = VendorScore.objects.all()
+    if len(candidate_ids) > _LOOKUP_WHOLESALE:
+        chunks = [scores.filter(candidate__organization=organization)]
+    else:
+        chunks = [
+            scores.filter(candidate_id__in=candidate_ids[start : start + 1000])
+            for start in range(0, len(candidate_ids), 1000)
+        ]
     stored = {}
-    for start in range(0, len(candidate_ids), 1000):
-        for *key, value, scale_min, scale_max in VendorScore.objects.filter(
-            candidate_id__in=candidate_ids[start : start + 1000]
-        ).values_list("candidate_id", "vendor", "vendor_name", "as_of", *_VENDOR_VALUES):
-            if tuple(key) in wanted:
-                stored[(key[0], key[1], key[2], key[3])] = (value, scale_min, scale_max)
+    for chunk in chunks:
+        for candidate_id, vendor, vendor_name, as_of, *values in chunk.values_list(
+            "candidate_id", "vendor", "vendor_name", "as_of", *_VENDOR_VALUES
+        ):
+            key = (candidate_id, vendor, vendor_name, as_of)
+            if key in wanted:
+                stored[key] = (values[0], values[1], values[2])
     return stored
+
+
+def _vendor_scores_upsert(rows: Sequence[_VendorRow], *, source: str) -> None:
+    """Insert ``rows``, or give a stored row with the same key their value and scale, in bulk.
+
+    The keys must be distinct. Not bulk_create: building 100,000 model instances
+    and preparing every value through its field took several times longer than
+    the database did. PostgreSQL gets the rows by COPY into a temporary table
+    shaped like the real one (as ``_insert_scores`` does) and moves them with one
+    INSERT ... ON CONFLICT; elsewhere one executemany of the same upsert. A stored
+    row keeps its ``imported_at``, as ``save()`` kept it. Call inside a transaction.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = [*_VENDOR_KEY, *_VENDOR_VALUES, "source", "imported_at"]
+    column = {name: quote(_vendor_column(name).column) for name in names}
+    columns = ", ".join(column[name] for name in names)
+    changed = ", ".join(
+        f"{column[name]} = excluded.{column[name]}" for name in (*_VENDOR_VALUES, "source")
+    )
+    upsert = (
+        f"ON CONFLICT ({', '.join(column[name] for name in _VENDOR_KEY)}) DO UPDATE SET {changed}"
+    )
+    table = quote(VendorScore._meta.db_table)
+    now = timezone.now()
+    # Our own table and column names, no user input: every value is a bound parameter.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMP TABLE vendor_score_incoming ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY vendor_score_incoming ({columns}) FROM STDIN") as copy:
+                for item in rows:
+                    copy.write_row((*item.key, *item.values, source, now))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+                f"FROM vendor_score_incoming {upsert}"
+            )
+            # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
+            cursor.execute("DROP TABLE vendor_score_incoming")
+            return
+        ops = connection.ops
+        places = [_decimal_limits(name)[:2] for name in _VENDOR_VALUES]
+        imported_at = ops.adapt_datetimefield_value(now)
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(names))}) {upsert}",
+            [
+                (
+                    *item.key[:3],
+                    ops.adapt_datefield_value(item.key[3]),
+                    *(
+                        ops.adapt_decimalfield_value(value, digits, decimals)
+                        for value, (digits, decimals) in zip(item.values, places, strict=True)
+                    ),
+                    source,
+                    imported_at,
+                )
+                for item in rows
+            ],
+        )
 
 
 def vendor_scores_import(
@@ -896,7 +997,7 @@ def vendor_scores_import(
             report.rejected.append((line, str(exc)))
     source = source[: int(_vendor_column("source").max_length)]
     with transaction.atomic():
-        known = _vendor_scores_stored(item.key for item in parsed)
+        known = _vendor_scores_stored(organization, (item.key for item in parsed))
         writes: dict[tuple[int, str, str, date], _VendorRow] = {}
         for item in parsed:
             before = writes[item.key].values if item.key in writes else known.get(item.key)
@@ -908,25 +1009,7 @@ def vendor_scores_import(
             else:
                 report.updated += 1
             writes[item.key] = item
-        VendorScore.objects.bulk_create(
-            [
-                VendorScore(
-                    candidate_id=item.key[0],
-                    vendor=item.key[1],
-                    vendor_name=item.key[2],
-                    as_of=item.key[3],
-                    **dict(zip(_VENDOR_VALUES, item.values, strict=True)),
-                    source=source,
-                )
-                for item in writes.values()
-            ],
-            batch_size=1000,
-            # An existing (candidate, vendor, vendor_name, as_of) takes the new value,
-            # keeping its imported_at, as a row-by-row save() did.
-            update_conflicts=True,
-            unique_fields=list(_VENDOR_KEY),
-            update_fields=[*_VENDOR_VALUES, "source"],
-        )
+        _vendor_scores_upsert(list(writes.values()), source=source)
     return report
 
 
