@@ -329,7 +329,9 @@ def candidate_rows(
     return rows
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A leading ' is itself quoted, so that dropping one leading ' from any cell that has
+# one gives the original text back (the audit-trail export is verified from its cells).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 CSV_HEADER = (
     "public_id",
     "name",
@@ -344,7 +346,9 @@ CSV_HEADER = (
 def csv_cell(value: object) -> str:
     """A cell spreadsheets will not run: text starting with = + - @ (or a tab/CR) gets a ``'``.
 
-    OWASP "CSV injection": a spreadsheet treats such a cell as a formula.
+    OWASP "CSV injection": a spreadsheet treats such a cell as a formula. Text that
+    already starts with ``'`` gets one more, so removing one leading ``'`` from a
+    cell that starts with one always restores the text exactly.
     """
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text

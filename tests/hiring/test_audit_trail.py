@@ -332,6 +332,40 @@ def test_export_csv_for_one_organisation(org_a: Any, org_b: Any) -> None:
     assert rows[1]["prev_hash"] == rows[0]["hash"]
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        '=HYPERLINK("http://evil.example","click")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+        "\r=1+1",
+        "'=already quoted",
+    ],
+)
+def test_export_csv_defuses_formulas_and_stays_verifiable(org_a: Any, note: str) -> None:
+    record(org_a, note=note, subject=("hiring.screeningrule", "-7"))
+    plain = json.loads(export("--org", "acme"))
+    text = export("--org", "acme", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["note"] == "'" + note
+    assert row["subject_id"] == "'-7"
+    for cell in row.values():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # Dropping one leading ' gives back exactly what the hash covers.
+    for key in ("note", "subject_id", "event_type", "occurred_at", "hash", "prev_hash"):
+        assert row[key].removeprefix("'") == str(plain[key])
+
+
+@pytest.mark.parametrize("note", ["threshold raised; see ticket 42", "two\rlines", "two\nlines"])
+def test_export_csv_reads_back_every_note(org_a: Any, note: str) -> None:
+    record(org_a, note=note)
+    text = export("--org", "acme", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["note"] == note
+
+
 def test_export_csv_of_an_empty_trail_is_its_header() -> None:
     assert export("--format", "csv").startswith("organization,organization_slug,sequence,")
 

@@ -469,6 +469,81 @@ def test_a_score_that_is_not_a_finite_number_is_refused(tmp_path: Path, score: s
     assert f"line 3, score: {score!r} is not a" in message
 
 
+@pytest.mark.parametrize(
+    ("score", "shown"),
+    [
+        ("1e400", "'1e400'"),
+        ("-1e400", "'-1e400'"),
+        ("9" * 5000, "'99999999999999999999'... (5,000 characters)"),
+    ],
+)
+def test_a_score_beyond_float_range_is_refused_naming_the_line(
+    tmp_path: Path, score: str, shown: str
+) -> None:
+    text = f"sex,race_ethnicity,score\nMale,White,4\nFemale,White,{score}\nMale,Asian,2\n"
+    message = refusal(write(tmp_path, text))
+    assert f"line 3, score: {shown} is beyond the range the audit can compute with" in message
+    assert "1 problem(s) in 1 row(s)" in message
+
+
+def test_a_tiny_score_is_audited(tmp_path: Path) -> None:
+    text = "sex,race_ethnicity,score\nMale,White,1e-400\nFemale,White,3\nMale,Asian,2\n"
+    assert report(write(tmp_path, text))["mode"] == "scoring"
+
+
+def test_thousands_of_bad_rows_end_with_a_one_line_summary(tmp_path: Path) -> None:
+    text = "sex,race_ethnicity,selected\nMale,White,1\n" + "Male,Klingon,7\n" * 3000
+    lines = refusal(write(tmp_path, text)).splitlines()
+    assert len(lines) == 1 + 6000 + 1  # header, two problems per row, summary
+    assert lines[1].startswith("  line 3, race_ethnicity: unknown race/ethnicity category")
+    assert lines[-2] == "  line 3002, selected: '7' is not 0 or 1"
+    assert lines[-1] == "6,000 problem(s) in 3,000 row(s) of in.csv; no audit produced."
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            "sex,race_ethnicity,selected\nMale,White,1\nFemale,Blanc \xe9,1\n".encode("latin-1"),
+            "line 3: not UTF-8 text",
+        ),
+        (
+            b"sex,race_ethnicity,selected\nMale,White,1\nMale,Whi\x00te,1\n",
+            "line 3: contains a NUL",
+        ),
+        (
+            b'sex,race_ethnicity,selected\nMale,White,1\nMale,"White,1\nFemale,White,0\n',
+            "line 3: a quoted field that starts here is never closed",
+        ),
+        (
+            b'sex,race_ethnicity,selected\nMale,White,1\nMale,"White"x,1\n',
+            "line 3: not valid CSV",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_to_its_end_is_refused_naming_the_line(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
+    path = tmp_path / "input.csv"
+    path.write_bytes(data)
+    assert expected in refusal(path)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolon_and_tab_files_give_the_same_audit(tmp_path: Path, separator: str) -> None:
+    source = (FIXTURES / "we01_eeoc_selection.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(source)))
+    path = tmp_path / "input.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, delimiter=separator).writerows(rows)
+    assert report(path) == report("we01_eeoc_selection.csv")
+    done = manage("--input", str(path))
+    assert done.returncode == 0
+    name = "semicolon-separated (;)" if separator == ";" else "tab-separated (\\t)"
+    assert done.stderr == f"Read as {name} values.\n"
+    assert json.loads(done.stdout) == report("we01_eeoc_selection.csv")
+
+
 def test_tolerated_details_bom_blank_lines_spaces_extra_columns_and_unknowns(
     tmp_path: Path,
 ) -> None:

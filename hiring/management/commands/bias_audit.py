@@ -7,9 +7,12 @@ renders the result.
 
 Input columns: ``sex`` and ``race_ethnicity`` (blank = unknown, never inferred) and
 either ``selected`` (``0``/``1``: selection mode) or ``score`` (a number: scoring
-mode). Other columns are ignored. An audit of partly dropped data would mislead, so
-one bad row rejects the whole file: every bad row is listed on stderr (line number,
-field, reason) and the command exits with status 2. Exit status 0 on success.
+mode). Other columns are ignored; values are separated by commas, semicolons or tabs
+(a semicolon or tab file is said so on stderr). An audit of partly dropped data would
+mislead, so one bad row rejects the whole file: every bad row is listed on stderr
+(line number, field, reason), then a one-line count, and the command exits with
+status 2; so does a file that cannot be read to its end (not UTF-8, a NUL byte,
+broken quoting), naming the line. Exit status 0 on success.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ import csv
 import html
 import io
 import json
+import math
+import re
+import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
@@ -38,8 +45,10 @@ from hiring.audit import (
     race_ethnicity_from_label,
     sex_from_label,
 )
+from scoring.csvfile import CsvUnreadable, csv_read, duplicate_columns
 
 EXIT_UNUSABLE_INPUT: Final = 2
+_ROW_PROBLEM: Final = re.compile(r"line (\d+)[,:]")
 CSV_COLUMNS: Final = (
     "table",
     "sex",
@@ -69,69 +78,61 @@ class UnusableInput(Exception):
         self.problems = list(problems)
 
 
-def read_records(path: Path) -> list[AuditRecord]:
+@dataclass(frozen=True)
+class AuditInput:
+    """The records of an audit CSV, and how its values were separated."""
+
+    records: list[AuditRecord]
+    separator: str
+    separator_note: str
+
+
+def read_records(path: Path) -> AuditInput:
     """Parse the audit CSV at ``path`` into records, or raise ``UnusableInput``.
 
     Every bad row is reported, not just the first, so the file can be fixed in one go.
-    Line numbers are the file's (the header is line 1).
+    Line numbers are the file's (the header is line 1). Commas, semicolons and tabs
+    separate values (``scoring.csvfile``, shared with ``import_vendor_scores``).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UnusableInput([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise UnusableInput([f"{path}: is a directory, not a CSV file"]) from None
-    except UnicodeDecodeError as exc:
-        raise UnusableInput(
-            [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
-        ) from None
-    except OSError as exc:
-        raise UnusableInput([f"{path}: cannot be read ({exc.strerror})"]) from None
-
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        raise UnusableInput([f"{path}: empty file (expected a header line)"]) from None
-    except csv.Error as exc:
-        raise UnusableInput([f"{path}, line 1: not valid CSV ({exc})"]) from None
+        table = csv_read(path, expected=("sex", "race_ethnicity", "selected", "score"))
+    except CsvUnreadable as exc:
+        raise UnusableInput([str(exc)]) from None
+    header = table.header
     columns = _check_header(path, header)
     mode_column = "selected" if "selected" in columns else "score"
 
     records: list[AuditRecord] = []
     problems: list[str] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue  # a blank line is not an individual
-            if len(row) != len(header):
-                problems.append(
-                    f"line {line}: expected {len(header)} fields as in the header, found {len(row)}"
-                )
-                continue
-            record, row_problems = _parse_row(
-                row[columns["sex"]],
-                row[columns["race_ethnicity"]],
-                mode_column,
-                row[columns[mode_column]],
+    for row in table.rows:
+        if len(row.cells) != len(header):
+            problems.append(
+                f"line {row.line}: expected {len(header)} fields as in the header, "
+                f"found {len(row.cells)}"
             )
-            problems.extend(f"line {line}, {problem}" for problem in row_problems)
-            if record is not None:
-                records.append(record)
-    except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: not valid CSV ({exc}); reading stopped here")
+            continue
+        record, row_problems = _parse_row(
+            row.cells[columns["sex"]],
+            row.cells[columns["race_ethnicity"]],
+            mode_column,
+            row.cells[columns[mode_column]],
+        )
+        problems.extend(f"line {row.line}, {problem}" for problem in row_problems)
+        if record is not None:
+            records.append(record)
     if problems:
         raise UnusableInput(problems)
     if not records:
         raise UnusableInput([f"{path}: no data rows (nothing to audit)"])
-    return records
+    return AuditInput(
+        records=records, separator=table.separator, separator_note=table.separator_note
+    )
 
 
 def _check_header(path: Path, header: Sequence[str]) -> dict[str, int]:
     problems = [
         f"{path}, line 1: column {name!r} appears more than once"
-        for name in sorted({name for name in header if name and header.count(name) > 1})
+        for name in duplicate_columns(header)
     ]
     missing = [name for name in ("sex", "race_ethnicity") if name not in header]
     if missing:
@@ -178,14 +179,29 @@ def _parse_row(
         try:
             score = Decimal(value)
         except InvalidOperation:
-            problems.append(f"score: {value!r} is not a number")
+            problems.append(f"score: {_shown(value)} is not a number")
         else:
             if not score.is_finite():
-                problems.append(f"score: {value!r} is not a finite number")
-                score = None
+                problems.append(f"score: {_shown(value)} is not a finite number")
+            elif not math.isfinite(float(score)):
+                # The significance tests compute in floating point (about ±1.8e308).
+                problems.append(
+                    f"score: {_shown(value)} is beyond the range the audit can compute with "
+                    f"(at most {sys.float_info.max:.1e} either way)"
+                )
     if problems:
         return None, problems
-    return AuditRecord(sex=sex, race_ethnicity=race, selected=selected, score=score), []
+    try:
+        return AuditRecord(sex=sex, race_ethnicity=race, selected=selected, score=score), []
+    except AuditInputError as exc:
+        return None, [f"{mode_column}: {exc}"]
+
+
+def _shown(value: str) -> str:
+    """``value`` quoted, cut short when it is long (a 5,000-digit number fills no screen)."""
+    if len(value) <= 40:
+        return repr(value)
+    return f"{value[:20]!r}... ({len(value):,} characters)"
 
 
 # --- rendering ------------------------------------------------------------------
@@ -356,14 +372,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["input"])  # call_command passes keyword options unconverted
         try:
-            records = read_records(path)
+            given = read_records(path)
         except UnusableInput as exc:
+            rows = {m[1] for problem in exc.problems if (m := _ROW_PROBLEM.match(problem))}
+            where = f" in {len(rows):,} row(s)" if rows else ""
             raise CommandError(
                 f"unusable input, no audit produced ({len(exc.problems)} problem(s)):\n  "
-                + "\n  ".join(exc.problems),
+                + "\n  ".join(exc.problems)
+                # A long list ends with what it amounts to, where the eye lands.
+                + f"\n{len(exc.problems):,} problem(s){where} of {path.name}; no audit produced.",
                 returncode=EXIT_UNUSABLE_INPUT,
             ) from None
-        result = audit(records)
+        if given.separator != ",":
+            self.stderr.write(given.separator_note)  # stdout holds the report alone
+        result = audit(given.records)
         output_format: str = options["format"]
         if output_format == "csv":
             text = render_csv(result)

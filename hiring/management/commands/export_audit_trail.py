@@ -3,7 +3,11 @@
 Every row carries exactly the fields the hash covers, so the export can be
 verified without Renown: drop ``hash``, ``organization_slug`` and ``actor_id``,
 serialise the rest as canonical JSON (sorted keys, no whitespace, UTF-8) and
-take its SHA-256. In CSV, ``before`` and ``after`` are canonical JSON text.
+take its SHA-256. In CSV, ``before`` and ``after`` are canonical JSON text, and
+every cell is defused as the candidate CSV is (``hiring.listing.csv_cell``): a cell a
+spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) or one that
+starts with ``'`` gets a leading ``'``; drop one leading ``'`` from each cell that
+has one before verifying.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from candidates.models import Organization
+from hiring.listing import csv_cell
 from hiring.models import audit_canonical_json
 from hiring.services import audit_trail_export
 
@@ -71,12 +76,15 @@ class Command(BaseCommand):
                 )
             return
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        # CRLF rows (RFC 4180, as the candidate CSV): with a bare "\n" terminator the csv
+        # module leaves a note holding a lone "\r" unquoted, and the row cannot be read back.
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
             for key in ("before", "after"):
                 row[key] = "" if row[key] is None else audit_canonical_json(row[key])
-            writer.writerow(row)
+            # A note or actor is free text: a spreadsheet must not run it as a formula.
+            writer.writerow({key: csv_cell(row[key]) for key in COLUMNS})
             self.stdout.write(buffer.getvalue(), ending="")
             buffer.seek(0)
             buffer.truncate()

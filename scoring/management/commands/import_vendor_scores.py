@@ -1,23 +1,31 @@
 """``python manage.py import_vendor_scores --org SLUG FILE.csv``: legacy vendor scores.
 
 Columns: ``external_id`` or ``email``, ``vendor``, ``value``, ``as_of`` (YYYY-MM-DD),
-and ``scale_min``, ``scale_max`` for a custom vendor. Bad rows are reported with
-their line number and reason; good rows are kept. Exit 0 when every row was
-taken, 1 when some were rejected, 2 when the import could not run at all.
+and ``scale_min``, ``scale_max`` for a custom vendor; separated by commas,
+semicolons or tabs. The whole file is read and every row validated before
+anything is written:
+
+- a file that cannot be read to its end (not UTF-8, a NUL byte, broken quoting),
+  has no header or lacks a column writes nothing and exits 2, naming the line;
+- otherwise the good rows are written together in one transaction and each bad
+  row is reported on stderr with its line number, field and reason: exit 0 when
+  every row was taken, 1 when some were rejected.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DataError, IntegrityError
 
 from candidates.models import Organization
+from scoring.csvfile import CsvUnreadable, csv_read, duplicate_columns
 from scoring.services import vendor_scores_import
 
-REQUIRED = {"vendor", "value", "as_of"}
+REQUIRED = ("vendor", "value", "as_of")
+COLUMNS = ("external_id", "email", *REQUIRED, "scale_min", "scale_max")
 
 
 class Command(BaseCommand):
@@ -31,36 +39,58 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             raise CommandError(f"No organisation with slug {options['org']!r}.", returncode=2)
-        path: Path = options["file"]
+        path = Path(options["file"])
         try:
-            handle = path.open(newline="", encoding="utf-8-sig")
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.", returncode=2) from exc
-        with handle:
-            reader = csv.DictReader(handle)
-            columns = set(reader.fieldnames or [])
-            missing = REQUIRED - columns
-            if missing or not ({"external_id", "email"} & columns):
-                need = sorted(missing) + (
-                    [] if {"external_id", "email"} & columns else ["external_id or email"]
+            table = csv_read(path, expected=COLUMNS)
+        except CsvUnreadable as exc:
+            raise CommandError(f"Cannot read {exc}; nothing was imported.", returncode=2) from None
+        if table.separator != ",":
+            self.stdout.write(table.separator_note)
+        columns = set(table.header)
+        need = [name for name in REQUIRED if name not in columns]
+        if not {"external_id", "email"} & columns:
+            need.append("external_id or email")
+        if need:
+            raise CommandError(
+                f"{path}, line 1: missing column(s): {', '.join(need)} (read as "
+                f"{table.separator_name}-separated); nothing was imported.",
+                returncode=2,
+            )
+        if twice := [name for name in duplicate_columns(table.header) if name in COLUMNS]:
+            raise CommandError(
+                f"{path}, line 1: column(s) {', '.join(twice)} appear more than once; "
+                "nothing was imported.",
+                returncode=2,
+            )
+        rows: list[tuple[int, dict[str, str]]] = []
+        misshapen: list[tuple[int, str]] = []
+        for row in table.rows:
+            if len(row.cells) != len(table.header):
+                misshapen.append(
+                    (
+                        row.line,
+                        f"row: {len(row.cells)} fields where the header has "
+                        f"{len(table.header)} (an unquoted {table.separator_name} in a value?)",
+                    )
                 )
-                raise CommandError(f"{path}: missing column(s): {', '.join(need)}.", returncode=2)
-            try:
-                report = vendor_scores_import(
-                    organization=organization,
-                    # line_num after reading a row is the line it ended on (quoted newlines count)
-                    rows=((reader.line_num, row) for row in reader),
-                    source=f"import:{path.name}",
-                )
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise CommandError(
-                    f"{path} is not a readable CSV file: {exc}", returncode=2
-                ) from exc
-        for line, reason in report.rejected:
-            self.stderr.write(f"line {line}: {reason}")
+            else:
+                rows.append((row.line, table.row_dict(row)))
+        try:
+            report = vendor_scores_import(
+                organization=organization, rows=rows, source=f"import:{path.name}"
+            )
+        except (DataError, IntegrityError) as exc:
+            # Validation follows the columns; should the database still refuse, say so whole.
+            raise CommandError(
+                f"{path}: the database refused the import ({exc}); nothing was imported.",
+                returncode=2,
+            ) from exc
+        rejected = sorted(report.rejected + misshapen)
+        for line, reason in rejected:
+            self.stderr.write(f"line {line}, {reason}")
         self.stdout.write(
             f"{report.taken} row(s) taken ({report.created} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged), {len(report.rejected)} rejected."
+            f"{report.unchanged} unchanged), {len(rejected)} rejected."
         )
-        if report.rejected:
+        if rejected:
             raise SystemExit(1)
