@@ -211,7 +211,7 @@ def test_rebuild_without_yes_and_without_a_terminal_refuses_and_deletes_nothing(
     made = users_work()
     counts = demo_counts(org)
     out = StringIO()
-    with pytest.raises(CommandError, match="add --yes to confirm. Nothing was deleted") as exc:
+    with pytest.raises(CommandError, match=r"add --yes to confirm\. Nothing was deleted") as exc:
         call_command("demo", candidates=40, rebuild=True, stdout=out, stdin=StringIO("yes\n"))
     assert exc.value.returncode == 2
     assert demo_counts(org) == counts
