@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -182,7 +183,7 @@ class DemoNotDemo(ApplicationError):
     """The organisation with the demo's slug holds real data: the demo never touches it."""
 
 
-class DemoOutcome:
+class DemoOutcome(StrEnum):
     BUILT = "built"  # there was no demo: built from this definition
     KEPT = "kept"  # built from this definition before: kept as it is
     OUTDATED = "outdated"  # built from another (or an unrecorded) definition: kept as it is
@@ -192,7 +193,7 @@ class DemoOutcome:
 @dataclass
 class DemoResult:
     organization: Organization
-    outcome: str  # a DemoOutcome
+    outcome: DemoOutcome
     password: str
     counts: dict[str, int]
     definition: str  # the definition this code builds
