@@ -6,12 +6,13 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAND_IN_PORT ?= 8799
 STAND_IN := http://127.0.0.1:$(STAND_IN_PORT)
+REFRESH_DEMO := make refresh-demo$(if $(filter-out 8799,$(STAND_IN_PORT)), STAND_IN_PORT=$(STAND_IN_PORT))
 # The demo's providers point at the stand-in: a refresh works with no network and
 # never touches a real person.
 DEMO_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in \
 	$(foreach n,BLUESKY MASTODON GITHUB STACKEXCHANGE HACKERNEWS YOUTUBE OPENALEX OPENLIBRARY ORCID,RENOWN_PROVIDER_URL_$(n)=$(STAND_IN))
 
-.PHONY: run test lint check-deploy refresh-demo stand-in worker clean browser-deps
+.PHONY: run test test-django6 lint check-deploy refresh-demo stand-in worker clean browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,18 +23,23 @@ $(VENV)/.installed-dev: $(PY) requirements.txt requirements-dev.txt constraints.
 	touch $@
 
 ## run: set up, migrate, load the demo and serve on http://$(HOST):$(PORT) (SQLite, no broker),
-## with the stand-in provider on $(STAND_IN) for refreshes
+## with the stand-in provider on $(STAND_IN) for refreshes. Both ports are checked first: a
+## taken one stops it before anything is built (make run PORT=8080 STAND_IN_PORT=8800).
 run: $(VENV)/.installed-dev
+	$(PY) -m benchmarks.ports check --host $(HOST) PORT=$(PORT) STAND_IN_PORT=$(STAND_IN_PORT)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py demo
-	@echo "Renown is at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
-	@echo "Stand-in provider at $(STAND_IN); refresh the demo with: make refresh-demo"
 	$(PY) -m benchmarks.fake_provider --port $(STAND_IN_PORT) --latency-ms 20 >/dev/null & \
 	stand_in=$$!; trap 'kill $$stand_in 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m benchmarks.ports wait-stand-in --port $(STAND_IN_PORT) --pid $$stand_in || exit 1; \
+	echo "Renown is at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"; \
+	echo "Stand-in provider at $(STAND_IN); refresh the demo with: $(REFRESH_DEMO)"; \
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## refresh-demo: refresh the demo organisation against the stand-in started by `make run`
+## (give it the STAND_IN_PORT you gave `make run`; it stops when no stand-in answers there)
 refresh-demo: $(VENV)/.installed-dev
+	$(PY) -m benchmarks.ports probe-stand-in --port $(STAND_IN_PORT)
 	$(DEMO_ENV) $(PY) manage.py refresh_scores --org demo
 
 ## stand-in: the stand-in provider alone (see benchmarks/fake_provider.py for faults)
@@ -60,6 +66,29 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.installed-dev browser-deps
 	$(PY) -m pytest
 
+## test-django6: the suite on SQLite with Django 6.0 (the next release line) in its own venv,
+## $(VENV_DJ6), on Python 3.12 ($(PYTHON_DJ6)); the pins in constraints-django6.txt replace
+## those in requirements*.txt and constraints.txt. CI runs it after the SQLite leg.
+VENV_DJ6 ?= .venv-dj6
+PYTHON_DJ6 ?= python3.12
+PY_DJ6 := $(VENV_DJ6)/bin/python
+
+$(VENV_DJ6)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt constraints-django6.txt
+	$(PYTHON_DJ6) -m venv $(VENV_DJ6)
+	$(PY_DJ6) -m pip install --quiet --upgrade pip
+	names=$$(sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/\1/p' constraints-django6.txt | paste -sd'|'); \
+	grep -viE "^($$names)(\[[^]]*\])?==" requirements.txt > $(VENV_DJ6)/requirements.txt; \
+	grep -viE "^($$names)(\[[^]]*\])?==" requirements-dev.txt > $(VENV_DJ6)/requirements-dev.txt; \
+	{ grep -viE "^($$names)(\[[^]]*\])?==" constraints.txt; cat constraints-django6.txt; } > $(VENV_DJ6)/constraints.txt; \
+	$(PY_DJ6) -m pip install --quiet -r $(VENV_DJ6)/requirements-dev.txt -c $(VENV_DJ6)/constraints.txt \
+		$$(echo "$$names" | tr '|' ' ')
+	touch $@
+
+test-django6: $(VENV_DJ6)/.installed-dev browser-deps
+	$(PY_DJ6) -m pip check
+	$(PY_DJ6) -c 'import django; assert django.VERSION[:2] == (6, 0), django.get_version()'
+	DATABASE_URL= CELERY_BROKER_URL= $(PY_DJ6) -m pytest
+
 ## lint: ruff, formatting, mypy, migrations in step with the models
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
@@ -76,4 +105,4 @@ worker: $(VENV)/.installed-dev
 	$(VENV)/bin/celery -A hiring worker --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles node_modules test-artifacts
+	rm -rf $(VENV) $(VENV_DJ6) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles node_modules test-artifacts

@@ -19,6 +19,7 @@ import copy
 import hashlib
 import json
 import random
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+from benchmarks.ports import STAND_IN_IDENTITY, STAND_IN_PATH
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "scoring" / "providers" / "fixtures"
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -371,7 +374,11 @@ def create_app(faults: Faults) -> web.Application:
             status, body = answer()
         return web.json_response(body, status=status)
 
+    async def identify(request: web.Request) -> web.Response:
+        return web.json_response(STAND_IN_IDENTITY)
+
     app = web.Application()
+    app.router.add_route("GET", STAND_IN_PATH, identify)
     app.router.add_route("GET", "/{tail:.*}", handle)
     return app
 
@@ -451,7 +458,13 @@ def main() -> None:
     for name in NETWORKS:
         print(f"  RENOWN_PROVIDER_URL_{name}={base}")
     print("  RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in", flush=True)
-    web.run_app(create_app(faults), host=args.host, port=args.port, print=None, access_log=None)
+    try:
+        web.run_app(create_app(faults), host=args.host, port=args.port, print=None, access_log=None)
+    except OSError as exc:  # the port is taken: say so, no traceback
+        sys.exit(
+            f"The stand-in provider cannot listen on {args.host}:{args.port}: {exc.strerror}. "
+            "Choose another port (make run STAND_IN_PORT=<port>)."
+        )
 
 
 if __name__ == "__main__":

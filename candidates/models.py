@@ -58,6 +58,18 @@ class Organization(TimeStampedModel):
         default=False,
         help_text="Synthetic demo data: no real person is described here.",
     )
+    # How `manage.py demo` knows the demo exists and what it was built from: `make run`
+    # builds it only when this is blank and never deletes anything when it is not.
+    demo_definition = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The demo definition the demo data was built from; blank when never built.",
+    )
+    demo_built_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the demo data was built: what was made or changed after is someone's work.",
+    )
 
     class Meta:
         ordering = ["name"]
