@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0006_hooks_merge_ui'),
+        ('candidates', '0007_name_and_country_validators'),
     ]
 
     operations = [
