@@ -54,6 +54,7 @@ from hiring.models import (
     AdverseActionNotice,
     Aggregation,
     Application,
+    AuditEventType,
     Combinator,
     Decision,
     InfluenceRelevance,
@@ -64,6 +65,7 @@ from hiring.models import (
     ScreeningRule,
 )
 from hiring.services import rule_create, rule_group_create, screening_run_for_job
+from hiring.services.audit_trail import audit_record
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
 from scoring.services import (
     flags_detect,
@@ -433,6 +435,22 @@ def demo_build(*, candidates: int = 500, rebuild: bool = False) -> DemoResult:
             outcome = DemoOutcome.OUTDATED
         else:
             outcome = DemoOutcome.BUILT
+        if outcome is DemoOutcome.REBUILT:
+            # What was deleted stays on the organisation's trail (which a rebuild keeps).
+            audit_record(
+                organization=organization,
+                actor="command:demo --rebuild",
+                event_type=AuditEventType.DEMO_REBUILT,
+                subject=organization,
+                before={
+                    "definition": built_from,
+                    "deleted": {
+                        d.kind: {"total": d.total, "since_build": d.since_build}
+                        for d in demo_deletion_summary(organization)
+                    },
+                },
+                after={"definition": definition},
+            )
         if outcome in (DemoOutcome.BUILT, DemoOutcome.REBUILT):
             Candidate.objects.filter(organization=organization).delete()
             Job.objects.filter(organization=organization).delete()

@@ -760,6 +760,7 @@ class AuditEventType(models.TextChoices):
     ACCOUNT_REJECTED = "account.rejected", "Social account rejected"
     REFRESH_STARTED = "refresh.started", "Score refresh started"
     BIAS_AUDIT_RECORDED = "bias_audit.recorded", "Bias audit recorded"
+    DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
 
 
 class BiasAudit(models.Model):

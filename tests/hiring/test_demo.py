@@ -267,6 +267,10 @@ def test_rebuild_confirmed_deletes_reports_and_builds_again(how: str) -> None:
     # The organisation, its tokens and its audit trail stay.
     assert org.api_tokens.count() == 1
     assert AuditEvent.objects.filter(organization=org, event_type="decision.recorded").exists()
+    # ... and the trail says what the rebuild deleted.
+    rebuilt = AuditEvent.objects.get(organization=org, event_type="demo.rebuilt")
+    assert rebuilt.before["deleted"]["candidates"] == {"total": 41, "since_build": 1}
+    assert rebuilt.after == {"definition": "version 1, 40 candidates"}
 
 
 def test_the_demo_never_touches_a_real_organisation_with_its_slug() -> None:
