@@ -742,7 +742,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             else:
                 messages.success(
                     request,
-                    f"{rule} (v{rule.version}) is approved by you and live; the job's "
+                    f"Approved by you and live: {rule} (version {rule.version}); the job's "
                     "candidates are screened again with it.",
                 )
                 return HttpResponseRedirect(

@@ -123,9 +123,7 @@ def test_unchanged_without_words_says_how_to_acknowledge(
     assert acknowledgements() == []
 
 
-def test_words_on_an_unchanged_live_rule_are_nothing_changed(
-    job: Any, hr_admin_a: Any
-) -> None:
+def test_words_on_an_unchanged_live_rule_are_nothing_changed(job: Any, hr_admin_a: Any) -> None:
     live = services.rule_create(
         job=job, actor=hr_admin_a, metric="vendor:klout", threshold=Decimal(35),
         max_data_age_days=3650, action="needs_review", note=NOTE, acknowledgement="Advisory.",
@@ -154,9 +152,7 @@ def test_a_draft_without_serious_warnings_has_nothing_to_acknowledge(
     assert acknowledgements() == []
 
 
-def test_acknowledging_an_advisory_draft_puts_it_live_when_asked(
-    job: Any, hr_admin_a: Any
-) -> None:
+def test_acknowledging_an_advisory_draft_puts_it_live_when_asked(job: Any, hr_admin_a: Any) -> None:
     draft = services.rule_create(
         job=job, actor=hr_admin_a, metric="vendor:klout", threshold=Decimal(35),
         max_data_age_days=3650, action="needs_review", activate=False, note=NOTE,
@@ -199,7 +195,7 @@ def test_a_second_hr_admin_approves_an_acknowledged_draft(
     klout.refresh_from_db()
     assert (klout.status, klout.active, klout.approved_by) == ("live", True, second_admin)
     done = client.get(change_url(klout)).content.decode()
-    assert "approved by you and live" in done
+    assert "Approved by you and live" in done
 
 
 def test_the_approver_answers_in_words_what_appeared_since(
