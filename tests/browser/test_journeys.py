@@ -320,19 +320,26 @@ def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
         user("hr-admin"),
     )
 
+    def go(target: Any) -> None:
+        # Let the page finish loading its scripts first: leaving it earlier aborts them,
+        # which the browser guard rightly counts as a broken page.
+        page.wait_for_load_state("load")
+        target.click()
+        page.wait_for_load_state("load")
+
     def log_in(username: str) -> None:
         page.goto("/admin/")
         page.get_by_label("Username:").fill(username)
         page.get_by_label("Password:").fill(demo.password)
-        page.get_by_role("button", name="Log in").click()
+        go(page.get_by_role("button", name="Log in"))
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Screening, candidates and scores"
         )
 
     def open_the_klout_draft() -> None:
-        page.get_by_role("link", name="Screening rules").first.click()
-        page.get_by_role("link", name="Draft (not live", exact=False).click()  # status filter
-        page.get_by_role("link", name=str(klout)).click()
+        go(page.get_by_role("link", name="Screening rules").first)
+        go(page.get_by_role("link", name="Draft (not live", exact=False))  # status filter
+        go(page.get_by_role("link", name=str(klout)))
         expect(page.get_by_role("heading", level=2, name=str(klout))).to_be_visible()
 
     # hr-admin opens the draft: its page says the serious warnings block it.
@@ -348,7 +355,7 @@ def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
         "every screen-out is looked at by a recruiter, and candidates without Klout go to review."
     )
     page.get_by_label("Acknowledgement of serious warnings:").fill(words)
-    page.get_by_role("button", name="Save", exact=True).click()
+    go(page.get_by_role("button", name="Save", exact=True))
     messages = page.locator(".messagelist")
     expect(messages).to_contain_text("Your acknowledgement is recorded (no new version)")
     expect(messages).to_contain_text("waits for a second HR admin")
@@ -361,12 +368,12 @@ def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
     assert ScreeningRule.objects.filter(lineage=klout.lineage).count() == 1
     klout.refresh_from_db()
     assert klout.status == "draft"
-    page.get_by_role("button", name="Log out").click()
+    go(page.get_by_role("button", name="Log out"))
 
     # hr-admin-2 finds it, reads the warnings and the author's words, and approves it.
     log_in("hr-admin-2")
     open_the_klout_draft()
-    page.get_by_role("link", name="Approve (a second HR admin)").click()
+    go(page.get_by_role("link", name="Approve (a second HR admin)"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Approve {klout}")
     expect(page.get_by_role("region", name="Acknowledgements in words")).to_contain_text(words)
     serious_here = page.get_by_role("region", name=re.compile(r"^Serious fairness warnings"))
@@ -377,7 +384,7 @@ def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
         own_words.fill("Seen: the new warning is accepted for the four-week pilot.")
     screenshot(page, "klout-approval-page-hr-admin-2")
     viewport(page, "klout-approval-page-hr-admin-2-top")
-    page.get_by_role("button", name="Approve and make live").click()
+    go(page.get_by_role("button", name="Approve and make live"))
     expect(page.locator(".messagelist")).to_contain_text("Approved by you and live")
     viewport(page, "klout-live-after-approval")
 
@@ -410,6 +417,7 @@ def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
     expect(serious).to_contain_text("not acknowledged yet")
     expect(serious.locator("li:not(.acknowledged)").first).to_contain_text("Not acknowledged")
     assert_accessible(page, "admin approval page asking for the approver's words")
+    page.wait_for_load_state("load")  # leaving earlier aborts the page's scripts
     page.get_by_role("button", name="Approve and make live").click()  # without words
     expect(page.locator(".field-acknowledgement .errorlist")).to_contain_text(
         "must be acknowledged in words"
@@ -420,6 +428,7 @@ def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
     page.get_by_label(re.compile(r"Your acknowledgement")).fill(words)
     page.locator("#ack-h").evaluate("heading => heading.scrollIntoView()")
     viewport(page, "klout-approver-words")
+    page.wait_for_load_state("load")  # leaving earlier aborts the page's scripts
     page.get_by_role("button", name="Approve and make live").click()
     expect(page.locator(".messagelist")).to_contain_text("Approved by you and live")
     klout.refresh_from_db()
