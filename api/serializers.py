@@ -546,6 +546,24 @@ class RuleNoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class RuleApprovalSerializer(serializers.Serializer[Any]):
+    acknowledgement = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Your words, when a serious fairness warning is not yet acknowledged "
+        "(e.g. one that appeared since the author acknowledged the others).",
+    )
+
+
+class RuleAcknowledgementSerializer(serializers.Serializer[Any]):
+    acknowledgement = serializers.CharField(
+        max_length=2000,
+        help_text="Why the draft should go live despite its serious fairness warnings, in words.",
+    )
+
+
 class RuleRollbackSerializer(serializers.Serializer[Any]):
     to_version = serializers.IntegerField(min_value=1, max_value=1_000_000)
     activate = serializers.BooleanField(default=True)

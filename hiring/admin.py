@@ -30,7 +30,7 @@ from candidates.admin import CHANGE_ROLES, OrganizationScopedAdmin
 from candidates.models import Role
 from candidates.selectors import organization_list_for_user
 from hiring import live_audit, selectors, services, whatif
-from hiring.exceptions import ApplicationError
+from hiring.exceptions import ApplicationError, WarningNotAcknowledged
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
     AdverseAction,
@@ -275,6 +275,9 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     )
     # Set on the class the admin builds for the "Preview" button: validate, never save.
     previewing = False
+    # Set by clean(): the draft is unchanged and only its serious warnings are acknowledged
+    # (``services.rule_acknowledge``, no new version).
+    acknowledging_only = False
 
     class Meta:
         model = ScreeningRule
@@ -312,7 +315,13 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         draft = self.draft() if not self.errors else None
         acknowledgement = cleaned.get("acknowledgement", "").strip()
-        if draft is not None and cleaned.get("go_live") and not acknowledgement:
+        if self.acknowledging_only and not services.serious_warnings(self.instance):
+            self.add_error(
+                "acknowledgement",
+                f"Nothing changed, and version {self.instance.version} has no serious warning "
+                "to acknowledge: a new version would be the same as this one.",
+            )
+        elif draft is not None and cleaned.get("go_live") and not acknowledgement:
             serious = services.serious_warnings(draft)
             if serious:
                 self.add_error(
@@ -333,7 +342,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         previous = self.instance if self.instance.pk else None
         unchanged = not set(self.changed_data) & set(RULE_DEFINITION_FIELDS)
         if previous is not None and unchanged and not self.previewing:
-            raise ValidationError("Nothing changed: a new version would be the same as this one.")
+            self._acknowledge_only(previous, cleaned)
         newly_failing = cleaned.get("missing_data_policy") == MissingDataPolicy.FAIL and (
             previous is None
             or ScreeningRule.objects.get(pk=previous.pk).missing_data_policy
@@ -348,6 +357,42 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             except ValueError as exc:
                 self.add_error("metric", str(exc))
         return cleaned
+
+    def _acknowledge_only(self, previous: ScreeningRule, cleaned: dict[str, Any]) -> None:
+        """An unchanged draft with words in the acknowledgement: acknowledge its serious
+        warnings as it stands (no new version); anything else unchanged is refused."""
+        draft = previous.status == RuleStatus.DRAFT
+        if not (draft and cleaned.get("acknowledgement", "").strip()):
+            raise ValidationError(
+                "Nothing changed: a new version would be the same as this one."
+                + (
+                    " To acknowledge this draft's serious warnings as it stands, write the "
+                    "acknowledgement and save."
+                    if draft
+                    else ""
+                )
+            )
+        if "change_note" in self.changed_data:
+            # A note describes a version; acknowledging writes none, so it would be lost.
+            self.add_error(
+                "change_note",
+                "The change note belongs to a new version, and acknowledging a draft as it "
+                "stands writes none: this draft keeps its note. Say what you want recorded in "
+                "the acknowledgement, or change the rule itself to write a new version.",
+            )
+        self.acknowledging_only = True
+
+
+class RuleApprovalForm(forms.Form):
+    """The second HR admin's approval of a draft, with their own words where needed."""
+
+    acknowledgement = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Your acknowledgement of the serious warnings not yet acknowledged",
+        help_text="Say in words why this rule should go live anyway. It is kept in the audit "
+        "trail, under your name, with the warnings it answers.",
+    )
 
 
 class BiasAuditForm(forms.Form):
@@ -398,6 +443,15 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
     preview = whatif.rule_preview(
         job, rules, four_eyes_approved=approved, include_restricted=auditor
     )
+    # A saved draft may have its serious warnings acknowledged already: say which.
+    acknowledgements: list[AuditEvent] = []
+    unacknowledged: set[tuple[str, str]] | None = None
+    acknowledged: set[tuple[str, str]] = set()
+    if saved and not rule._state.adding and rule.status == RuleStatus.DRAFT:
+        acknowledgements = list(selectors.rule_acknowledgements(rule=rule))
+        unacknowledged = {(w.code, w.subject) for w in services.unacknowledged_warnings(rule)}
+        own = {(w.code, w.subject) for w in services.serious_warnings(rule)}
+        acknowledged = own - unacknowledged
     mine = next((r for r in rules if r.draft), None)
     near: list[whatif.NearCandidate] = []
     near_total = 0
@@ -417,8 +471,22 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
             (label, preview.outcomes.get(code, 0)) for code, label in live_audit.OUTCOME_CLASSES
         ],
         "suggestions": sorted(preview.suggestions.items()),
+        "acknowledgements": acknowledgements,
+        "unacknowledged": None if unacknowledged is None else len(unacknowledged),
         "warning_groups": [
-            (severity, label, [w.as_dict() for w in preview.warnings if w.severity == severity])
+            (
+                severity,
+                label,
+                [
+                    {
+                        **w.as_dict(),
+                        "acknowledged": severity == "serious"
+                        and (w.code, w.subject) in acknowledged,
+                    }
+                    for w in preview.warnings
+                    if w.severity == severity
+                ],
+            )
             for severity, label in (
                 ("serious", "Serious: to acknowledge before it goes live"),
                 ("warning", "Warnings: risks to weigh"),
@@ -445,6 +513,18 @@ def _run_action(
     for rule in rules.select_related("job__organization"):
         try:
             step(rule)
+        except WarningNotAcknowledged as exc:
+            messages.error(
+                request,
+                format_html(
+                    '{} (v{}): {} <a href="{}">Open its approval page</a> to read them and '
+                    "acknowledge them in your own words.",
+                    rule,
+                    rule.version,
+                    exc.message,
+                    reverse("admin:hiring_screeningrule_approve", args=[rule.pk]),
+                ),
+            )
         except (ApplicationError, ValidationError) as exc:
             message = exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages)
             messages.error(request, f"{rule} (v{rule.version}): {message}")
@@ -566,6 +646,9 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
                 acknowledgement=acknowledgement,
                 **definition,
             )
+        elif form.acknowledging_only:
+            self._acknowledge(request, obj, data)
+            return
         else:
             original = ScreeningRule.objects.get(pk=obj.pk)
             changes = {f: data[f] for f in RULE_DEFINITION_FIELDS if f in form.changed_data}
@@ -588,6 +671,104 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             )
         elif saved.status == RuleStatus.DRAFT:
             messages.info(request, f"Version {saved.version} is a draft, not live.")
+
+    def _acknowledge(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> None:
+        """The draft unchanged, its serious warnings acknowledged: no new version."""
+        user: Any = request.user
+        rule = services.rule_acknowledge(
+            rule=ScreeningRule.objects.get(pk=obj.pk),
+            actor=user,
+            acknowledgement=data["acknowledgement"],
+        )
+        if data.get("go_live") and not rule.needs_second_approval:
+            rule = services.rule_activate(rule=rule, actor=user)
+        obj.refresh_from_db()
+        obj.acknowledged_only = True  # response_change: no "changed successfully"
+        if rule.status == RuleStatus.LIVE:
+            messages.success(
+                request, f"Your acknowledgement is recorded; version {rule.version} is live."
+            )
+        elif rule.needs_second_approval:
+            messages.success(
+                request,
+                format_html(
+                    "Your acknowledgement is recorded (no new version). Version {} waits for a "
+                    'second HR admin of the organisation: they approve it on its <a href="{}">'
+                    "approval page</a>.",
+                    rule.version,
+                    reverse("admin:hiring_screeningrule_approve", args=[rule.pk]),
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                f"Your acknowledgement is recorded (no new version); version {rule.version} "
+                "is a draft, not live.",
+            )
+
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        if getattr(obj, "acknowledged_only", False):
+            # Back to the rule: its page now says the warnings are acknowledged.
+            return HttpResponseRedirect(reverse("admin:hiring_screeningrule_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.approve_view)
+        view.model_admin = self  # type: ignore[attr-defined]  # as the admin's own views carry
+        return [
+            path("<path:object_id>/approve/", view, name="hiring_screeningrule_approve"),
+            *super().get_urls(),
+        ]
+
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A second HR admin approves a draft: its warnings, who acknowledged them in what
+        words, and a field for the approver's own words where some are not acknowledged."""
+        rule = self.get_object(request, object_id)
+        if rule is None or not self.has_view_permission(request, rule):
+            raise Http404("No such rule.")
+        if not self.has_change_permission(request, rule):
+            raise PermissionDenied("Only HR admins of the organisation approve rules.")
+        user: Any = request.user
+        form = RuleApprovalForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.rule_approve(
+                    rule=rule, approver=user, acknowledgement=form.cleaned_data["acknowledgement"]
+                )
+            except WarningNotAcknowledged as exc:
+                form.add_error("acknowledgement", exc.message)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Approved by you and live: {rule} (version {rule.version}); the job's "
+                    "candidates are screened again with it.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:hiring_screeningrule_change", args=[rule.pk])
+                )
+            rule.refresh_from_db()
+        draft = rule.status == RuleStatus.DRAFT
+        serious = services.serious_warnings(rule) if draft else []
+        missing = (
+            {(w.code, w.subject) for w in services.unacknowledged_warnings(rule)}
+            if draft
+            else set()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Approve {rule} (version {rule.version})",
+            "rule": rule,
+            "draft": draft,
+            "author": rule.created_by_id is not None and rule.created_by_id == user.pk,
+            "serious": [(w.as_dict(), (w.code, w.subject) not in missing) for w in serious],
+            "missing": len(missing),
+            "acknowledgements": selectors.rule_acknowledgements(rule=rule),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/hiring/screeningrule/approve.html", context)
 
     @admin.action(
         description="Approve the selected drafts (a second HR admin)", permissions=["change"]

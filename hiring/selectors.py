@@ -45,6 +45,8 @@ from hiring.models import (
     AdverseAction,
     AdverseActionStatus,
     Application,
+    AuditEvent,
+    AuditEventType,
     Decision,
     DecisionKind,
     Job,
@@ -602,6 +604,16 @@ def rule_versions(*, rule: ScreeningRule) -> QuerySet[ScreeningRule]:
         .select_related("created_by", "approved_by", "group")
         .order_by("-version")
     )
+
+
+def rule_acknowledgements(*, rule: ScreeningRule) -> QuerySet[AuditEvent]:
+    """The acknowledgements in words of this version's serious warnings, oldest first
+    (audit events; ``after["warnings"]`` lists the warnings each one answers)."""
+    return AuditEvent.objects.filter(
+        event_type=AuditEventType.WARNING_ACKNOWLEDGED,
+        subject_type=ScreeningRule._meta.label_lower,
+        subject_id=str(rule.pk),
+    ).order_by("sequence", "id")
 
 
 def rule_latest_version(*, rule: ScreeningRule) -> ScreeningRule:

@@ -315,6 +315,7 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         "versions": access.READERS,
         "partial_update": access.RULE_WRITERS,
         "approve": access.RULE_WRITERS,
+        "acknowledge": access.RULE_WRITERS,
         "activate": access.RULE_WRITERS,
         "deactivate": access.RULE_WRITERS,
         "rollback": access.RULE_WRITERS,
@@ -354,16 +355,43 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         versions = hiring_selectors.rule_versions(rule=rule)
         return Response(s.RuleSerializer(versions, many=True).data)
 
-    @extend_schema(request=None, responses={200: s.RuleSerializer})
+    @extend_schema(
+        request=s.RuleApprovalSerializer,
+        responses={200: s.RuleSerializer},
+        description="A second HR admin approves a draft, which goes live (four eyes).",
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, rule_id: str) -> Response:
-        rule = services.rule_approve(rule=self.get_object(), approver=_person(self.principal))
+        data = s.RuleApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_approve(
+            rule=self.get_object(), approver=_person(self.principal), **data.validated_data
+        )
         return Response(s.RuleSerializer(rule).data)
 
-    @extend_schema(request=None, responses={200: s.RuleSerializer})
+    @extend_schema(
+        request=s.RuleAcknowledgementSerializer,
+        responses={200: s.RuleSerializer},
+        description="Acknowledge a draft's serious fairness warnings in words, as it stands "
+        "(no new version): then it can go live, or be approved.",
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, rule_id: str) -> Response:
+        data = s.RuleAcknowledgementSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_acknowledge(
+            rule=self.get_object(), actor=_person(self.principal), **data.validated_data
+        )
+        return Response(s.RuleSerializer(rule).data)
+
+    @extend_schema(request=s.RuleApprovalSerializer, responses={200: s.RuleSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, rule_id: str) -> Response:
-        rule = services.rule_activate(rule=self.get_object(), actor=_person(self.principal))
+        data = s.RuleApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_activate(
+            rule=self.get_object(), actor=_person(self.principal), **data.validated_data
+        )
         return Response(s.RuleSerializer(rule).data)
 
     @extend_schema(request=s.RuleNoteSerializer, responses={200: s.RuleSerializer})

@@ -28,6 +28,7 @@ from hiring.services.audit_trail import (
 )
 from hiring.services.review import adverse_action_withdraw, decision_record, fcra_applies
 from hiring.services.rules import (
+    rule_acknowledge,
     rule_activate,
     rule_approve,
     rule_create,
@@ -38,6 +39,7 @@ from hiring.services.rules import (
     rule_rollback,
     rule_update,
     serious_warnings,
+    unacknowledged_warnings,
 )
 from hiring.services.screening import (
     application_add,
@@ -66,6 +68,7 @@ __all__ = [
     "dispute_reinvestigate",
     "dispute_resolve",
     "fcra_applies",
+    "rule_acknowledge",
     "rule_activate",
     "rule_approve",
     "rule_create",
@@ -81,4 +84,5 @@ __all__ = [
     "screening_run_for_job",
     "screening_snapshot",
     "serious_warnings",
+    "unacknowledged_warnings",
 ]

@@ -30,7 +30,6 @@ from hiring.exceptions import (
 from hiring.fairness import FairnessWarning
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
-    AuditEvent,
     AuditEventType,
     Combinator,
     Job,
@@ -73,6 +72,13 @@ def _schedule_screening(job: Job, reason: str) -> None:
     transaction.on_commit(lambda: screening_run_task.delay(job_id, reason))
 
 
+def _as_stored(rule: ScreeningRule) -> None:
+    """Read the decimals back as stored (35 reads back 35.00): a warning's subject is the
+    rule's line, and the acknowledgement must name it as every later reader of the row
+    sees it. Only these fields: the cached job stays the caller's."""
+    rule.refresh_from_db(fields=["threshold", "near_band"])
+
+
 def _validate(rule: ScreeningRule, *, previous: ScreeningRule | None, acknowledgement: str) -> None:
     try:
         selectors.metric_source(rule.metric)
@@ -106,23 +112,24 @@ def serious_warnings(rule: ScreeningRule) -> list[FairnessWarning]:
 def _acknowledged(rule: ScreeningRule) -> set[tuple[str, str]]:
     """The (code, subject) of every warning acknowledged in words for this version."""
     found: set[tuple[str, str]] = set()
-    events = AuditEvent.objects.filter(
-        event_type=AuditEventType.WARNING_ACKNOWLEDGED,
-        subject_type=ScreeningRule._meta.label_lower,
-        subject_id=str(rule.pk),
-    ).values_list("after", flat=True)
-    for after in events:
-        for warning in (after or {}).get("warnings", []):
+    for event in selectors.rule_acknowledgements(rule=rule):
+        for warning in (event.after or {}).get("warnings", []):
             found.add((warning.get("code", ""), warning.get("subject", "")))
     return found
+
+
+def unacknowledged_warnings(rule: ScreeningRule) -> list[FairnessWarning]:
+    """The serious warnings of this version (``serious_warnings``) that nobody has
+    acknowledged in words yet: what still blocks it from going live."""
+    acknowledged = _acknowledged(rule)
+    return [w for w in serious_warnings(rule) if (w.code, w.subject) not in acknowledged]
 
 
 def _require_acknowledged(rule: ScreeningRule) -> None:
     """Refuse to put a version live (or up for approval) with a serious warning that
     nobody acknowledged in words (29 CFR 1607.3(B); EU AI Act Art. 14; the issue's
     "acknowledge before it goes live")."""
-    acknowledged = _acknowledged(rule)
-    missing = [w for w in serious_warnings(rule) if (w.code, w.subject) not in acknowledged]
+    missing = unacknowledged_warnings(rule)
     if missing:
         reasons = " ".join(f"({i}) {w.message}" for i, w in enumerate(missing, 1))
         raise WarningNotAcknowledged(
@@ -227,6 +234,7 @@ def rule_create(
     _validate(rule, previous=None, acknowledgement=acknowledgement)
     with transaction.atomic():
         rule.save()
+        _as_stored(rule)
         audit_record(
             organization=job.organization,
             actor=actor,
@@ -312,6 +320,7 @@ def _save_version(
     with transaction.atomic():
         _supersede_drafts(previous)
         new.save()
+        _as_stored(new)
         audit_record(
             organization=new.job.organization,
             actor=actor,
@@ -352,6 +361,39 @@ def _supersede_drafts(rule: ScreeningRule) -> None:
     ScreeningRule.objects.filter(lineage=rule.lineage, status=RuleStatus.DRAFT).update(
         status=RuleStatus.SUPERSEDED, status_changed_at=timezone.now()
     )
+
+
+def rule_acknowledge(
+    *, rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str
+) -> ScreeningRule:
+    """Acknowledge in words the serious fairness warnings of a draft, as it stands.
+
+    No new version is written: the words go to the audit trail with the codes of the
+    serious warnings the draft carries now (``serious_warnings``), so that it can go
+    live, or a second HR admin can approve it. Raises NotPermitted unless ``actor``
+    is an HR admin of the organisation, InvalidTransition when the version is not a
+    draft, ValidationError when the words are blank or the draft has no serious
+    warning to acknowledge.
+    """
+    organization = rule.job.organization
+    require_role(
+        user=actor, organization=organization, roles=RULE_ROLES, action="acknowledge warnings"
+    )
+    rule.refresh_from_db(fields=["status"])  # it may have gone live or been replaced
+    if rule.status != RuleStatus.DRAFT:
+        raise InvalidTransition(
+            f"Version {rule.version} is {rule.get_status_display().lower()}: only a draft's "
+            "warnings are acknowledged on their own; change the rule to write a new version."
+        )
+    if not acknowledgement.strip():
+        raise ValidationError({"acknowledgement": "Say in words why it should go live anyway."})
+    if not serious_warnings(rule):
+        raise ValidationError(
+            {"acknowledgement": f"{rule} (v{rule.version}) has no serious warning to acknowledge."}
+        )
+    with transaction.atomic():
+        _acknowledge(rule, actor, acknowledgement)
+    return rule
 
 
 def rule_activate(

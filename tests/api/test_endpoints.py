@@ -209,6 +209,45 @@ def test_rules_go_through_the_services(hr_admin_a: Any, org_a: Any, user_client:
     assert ScreeningRule.objects.filter(job=job).count() == 2
 
 
+def test_a_draft_is_acknowledged_as_it_stands_and_approved_with_the_approvers_words(
+    hr_admin_a: Any, org_a: Any, user_client: Any
+) -> None:
+    author = user_client(hr_admin_a)
+    second_admin = factories.UserFactory(username="hanna-hr")
+    factories.MembershipFactory(user=second_admin, organization=org_a, role="hr_admin")
+    approver = user_client(second_admin)
+    job = factories.JobFactory(organization=org_a)
+    created = author.post(
+        f"/api/v1/jobs/{job.pk}/rules/",
+        {"metric": "vendor:klout", "threshold": "35", "max_data_age_days": 3650,
+         "action": "screen_out", "activate": False},
+        format="json",
+    )  # fmt: skip
+    rule = created.json()
+    assert rule["status"] == "draft"
+    assert "acknowledgement" in _fields(author.post(f"/api/v1/rules/{rule['id']}/acknowledge/"))
+    acknowledged = author.post(
+        f"/api/v1/rules/{rule['id']}/acknowledge/",
+        {"acknowledgement": "Pilot, reviewed with legal."},
+        format="json",
+    )
+    assert acknowledged.status_code == 200, acknowledged.content
+    assert (acknowledged.json()["version"], acknowledged.json()["status"]) == (1, "draft")
+    job.influence_relevance = "none"  # a serious warning appears since
+    job.save()
+    refused = approver.post(f"/api/v1/rules/{rule['id']}/approve/")
+    assert refused.status_code == 422
+    assert "job_relatedness.not_relevant" in {w["code"] for w in refused.json()["warnings"]}
+    approved = approver.post(
+        f"/api/v1/rules/{rule['id']}/approve/",
+        {"acknowledgement": "Relevance is being re-assessed."},
+        format="json",
+    )
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["status"] == "live"
+    assert ScreeningRule.objects.filter(job=job).count() == 1
+
+
 def test_rule_preview_warns_and_saves_nothing(
     hr_admin_a: Any, org_a: Any, user_client: Any
 ) -> None:

@@ -120,6 +120,9 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/rules/{rule_id}/approve/"): Expect(
         frozenset({H}), 200, rule="screen_out_draft"
     ),
+    ("POST", "/api/v1/rules/{rule_id}/acknowledge/"): Expect(
+        frozenset({H}), 200, {"acknowledgement": "Reviewed with legal."}, rule="klout_draft"
+    ),
     ("POST", "/api/v1/rules/{rule_id}/deactivate/"): Expect(frozenset({H}), 200, {"note": "x"}),
     ("POST", "/api/v1/rules/{rule_id}/rollback/"): Expect(frozenset({H}), 201, {"to_version": 1}),
     ("GET", "/api/v1/rules/{rule_id}/versions/"): Expect(READERS, 200),

@@ -23,6 +23,7 @@ class World:
     live_rule: Any
     draft_rule: Any
     screen_out_draft: Any
+    klout_draft: Any
     screening: Any
     cycle: Any
     subscription: Any = None
@@ -50,6 +51,10 @@ def build_world(org: Any, *, author: Any, marker: str = "") -> World:
     draft_rule = factories.ScreeningRuleFactory(job=job, active=False, metric="reputation")
     screen_out_draft = factories.ScreeningRuleFactory(
         job=job, active=False, action="screen_out", created_by=author, threshold=Decimal(20)
+    )
+    # Klout closed in 2018: a draft with a serious fairness warning to acknowledge.
+    klout_draft = factories.ScreeningRuleFactory(
+        job=job, active=False, metric="vendor:klout", created_by=author, max_data_age_days=3650
     )
     screened = [candidate] + [factories.CandidateFactory(organization=org) for _ in range(5)]
     screening = None
@@ -96,6 +101,7 @@ def build_world(org: Any, *, author: Any, marker: str = "") -> World:
         live_rule=live_rule,
         draft_rule=draft_rule,
         screen_out_draft=screen_out_draft,
+        klout_draft=klout_draft,
         screening=screening,
         cycle=cycle,
     )

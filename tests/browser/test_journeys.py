@@ -13,9 +13,11 @@ from playwright.sync_api import expect
 
 from candidates.models import Candidate, ReputationEvidence
 from hiring import selectors as hiring_selectors
+from hiring import services as hiring_services
 from hiring.models import AuditEvent, Decision, Job, Outcome, Screening, ScreeningRule
 from scoring import selectors as scoring_selectors
 from tests import factories
+from tests.browser import SCREENSHOT_DIR
 from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -296,6 +298,145 @@ def test_an_hr_admin_sees_fairness_warnings_block_klout_35_until_acknowledged(
     assert acknowledged.note == justification
     assert acknowledged.actor == user("hr-admin")
     assert {w["code"] for w in acknowledged.after["warnings"]} == codes
+
+
+def viewport(page: Any, name: str) -> None:
+    """A screenshot of what is on the screen now (a full page of the rule form is too tall
+    to read)."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
+
+
+def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
+    page: Any, demo: Any, screenshot: Callable[[Any], str]
+) -> None:
+    """The README's journey on the demo: acknowledged in words by its author, approved by
+    a second HR admin, live."""
+    job = Job.objects.get(organization=demo.organization, title="Community Manager")
+    klout = ScreeningRule.objects.get(job=job, metric="vendor:klout")
+    assert (klout.status, klout.action, klout.created_by) == (
+        "draft",
+        "screen_out",
+        user("hr-admin"),
+    )
+
+    def go(target: Any) -> None:
+        # Let the page finish loading its scripts first: leaving it earlier aborts them,
+        # which the browser guard rightly counts as a broken page.
+        page.wait_for_load_state("load")
+        target.click()
+        page.wait_for_load_state("load")
+
+    def log_in(username: str) -> None:
+        page.goto("/admin/")
+        page.get_by_label("Username:").fill(username)
+        page.get_by_label("Password:").fill(demo.password)
+        go(page.get_by_role("button", name="Log in"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Screening, candidates and scores"
+        )
+
+    def open_the_klout_draft() -> None:
+        go(page.get_by_role("link", name="Screening rules").first)
+        go(page.get_by_role("link", name="Draft (not live", exact=False))  # status filter
+        go(page.get_by_role("link", name=str(klout)))
+        expect(page.get_by_role("heading", level=2, name=str(klout))).to_be_visible()
+
+    # hr-admin opens the draft: its page says the serious warnings block it.
+    log_in("hr-admin")
+    open_the_klout_draft()
+    fairness = page.get_by_role("region", name=re.compile(r"^Fairness"))
+    expect(fairness).to_contain_text("the rule cannot go live until you acknowledge")
+    serious = fairness.locator("details.warnings-serious li")
+    codes = set(serious.evaluate_all("items => items.map(li => li.dataset.code)"))
+    assert "metric.discontinued" in codes
+    words = (
+        "Pilot for four weeks on this opening only, reviewed with legal on 2026-11-20: "
+        "every screen-out is looked at by a recruiter, and candidates without Klout go to review."
+    )
+    page.get_by_label("Acknowledgement of serious warnings:").fill(words)
+    go(page.get_by_role("button", name="Save", exact=True))
+    messages = page.locator(".messagelist")
+    expect(messages).to_contain_text("Your acknowledgement is recorded (no new version)")
+    expect(messages).to_contain_text("waits for a second HR admin")
+    expect(fairness).to_contain_text("all acknowledged in words")
+    expect(fairness).to_contain_text(words)
+    screenshot(page, "klout-acknowledged-by-hr-admin")
+    viewport(page, "klout-acknowledged-by-hr-admin-top")
+    page.locator("#fairness-h").evaluate("heading => heading.scrollIntoView()")
+    viewport(page, "klout-acknowledged-by-hr-admin-fairness")
+    assert ScreeningRule.objects.filter(lineage=klout.lineage).count() == 1
+    klout.refresh_from_db()
+    assert klout.status == "draft"
+    go(page.get_by_role("button", name="Log out"))
+
+    # hr-admin-2 finds it, reads the warnings and the author's words, and approves it.
+    log_in("hr-admin-2")
+    open_the_klout_draft()
+    go(page.get_by_role("link", name="Approve (a second HR admin)"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Approve {klout}")
+    expect(page.get_by_role("region", name="Acknowledgements in words")).to_contain_text(words)
+    serious_here = page.get_by_role("region", name=re.compile(r"^Serious fairness warnings"))
+    expect(serious_here).to_contain_text("Klout closed")
+    assert_accessible(page, "admin approval page of a screen-out draft")
+    own_words = page.get_by_label(re.compile(r"Your acknowledgement"))
+    if own_words.count():  # a serious warning appeared since hr-admin's words: answer it
+        own_words.fill("Seen: the new warning is accepted for the four-week pilot.")
+    screenshot(page, "klout-approval-page-hr-admin-2")
+    viewport(page, "klout-approval-page-hr-admin-2-top")
+    go(page.get_by_role("button", name="Approve and make live"))
+    expect(page.locator(".messagelist")).to_contain_text("Approved by you and live")
+    viewport(page, "klout-live-after-approval")
+
+    klout.refresh_from_db()
+    assert (klout.status, klout.active, klout.approved_by) == ("live", True, user("hr-admin-2"))
+    assert hiring_selectors.rule_list_active(job=job).filter(pk=klout.pk).exists()
+    # The job's page lists it in its live rule set.
+    page.goto(f"/admin/hiring/job/{job.pk}/change/")
+    expect(page.locator(".field-rule_set")).to_contain_text(str(klout))
+    page.locator(".field-rule_set").evaluate("field => field.scrollIntoView()")
+    viewport(page, "klout-live-on-the-job-page")
+
+
+def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
+    page: Any,
+    demo: Any,
+    log_in_as: Callable[[Any], None],
+    screenshot: Callable[[Any, str], str],
+) -> None:
+    job = Job.objects.get(organization=demo.organization, title="Community Manager")
+    klout = ScreeningRule.objects.get(job=job, metric="vendor:klout")
+    hiring_services.rule_acknowledge(
+        rule=klout, actor=user("hr-admin"), acknowledgement="Pilot for four weeks."
+    )
+    # Since then the job was re-assessed: influence is not relevant to it after all.
+    Job.objects.filter(pk=job.pk).update(influence_relevance="none")
+    log_in_as(user("hr-admin-2"))
+    page.goto(f"/admin/hiring/screeningrule/{klout.pk}/approve/")
+    serious = page.get_by_role("region", name=re.compile(r"^Serious fairness warnings"))
+    expect(serious).to_contain_text("not acknowledged yet")
+    expect(serious.locator("li:not(.acknowledged)").first).to_contain_text("Not acknowledged")
+    assert_accessible(page, "admin approval page asking for the approver's words")
+    page.wait_for_load_state("load")  # leaving earlier aborts the page's scripts
+    page.get_by_role("button", name="Approve and make live").click()  # without words
+    expect(page.locator(".field-acknowledgement .errorlist")).to_contain_text(
+        "must be acknowledged in words"
+    )
+    klout.refresh_from_db()
+    assert klout.status == "draft"
+    words = "Relevance is being re-assessed with the hiring manager; the pilot stands meanwhile."
+    page.get_by_label(re.compile(r"Your acknowledgement")).fill(words)
+    page.locator("#ack-h").evaluate("heading => heading.scrollIntoView()")
+    viewport(page, "klout-approver-words")
+    page.wait_for_load_state("load")  # leaving earlier aborts the page's scripts
+    page.get_by_role("button", name="Approve and make live").click()
+    expect(page.locator(".messagelist")).to_contain_text("Approved by you and live")
+    klout.refresh_from_db()
+    assert (klout.status, klout.approved_by) == ("live", user("hr-admin-2"))
+    answered = AuditEvent.objects.filter(
+        event_type="warning.acknowledged", subject_id=str(klout.pk)
+    )
+    assert answered.order_by("sequence").last().note == words
 
 
 def test_script_payloads_in_a_candidates_data_stay_text(

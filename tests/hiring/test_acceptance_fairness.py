@@ -63,23 +63,33 @@ def test_issue_6_on_the_demo() -> None:
     assert suggested[0].description in page
 
 
-def test_the_klout_rule_goes_up_for_approval_once_acknowledged() -> None:
+def test_the_klout_draft_is_acknowledged_as_it_stands_and_approved_by_hr_admin_2() -> None:
+    """Issue 12: the README's journey, through the admin's forms."""
     call_command("demo", candidates=60, stdout=io.StringIO())
     klout = ScreeningRule.objects.get(metric="vendor:klout")
     client = Client()
     client.force_login(get_user_model().objects.get(username="hr-admin"))
+    # The draft's form as it shows it: nothing changed.
     form = {
-        "metric": "vendor:klout", "operator": "gte", "threshold": "35", "aggregation": "latest",
+        "metric": "vendor:klout", "operator": "gte", "threshold": "35.00", "aggregation": "latest",
         "window_days": "90", "max_data_age_days": "3650", "missing_data_policy": "review",
-        "near_band": "1", "near_band_source": "fixed", "action": "screen_out", "go_live": "on",
+        "near_band": "0.00", "near_band_source": "fixed", "action": "screen_out",
+        "change_note": klout.change_note, "go_live": "on",
     }  # fmt: skip
     blocked = client.post(f"/admin/hiring/screeningrule/{klout.pk}/change/", form)
     assert blocked.status_code == 200
-    assert "must be acknowledged in words" in blocked.content.decode()
+    assert "Nothing changed" in blocked.content.decode()
     form["acknowledgement"] = "Pilot for four weeks; every screen-out is reviewed by a person."
     done = client.post(f"/admin/hiring/screeningrule/{klout.pk}/change/", form)
     assert done.status_code == 302
-    newest = ScreeningRule.objects.filter(lineage=klout.lineage).order_by("-version").first()
-    assert newest is not None
-    assert newest.version == 2
-    assert newest.status == "draft"
+    assert ScreeningRule.objects.filter(lineage=klout.lineage).count() == 1  # no new version
+    klout.refresh_from_db()
+    assert klout.status == "draft"
+
+    second = Client()
+    second.force_login(get_user_model().objects.get(username="hr-admin-2"))
+    approval = f"/admin/hiring/screeningrule/{klout.pk}/approve/"
+    assert "Every one is acknowledged in words" in second.get(approval).content.decode()
+    assert second.post(approval, {}).status_code == 302
+    klout.refresh_from_db()
+    assert (klout.status, klout.active, klout.approved_by.username) == ("live", True, "hr-admin-2")

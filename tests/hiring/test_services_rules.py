@@ -116,7 +116,8 @@ def test_a_change_is_a_new_version_and_the_live_one_stays_until_approved(
     v1.refresh_from_db()
     assert (v1.status, v2.status) == ("superseded", "live")
     changed = AuditEvent.objects.get(organization=org_a, event_type="rule.changed")
-    assert (changed.before["threshold"], changed.after["threshold"]) == ("35.00", "40")
+    # As stored, both sides: 40 reads back 40.00.
+    assert (changed.before["threshold"], changed.after["threshold"]) == ("35.00", "40.00")
 
 
 def test_only_the_newest_version_can_be_changed(job: Any, hr_admin_a: Any) -> None:
@@ -287,6 +288,20 @@ def test_a_screen_out_draft_is_acknowledged_before_approval_is_asked(
     assert rule.status == "live"
 
 
+def test_an_acknowledgement_holds_for_the_version_as_stored(
+    job: Any, hr_admin_a: Any, second_admin: Any
+) -> None:
+    # The admin's form gives 35, the row reads back 35.00: the warning's subject (the
+    # rule's line) must be the same for the author's words and the approver's check.
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="screen_out", acknowledgement="Pilot, reviewed.", **KLOUT
+    )
+    stored = ScreeningRule.objects.get(pk=rule.pk)
+    assert services.unacknowledged_warnings(stored) == []
+    services.rule_approve(rule=stored, approver=second_admin)
+    assert stored.status == "live"
+
+
 def test_a_serious_warning_that_appears_after_the_acknowledgement_blocks_approval(
     job: Any, hr_admin_a: Any, second_admin: Any
 ) -> None:
@@ -318,3 +333,103 @@ def test_another_rules_warning_was_that_rules_to_acknowledge(
     assert [w.code for w in services.serious_warnings(rule)] == []
     services.rule_approve(rule=rule, approver=second_admin)
     assert rule.status == "live"
+
+
+# --- acknowledging a draft as it stands, approval with the approver's words (issue 12) --
+
+
+def test_acknowledging_a_draft_writes_no_new_version_and_lets_it_be_approved(
+    job: Any, hr_admin_a: Any, second_admin: Any, org_a: Any
+) -> None:
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="screen_out", activate=False, **KLOUT
+    )
+    with pytest.raises(WarningNotAcknowledged):
+        services.rule_approve(rule=rule, approver=second_admin)
+    services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="  Pilot, reviewed. ")
+    assert list(ScreeningRule.objects.filter(lineage=rule.lineage).values_list("version")) == [(1,)]
+    acknowledged = AuditEvent.objects.get(event_type="warning.acknowledged")
+    assert (acknowledged.actor, acknowledged.note, acknowledged.subject_id) == (
+        hr_admin_a,
+        "Pilot, reviewed.",
+        str(rule.pk),
+    )
+    assert [w["code"] for w in acknowledged.after["warnings"]] == ["metric.discontinued"]
+    assert services.unacknowledged_warnings(rule) == []
+    rule.refresh_from_db()
+    assert rule.status == "draft"  # acknowledged, waiting for the second HR admin
+    services.rule_approve(rule=rule, approver=second_admin)
+    assert (rule.status, rule.approved_by) == ("live", second_admin)
+    assert events(org_a) == ["rule.created", "warning.acknowledged", "rule.approved"]
+
+
+@pytest.mark.parametrize(
+    ("words", "error"),
+    [("", "in words"), ("   \n", "in words")],
+)
+def test_an_acknowledgement_needs_words(job: Any, hr_admin_a: Any, words: str, error: str) -> None:
+    rule = services.rule_create(job=job, actor=hr_admin_a, activate=False, **KLOUT)
+    with pytest.raises(ValidationError, match=error):
+        services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement=words)
+    assert not AuditEvent.objects.filter(event_type="warning.acknowledged").exists()
+
+
+def test_only_a_drafts_serious_warnings_are_acknowledged_on_their_own(
+    job: Any, hr_admin_a: Any, recruiter_a: Any
+) -> None:
+    quiet = services.rule_create(
+        job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), activate=False
+    )
+    with pytest.raises(ValidationError, match="no serious warning"):
+        services.rule_acknowledge(rule=quiet, actor=hr_admin_a, acknowledgement="Fine.")
+    live = services.rule_create(
+        job=job, actor=hr_admin_a, action="needs_review", acknowledgement="Advisory.", **KLOUT
+    )
+    with pytest.raises(InvalidTransition, match="live"):
+        services.rule_acknowledge(rule=live, actor=hr_admin_a, acknowledgement="Again.")
+    draft = services.rule_update(
+        rule=live, actor=hr_admin_a, changes={"threshold": Decimal(40)}, activate=False
+    )
+    with pytest.raises(NotPermitted):
+        services.rule_acknowledge(rule=draft, actor=recruiter_a, acknowledgement="Me too.")
+    assert AuditEvent.objects.filter(event_type="warning.acknowledged").count() == 1
+
+
+def test_the_approver_acknowledges_in_words_what_appeared_since(
+    job: Any, hr_admin_a: Any, second_admin: Any
+) -> None:
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="screen_out", activate=False, **KLOUT
+    )
+    services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="Pilot, reviewed.")
+    job.influence_relevance = "none"  # the job changed: a new serious warning
+    job.save()
+    new = [w.code for w in services.unacknowledged_warnings(rule)]
+    assert "job_relatedness.not_relevant" in new
+    assert "metric.discontinued" not in new  # hr-admin's words answered that one
+    with pytest.raises(WarningNotAcknowledged) as refused:
+        services.rule_approve(rule=rule, approver=second_admin)
+    assert [w["code"] for w in refused.value.warnings] == new
+    rule.refresh_from_db()
+    assert rule.status == "draft"
+    services.rule_approve(
+        rule=rule, approver=second_admin, acknowledgement="Relevance is being re-assessed."
+    )
+    assert rule.status == "live"
+    words = AuditEvent.objects.filter(event_type="warning.acknowledged").order_by("sequence")
+    assert [(e.actor, e.note) for e in words] == [
+        (hr_admin_a, "Pilot, reviewed."),
+        (second_admin, "Relevance is being re-assessed."),
+    ]
+    assert set(new) <= {w["code"] for w in words[1].after["warnings"]}
+
+
+def test_the_author_acknowledges_but_never_approves(job: Any, hr_admin_a: Any) -> None:
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, action="screen_out", activate=False, **KLOUT
+    )
+    services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="Pilot, reviewed.")
+    with pytest.raises(FourEyesViolation):
+        services.rule_approve(rule=rule, approver=hr_admin_a, acknowledgement="Mine, approved.")
+    rule.refresh_from_db()
+    assert (rule.status, rule.approved_by) == ("draft", None)
