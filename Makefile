@@ -102,7 +102,7 @@ check-deploy: $(VENV)/.installed-dev
 	DJANGO_ALLOWED_HOSTS=renown.example $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: $(VENV)/.installed-dev
-	$(VENV)/bin/celery -A hiring worker --loglevel=INFO
+	$(VENV)/bin/celery -A renown_site worker --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) $(VENV_DJ6) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles node_modules test-artifacts

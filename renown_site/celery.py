@@ -1,4 +1,4 @@
-"""The Celery application. Workers: ``celery -A hiring worker``; beat: ``celery -A hiring beat``."""
+"""The Celery application. Workers: ``celery -A renown_site worker``; beat: ``celery -A renown_site beat``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiring.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renown_site.settings")
 
-app = Celery("hiring")
+app = Celery("renown_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

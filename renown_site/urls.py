@@ -1,23 +1,19 @@
+"""The site's root URLconf: health check, admin, log-in and password reset, then the apps."""
+
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import include, path
 
-from api.problems import not_found
-from api.views.docs import ApiDocsView
-from hiring import views
-from hiring.forms import ThrottledAuthenticationForm
+from hiring import urls as hiring_urls
+from renown_site import views
+from renown_site.forms import ThrottledAuthenticationForm
 from scoring import views as scoring_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("api/v1/", include("api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^api/", not_found),
-    path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
+    # Before the admin's own URLs, whose catch-all would answer 404 for it.
     path(
         "admin/providers/",
         admin.site.admin_view(scoring_views.provider_list),
@@ -36,68 +32,6 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", views.candidate_list, name="candidate-list"),
-    path("candidates.csv", views.candidate_list_csv, name="candidate-list-csv"),
-    path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),
-    path(
-        "candidates/<uuid:public_id>/evidence/",
-        views.evidence_create,
-        name="evidence-create",
-    ),
-    path(
-        "candidates/<uuid:public_id>/evidence/<int:evidence_id>/verify/",
-        views.evidence_verify,
-        name="evidence-verify",
-    ),
-    path(
-        "candidates/<uuid:public_id>/accounts/",
-        views.account_create,
-        name="account-create",
-    ),
-    path(
-        "candidates/<uuid:public_id>/accounts/<int:account_id>/verify/",
-        views.account_verify,
-        name="account-verify",
-    ),
-    path("organization/switch/", views.organization_switch, name="organization-switch"),
-    path("refresh/", views.refresh, name="refresh"),
-    path("refresh/<int:cycle_id>/", views.refresh_progress, name="refresh-progress"),
-    path(
-        "refresh/<int:cycle_id>/progress.json",
-        views.refresh_progress_json,
-        name="refresh-progress-json",
-    ),
-    path("audit/", views.bias_audit, name="bias-audit"),
-    path("jobs/", views.job_list, name="job-list"),
-    path("jobs/<int:job_id>/review/", views.review_queue, name="review-queue"),
-    path(
-        "jobs/<int:job_id>/candidates/<uuid:public_id>/",
-        views.candidate_review,
-        name="candidate-review",
-    ),
-    path(
-        "jobs/<int:job_id>/candidates/<uuid:public_id>/decision/",
-        views.decision_create,
-        name="decision-create",
-    ),
-    path(
-        "jobs/<int:job_id>/candidates/<uuid:public_id>/pre-adverse-notice/",
-        views.pre_adverse_notice_send,
-        name="pre-adverse-notice-send",
-    ),
-    path(
-        "jobs/<int:job_id>/candidates/<uuid:public_id>/dispute/",
-        views.dispute_create,
-        name="dispute-create",
-    ),
-    path(
-        "jobs/<int:job_id>/candidates/<uuid:public_id>/dispute/resolve/",
-        views.dispute_resolve,
-        name="dispute-resolve",
-    ),
-    path(
-        "jobs/<int:job_id>/candidates/<uuid:public_id>/final-notice/",
-        views.final_notice_send,
-        name="final-notice-send",
-    ),
+    # The recruiter pages at the root and the API under api/ (hiring/urls.py).
+    path("", include(hiring_urls)),
 ]
