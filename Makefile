@@ -89,11 +89,12 @@ test-django6: $(VENV_DJ6)/.installed-dev browser-deps
 	$(PY_DJ6) -c 'import django; assert django.VERSION[:2] == (6, 0), django.get_version()'
 	DATABASE_URL= CELERY_BROKER_URL= $(PY_DJ6) -m pytest
 
-## lint: ruff, formatting, mypy, migrations in step with the models
+## lint: ruff, formatting, mypy, import layers (no app imports the site), migrations in step
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	$(VENV)/bin/lint-imports
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 ## check-deploy: Django's deployment checklist with production-like settings
@@ -102,7 +103,7 @@ check-deploy: $(VENV)/.installed-dev
 	DJANGO_ALLOWED_HOSTS=renown.example $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: $(VENV)/.installed-dev
-	$(VENV)/bin/celery -A hiring worker --loglevel=INFO
+	$(VENV)/bin/celery -A renown_site worker --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) $(VENV_DJ6) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles node_modules test-artifacts

@@ -237,7 +237,7 @@ def main() -> None:
     token = prepare(database_url, args.candidates)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "hiring.wsgi", "--workers", str(args.workers),
+        [sys.executable, "-m", "gunicorn", "renown_site.wsgi", "--workers", str(args.workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=_env(database_url), start_new_session=True,
     )  # fmt: skip

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from hiring.settings import *  # noqa: F403
+from renown_site.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.api_urls"

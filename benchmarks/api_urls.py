@@ -55,5 +55,5 @@ def bare_candidates(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("bench/bare/", bare_candidates),
-    path("", include("hiring.urls")),
+    path("", include("renown_site.urls")),
 ]

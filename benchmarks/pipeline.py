@@ -35,7 +35,7 @@ REQUESTS_PER_ACCOUNT = 1  # Hacker News: one GET per account
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renown_site.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")
     if "postgres" not in os.environ.get("DATABASE_URL", "") or not os.environ.get(
         "CELERY_BROKER_URL"
@@ -109,7 +109,7 @@ def bench_fetch(accounts: int) -> None:
     }
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hiring", "worker", "--pool=solo", "-Q", queue,
+            [sys.executable, "-m", "celery", "-A", "renown_site", "worker", "--pool=solo", "-Q", queue,
              "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"bench{i}@%h"],
             cwd=ROOT, env=env,
@@ -121,7 +121,7 @@ def bench_fetch(accounts: int) -> None:
         os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
         from django.conf import settings
 
-        from hiring.celery import app
+        from renown_site.celery import app
 
         app.conf.task_default_queue = queue
         settings.RENOWN_FETCH_BATCH_SIZE = 500  # the driver splits the cycle into batches

@@ -45,7 +45,7 @@ ACKNOWLEDGEMENT = "Benchmark data: synthetic people, warnings read."
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renown_site.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (a throwaway one).")

@@ -43,7 +43,7 @@ TARGET_S = 10.0
 def setup_django() -> str:
     if not os.environ.get("DATABASE_URL"):
         sys.exit("Set DATABASE_URL to a throwaway database (PostgreSQL or SQLite).")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renown_site.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")
     import django
 

@@ -1,7 +1,1 @@
-"""Renown's project package and hiring domain."""
-
-from __future__ import annotations
-
-from hiring.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""Hiring: jobs, screening rules, screenings, decisions and the recruiter pages."""

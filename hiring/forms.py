@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from candidates.models import EvidenceKind, Network
-from hiring import login_throttle
 from hiring.models import DecisionKind, Dispute
 
 
@@ -101,27 +97,3 @@ class RefreshForm(forms.Form):
         field.choices = [("", "Every candidate of the organisation")] + [
             (str(pk), f"Candidates of: {title}") for pk, title in jobs
         ]
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form: says plainly when the account or address is locked out.
-
-    The lockout itself is enforced by ``hiring.login_throttle.LoginThrottleBackend``
-    for every login path; this form only turns it into a clear message.
-    """
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": "%(message)s",
-    }
-
-    def clean(self) -> dict[str, Any]:
-        lockout = login_throttle.login_lockout(
-            username=self.cleaned_data.get("username") or "",
-            address=login_throttle.client_address(self.request),
-        )
-        if lockout is not None:
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"message": lockout.message}
-            )
-        return super().clean()

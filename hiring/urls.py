@@ -1,41 +1,20 @@
+"""The recruiter pages and the API, included by the site's root URLconf (``renown_site.urls``)."""
+
 from __future__ import annotations
 
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.problems import not_found
 from api.views.docs import ApiDocsView
 from hiring import views
-from hiring.forms import ThrottledAuthenticationForm
-from scoring import views as scoring_views
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", not_found),
     path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
-    path(
-        "admin/providers/",
-        admin.site.admin_view(scoring_views.provider_list),
-        name="admin-providers",
-    ),
-    path("admin/", admin.site.urls),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
-    # Before Django's own: a completed reset also lifts the login lockout.
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("", views.candidate_list, name="candidate-list"),
     path("candidates.csv", views.candidate_list_csv, name="candidate-list-csv"),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),

@@ -1,4 +1,4 @@
-"""Web views: the health check and the recruiter UI (candidates, jobs, the review queue)."""
+"""Web views: the recruiter UI (candidates, jobs, the review queue)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -37,7 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate, Organization
-from hiring import charts, listing, live_audit, login_throttle, oversight, services
+from hiring import charts, listing, live_audit, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
 from hiring.exceptions import ApplicationError, NotPermitted
@@ -361,38 +357,6 @@ def account_verify(request: HttpRequest, public_id: str, account_id: int) -> Htt
         return f"Account rejected: {account} no longer counts toward the scores."
 
     return _candidate_post(request, public_id, step)
-
-
-def _broker_state() -> str:
-    if not settings.CELERY_BROKER_URL:
-        return "embedded"
-    from hiring.celery import app
-
-    try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:  # kombu raises many transport-specific errors; any means down
-        logger.warning("healthz: broker unreachable", exc_info=True)
-        return "down"
-    return "ok"
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 with the state of the database and broker; 503 when the database is down.
-
-    A broker outage alone keeps 200: the web app still serves, and the body says so.
-    """
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except DatabaseError:
-        logger.exception("healthz: database unreachable")
-        database = "down"
-    body = {"database": database, "broker": _broker_state()}
-    return JsonResponse(body, status=200 if database == "ok" else 503)
 
 
 # --- jobs and the review queue --------------------------------------------------------
@@ -853,15 +817,3 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
             "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
         },
     )
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's reset-by-email link, which also lifts the login lockout for that account.
-
-    The lockout message says a reset lifts it (``hiring.login_throttle``).
-    """
-
-    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
-        response = super().form_valid(form)
-        login_throttle.password_reset_record(username=form.user.get_username())
-        return response

@@ -6,8 +6,8 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
-from hiring.settings import *  # noqa: F403
-from hiring.settings import STORAGES
+from renown_site.settings import *  # noqa: F403
+from renown_site.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

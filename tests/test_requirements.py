@@ -12,7 +12,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("api", "candidates", "hiring", "privacy", "scoring", "webhooks")
+APPS = ("api", "candidates", "hiring", "privacy", "renown_site", "scoring", "webhooks")
 
 
 def runtime_imports(path: Path) -> Iterator[str]:

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.deprecation import RemovedInNextVersionWarning
 
-from hiring.env import env_bool, env_int, env_list, env_str
+from renown_site.env import env_bool, env_int, env_list, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "hiring.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "renown_site.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,7 +1,7 @@
 """``/api/docs/``: Swagger UI under the site's strict Content-Security-Policy.
 
 drf-spectacular's default page starts Swagger UI with an inline ``<script>`` and sets
-a few rules in an inline ``<style>``; the policy (``hiring.middleware``) refuses both,
+a few rules in an inline ``<style>``; the policy (``renown_site.middleware``) refuses both,
 so the page stayed blank. Here the start-up script is drf-spectacular's own
 "split" variant, served by this same view at ``?script`` (a same-origin script that
 ``script-src 'self'`` allows), and the page's rules come from a static stylesheet.

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from api.models import ApiToken, IdempotencyKey
 from api.services import api_token_create, api_token_revoke, api_token_rotate
 from candidates.models import Candidate
-from hiring.middleware import POLICY
+from renown_site.middleware import POLICY
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """The OpenAPI schema is accurate: schemathesis against the live app finds nothing.
 
-A live server on a throwaway test database holding a small demo (``hiring.demo``
+A live server on a throwaway test database holding a small demo (``renown_site.demo``
 with a dozen candidates: verified accounts, jobs, screenings) plus one world of
 every kind of object (``tests/api/world.py``) and a job a Greenhouse delivery
 created (no jurisdictions), a write token, and every check schemathesis has but
@@ -23,7 +23,7 @@ from django.test import override_settings
 
 from api.services import api_token_create
 from candidates.models import Membership, Role
-from hiring.demo import demo_build
+from renown_site.demo import demo_build
 from tests.api.world import build_world
 from tests.webhooks.test_greenhouse import fixture
 from webhooks import greenhouse, services, signing

@@ -197,6 +197,6 @@ def screenshot() -> Callable[[Any, str], str]:
 def demo(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The demo organisation `make run` shows, small: the population a new user meets."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from hiring.demo import demo_build
+    from renown_site.demo import demo_build
 
     return demo_build(candidates=int(os.environ.get("RENOWN_BROWSER_DEMO_SIZE", "30")))

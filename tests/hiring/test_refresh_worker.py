@@ -23,7 +23,7 @@ __all__ = ["appview", "worker"]  # fixtures, used by name
 @pytest.fixture
 def broker_queue(worker: str) -> Iterator[str]:
     """Send this test's tasks to the broker, on the worker's queue (not eagerly)."""
-    from hiring.celery import app
+    from renown_site.celery import app
 
     eager, queue = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager = False

@@ -145,7 +145,7 @@ def test_exit_status_reaches_the_shell() -> None:
                 "DJANGO_DEBUG": "1",
                 "RENOWN_ALLOW_PRIVATE_HOSTS": "1",
                 "RENOWN_PROVIDER_URL_BLUESKY": url,
-                "DJANGO_SETTINGS_MODULE": "hiring.settings",
+                "DJANGO_SETTINGS_MODULE": "renown_site.settings",
             }
         )
         found = subprocess.run(

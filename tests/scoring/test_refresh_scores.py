@@ -142,7 +142,7 @@ def test_accounts_without_notices_are_counted_as_skipped(stand_in: Faults) -> No
 def test_a_crashed_batch_means_the_refresh_did_not_run_to_its_end(
     population: list[Any], stand_in: Faults, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hiring.celery import app
+    from renown_site.celery import app
 
     def crash(**kwargs: object) -> None:
         raise RuntimeError("database went away")

@@ -54,7 +54,7 @@ def worker(appview: str, transactional_db: None) -> Iterator[str]:
     queue = f"renown-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hiring.settings",
+        "DJANGO_SETTINGS_MODULE": "renown_site.settings",
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": database_url(),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
@@ -67,7 +67,7 @@ def worker(appview: str, transactional_db: None) -> Iterator[str]:
             "-m",
             "celery",
             "-A",
-            "hiring",
+            "renown_site",
             "worker",
             "--pool=solo",
             "--loglevel=INFO",
@@ -105,7 +105,7 @@ def wait_for(predicate: Any, timeout: float = 60.0) -> bool:
 
 
 def test_real_worker_fetches_and_scores_into_postgresql(worker: str) -> None:
-    from hiring.celery import app
+    from renown_site.celery import app
 
     account = factories.SocialAccountFactory(handle="alice.test")
     missing = factories.SocialAccountFactory(handle="nobody.test")

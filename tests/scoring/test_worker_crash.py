@@ -40,7 +40,7 @@ def slow_stand_in() -> Iterator[tuple[str, Faults]]:
 def start_worker(queue: str, stand_in: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hiring.settings",
+        "DJANGO_SETTINGS_MODULE": "renown_site.settings",
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": database_url(),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
@@ -53,7 +53,7 @@ def start_worker(queue: str, stand_in: str) -> subprocess.Popen[str]:
         "RENOWN_PROVIDER_CONCURRENCY": "4",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hiring", "worker", "--pool=solo", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "renown_site", "worker", "--pool=solo", "-Q", queue,
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
@@ -72,7 +72,7 @@ def stop(process: subprocess.Popen[str]) -> None:
 def test_a_batch_killed_mid_flight_is_redelivered_without_duplicates(
     transactional_db: None, slow_stand_in: tuple[str, Faults], settings: Any
 ) -> None:
-    from hiring.celery import app
+    from renown_site.celery import app
 
     url, faults = slow_stand_in
     accounts = [

@@ -18,7 +18,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from candidates.models import Organization
-from hiring.celery import app
 from scoring import selectors, services
 from scoring.models import RefreshCycle
 from scoring.tasks import fetch_batch_task
@@ -58,7 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Refresh cycle {cycle.pk}: {cycle.total} account(s) in {len(batches)} batch(es)."
         )
-        if app.conf.task_always_eager:
+        if fetch_batch_task.app.conf.task_always_eager:
             self._run_here(cycle, batches)
         else:
             services.refresh_enqueue(cycle=cycle, batches=batches)
@@ -104,7 +103,7 @@ class Command(BaseCommand):
                     self._fail(
                         f"No progress on cycle {cycle.pk} for {stall_timeout:.0f} s "
                         f"({finished} of {progress.total} done): is a worker running "
-                        "(celery -A hiring worker)? The cycle stays open; rerun to finish it."
+                        "(celery -A renown_site worker)? The cycle stays open; rerun to finish it."
                     )
                 time.sleep(1.0)
 

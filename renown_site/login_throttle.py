@@ -13,7 +13,7 @@ counted from the ``user_login_failed`` signal; a successful login clears its
 username's counter (not the address's: one right password must not unlock a
 guessing address).
 
-A completed password reset (the emailed link, ``hiring.views.PasswordResetConfirmView``)
+A completed password reset (the emailed link, ``renown_site.views.PasswordResetConfirmView``)
 lifts the lockout for that account, as the lockout message promises: it clears the
 username's counter and, for the rest of the window, lets that one username past an
 address lockout (the failures that locked the account locked the address it typed

@@ -1,4 +1,4 @@
-"""Renown settings: one module, read from the environment (see .env.example).
+"""The standalone site's settings: one module, read from the environment (see .env.example).
 
 The embedded default needs nothing: SQLite in the project folder and Celery
 tasks run eagerly in-process. Set DATABASE_URL and CELERY_BROKER_URL to scale.
@@ -12,7 +12,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from hiring.env import env_bool, env_int, env_list, env_str
+from renown_site.env import env_bool, env_int, env_list, env_str
 
 django_stubs_ext.monkeypatch()
 
@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "webhooks",
     "privacy",
     "api",
+    # The site itself: admin branding, login throttling, the demo command.
+    "renown_site",
 ]
 
 MIDDLEWARE = [
@@ -61,15 +63,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "hiring.middleware.ContentSecurityPolicyMiddleware",
+    "renown_site.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 if not DEBUG:
     # Production serves collected static files itself; runserver does it in DEBUG.
     MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
-ROOT_URLCONF = "hiring.urls"
-WSGI_APPLICATION = "hiring.wsgi.application"
+ROOT_URLCONF = "renown_site.urls"
+WSGI_APPLICATION = "renown_site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -115,8 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # ModelBackend behind the login throttle: a locked-out username or address is refused
-# before any password is checked (hiring/login_throttle.py).
-AUTHENTICATION_BACKENDS = ["hiring.login_throttle.ThrottledModelBackend"]
+# before any password is checked (renown_site/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["renown_site.login_throttle.ThrottledModelBackend"]
 RENOWN_LOGIN_MAX_FAILURES = env_int("RENOWN_LOGIN_MAX_FAILURES", 5)
 RENOWN_LOGIN_WINDOW_SECONDS = env_int("RENOWN_LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_URL = "login"

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from api.services import api_token_create
 from candidates.models import Candidate, CandidateNotice, NoticeKind, Organization, SocialAccount
-from hiring import demo
-from hiring.demo import demo_counts
 from hiring.models import AuditEvent, Decision, Job, ScreeningRule
 from hiring.services.review import decision_record
 from hiring.services.rules import rule_approve
+from renown_site import demo
+from renown_site.demo import demo_counts
 from scoring.models import MetricSnapshot, Score
 from tests.api.conftest import token_client
 

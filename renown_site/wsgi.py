@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn hiring.wsgi)."""
+"""WSGI entry point (gunicorn renown_site.wsgi)."""
 
 from __future__ import annotations
 
@@ -6,5 +6,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiring.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renown_site.settings")
 application = get_wsgi_application()

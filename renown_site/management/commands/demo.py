@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hiring.demo import (
+from renown_site.demo import (
     DEMO_SLUG,
     DEMO_USERS,
     DemoNotDemo,

@@ -6,5 +6,5 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiring.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renown_site.settings")
 application = get_asgi_application()
