@@ -10,7 +10,6 @@ from django.test import Client
 
 from hiring import services
 from hiring.models import AuditEvent, ScreeningRule
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +36,6 @@ def login(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def second_admin(org_a: Any) -> Any:
-    user = factories.UserFactory(username="hanna-hr", is_staff=True)
-    factories.MembershipFactory(user=user, organization=org_a, role="hr_admin")
-    return user
-
-
-@pytest.fixture
-def job(org_a: Any) -> Any:
-    return factories.JobFactory(organization=org_a)
 
 
 @pytest.fixture

@@ -35,18 +35,6 @@ def login(user: Any) -> Client:
     return client
 
 
-@pytest.fixture
-def second_admin(org_a: Any) -> Any:
-    user = factories.UserFactory(username="hanna-hr", is_staff=True)
-    factories.MembershipFactory(user=user, organization=org_a, role="hr_admin")
-    return user
-
-
-@pytest.fixture
-def job(org_a: Any) -> Any:
-    return factories.JobFactory(organization=org_a)
-
-
 def test_saving_a_change_writes_the_next_version(job: Any, hr_admin_a: Any) -> None:
     client = login(hr_admin_a)
     assert (
