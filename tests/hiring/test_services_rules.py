@@ -23,18 +23,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def second_admin(org_a: Any) -> Any:
-    user = factories.UserFactory(username="hanna-hr", is_staff=True)
-    factories.MembershipFactory(user=user, organization=org_a, role="hr_admin")
-    return user
-
-
-@pytest.fixture
-def job(org_a: Any) -> Any:
-    return factories.JobFactory(organization=org_a)
-
-
 def events(org: Any) -> list[str]:
     return list(
         AuditEvent.objects.filter(organization=org)

@@ -1,4 +1,4 @@
-"""Fixtures the rule admin's tests share: a job of organisation A and a second HR admin."""
+"""Fixtures the hiring tests share: a job of organisation A and a second HR admin."""
 
 from __future__ import annotations
 
