@@ -63,10 +63,11 @@ def prepare(database_url: str, candidates: int) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from api.services import api_token_create
     from benchmarks.api_urls import BENCH_ORG_SLUG
-    from candidates.models import Candidate, Organization
+    from candidates.models import Candidate
     from hiring.models import Job, Screening
+    from renown.api.tokens import api_token_create
+    from renown.models import Organization
     from scoring.models import Score
 
     Organization.objects.filter(slug=BENCH_ORG_SLUG).delete()

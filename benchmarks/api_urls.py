@@ -17,8 +17,8 @@ BENCH_ORG_SLUG = "bench-api"
 
 
 def bare_candidates(request: HttpRequest) -> JsonResponse:
-    from api.selectors import candidate_list_with_latest
-    from candidates.models import Organization
+    from hiring.api.selectors import candidate_list_with_latest
+    from renown.models import Organization
 
     organization = Organization.objects.get(slug=BENCH_ORG_SLUG)
     rows = candidate_list_with_latest(organization=organization).order_by("-id")[

@@ -34,26 +34,30 @@ def latest_scores(org_id: int) -> None:
     from scoring.models import LatestScore
 
     expected = LatestScore.objects.filter(organization_id=org_id).count()
-    candidates = f"SELECT id FROM candidates_candidate WHERE organization_id = {int(org_id)}"
-    execute(f"DELETE FROM scoring_latestscore WHERE organization_id = {int(org_id)}")
+    candidates = f"SELECT id FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}"
+    execute(f"DELETE FROM renown_scoring_latestscore WHERE organization_id = {int(org_id)}")
     execute(
-        "INSERT INTO scoring_latestscore (candidate_id, organization_id, scorer, value, as_of) "
+        "INSERT INTO renown_scoring_latestscore (candidate_id, organization_id, scorer, value, as_of) "
         "SELECT DISTINCT ON (candidate_id, scorer) candidate_id, %s, scorer, value, as_of "
-        f"FROM scoring_score WHERE candidate_id IN ({candidates}) "
+        f"FROM renown_scoring_score WHERE candidate_id IN ({candidates}) "
         "ORDER BY candidate_id, scorer, as_of DESC, id DESC",
         [org_id],
     )
     # The normalised vendor scores (0-100) the scoring service computes from the imports.
     execute(
-        "INSERT INTO scoring_latestscore (candidate_id, organization_id, scorer, value, as_of) "
+        "INSERT INTO renown_scoring_latestscore (candidate_id, organization_id, scorer, value, as_of) "
         "SELECT DISTINCT ON (candidate_id, vendor) candidate_id, %s, 'vendor.' || vendor, "
         "round((value - scale_min) * 100 / (scale_max - scale_min), 2), as_of::timestamptz "
-        f"FROM scoring_vendorscore WHERE candidate_id IN ({candidates}) "
+        f"FROM renown_scoring_vendorscore WHERE candidate_id IN ({candidates}) "
         "ORDER BY candidate_id, vendor, as_of DESC, id DESC "
         "ON CONFLICT (candidate_id, scorer) DO NOTHING",
         [org_id],
     )
-    for table in ("scoring_latestscore", "hiring_screening", "hiring_application"):
+    for table in (
+        "renown_scoring_latestscore",
+        "renown_hiring_screening",
+        "renown_hiring_application",
+    ):
         execute(f"VACUUM ANALYZE {table}")
     found = LatestScore.objects.filter(organization_id=org_id).count()
     print(f"latest scores: {found:,} rows (were {expected:,})", flush=True)
@@ -62,7 +66,7 @@ def latest_scores(org_id: int) -> None:
 def recruiter(org_id: int) -> object:
     from django.contrib.auth import get_user_model
 
-    from candidates.models import Membership
+    from renown.models import Membership
 
     user, _ = get_user_model().objects.get_or_create(username="bench-recruiter")
     Membership.objects.get_or_create(
@@ -110,8 +114,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from candidates.models import Organization
     from hiring.models import Job, Screening
+    from renown.models import Organization
 
     if args.rebuild:
         Organization.objects.filter(slug=SLUG).update(name="rebuild")

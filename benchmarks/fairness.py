@@ -33,7 +33,8 @@ from benchmarks.screening import SLUG, build, execute, setup_django
 
 def self_identify() -> None:
     """90 % answer: sex and race/ethnicity spread deterministically over the categories."""
-    from candidates.models import Organization, SelfIdentification
+    from candidates.models import SelfIdentification
+    from renown.models import Organization
 
     org = Organization.objects.get(slug=SLUG)
     have = SelfIdentification.objects.filter(candidate__organization=org).count()
@@ -46,19 +47,19 @@ def self_identify() -> None:
         "native_american_or_alaska_native",
     ]  # fmt: skip
     execute(
-        "INSERT INTO candidates_selfidentification (candidate_id, sex, race_ethnicity, "
+        "INSERT INTO renown_candidates_selfidentification (candidate_id, sex, race_ethnicity, "
         "provided_at, source, created_at, updated_at) "
         "SELECT id, CASE WHEN id %% 2 = 0 THEN 'male' ELSE 'female' END, "
         "(%s::text[])[1 + (id * 13) %% 10], now(), 'ats', now(), now() "
-        "FROM candidates_candidate WHERE organization_id = %s AND id %% 10 <> 9",
+        "FROM renown_candidates_candidate WHERE organization_id = %s AND id %% 10 <> 9",
         [races, org.pk],
     )
-    execute("VACUUM ANALYZE candidates_selfidentification")
+    execute("VACUUM ANALYZE renown_candidates_selfidentification")
 
 
 def job() -> Any:
-    from candidates.models import Organization
     from hiring.models import Job
+    from renown.models import Organization
 
     org = Organization.objects.get(slug=SLUG)
     Job.objects.filter(organization=org, title="Community Manager (fairness bench)").delete()
@@ -69,11 +70,11 @@ def job() -> Any:
         influence_relevance="supporting",
     )
     execute(
-        "INSERT INTO hiring_application (job_id, candidate_id, external_id, created_at, updated_at) "
-        "SELECT %s, id, '', now(), now() FROM candidates_candidate WHERE organization_id = %s",
+        "INSERT INTO renown_hiring_application (job_id, candidate_id, external_id, created_at, updated_at) "
+        "SELECT %s, id, '', now(), now() FROM renown_candidates_candidate WHERE organization_id = %s",
         [job.pk, org.pk],
     )
-    execute("VACUUM ANALYZE hiring_application")
+    execute("VACUUM ANALYZE renown_hiring_application")
     return job
 
 
@@ -98,20 +99,20 @@ def hand_written(job: Any) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH k AS (SELECT DISTINCT ON (candidate_id) candidate_id, value FROM "
-            "scoring_vendorscore WHERE vendor = 'klout' AND as_of <= current_date "
+            "renown_scoring_vendorscore WHERE vendor = 'klout' AND as_of <= current_date "
             "ORDER BY candidate_id, as_of DESC, id DESC), "
-            "f AS (SELECT DISTINCT candidate_id FROM scoring_anomalyflag WHERE kind = "
+            "f AS (SELECT DISTINCT candidate_id FROM renown_scoring_anomalyflag WHERE kind = "
             "'disagreement' AND jsonb_exists(evidence, 'klout')), "
-            "s AS (SELECT DISTINCT candidate_id FROM candidates_socialaccount WHERE status = "
+            "s AS (SELECT DISTINCT candidate_id FROM renown_candidates_socialaccount WHERE status = "
             "'active' AND network NOT IN ('openalex', 'openlibrary', 'orcid')) "
             "SELECT CASE WHEN k.value IS NULL THEN 'insufficient_data' "
             "WHEN f.candidate_id IS NOT NULL THEN 'flagged' WHEN k.value >= 35 THEN 'meets' "
             "ELSE 'below' END AS outcome, coalesce(si.sex, ''), coalesce(si.race_ethnicity, ''), "
-            "s.candidate_id IS NULL, count(*) FROM hiring_application p "
+            "s.candidate_id IS NULL, count(*) FROM renown_hiring_application p "
             "LEFT JOIN k ON k.candidate_id = p.candidate_id "
             "LEFT JOIN f ON f.candidate_id = p.candidate_id "
             "LEFT JOIN s ON s.candidate_id = p.candidate_id "
-            "LEFT JOIN candidates_selfidentification si ON si.candidate_id = p.candidate_id "
+            "LEFT JOIN renown_candidates_selfidentification si ON si.candidate_id = p.candidate_id "
             "WHERE p.job_id = %s GROUP BY 1, 2, 3, 4",
             [job.pk],
         )
@@ -140,7 +141,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     setup_django()
-    from candidates.models import Organization
+    from renown.models import Organization
 
     if args.rebuild:
         Organization.objects.filter(slug=SLUG).update(name="rebuild")

@@ -51,7 +51,8 @@ def setup_django() -> None:
 
 def population(accounts: int, *, network: str = "hackernews") -> list[int]:
     """A fresh 'bench' organisation: one consenting US candidate per account."""
-    from candidates.models import Candidate, CandidateNotice, Organization, SocialAccount
+    from candidates.models import Candidate, CandidateNotice, SocialAccount
+    from renown.models import Organization
 
     Organization.objects.filter(slug="bench").delete()
     org = Organization.objects.create(slug="bench", name="Benchmark (synthetic)", is_demo=True)
@@ -125,7 +126,7 @@ def bench_fetch(accounts: int) -> None:
 
         app.conf.task_default_queue = queue
         settings.RENOWN_FETCH_BATCH_SIZE = 500  # the driver splits the cycle into batches
-        from candidates.models import Organization
+        from renown.models import Organization
 
         started = time.monotonic()
         cycle, batches = services.refresh_start(organization=Organization.objects.get(slug="bench"))
@@ -164,7 +165,8 @@ def bench_recompute(candidates: int) -> None:
 
     print(f"recompute: preparing {candidates:,} candidates ...", flush=True)
     ids = population(candidates, network="bluesky")
-    from candidates.models import Organization, SocialAccount
+    from candidates.models import SocialAccount
+    from renown.models import Organization
 
     org = Organization.objects.get(slug="bench")
     cycle = RefreshCycle.objects.create(

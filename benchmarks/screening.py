@@ -66,19 +66,19 @@ def execute(sql: str, params: list[object] | None = None) -> None:
 
 def clear(org_id: int) -> None:
     """Empty the benchmark organisation with plain SQL (a cascade over millions of rows is slow)."""
-    candidates = f"SELECT id FROM candidates_candidate WHERE organization_id = {int(org_id)}"
-    jobs = f"SELECT id FROM hiring_job WHERE organization_id = {int(org_id)}"
+    candidates = f"SELECT id FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}"
+    jobs = f"SELECT id FROM renown_hiring_job WHERE organization_id = {int(org_id)}"
     for sql in (
-        f"DELETE FROM hiring_screening WHERE job_id IN ({jobs})",
-        f"DELETE FROM hiring_screeningrun WHERE job_id IN ({jobs})",
-        f"DELETE FROM hiring_application WHERE job_id IN ({jobs})",
-        f"DELETE FROM hiring_screeningrule WHERE job_id IN ({jobs})",
-        f"DELETE FROM hiring_rulegroup WHERE job_id IN ({jobs})",
-        f"DELETE FROM hiring_job WHERE id IN ({jobs})",
-        f"DELETE FROM scoring_score WHERE candidate_id IN ({candidates})",
-        f"DELETE FROM scoring_vendorscore WHERE candidate_id IN ({candidates})",
-        f"DELETE FROM scoring_anomalyflag WHERE candidate_id IN ({candidates})",
-        f"DELETE FROM candidates_candidate WHERE organization_id = {int(org_id)}",
+        f"DELETE FROM renown_hiring_screening WHERE job_id IN ({jobs})",
+        f"DELETE FROM renown_hiring_screeningrun WHERE job_id IN ({jobs})",
+        f"DELETE FROM renown_hiring_application WHERE job_id IN ({jobs})",
+        f"DELETE FROM renown_hiring_screeningrule WHERE job_id IN ({jobs})",
+        f"DELETE FROM renown_hiring_rulegroup WHERE job_id IN ({jobs})",
+        f"DELETE FROM renown_hiring_job WHERE id IN ({jobs})",
+        f"DELETE FROM renown_scoring_score WHERE candidate_id IN ({candidates})",
+        f"DELETE FROM renown_scoring_vendorscore WHERE candidate_id IN ({candidates})",
+        f"DELETE FROM renown_scoring_anomalyflag WHERE candidate_id IN ({candidates})",
+        f"DELETE FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}",
     ):
         execute(sql)
 
@@ -86,7 +86,8 @@ def clear(org_id: int) -> None:
 def build(candidates: int, days: int) -> None:
     from django.db import transaction
 
-    from candidates.models import Candidate, Organization
+    from candidates.models import Candidate
+    from renown.models import Organization
 
     org, _ = Organization.objects.get_or_create(
         slug=SLUG, defaults={"name": "Screening benchmark (synthetic)", "is_demo": True}
@@ -105,16 +106,16 @@ def build(candidates: int, days: int) -> None:
     now = datetime.now(tz=UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     with transaction.atomic():
         execute(
-            "INSERT INTO candidates_candidate (public_id, organization_id, name, email, ats_source, "
+            "INSERT INTO renown_candidates_candidate (public_id, organization_id, name, email, ats_source, "
             "external_id, country, region, created_at, updated_at) "
             "SELECT gen_random_uuid(), %s, 'Bench ' || i, 'bench' || i || '@bench.example', "
             "'bench', 'b' || i, 'US', 'US-CA', now(), now() FROM generate_series(1, %s) i",
             [org.pk, candidates],
         )
-        cand = f"SELECT id FROM candidates_candidate WHERE organization_id = {int(org.pk)}"
+        cand = f"SELECT id FROM renown_candidates_candidate WHERE organization_id = {int(org.pk)}"
         # 85 % have an online footprint: a stable level per person, daily noise around it.
         execute(
-            "INSERT INTO scoring_score (candidate_id, scorer, scorer_version, value, scale_min, "
+            "INSERT INTO renown_scoring_score (candidate_id, scorer, scorer_version, value, scale_min, "
             "scale_max, components, snapshot_ids, inputs_digest, as_of, computed_at) "
             "SELECT c.id, 'influence', 2, "
             "least(100, greatest(1, round((5 + (c.id * 7919 %% 90) + random() * 6 - 3)::numeric, 2))), "
@@ -124,7 +125,7 @@ def build(candidates: int, days: int) -> None:
             [COMPONENTS, now, days],
         )
         execute(
-            "INSERT INTO scoring_score (candidate_id, scorer, scorer_version, value, scale_min, "
+            "INSERT INTO renown_scoring_score (candidate_id, scorer, scorer_version, value, scale_min, "
             "scale_max, components, snapshot_ids, inputs_digest, as_of, computed_at) "
             "SELECT c.id, 'reputation', 1, round((c.id * 31 %% 100)::numeric, 2), 0, 100, "
             "'[]'::jsonb, '[]'::jsonb, md5('r' || c.id), %s, now() "
@@ -132,13 +133,13 @@ def build(candidates: int, days: int) -> None:
             [now],
         )
         execute(
-            "INSERT INTO scoring_vendorscore (candidate_id, vendor, vendor_name, value, scale_min, "
+            "INSERT INTO renown_scoring_vendorscore (candidate_id, vendor, vendor_name, value, scale_min, "
             "scale_max, as_of, source, imported_at) "
             "SELECT c.id, 'klout', '', 10 + c.id %% 70, 1, 100, DATE '2017-06-01', 'bench', now() "
             f"FROM ({cand}) c WHERE c.id %% 10 < 3",
         )
         execute(
-            "INSERT INTO scoring_anomalyflag (candidate_id, kind, detail, evidence, observed_on, "
+            "INSERT INTO renown_scoring_anomalyflag (candidate_id, kind, detail, evidence, observed_on, "
             "detected_at) SELECT c.id, 'follower_jump', 'bench', '{}'::jsonb, %s, now() "
             f"FROM ({cand}) c WHERE c.id %% 500 = 7",
             [now.date()],
@@ -146,10 +147,10 @@ def build(candidates: int, days: int) -> None:
         org.name = f"Screening benchmark (synthetic) [{label}]"
         org.save()
     for table in (
-        "candidates_candidate",
-        "scoring_score",
-        "scoring_vendorscore",
-        "scoring_anomalyflag",
+        "renown_candidates_candidate",
+        "renown_scoring_score",
+        "renown_scoring_vendorscore",
+        "renown_scoring_anomalyflag",
     ):
         execute(f"VACUUM ANALYZE {table}")
     print(f"setup: done in {time.monotonic() - started:.0f} s", flush=True)
@@ -158,9 +159,9 @@ def build(candidates: int, days: int) -> None:
 def rules() -> object:
     from django.contrib.auth import get_user_model
 
-    from candidates.models import Membership, Organization
     from hiring import services
     from hiring.models import Application, Job
+    from renown.models import Membership, Organization
 
     org = Organization.objects.get(slug=SLUG)
     users = []
@@ -176,11 +177,11 @@ def rules() -> object:
         relevance_justification="Benchmark: the role's public reach is documented.",
     )
     execute(
-        "INSERT INTO hiring_application (job_id, candidate_id, external_id, created_at, updated_at) "
-        "SELECT %s, id, '', now(), now() FROM candidates_candidate WHERE organization_id = %s",
+        "INSERT INTO renown_hiring_application (job_id, candidate_id, external_id, created_at, updated_at) "
+        "SELECT %s, id, '', now(), now() FROM renown_candidates_candidate WHERE organization_id = %s",
         [job.pk, org.pk],
     )
-    execute("VACUUM ANALYZE hiring_application")
+    execute("VACUUM ANALYZE renown_hiring_application")
     group = services.rule_group_create(
         job=job, actor=users[0], combinator="any", name="reach or record"
     )
@@ -228,7 +229,7 @@ def main() -> None:
 
     # The run's own breakdown: read, combined and written, committed.
     logging.getLogger("hiring.services.screening").setLevel(logging.DEBUG)
-    from candidates.models import Organization
+    from renown.models import Organization
 
     if args.rebuild:
         Organization.objects.filter(slug=SLUG).update(name="rebuild")
@@ -238,8 +239,8 @@ def main() -> None:
     from hiring.models import ScreeningRule
 
     # Making the rules live already screened the job (after each commit): start empty.
-    execute("DELETE FROM hiring_screening WHERE job_id = %s", [job.pk])  # type: ignore[attr-defined]
-    execute("VACUUM ANALYZE hiring_screening")
+    execute("DELETE FROM renown_hiring_screening WHERE job_id = %s", [job.pk])  # type: ignore[attr-defined]
+    execute("VACUUM ANALYZE renown_hiring_screening")
     timed("first run: inserts", job, "sql")
     timed("second run: updates", job, "sql")
     influence = ScreeningRule.objects.get(job=job, metric="influence", active=True)

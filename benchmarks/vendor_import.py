@@ -62,7 +62,8 @@ def setup_django() -> str:
 
 def build(rows: int) -> Any:
     """The organisation with ``rows`` candidates (b1..bN, bench<i>@bench.example), reused."""
-    from candidates.models import Candidate, Organization
+    from candidates.models import Candidate
+    from renown.models import Organization
 
     org, _ = Organization.objects.get_or_create(
         slug=SLUG, defaults={"name": "Vendor import benchmark (synthetic)", "is_demo": True}

@@ -56,7 +56,7 @@ def _mastodon(raw: str) -> str:
     if not sep or not _MASTODON_USER.match(user) or not instance:
         raise InvalidHandle("a Mastodon account is user@instance, e.g. alice@mastodon.social")
     # Renown connects to the instance named here: only a DNS name will do (the same
-    # rule as scoring.http.parse_host, stricter), never 2130706433, 127.1 or [::1].
+    # rule as renown.http.parse_host, stricter), never 2130706433, 127.1 or [::1].
     if not _DOMAIN.match(instance) or len(instance) > 253:
         raise RefusedHost(
             f"the instance must be a DNS name such as mastodon.social; {instance!r} is not "

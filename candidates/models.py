@@ -1,7 +1,7 @@
-"""Tenants, candidates and what Renown holds about them.
+"""Candidates and what Renown holds about them.
 
-This app sits at the bottom of the dependency chain (candidates <- scoring <- hiring),
-so the tenant (Organization) and the shared TimeStampedModel live here too.
+The tenant (Organization) and the shared TimeStampedModel live in ``renown.models``,
+the plugin's base, below every app.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from django.db.models import Q
 from candidates.handles import InvalidHandle, normalize_handle
 from candidates.jurisdictions import validate_country_code, validate_region_code
 from candidates.names import validate_person_name
+from renown.models import Organization, TimeStampedModel
 
 
 # The model fields' validators: every way in (services' full_clean, the admin's forms,
-# the API and its bulk import through api.fields) checks with the same pure functions.
+# the API and its bulk import through hiring.api.fields) checks with the same pure functions.
 def validate_name(value: str) -> None:
     try:
         validate_person_name(value)
@@ -39,72 +40,6 @@ def validate_region(value: str) -> None:
         validate_region_code(value)
     except ValueError as exc:
         raise ValidationError(str(exc), code="invalid_region") from None
-
-
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class Organization(TimeStampedModel):
-    """The tenant: an employer using the hiring platform. Everything hangs off one."""
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
-    is_demo = models.BooleanField(
-        default=False,
-        help_text="Synthetic demo data: no real person is described here.",
-    )
-    # How `manage.py demo` knows the demo exists and what it was built from: `make run`
-    # builds it only when this is blank and never deletes anything when it is not.
-    demo_definition = models.CharField(
-        max_length=100,
-        blank=True,
-        help_text="The demo definition the demo data was built from; blank when never built.",
-    )
-    demo_built_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="When the demo data was built: what was made or changed after is someone's work.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return f"{self.name} (demo)" if self.is_demo else self.name
-
-
-class Role(models.TextChoices):
-    RECRUITER = "recruiter", "Recruiter"
-    HR_ADMIN = "hr_admin", "HR admin"
-    AUDITOR = "auditor", "Auditor"
-
-
-class Membership(TimeStampedModel):
-    """A user's role in one organisation; a user may belong to several."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
-    )
-    role = models.CharField(max_length=20, choices=Role.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "organization"], name="membership_unique_user_org"
-            ),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
 class Candidate(TimeStampedModel):

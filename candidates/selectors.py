@@ -17,42 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from candidates.models import (
-    Candidate,
-    Membership,
-    Organization,
-    RaceEthnicity,
-    Role,
-    SelfIdentification,
-    Sex,
-)
+from candidates.models import Candidate, RaceEthnicity, SelfIdentification, Sex
+from renown.models import Organization, Role
+from renown.tenancy import membership_role
 
 UserLike = AbstractBaseUser | AnonymousUser
-
-
-def organization_list_for_user(
-    *, user: UserLike, roles: Collection[str] | None = None
-) -> QuerySet[Organization]:
-    """The organisations the user is a member of, optionally only with one of ``roles``."""
-    if not user.is_authenticated:
-        return Organization.objects.none()
-    memberships = Membership.objects.filter(user_id=user.pk)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return Organization.objects.filter(pk__in=memberships.values("organization_id")).order_by(
-        "name"
-    )
-
-
-def membership_role(*, user: UserLike, organization: Organization) -> str | None:
-    """The user's role in the organisation, or None when not a member."""
-    if not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(user_id=user.pk, organization=organization)
-        .values_list("role", flat=True)
-        .first()
-    )
 
 
 def candidate_list(*, user: UserLike, organization: Organization) -> QuerySet[Candidate]:

@@ -16,10 +16,10 @@ from candidates.models import (
     CandidateView,
     EvidenceSource,
     EvidenceVerification,
-    Organization,
     ReputationEvidence,
     SocialAccount,
 )
+from renown.models import Organization
 
 
 def candidate_create(

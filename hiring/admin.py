@@ -26,17 +26,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from candidates.admin import CHANGE_ROLES, OrganizationScopedAdmin
-from candidates.models import Role
-from candidates.selectors import organization_list_for_user
 from hiring import live_audit, selectors, services, whatif
-from hiring.exceptions import ApplicationError, WarningNotAcknowledged
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
     AdverseAction,
     AdverseActionNotice,
     Application,
-    AuditEvent,
     BiasAudit,
     Decision,
     Dispute,
@@ -51,6 +46,10 @@ from hiring.models import (
 from hiring.permissions import has_role
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from hiring.services.screening import rule_spec
+from renown.admin import CHANGE_ROLES, OrganizationScopedAdmin
+from renown.exceptions import ApplicationError, WarningNotAcknowledged
+from renown.models import AuditEvent, Role
+from renown.tenancy import organization_list_for_user
 
 AUDITOR_ROLES = frozenset({Role.AUDITOR})
 
@@ -167,14 +166,14 @@ class JobAdmin(HiringScopedAdmin):
         return format_html(
             '<a href="{}">Bias audit of the current screenings</a> (HTML, CSV; record and '
             "publish it)",
-            reverse("admin:hiring_job_bias_audit", args=[obj.pk]),
+            reverse("admin:renown_hiring_job_bias_audit", args=[obj.pk]),
         )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.bias_audit_view)
         view.model_admin = self  # type: ignore[attr-defined]  # as the admin's own views carry
         return [
-            path("<path:object_id>/bias-audit/", view, name="hiring_job_bias_audit"),
+            path("<path:object_id>/bias-audit/", view, name="renown_hiring_job_bias_audit"),
             *super().get_urls(),
         ]
 
@@ -254,7 +253,7 @@ class JobAdmin(HiringScopedAdmin):
             "recorded": BiasAudit.objects.filter(job=job)[:10],
             "public_url": reverse("audit-summary", args=[job.organization.slug]),
         }
-        return TemplateResponse(request, "admin/hiring/job/bias_audit.html", context)
+        return TemplateResponse(request, "admin/renown_hiring/job/bias_audit.html", context)
 
 
 class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -522,7 +521,7 @@ def _run_action(
                     rule,
                     rule.version,
                     exc.message,
-                    reverse("admin:hiring_screeningrule_approve", args=[rule.pk]),
+                    reverse("admin:renown_hiring_screeningrule_approve", args=[rule.pk]),
                 ),
             )
         except (ApplicationError, ValidationError) as exc:
@@ -696,7 +695,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
                     'second HR admin of the organisation: they approve it on its <a href="{}">'
                     "approval page</a>.",
                     rule.version,
-                    reverse("admin:hiring_screeningrule_approve", args=[rule.pk]),
+                    reverse("admin:renown_hiring_screeningrule_approve", args=[rule.pk]),
                 ),
             )
         else:
@@ -709,14 +708,16 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
     def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
         if getattr(obj, "acknowledged_only", False):
             # Back to the rule: its page now says the warnings are acknowledged.
-            return HttpResponseRedirect(reverse("admin:hiring_screeningrule_change", args=[obj.pk]))
+            return HttpResponseRedirect(
+                reverse("admin:renown_hiring_screeningrule_change", args=[obj.pk])
+            )
         return super().response_change(request, obj)
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.approve_view)
         view.model_admin = self  # type: ignore[attr-defined]  # as the admin's own views carry
         return [
-            path("<path:object_id>/approve/", view, name="hiring_screeningrule_approve"),
+            path("<path:object_id>/approve/", view, name="renown_hiring_screeningrule_approve"),
             *super().get_urls(),
         ]
 
@@ -746,7 +747,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
                     "candidates are screened again with it.",
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:hiring_screeningrule_change", args=[rule.pk])
+                    reverse("admin:renown_hiring_screeningrule_change", args=[rule.pk])
                 )
             rule.refresh_from_db()
         draft = rule.status == RuleStatus.DRAFT
@@ -768,7 +769,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             "acknowledgements": selectors.rule_acknowledgements(rule=rule),
             "form": form,
         }
-        return TemplateResponse(request, "admin/hiring/screeningrule/approve.html", context)
+        return TemplateResponse(request, "admin/renown_hiring/screeningrule/approve.html", context)
 
     @admin.action(
         description="Approve the selected drafts (a second HR admin)", permissions=["change"]
@@ -1116,7 +1117,7 @@ class AuditEventAdmin(OrganizationScopedAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._allowed(request, obj, AUDIT_READ_ROLES)
 
-    # Append-only: events are written by hiring.services.audit_record, never here.
+    # Append-only: events are written by renown.trail.audit_record, never here.
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -1146,3 +1147,7 @@ class BiasAuditAdmin(HiringScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+# Admins of hiring's sub-packages (Django's autodiscovery imports ``hiring.admin`` only).
+from hiring.privacy import admin as privacy_admin  # noqa: E402, F401  isort: skip

@@ -17,9 +17,10 @@ from typing import Any, overload
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
-from candidates.models import Candidate, Organization, SocialAccount
+from candidates.models import Candidate, SocialAccount
 from candidates.selectors import UserLike, candidate_list
 from hiring.models import Application, Job, Outcome, Screening
+from renown.models import Organization
 from scoring.models import AnomalyFlag, FlagKind, LatestScore, Vendor
 
 SCORE_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -33,9 +33,10 @@ from hiring.evaluation import (
     OUTCOME_MEETS,
     OUTCOME_NEAR,
 )
-from hiring.models import AuditEventType, BiasAudit, Job, Screening, ScreeningRule
-from hiring.services.audit_trail import audit_record
+from hiring.models import BiasAudit, Job, Screening, ScreeningRule
 from hiring.whatif import RACE_LABELS, SEX_LABELS
+from renown.models import AuditEventType
+from renown.trail import audit_record
 
 FEWER_THAN_5: Final = "fewer than 5"
 SMALL: Final = 5

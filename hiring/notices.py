@@ -1,6 +1,6 @@
 """Render and deliver the FCRA notices: text and HTML, through Django's email backend.
 
-Templates live in ``templates/hiring/notices/`` (a host project may override
+Templates live in ``hiring/templates/renown/hiring/notices/`` (a host project may override
 them, e.g. with its lawyers' wording or the current official Summary of
 Rights); ``<kind>.txt`` and ``<kind>.html`` each render the whole message, the
 subject is the first line of ``<kind>_subject.txt``.
@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from hiring import conf
-from hiring.exceptions import NoticeNotDelivered
+from renown.exceptions import NoticeNotDelivered
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ def agency() -> dict[str, str]:
 def render_notice(kind: str, context: dict[str, Any]) -> RenderedNotice:
     """Render one notice; ``kind`` is pre_adverse, final or dispute_result."""
     context = {**context, "agency": agency()}
-    subject = render_to_string(f"hiring/notices/{kind}_subject.txt", context).strip()
+    subject = render_to_string(f"renown/hiring/notices/{kind}_subject.txt", context).strip()
     subject = " ".join(subject.splitlines())
-    text = render_to_string(f"hiring/notices/{kind}.txt", context)
-    html = render_to_string(f"hiring/notices/{kind}.html", context)
+    text = render_to_string(f"renown/hiring/notices/{kind}.txt", context)
+    html = render_to_string(f"renown/hiring/notices/{kind}.html", context)
     return RenderedNotice(subject=subject, text=text, html=html)
 
 

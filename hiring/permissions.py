@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from candidates.models import Organization, Role
-from candidates.selectors import membership_role
-from hiring.exceptions import NotPermitted
+from renown.exceptions import NotPermitted
+from renown.models import Organization, Role
+from renown.tenancy import membership_role
 
 RULE_ROLES = frozenset({Role.HR_ADMIN})
 REVIEW_ROLES = frozenset({Role.RECRUITER})

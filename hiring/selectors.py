@@ -28,8 +28,8 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from candidates.models import AccountStatus, Candidate, Organization, SocialAccount
-from candidates.selectors import UserLike, organization_list_for_user
+from candidates.models import AccountStatus, Candidate, SocialAccount
+from candidates.selectors import UserLike
 from hiring import conf as hiring_conf
 from hiring.evaluation import (
     BAND_VOLATILITY,
@@ -45,8 +45,6 @@ from hiring.models import (
     AdverseAction,
     AdverseActionStatus,
     Application,
-    AuditEvent,
-    AuditEventType,
     Decision,
     DecisionKind,
     Job,
@@ -54,6 +52,8 @@ from hiring.models import (
     ScreeningRule,
     Suggestion,
 )
+from renown.models import AuditEvent, AuditEventType, Organization
+from renown.tenancy import organization_list_for_user
 from scoring import providers
 from scoring.models import AnomalyFlag, FetchStatus, FlagKind, MetricSnapshot, Score, VendorScore
 
@@ -629,7 +629,7 @@ def application_population(
     """The candidate ids a job's screening covers (only ``candidate_ids`` among them if given).
 
     Erased candidates are left out: their applications and screenings are records
-    under a retention hold (privacy.services.candidate_erase), never screened again.
+    under a retention hold (hiring.privacy.services.candidate_erase), never screened again.
     """
     # NOT IN over the few erased candidates (a partial index finds them), not a join with
     # every candidate: the join costs a large screening run a third of its time.

@@ -69,3 +69,9 @@ def dispute_reinvestigate_task(self: Task, dispute_id: int) -> None:  # type: ig
     if running and not self.request.is_eager and self.request.retries < REFETCH_CHECKS:
         raise self.retry(countdown=60)
     dispute_reinvestigate(dispute=dispute)
+
+
+# Tasks of hiring's sub-packages, registered with the app's (``autodiscover_tasks`` finds
+# ``hiring.tasks`` only).
+from hiring.ats.tasks import purge_task as ats_purge_task  # noqa: E402, F401  isort: skip
+from hiring.privacy.tasks import purge_task as privacy_purge_task  # noqa: E402, F401  isort: skip

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.problems import not_found
-from api.views.docs import ApiDocsView
 from hiring import views
+from renown.api.docs import ApiDocsView
+from renown.api.problems import not_found
 
 urlpatterns = [
-    path("api/v1/", include("api.urls")),
+    path("api/v1/", include("hiring.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", not_found),

@@ -32,11 +32,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates import selectors
 from candidates import services as candidate_services
-from candidates.models import Candidate, Organization
+from candidates.models import Candidate
 from hiring import charts, listing, live_audit, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
-from hiring.exceptions import ApplicationError, NotPermitted
 from hiring.forms import (
     AccountForm,
     DecisionForm,
@@ -56,6 +55,11 @@ from hiring.permissions import (
 )
 from hiring.services import evidence as evidence_services
 from hiring.services import refresh as refresh_services
+from renown import tenancy
+from renown.exceptions import ApplicationError, NotPermitted
+from renown.models import Organization
+from renown.tenancy import SESSION_ORG_KEY, current_organization
+from renown.trail import audit_actor_label
 from scoring import conf as scoring_conf
 from scoring import selectors as scoring_selectors
 from scoring.models import FlagKind, RefreshCycle
@@ -63,30 +67,12 @@ from scoring.models import FlagKind, RefreshCycle
 logger = logging.getLogger(__name__)
 
 
-SESSION_ORG_KEY = "renown_organization_id"
-
-
-def current_organization(request: HttpRequest) -> Organization:
-    """The organisation the user is working in: the one chosen, else their first.
-
-    Http404 for a user with no membership: there is nothing for them to see.
-    """
-    organizations = selectors.organization_list_for_user(user=request.user)
-    chosen = request.session.get(SESSION_ORG_KEY)
-    organization = (
-        organizations.filter(pk=chosen).first() if chosen is not None else None
-    ) or organizations.first()
-    if organization is None:
-        raise Http404("You are not a member of any organisation.")
-    return organization
-
-
 @login_required
 @require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
     """Switch the organisation the user works in (only to one they belong to)."""
     organization = (
-        selectors.organization_list_for_user(user=request.user)
+        tenancy.organization_list_for_user(user=request.user)
         .filter(slug=request.POST.get("organization", ""))
         .first()
     )
@@ -116,7 +102,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        "hiring/candidate_list.html",
+        "renown/hiring/candidate_list.html",
         {
             **_base_context(request, organization),
             "page": page,
@@ -243,7 +229,9 @@ def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user: Any = request.user
     candidate_services.candidate_view_record(candidate=candidate, viewer=user)
     return render(
-        request, "hiring/candidate_detail.html", _detail_context(request, organization, candidate)
+        request,
+        "renown/hiring/candidate_detail.html",
+        _detail_context(request, organization, candidate),
     )
 
 
@@ -367,12 +355,10 @@ REVIEW_TOKEN_SALT = "renown.review-started"  # noqa: S105 - a signing salt, not 
 def _base_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
     """What every recruiter page shows: the organisation, the switch, the links the role allows."""
     active = bool(getattr(request.user, "is_active", False))
-    role = (
-        selectors.membership_role(user=request.user, organization=organization) if active else None
-    )
+    role = tenancy.membership_role(user=request.user, organization=organization) if active else None
     return {
         "organization": organization,
-        "organizations": selectors.organization_list_for_user(user=request.user),
+        "organizations": tenancy.organization_list_for_user(user=request.user),
         "role": role,
         "can_decide": role in REVIEW_ROLES,
         "can_refresh": role in REFRESH_ROLES,
@@ -410,7 +396,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         ]
     return render(
         request,
-        "hiring/job_list.html",
+        "renown/hiring/job_list.html",
         {**_base_context(request, organization), "jobs": jobs, "outcomes": Outcome.choices},
     )
 
@@ -425,7 +411,7 @@ def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "hiring/review_queue.html",
+        "renown/hiring/review_queue.html",
         {
             **_base_context(request, organization),
             "job": job,
@@ -478,12 +464,12 @@ def candidate_review(request: HttpRequest, job_id: int, public_id: str) -> HttpR
     own_stats = [
         s
         for s in _review_stats(organization, job)
-        if s.warning and s.reviewer == services.audit_actor_label(request.user)
+        if s.warning and s.reviewer == audit_actor_label(request.user)
     ]
     now = timezone.now()
     return render(
         request,
-        "hiring/candidate_review.html",
+        "renown/hiring/candidate_review.html",
         {
             **_base_context(request, organization),
             "job": job,
@@ -678,7 +664,7 @@ def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
     ]
     return render(
         request,
-        "hiring/audit_summary.html",
+        "renown/hiring/audit_summary.html",
         {"public_organization": organization, "summaries": summaries},
     )
 
@@ -746,7 +732,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "hiring/refresh.html",
+        "renown/hiring/refresh.html",
         {**_base_context(request, organization), "form": form, "cycles": cycles},
     )
 
@@ -761,7 +747,7 @@ def refresh_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
     body = _progress_body(scoring_selectors.refresh_progress(cycle=cycle))
     return render(
         request,
-        "hiring/refresh_progress.html",
+        "renown/hiring/refresh_progress.html",
         {
             **_base_context(request, organization),
             "cycle": cycle,
@@ -804,7 +790,7 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
     audit = live_audit.job_audit(job) if job is not None else None
     return render(
         request,
-        "hiring/bias_audit.html",
+        "renown/hiring/bias_audit.html",
         {
             **_base_context(request, organization),
             "jobs": jobs,

@@ -37,24 +37,19 @@ from candidates.models import (
     EvidenceKind,
     EvidenceVerification,
     LawfulBasis,
-    Membership,
     NoticeKind,
-    Organization,
     RaceEthnicity,
     ReputationEvidence,
-    Role,
     SelfIdentification,
     SelfIdentificationSource,
     Sex,
     SocialAccount,
 )
-from hiring.exceptions import ApplicationError
 from hiring.models import (
     AdverseAction,
     AdverseActionNotice,
     Aggregation,
     Application,
-    AuditEventType,
     Combinator,
     Decision,
     InfluenceRelevance,
@@ -65,7 +60,9 @@ from hiring.models import (
     ScreeningRule,
 )
 from hiring.services import rule_create, rule_group_create, screening_run_for_job
-from hiring.services.audit_trail import audit_record
+from renown.exceptions import ApplicationError
+from renown.models import AuditEventType, Membership, Organization, Role
+from renown.trail import audit_record
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
 from scoring.services import (
     flags_detect,

@@ -4,7 +4,7 @@ The recruiter UI carries no inline script or style and loads nothing from
 another origin (charts are server-rendered SVG, scripts are static files), so
 the policy can forbid both: an injected ``<script>`` or ``onerror=`` that got
 past escaping would still not run. So does Swagger UI at ``/api/docs/``
-(``api.views.docs``: its start-up script is a same-origin file, not inline). The
+(``renown.api.docs``: its start-up script is a same-origin file, not inline). The
 admin (Django's own templates) is left to its defaults.
 """
 

@@ -12,6 +12,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from renown import RENOWN_BEAT_SCHEDULE, with_renown_apps
 from renown_site.env import env_bool, env_int, env_list, env_str
 
 django_stubs_ext.monkeypatch()
@@ -32,30 +33,22 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "rest_framework",
-    "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-    "candidates",
-    "scoring",
-    "hiring",
-    "webhooks",
-    "privacy",
-    "api",
-    # The site itself: admin branding, login throttling, the demo command.
-    "renown_site",
-]
+INSTALLED_APPS = with_renown_apps(
+    [
+        "django.contrib.admin",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "django.contrib.staticfiles",
+        # The site itself: admin branding, login throttling, the demo command.
+        "renown_site",
+    ]
+)
 
 MIDDLEWARE = [
     # /api/: the body limit (413) and crashes as problem+json, before anything reads the body.
-    "api.problems.ApiProblemMiddleware",
+    "renown.api.problems.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,7 +126,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path] = []  # every static file ships with its app (static/renown/)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -204,17 +197,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Every hour, refresh the accounts not fetched in RENOWN_REFRESH_INTERVAL_HOURS
-    # (stalest first); spreading the work over the day keeps within providers' limits.
-    "refresh-due-accounts": {"task": "scoring.refresh_due", "schedule": 60 * 60},
-    # Webhook sends whose queue message was lost, every five minutes.
-    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 5 * 60},
-    # Old webhook delivery logs and inbound replay records, daily.
-    "webhooks-purge": {"task": "webhooks.purge", "schedule": 24 * 60 * 60},
-    # Erased candidates whose retention hold ended, and raw snapshots past their period.
-    "privacy-purge": {"task": "privacy.purge", "schedule": 60 * 60},
-}
+# Renown's periodic tasks, added as any host adds them (docs/install.md).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = dict(RENOWN_BEAT_SCHEDULE)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
@@ -262,20 +246,20 @@ for _name in ("RENOWN_FCRA_AGENCY_NAME", "RENOWN_FCRA_AGENCY_ADDRESS", "RENOWN_F
 REST_FRAMEWORK = {
     # Bearer first: an anonymous call answers 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.BearerTokenAuthentication",
+        "renown.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON with a nesting limit (400 past it): api/parsers.py, also used by the webhooks.
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "DEFAULT_PARSER_CLASSES": ["renown.api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "renown.api.pagination.ApiCursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "api.filters.ApiFilterBackend",  # strict numbers and yes/no: api/filters.py
+        "renown.api.filters.ApiFilterBackend",  # strict numbers and yes/no: api/filters.py
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
-    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "renown.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "renown.api.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -296,8 +280,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionKindEnum": "hiring.models.DecisionKind",
         "OutcomeEnum": "hiring.models.Outcome",
         "SuggestionEnum": "hiring.models.Suggestion",
-        "WebhookEventTypeEnum": "webhooks.models.EventType",
-        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "WebhookEventTypeEnum": "renown.models.EventType",
+        "WebhookDeliveryStatusEnum": "renown.models.DeliveryStatus",
     },
 }
 # API limits: a request body over this answers 413; requests over the rate answer 429.

@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hiring import urls as hiring_urls
 from renown_site import views
 from renown_site.forms import ThrottledAuthenticationForm
 from scoring import views as scoring_views
@@ -32,6 +31,6 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The recruiter pages at the root and the API under api/ (hiring/urls.py).
-    path("", include(hiring_urls)),
+    # Renown, as any host mounts it (docs/install.md), at the root: pages at /, API at /api/.
+    path("", include("renown.urls")),
 ]

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from candidates.admin import OrganizationScopedAdmin
+from renown.admin import OrganizationScopedAdmin
 from scoring import selectors
 from scoring.models import MetricSnapshot, RefreshCycle, Score, VendorScore
 

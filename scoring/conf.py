@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
+from renown import conf as renown_conf
+
 DEFAULTS: dict[str, Any] = {
     # network -> dotted path of the provider class
     "RENOWN_PROVIDERS": {
@@ -39,13 +41,6 @@ DEFAULTS: dict[str, Any] = {
     "RENOWN_GITHUB_TOKEN": "",
     "RENOWN_STACKEXCHANGE_KEY": "",
     "RENOWN_OPENALEX_API_KEY": "",
-    # Who to contact about Renown's requests (Open Library and OpenAlex ask for one).
-    "RENOWN_CONTACT_EMAIL": "",
-    "RENOWN_ALLOW_PRIVATE_HOSTS": False,
-    "RENOWN_HTTP_TIMEOUT_SECONDS": 10.0,
-    "RENOWN_HTTP_CONNECT_TIMEOUT_SECONDS": 5.0,
-    # Concurrent requests per provider within one batch (per worker process).
-    "RENOWN_PROVIDER_CONCURRENCY": 20,
     # Providers that ask for less: ORCID queues bursts past 12 requests/s, Open Library
     # asks identified clients for at most 3 requests/s.
     "RENOWN_PROVIDER_CONCURRENCY_PER_NETWORK": {"orcid": 8, "openlibrary": 2},
@@ -70,5 +65,8 @@ DEFAULTS: dict[str, Any] = {
 
 
 def get(name: str) -> Any:
-    """The setting ``name`` from Django settings, or its default here."""
+    """The setting ``name`` from Django settings, or its default here (or the base's:
+    the HTTP client's settings are ``renown.conf``'s)."""
+    if name not in DEFAULTS:
+        return renown_conf.get(name)
     return getattr(settings, name, DEFAULTS[name])

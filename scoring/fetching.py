@@ -16,8 +16,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from renown.http import HttpClient
 from scoring import conf, providers
-from scoring.http import HttpClient
 from scoring.providers.base import (
     Observation,
     Provider,

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q
 
-from candidates.models import Candidate, Organization, SocialAccount
+from candidates.models import Candidate, SocialAccount
+from renown.models import Organization
 
 
 class RefreshCycle(models.Model):

@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from candidates.models import AccountStatus, Organization, SocialAccount
+from candidates.models import AccountStatus, SocialAccount
+from renown.models import Organization
 from scoring import conf, providers
 from scoring.models import (
     AnomalyFlag,

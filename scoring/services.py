@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import re
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -26,10 +27,11 @@ from candidates.models import (
     AccountStatus,
     Candidate,
     CandidateNotice,
-    Organization,
     ReputationEvidence,
     SocialAccount,
 )
+from renown.models import EventType, Organization
+from renown.webhooks import services as webhook_services
 from scoring import conf, providers, selectors
 from scoring.anomalies import Day, account_findings, disagreements
 from scoring.fetching import FetchJob, fetch_many
@@ -59,8 +61,6 @@ from scoring.scorers import (
     normalise_vendor,
 )
 from scoring.vendors import VENDOR_SCALES
-from webhooks import services as webhook_services
-from webhooks.models import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -497,7 +497,7 @@ def _emit_score_updated(rows: Sequence[Score]) -> None:
     for row in rows:
         by_candidate.setdefault(row.candidate_id, []).append(row)
     candidates = Candidate.objects.select_related("organization").in_bulk(list(by_candidate))
-    per_org: dict[int, list[tuple[dict[str, Any], int | None]]] = {}
+    per_org: dict[int, list[tuple[dict[str, Any], uuid.UUID | None]]] = {}
     organizations = {}
     for candidate_id, scores in by_candidate.items():
         candidate = candidates[candidate_id]
@@ -517,7 +517,7 @@ def _emit_score_updated(rows: Sequence[Score]) -> None:
             ],
         }
         organizations[candidate.organization_id] = candidate.organization
-        per_org.setdefault(candidate.organization_id, []).append((payload, candidate_id))
+        per_org.setdefault(candidate.organization_id, []).append((payload, candidate.public_id))
     for org_id, items in per_org.items():
         webhook_services.event_emit_many(organizations[org_id], EventType.SCORE_UPDATED, items)
 

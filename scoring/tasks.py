@@ -70,7 +70,7 @@ def refresh_due_task() -> None:
 @shared_task(name="scoring.flag_disagreements", acks_late=True, soft_time_limit=600, time_limit=660)
 def flag_disagreements_task(organization_id: int) -> None:
     """Compare influence with vendor scores across an organisation once its refresh finished."""
-    from candidates.models import Organization
+    from renown.models import Organization
     from scoring import services
 
     organization = Organization.objects.filter(pk=organization_id).first()

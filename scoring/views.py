@@ -49,4 +49,4 @@ def provider_list(request: HttpRequest) -> HttpResponse:
         "title": "Providers and their terms",
         "rows": provider_rows(),
     }
-    return TemplateResponse(request, "admin/scoring/providers.html", context)
+    return TemplateResponse(request, "admin/renown_scoring/providers.html", context)

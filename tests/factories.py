@@ -9,15 +9,9 @@ import factory
 from django.contrib.auth import get_user_model
 
 from candidates.consent import GDPR_COUNTRIES
-from candidates.models import (
-    Candidate,
-    CandidateNotice,
-    Membership,
-    Organization,
-    ReputationEvidence,
-    SocialAccount,
-)
+from candidates.models import Candidate, CandidateNotice, ReputationEvidence, SocialAccount
 from hiring.models import Application, Job, RuleGroup, ScreeningRule
+from renown.models import Membership, Organization
 from scoring.models import MetricSnapshot, RefreshCycle, Score, VendorScore
 
 
@@ -221,7 +215,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 class SelfIdentificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "candidates.SelfIdentification"
+        model = "renown_candidates.SelfIdentification"
 
     candidate = factory.SubFactory(CandidateFactory)
     sex = ""
@@ -231,7 +225,7 @@ class SelfIdentificationFactory(factory.django.DjangoModelFactory):
 
 
 class AuditEventFactory(factory.Factory):
-    """Appends through ``hiring.services.audit_record``: the chain is the point."""
+    """Appends through ``renown.trail.audit_record``: the chain is the point."""
 
     class Meta:
         model = dict  # replaced by _create/_build below
@@ -239,14 +233,14 @@ class AuditEventFactory(factory.Factory):
     organization = factory.SubFactory(OrganizationFactory)
     actor = None
     event_type = "rule.changed"
-    subject = factory.Sequence(lambda n: ("hiring.screeningrule", str(n)))
+    subject = factory.Sequence(lambda n: ("renown_hiring.screeningrule", str(n)))
     before = factory.LazyFunction(lambda: {"threshold": Decimal("35")})
     after = factory.LazyFunction(lambda: {"threshold": Decimal("40")})
     note = ""
 
     @classmethod
     def _create(cls, model_class: object, *args: object, **kwargs: object) -> object:
-        from hiring.services import audit_record
+        from renown.trail import audit_record
 
         return audit_record(**kwargs)
 

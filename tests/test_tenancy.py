@@ -25,15 +25,15 @@ from tests import factories
 MARKER = "globexsecret"
 # API URL parameters that name an object by primary key: {parameter: (app, model)}.
 API_OBJECT_PARAMETERS: dict[str, tuple[str, str]] = {
-    "account_id": ("candidates", "SocialAccount"),
-    "evidence_id": ("candidates", "ReputationEvidence"),
-    "notice_id": ("candidates", "CandidateNotice"),
-    "score_id": ("scoring", "Score"),
-    "rule_id": ("hiring", "ScreeningRule"),
-    "screening_id": ("hiring", "Screening"),
-    "cycle_id": ("scoring", "RefreshCycle"),
-    "subscription_id": ("webhooks", "WebhookSubscription"),
-    "delivery_id": ("webhooks", "WebhookDelivery"),
+    "account_id": ("renown_candidates", "SocialAccount"),
+    "evidence_id": ("renown_candidates", "ReputationEvidence"),
+    "notice_id": ("renown_candidates", "CandidateNotice"),
+    "score_id": ("renown_scoring", "Score"),
+    "rule_id": ("renown_hiring", "ScreeningRule"),
+    "screening_id": ("renown_hiring", "Screening"),
+    "cycle_id": ("renown_scoring", "RefreshCycle"),
+    "subscription_id": ("renown", "WebhookSubscription"),
+    "delivery_id": ("renown", "WebhookDelivery"),
 }
 
 
@@ -121,7 +121,7 @@ def org_b_world(org_b: Any) -> dict[type[Model], Model]:
         sent_by_label=MARKER,
         content_sha256="0" * 64,
     )
-    from webhooks.models import WebhookDelivery, WebhookSubscription
+    from renown.models import WebhookDelivery, WebhookSubscription
 
     subscription = WebhookSubscription.objects.create(
         organization=org_b,
@@ -135,9 +135,9 @@ def org_b_world(org_b: Any) -> dict[type[Model], Model]:
         organization=org_b,
         event_type="score.updated",
         body=f'{{"marker": "{MARKER}"}}',
-        candidate=candidate,
+        candidate_public_id=candidate.public_id,
     )
-    from privacy.models import RetentionHold
+    from hiring.privacy.models import RetentionHold
 
     erased = factories.CandidateFactory(organization=org_b, name=f"Erased {MARKER}")
     hold = RetentionHold.objects.create(
@@ -207,7 +207,7 @@ def walk(
 
 def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Model]) -> list[str]:
     """Values of organisation B for one URL parameter; fails for one it does not know."""
-    candidate = world[apps.get_model("candidates", "Candidate")]
+    candidate = world[apps.get_model("renown_candidates", "Candidate")]
     model_admin = getattr(pattern.callback, "model_admin", None)
     if name == "object_id" and model_admin is not None:
         obj = world.get(model_admin.model)
@@ -221,7 +221,7 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
     if name == "public_id":
         return [str(candidate.public_id)]
     if name == "job_id":
-        return [str(world[apps.get_model("hiring", "Job")].pk)]
+        return [str(world[apps.get_model("renown_hiring", "Job")].pk)]
     # The API's object parameters (api/urls.py).
     if name == "candidate_id":
         return [str(candidate.public_id)]
@@ -233,15 +233,15 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
         app_label, model_name = API_OBJECT_PARAMETERS[name]
         return [str(world[apps.get_model(app_label, model_name)].pk)]
     if name == "app_label":
-        return ["candidates", "scoring", "hiring", "auth", "webhooks", "privacy"]
+        return ["renown", "renown_candidates", "renown_scoring", "renown_hiring", "auth"]
     if name == "org_slug":  # the Greenhouse endpoint: authenticated by signature, not session
-        return [world[apps.get_model("candidates", "Organization")].slug]
+        return [world[apps.get_model("renown", "Organization")].slug]
     if name == "uidb64":
         return ["MQ"]
     if name == "token":
         return ["set-password"]
     if name == "org_slug":  # the public audit page: only what B chose to publish
-        return [world[apps.get_model("candidates", "Organization")].slug]  # type: ignore[attr-defined]
+        return [world[apps.get_model("renown", "Organization")].slug]  # type: ignore[attr-defined]
     if name == "url":  # the admin's catch-all
         return [f"candidates/candidate/{candidate.pk}/"]
     raise AssertionError(f"the tenancy walk cannot fill <{name}> in {pattern!r}: teach it")
@@ -285,7 +285,7 @@ def test_every_url_hides_organisation_b_from_organisation_a(
                 )
                 body = raw.decode(errors="replace").lower()
                 if name in PUBLIC_PAGES:  # they name the organisation, and nothing else of it
-                    org_b = org_b_world[apps.get_model("candidates", "Organization")]
+                    org_b = org_b_world[apps.get_model("renown", "Organization")]
                     body = body.replace(org_b.name.lower(), "")  # type: ignore[attr-defined]
                 assert MARKER not in body, f"{user.username} saw organisation B at {url}"
                 model_admin = getattr(pattern.callback, "model_admin", None)
@@ -314,12 +314,14 @@ def test_changing_organisation_b_objects_by_post_is_404(
 ) -> None:
     client = Client()
     client.force_login(hr_admin_a)
-    candidate = org_b_world[apps.get_model("candidates", "Candidate")]
+    candidate = org_b_world[apps.get_model("renown_candidates", "Candidate")]
     response = client.post(
-        f"/admin/candidates/candidate/{candidate.pk}/change/", {"name": "hijacked"}
+        f"/admin/renown_candidates/candidate/{candidate.pk}/change/", {"name": "hijacked"}
     )
     assert response.status_code == 404
-    response = client.post(f"/admin/candidates/candidate/{candidate.pk}/delete/", {"post": "yes"})
+    response = client.post(
+        f"/admin/renown_candidates/candidate/{candidate.pk}/delete/", {"post": "yes"}
+    )
     assert response.status_code == 404
     candidate.refresh_from_db()
     assert candidate.name != "hijacked"

@@ -1,6 +1,5 @@
 """Hiring use cases, one module per idea, all importable from ``hiring.services``.
 
-- ``audit_trail``: the append-only, hash-chained audit trail.
 - ``rules``: screening-rule versions, four-eyes approval, deactivation, rollback, groups.
 - ``screening``: a job's population screened set-based; one candidate; re-runs.
 - ``review``: a person's decision on a screening.
@@ -15,16 +14,6 @@ from hiring.services.adverse_actions import (
     dispute_open,
     dispute_reinvestigate,
     dispute_resolve,
-)
-from hiring.services.audit_trail import (
-    DEPLOYMENT_CHAIN,
-    AuditActor,
-    AuditChainStatus,
-    AuditSubject,
-    audit_actor_label,
-    audit_record,
-    audit_trail_export,
-    audit_trail_verify,
 )
 from hiring.services.review import adverse_action_withdraw, decision_record, fcra_applies
 from hiring.services.rules import (
@@ -51,18 +40,10 @@ from hiring.services.screening import (
 )
 
 __all__ = [
-    "DEPLOYMENT_CHAIN",
-    "AuditActor",
-    "AuditChainStatus",
-    "AuditSubject",
     "adverse_action_send_final",
     "adverse_action_send_pre_adverse",
     "adverse_action_withdraw",
     "application_add",
-    "audit_actor_label",
-    "audit_record",
-    "audit_trail_export",
-    "audit_trail_verify",
     "decision_record",
     "dispute_open",
     "dispute_reinvestigate",

@@ -31,21 +31,21 @@ from django.utils import timezone
 
 from hiring import conf, selectors
 from hiring.business_days import waiting_period_end
-from hiring.exceptions import InvalidTransition
 from hiring.models import (
     AdverseAction,
     AdverseActionNotice,
     AdverseActionStatus,
-    AuditEventType,
     Dispute,
     NoticeKind,
     Suggestion,
 )
 from hiring.notices import RenderedNotice, deliver, render_notice
 from hiring.permissions import REVIEW_ROLES, require_role
-from hiring.services.audit_trail import audit_actor_label, audit_record
 from hiring.services.review import adverse_action_withdraw
 from hiring.services.screening import screening_evaluate, screening_snapshot
+from renown.exceptions import InvalidTransition
+from renown.models import AuditEventType
+from renown.trail import audit_actor_label, audit_record
 
 
 def _context(adverse_action: AdverseAction, **extra: Any) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from candidates.models import (
     ReputationEvidence,
     SocialAccount,
 )
-from hiring.models import AuditEventType
 from hiring.permissions import EVIDENCE_ROLES, require_role
-from hiring.services.audit_trail import audit_record
+from renown.models import AuditEventType
+from renown.trail import audit_record
 
 
 def _rescore(candidate_id: int) -> None:

@@ -11,10 +11,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
-from candidates.models import Organization, SocialAccount
-from hiring.models import AuditEventType, Job
+from candidates.models import SocialAccount
+from hiring.models import Job
 from hiring.permissions import REFRESH_ROLES, require_role
-from hiring.services.audit_trail import audit_record
+from renown.models import AuditEventType, Organization
+from renown.trail import audit_record
 from scoring import services as scoring_services
 from scoring.models import RefreshCycle
 

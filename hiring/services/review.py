@@ -20,21 +20,20 @@ from django.utils import timezone
 from candidates.models import Candidate
 from hiring import conf, selectors
 from hiring.evaluation import follows_suggestion
-from hiring.exceptions import DecisionNotAllowed
 from hiring.models import (
     AdverseAction,
     AdverseActionStatus,
-    AuditEventType,
     Decision,
     DecisionKind,
     Screening,
     Suggestion,
 )
 from hiring.permissions import REVIEW_ROLES, require_role
-from hiring.services.audit_trail import audit_actor_label, audit_record
 from hiring.services.screening import screening_snapshot
-from webhooks import services as webhook_services
-from webhooks.models import EventType
+from renown.exceptions import DecisionNotAllowed
+from renown.models import AuditEventType, EventType
+from renown.trail import audit_actor_label, audit_record
+from renown.webhooks import services as webhook_services
 
 # A review page left open longer than this is not a measure of the review's length.
 MAX_TIMED_REVIEW = timedelta(hours=8)

@@ -21,16 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from hiring import selectors
-from hiring.exceptions import (
-    ApplicationError,
-    FourEyesViolation,
-    InvalidTransition,
-    WarningNotAcknowledged,
-)
 from hiring.fairness import FairnessWarning
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
-    AuditEventType,
     Combinator,
     Job,
     MissingDataPolicy,
@@ -39,7 +32,14 @@ from hiring.models import (
     ScreeningRule,
 )
 from hiring.permissions import RULE_ROLES, require_role
-from hiring.services.audit_trail import audit_record
+from renown.exceptions import (
+    ApplicationError,
+    FourEyesViolation,
+    InvalidTransition,
+    WarningNotAcknowledged,
+)
+from renown.models import AuditEventType
+from renown.trail import audit_record
 
 SERIOUS_MISSING_DATA_FAIL = (
     "Missing data treated as failing: people Renown cannot measure (no online presence, "

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,20 +47,12 @@ from hiring.evaluation import (
     judge,
     verdict,
 )
-from hiring.models import (
-    Application,
-    AuditEventType,
-    Job,
-    Screening,
-    ScreeningRule,
-    ScreeningRun,
-    audit_jsonable,
-)
-from hiring.services.audit_trail import AuditActor, audit_actor_label, audit_record
+from hiring.models import Application, Job, Screening, ScreeningRule, ScreeningRun
 from hiring.services.rules import rule_definition
-from webhooks import conf as webhook_conf
-from webhooks import services as webhook_services
-from webhooks.models import EventType
+from renown.models import AuditEventType, EventType, audit_jsonable
+from renown.trail import AuditActor, audit_actor_label, audit_record
+from renown.webhooks import conf as webhook_conf
+from renown.webhooks import services as webhook_services
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +542,7 @@ def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
     )  # fmt: skip
     size = max(1, int(webhook_conf.get("RENOWN_WEBHOOK_SCREENINGS_PER_EVENT")))
     parts = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
-    items: list[tuple[dict[str, Any], int | None]] = []
+    items: list[tuple[dict[str, Any], uuid.UUID | None]] = []
     for number, part in enumerate(parts, start=1):
         payload = {
             "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
@@ -574,7 +567,7 @@ def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
             ],
         }
         # One candidate's screening is about that candidate (an erasure removes it).
-        items.append((payload, part[0].candidate_id if len(rows) == 1 else None))
+        items.append((payload, part[0].candidate.public_id if len(rows) == 1 else None))
     webhook_services.event_emit_many(job.organization, EventType.SCREENING_COMPLETED, items)
 
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from renown.http import HttpClient
 from scoring import conf
-from scoring.http import HttpClient
 from scoring.providers.base import Provider
 
 

@@ -18,13 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from scoring.http import (
-    HttpClient,
-    Response,
-    TransportError,
-    UnsafeHost,
-    retry_after_seconds,
-)
+from renown.http import HttpClient, Response, TransportError, UnsafeHost, retry_after_seconds
 
 
 @dataclass(frozen=True)

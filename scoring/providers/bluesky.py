@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from statistics import fmean
 from typing import Any
 
-from scoring.http import Response
+from renown.http import Response
 from scoring.providers.base import (
     Observation,
     Provider,

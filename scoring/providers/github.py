@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from renown.http import Response, retry_after_seconds
 from scoring import conf
-from scoring.http import Response, retry_after_seconds
 from scoring.providers.base import (
     Observation,
     Provider,

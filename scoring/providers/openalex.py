@@ -20,8 +20,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from renown.http import Response, retry_after_seconds
 from scoring import conf
-from scoring.http import Response, retry_after_seconds
 from scoring.providers.base import (
     Observation,
     Provider,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from scoring.http import Response, retry_after_seconds
+from renown.http import Response, retry_after_seconds
 from scoring.providers.base import (
     Observation,
     Provider,

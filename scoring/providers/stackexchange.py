@@ -17,8 +17,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from renown.http import Response, retry_after_seconds
 from scoring import conf
-from scoring.http import Response, retry_after_seconds
 from scoring.providers.base import (
     Observation,
     Provider,

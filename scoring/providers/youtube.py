@@ -19,8 +19,8 @@ from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from renown.http import Response
 from scoring import conf
-from scoring.http import Response
 from scoring.providers.base import (
     Observation,
     Provider,

@@ -10,15 +10,15 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from api.models import ApiToken
-from api.services import api_token_authenticate, api_token_create
+from renown.api.tokens import api_token_authenticate, api_token_create
+from renown.models import ApiToken
 from tests.leaks import secret_leaks
 
 pytestmark = pytest.mark.django_db
 
 
 SECRET = re.compile(r"rnw_[0-9a-f]{12}_[A-Za-z0-9_-]+")
-NEXT_PAGE = "/admin/api/apitoken/"
+NEXT_PAGE = "/admin/renown/apitoken/"
 
 
 def test_hr_admin_creates_a_token_and_sees_it_once_in_the_page(
@@ -28,7 +28,7 @@ def test_hr_admin_creates_a_token_and_sees_it_once_in_the_page(
     client.force_login(hr_admin_a)
     with caplog.at_level(logging.DEBUG):
         response = client.post(
-            "/admin/api/apitoken/add/",
+            "/admin/renown/apitoken/add/",
             {"organization": org_a.pk, "name": "greenhouse", "scope": "write"},
         )
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_hr_admin_creates_a_token_and_sees_it_once_in_the_page(
     assert api_token_authenticate(plaintext) == token
     assert secret_leaks(client, response, plaintext, next_page=NEXT_PAGE) == []
     assert plaintext not in caplog.text
-    page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
+    page = client.get(f"/admin/renown/apitoken/{token.pk}/change/").content.decode()
     assert plaintext not in page
     assert token.digest not in page
 
@@ -52,7 +52,7 @@ def test_rotation_shows_each_new_secret_once_in_the_page(hr_admin_a: Any, org_a:
     client = Client()
     client.force_login(hr_admin_a)
     response = client.post(
-        "/admin/api/apitoken/",
+        "/admin/renown/apitoken/",
         {"action": "rotate", "_selected_action": [first.pk, second.pk]},
     )
     assert response.status_code == 200
@@ -70,15 +70,15 @@ def test_rotate_and_revoke_actions(hr_admin_a: Any, org_a: Any) -> None:
     token, plaintext = api_token_create(organization=org_a, name="ats", scope="read")
     client = Client()
     client.force_login(hr_admin_a)
-    client.post("/admin/api/apitoken/", {"action": "rotate", "_selected_action": [token.pk]})
+    client.post("/admin/renown/apitoken/", {"action": "rotate", "_selected_action": [token.pk]})
     assert api_token_authenticate(plaintext) is None
     token.refresh_from_db()
     assert token.rotated_at is not None
-    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    client.post("/admin/renown/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None
     response = client.post(
-        "/admin/api/apitoken/", {"action": "rotate", "_selected_action": [token.pk]}, follow=True
+        "/admin/renown/apitoken/", {"action": "rotate", "_selected_action": [token.pk]}, follow=True
     )
     assert any("nothing rotated" in str(m) for m in get_messages(response.wsgi_request))
     token.refresh_from_db()
@@ -89,15 +89,15 @@ def test_other_organisation_tokens_are_hidden(hr_admin_a: Any, org_b: Any) -> No
     token, _ = api_token_create(organization=org_b, name="theirs", scope="write")
     client = Client()
     client.force_login(hr_admin_a)
-    assert client.get(f"/admin/api/apitoken/{token.pk}/change/").status_code == 404
-    assert "theirs" not in client.get("/admin/api/apitoken/").content.decode()
+    assert client.get(f"/admin/renown/apitoken/{token.pk}/change/").status_code == 404
+    assert "theirs" not in client.get("/admin/renown/apitoken/").content.decode()
 
 
 def test_auditor_cannot_create_tokens(auditor_a: Any, org_a: Any) -> None:
     client = Client()
     client.force_login(auditor_a)
     response = client.post(
-        "/admin/api/apitoken/add/", {"organization": org_a.pk, "name": "x", "scope": "write"}
+        "/admin/renown/apitoken/add/", {"organization": org_a.pk, "name": "x", "scope": "write"}
     )
     assert response.status_code == 403
     assert not ApiToken.objects.exists()

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from api.models import ApiToken, IdempotencyKey
-from api.services import api_token_create, api_token_revoke, api_token_rotate
 from candidates.models import Candidate
+from renown.api.tokens import api_token_create, api_token_revoke, api_token_rotate
+from renown.models import ApiToken, IdempotencyKey
 from renown_site.middleware import POLICY
 from tests.api.conftest import token_client
 

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.bulk import validate_candidate_item
-from api.problems import flatten_errors
-from api.serializers import CandidateWriteSerializer
+from hiring.api.bulk import validate_candidate_item
+from hiring.api.serializers import CandidateWriteSerializer
+from renown.api.problems import flatten_errors
 
 TEXT = st.one_of(
     st.text(max_size=12),

@@ -120,8 +120,8 @@ def test_fast_representation_equals_drf_rendering(write_client: Any, org_a: Any)
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    from api.selectors import candidate_list_with_latest
-    from api.serializers import CandidateSerializer
+    from hiring.api.selectors import candidate_list_with_latest
+    from hiring.api.serializers import CandidateSerializer
     from hiring.models import Screening
 
     scored = factories.CandidateFactory(organization=org_a, ats_source="gh", external_id="1")

@@ -19,13 +19,13 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from api.parsers import MAX_JSON_DEPTH, JsonTooDeep, json_depth, json_loads
-from api.problems import PROBLEM_CONTENT_TYPE
+from hiring.ats import services as ats_services
+from renown.api.parsers import MAX_JSON_DEPTH, JsonTooDeep, json_depth, json_loads
+from renown.api.problems import PROBLEM_CONTENT_TYPE
+from renown.webhooks.signing import greenhouse_signature
 from tests import factories
 from tests.api.conftest import token_client
 from tests.api.world import World, build_world
-from webhooks import services as webhook_services
-from webhooks.signing import greenhouse_signature
 
 DEEP_ARRAYS = b"[" * 1000 + b"]" * 1000  # 2 KB: a RecursionError (500) before the limit
 
@@ -164,7 +164,7 @@ def test_deep_json_is_a_400_on_every_operation_that_takes_json(
 
 @pytest.mark.django_db
 def test_a_signed_deep_greenhouse_body_is_a_400(client: Any, org_a: Any) -> None:
-    secret = webhook_services.ats_secret_set(organization=org_a, ats="greenhouse")
+    secret = ats_services.ats_secret_set(organization=org_a, ats="greenhouse")
     for body in (DEEP_ARRAYS, b'{"action": "x", "payload": ' + nested_objects(900) + b"}"):
         response = client.post(
             f"/api/v1/ats/greenhouse/{org_a.slug}/",

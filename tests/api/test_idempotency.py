@@ -15,10 +15,10 @@ from django.db import connections
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
-from api import idempotency
-from api.models import IdempotencyKey, IdempotencyState
-from api.services import api_token_create
 from candidates.models import Candidate
+from renown.api import idempotency
+from renown.api.tokens import api_token_create
+from renown.models import IdempotencyKey, IdempotencyState
 from tests import factories
 from tests.api.conftest import token_client
 
@@ -178,7 +178,7 @@ def test_a_reservation_whose_request_died_is_taken_over(write_client: Any) -> No
 def test_a_request_that_outlived_its_reservation_keeps_nothing(
     write_client: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from api.views import candidates as views
+    from hiring.api.views import candidates as views
 
     real = views.candidate_create
 
@@ -187,7 +187,7 @@ def test_a_request_that_outlived_its_reservation_keeps_nothing(
         return real(**kwargs)
 
     monkeypatch.setattr(views, "candidate_create", taken_over_meanwhile)
-    with caplog.at_level(logging.WARNING, logger="api.idempotency"):
+    with caplog.at_level(logging.WARNING, logger="renown.api.idempotency"):
         response = post(write_client, "Slow", "slow-1")
     assert response.status_code == 201
     row = IdempotencyKey.objects.get()
@@ -201,7 +201,7 @@ def test_a_request_that_outlived_its_reservation_keeps_nothing(
 def test_a_failed_request_releases_its_key_for_a_retry(
     write_client: Any, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    from api.views import candidates as views
+    from hiring.api.views import candidates as views
 
     real = views.candidate_create
 

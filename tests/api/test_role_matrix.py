@@ -24,7 +24,7 @@ from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from api.services import api_token_create
+from renown.api.tokens import api_token_create
 from tests import factories
 from tests.api.conftest import token_client
 from tests.api.world import World, build_world
@@ -256,8 +256,8 @@ def _check_signed(
     method: str, path: str, expect: Expect, clients: dict[str, Any], own: World, other: World
 ) -> None:
     """Signature-authenticated: no persona gets in unsigned; only the own secret opens it."""
-    from webhooks.services import ats_secret_set
-    from webhooks.signing import greenhouse_signature
+    from hiring.ats.services import ats_secret_set
+    from renown.webhooks.signing import greenhouse_signature
 
     secret = ats_secret_set(organization=own.job.organization, ats="greenhouse")
     body = json.dumps({"action": "ping", "payload": {"web_hook_id": 1}}).encode()

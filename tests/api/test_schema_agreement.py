@@ -8,10 +8,12 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from candidates.models import AccountVerification
+from hiring.ats import greenhouse
+from hiring.ats import services as ats_services
+from renown.webhooks import signing
 from tests import factories
 from tests.api.conftest import token_client
 from tests.webhooks.test_greenhouse import fixture
-from webhooks import greenhouse, services, signing
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +51,7 @@ def test_a_verified_account_is_in_the_schema_but_cannot_be_sent(
 def test_a_job_greenhouse_created_has_no_jurisdictions_and_the_schema_allows_it(
     org_a: Any, write_token_a: str
 ) -> None:
-    secret = services.ats_secret_set(organization=org_a, ats="greenhouse")
+    secret = ats_services.ats_secret_set(organization=org_a, ats="greenhouse")
     body = fixture("new_candidate_application.json")
     greenhouse.greenhouse_receive(
         org_slug=org_a.slug, body=body, signature=signing.greenhouse_signature(secret, body)

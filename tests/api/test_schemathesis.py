@@ -21,12 +21,14 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from api.services import api_token_create
-from candidates.models import Membership, Role
+from hiring.ats import greenhouse
+from hiring.ats import services as ats_services
+from renown.api.tokens import api_token_create
+from renown.models import Membership, Role
+from renown.webhooks import signing
 from renown_site.demo import demo_build
 from tests.api.world import build_world
 from tests.webhooks.test_greenhouse import fixture
-from webhooks import greenhouse, services, signing
 
 EXCLUDED_CHECKS = "negative_data_rejection"
 
@@ -95,7 +97,7 @@ def test_schemathesis_finds_nothing(live_server: Any, tmp_path: Path) -> None:
     _, token = api_token_create(organization=organization, name="schemathesis", scope="write")
     world = build_world(organization, author=author.user, marker="st")
     # A job as a Greenhouse delivery makes it: where it hires is not in the payload.
-    secret = services.ats_secret_set(organization=organization, ats="greenhouse")
+    secret = ats_services.ats_secret_set(organization=organization, ats="greenhouse")
     body = fixture("new_candidate_application.json")
     greenhouse.greenhouse_receive(
         org_slug=organization.slug, body=body, signature=signing.greenhouse_signature(secret, body)

@@ -9,10 +9,10 @@ import pytest
 from django.test import override_settings
 
 from candidates.models import Candidate
-from hiring.services import audit_trail_verify
-from privacy.models import RetentionHold
+from hiring.privacy.models import RetentionHold
+from renown.models import WebhookDelivery, WebhookSubscription
+from renown.trail import audit_trail_verify
 from tests import factories
-from webhooks.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 SUBS = "/api/v1/webhook-subscriptions/"
@@ -53,7 +53,7 @@ def test_bad_event_types_are_refused_by_field(write_client: Any) -> None:
 def test_a_token_sees_only_its_own_integrations_subscriptions(
     write_client: Any, org_a: Any, hr_admin_a: Any, user_client: Any
 ) -> None:
-    from api.services import api_token_create
+    from renown.api.tokens import api_token_create
     from tests.api.conftest import token_client
 
     write_client.post(SUBS, BODY, format="json")
@@ -69,7 +69,7 @@ def test_a_token_sees_only_its_own_integrations_subscriptions(
 def test_the_delivery_log_and_redelivery(
     write_client: Any, org_a: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from webhooks import services
+    from renown.webhooks import services
 
     subscription_id = write_client.post(SUBS, BODY, format="json").json()["id"]
     (delivery,) = services.event_emit(org_a, "score.updated", {"x": 1})

@@ -69,8 +69,7 @@ def build_world(org: Any, *, author: Any, marker: str = "") -> World:
     assert screening is not None
     cycle = factories.RefreshCycleFactory(organization=org, label=f"cycle {marker}".strip())
     assert ScreeningRule.objects.filter(lineage=v1.lineage).count() == 2
-    from api.models import ApiToken
-    from webhooks.models import WebhookDelivery, WebhookSubscription
+    from renown.models import ApiToken, WebhookDelivery, WebhookSubscription
 
     # Owned by the organisation's write token when it has one: a token manages its own.
     subscription = WebhookSubscription.objects.create(

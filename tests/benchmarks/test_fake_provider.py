@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from benchmarks.fake_provider import Faults, serve_in_thread
+from renown.http import HttpClient
 from scoring import providers
-from scoring.http import HttpClient
 from scoring.providers.base import (
     Observation,
     ProviderNotFound,

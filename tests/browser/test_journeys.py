@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from candidates.models import Candidate, ReputationEvidence
 from hiring import selectors as hiring_selectors
 from hiring import services as hiring_services
-from hiring.models import AuditEvent, Decision, Job, Outcome, Screening, ScreeningRule
+from hiring.models import Decision, Job, Outcome, Screening, ScreeningRule
+from renown.models import AuditEvent
 from scoring import selectors as scoring_selectors
 from tests import factories
 from tests.browser import SCREENSHOT_DIR
@@ -250,7 +251,7 @@ def test_an_hr_admin_sees_fairness_warnings_block_klout_35_until_acknowledged(
     assert (job.influence_relevance, job.relevance_justification) == ("none", "")
     klout = ScreeningRule.objects.filter(job=job, metric="vendor:klout")
     log_in_as(user("hr-admin"))
-    page.goto("/admin/hiring/screeningrule/add/")
+    page.goto("/admin/renown_hiring/screeningrule/add/")
 
     def fill_rule() -> None:
         page.get_by_label("Job:").select_option(label=str(job))
@@ -392,7 +393,7 @@ def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
     assert (klout.status, klout.active, klout.approved_by) == ("live", True, user("hr-admin-2"))
     assert hiring_selectors.rule_list_active(job=job).filter(pk=klout.pk).exists()
     # The job's page lists it in its live rule set.
-    page.goto(f"/admin/hiring/job/{job.pk}/change/")
+    page.goto(f"/admin/renown_hiring/job/{job.pk}/change/")
     expect(page.locator(".field-rule_set")).to_contain_text(str(klout))
     page.locator(".field-rule_set").evaluate("field => field.scrollIntoView()")
     viewport(page, "klout-live-on-the-job-page")
@@ -412,7 +413,7 @@ def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
     # Since then the job was re-assessed: influence is not relevant to it after all.
     Job.objects.filter(pk=job.pk).update(influence_relevance="none")
     log_in_as(user("hr-admin-2"))
-    page.goto(f"/admin/hiring/screeningrule/{klout.pk}/approve/")
+    page.goto(f"/admin/renown_hiring/screeningrule/{klout.pk}/approve/")
     serious = page.get_by_role("region", name=re.compile(r"^Serious fairness warnings"))
     expect(serious).to_contain_text("not acknowledged yet")
     expect(serious.locator("li:not(.acknowledged)").first).to_contain_text("Not acknowledged")

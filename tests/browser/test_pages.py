@@ -44,7 +44,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
     }
     auditor_pages = {"bias-audit": "/audit/"}
     admin_pages = {
-        "admin-rule-form": "/admin/hiring/screeningrule/add/",
+        "admin-rule-form": "/admin/renown_hiring/screeningrule/add/",
     }
     found: dict[str, list[dict[str, Any]]] = {}
 

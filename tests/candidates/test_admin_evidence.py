@@ -36,7 +36,8 @@ def test_an_admin_verdict_records_who_and_when(hr_admin_a: Any, org_a: Any, verd
     candidate = factories.CandidateFactory(organization=org_a)
     evidence = factories.ReputationEvidenceFactory(candidate=candidate)
     response = _client(hr_admin_a).post(
-        f"/admin/candidates/reputationevidence/{evidence.pk}/change/", _form(evidence, verdict)
+        f"/admin/renown_candidates/reputationevidence/{evidence.pk}/change/",
+        _form(evidence, verdict),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     evidence.refresh_from_db()
@@ -50,7 +51,7 @@ def test_evidence_added_as_verified_in_the_admin_is_decided_by_its_author(
 ) -> None:
     candidate = factories.CandidateFactory(organization=org_a)
     form = _form(factories.ReputationEvidenceFactory.build(candidate=candidate), "verified")
-    response = _client(hr_admin_a).post("/admin/candidates/reputationevidence/add/", form)
+    response = _client(hr_admin_a).post("/admin/renown_candidates/reputationevidence/add/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
     evidence = candidate.evidence.get()
     assert (evidence.verification, evidence.verified_by) == ("verified", hr_admin_a)
@@ -61,7 +62,7 @@ def test_a_verdict_is_not_taken_back_to_unverified(hr_admin_a: Any, org_a: Any) 
     candidate = factories.CandidateFactory(organization=org_a)
     evidence = factories.ReputationEvidenceFactory(candidate=candidate)
     client = _client(hr_admin_a)
-    url = f"/admin/candidates/reputationevidence/{evidence.pk}/change/"
+    url = f"/admin/renown_candidates/reputationevidence/{evidence.pk}/change/"
     assert client.post(url, _form(evidence, "verified")).status_code == 302
     response = client.post(url, _form(evidence, "unverified"))
     assert response.status_code == 200  # the form again, with the error

@@ -44,7 +44,7 @@ def test_the_account_admin_refuses_a_mastodon_handle_naming_an_address(
 ) -> None:
     candidate = factories.CandidateFactory(organization=org_a)
     response = login(hr_admin_a).post(
-        "/admin/candidates/socialaccount/add/",
+        "/admin/renown_candidates/socialaccount/add/",
         {"candidate": candidate.pk, "network": "mastodon", "handle": handle,
          "verification": "claimed", "status": "active"},
     )  # fmt: skip
@@ -62,7 +62,7 @@ def superuser(db: None) -> Any:
 def test_the_candidate_admin_inline_refuses_it_too(superuser: Any, org_a: Any) -> None:
     candidate = factories.CandidateFactory(organization=org_a)
     response = login(superuser).post(
-        f"/admin/candidates/candidate/{candidate.pk}/change/",
+        f"/admin/renown_candidates/candidate/{candidate.pk}/change/",
         candidate_form(org_a, candidate, "mastodon", "alice@2130706433"),
     )
     assert response.status_code == 200
@@ -73,7 +73,7 @@ def test_the_candidate_admin_inline_refuses_it_too(superuser: Any, org_a: Any) -
 def test_the_admin_stores_the_normalised_handle(superuser: Any, org_a: Any) -> None:
     candidate = factories.CandidateFactory(organization=org_a)
     response = login(superuser).post(
-        f"/admin/candidates/candidate/{candidate.pk}/change/",
+        f"/admin/renown_candidates/candidate/{candidate.pk}/change/",
         candidate_form(org_a, candidate, "mastodon", "@Alice@Mastodon.Social"),
     )
     assert response.status_code == 302, response.content.decode()[:2000]

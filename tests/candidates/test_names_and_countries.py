@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from api.services import api_token_create
 from candidates.countries import ISO_3166_1_ALPHA_2
 from candidates.jurisdictions import validate_country_code, validate_jurisdiction
 from candidates.models import Candidate
 from candidates.names import validate_person_name
+from renown.api.tokens import api_token_create
 from tests import factories
 
 # (value, what the refusal says)
@@ -181,10 +181,12 @@ def test_the_api_refuses_it_on_create_update_upsert_and_bulk(
 
 def _admin_add(client: Client, org: Any, item: dict[str, str]) -> Any:
     # The add page shows no inlines (accounts and notices are added once it exists).
-    page = client.get("/admin/candidates/candidate/add/").content.decode()
+    page = client.get("/admin/renown_candidates/candidate/add/").content.decode()
     assert 'name="country"' in page
     assert "_FORMS" not in page
-    return client.post("/admin/candidates/candidate/add/", {"organization": str(org.pk), **item})
+    return client.post(
+        "/admin/renown_candidates/candidate/add/", {"organization": str(org.pk), **item}
+    )
 
 
 @pytest.mark.django_db

@@ -145,8 +145,8 @@ def test_no_candidate_page_shows_self_identification(
     pages = [f"/candidates/{candidate.public_id}/", "/"]
     if user.is_staff:
         pages += [
-            f"/admin/candidates/candidate/{candidate.pk}/change/",
-            "/admin/candidates/candidate/",
+            f"/admin/renown_candidates/candidate/{candidate.pk}/change/",
+            "/admin/renown_candidates/candidate/",
         ]
     for url in pages:
         response = client.get(url)
@@ -161,7 +161,7 @@ def test_self_identification_has_no_admin(hr_admin_a: Any) -> None:
     assert not admin.site.is_registered(SelfIdentification)
     root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     for user in (hr_admin_a, root):
-        response = login(user).get("/admin/candidates/selfidentification/")
+        response = login(user).get("/admin/renown_candidates/selfidentification/")
         assert response.status_code == 404
         index = login(user).get("/admin/").content.decode().lower()
         assert "selfidentification" not in index

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from candidates.models import Organization
 from hiring import whatif
 from hiring.models import Job, ScreeningRule
+from renown.models import Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_issue_6_on_the_demo() -> None:
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="hr-admin"))
-    page = client.get(f"/admin/hiring/screeningrule/{klout.pk}/change/").content.decode()
+    page = client.get(f"/admin/renown_hiring/screeningrule/{klout.pk}/change/").content.decode()
     assert "serious warning" in page
     assert "cannot go live until you acknowledge" in page
     assert "Klout closed on 25 May 2018" in page
@@ -38,7 +38,7 @@ def test_issue_6_on_the_demo() -> None:
     # Approval from the list: the author may not; a second HR admin is refused with the
     # reasons while nobody has acknowledged them.
     response = client.post(
-        "/admin/hiring/screeningrule/",
+        "/admin/renown_hiring/screeningrule/",
         {"action": "approve", "_selected_action": [klout.pk]},
         follow=True,
     )
@@ -46,7 +46,7 @@ def test_issue_6_on_the_demo() -> None:
     second = Client()
     second.force_login(get_user_model().objects.get(username="hr-admin-2"))
     response = second.post(
-        "/admin/hiring/screeningrule/",
+        "/admin/renown_hiring/screeningrule/",
         {"action": "approve", "_selected_action": [klout.pk]},
         follow=True,
     )
@@ -76,11 +76,11 @@ def test_the_klout_draft_is_acknowledged_as_it_stands_and_approved_by_hr_admin_2
         "near_band": "0.00", "near_band_source": "fixed", "action": "screen_out",
         "change_note": klout.change_note, "go_live": "on",
     }  # fmt: skip
-    blocked = client.post(f"/admin/hiring/screeningrule/{klout.pk}/change/", form)
+    blocked = client.post(f"/admin/renown_hiring/screeningrule/{klout.pk}/change/", form)
     assert blocked.status_code == 200
     assert "Nothing changed" in blocked.content.decode()
     form["acknowledgement"] = "Pilot for four weeks; every screen-out is reviewed by a person."
-    done = client.post(f"/admin/hiring/screeningrule/{klout.pk}/change/", form)
+    done = client.post(f"/admin/renown_hiring/screeningrule/{klout.pk}/change/", form)
     assert done.status_code == 302
     assert ScreeningRule.objects.filter(lineage=klout.lineage).count() == 1  # no new version
     klout.refresh_from_db()
@@ -88,7 +88,7 @@ def test_the_klout_draft_is_acknowledged_as_it_stands_and_approved_by_hr_admin_2
 
     second = Client()
     second.force_login(get_user_model().objects.get(username="hr-admin-2"))
-    approval = f"/admin/hiring/screeningrule/{klout.pk}/approve/"
+    approval = f"/admin/renown_hiring/screeningrule/{klout.pk}/approve/"
     assert "Every one is acknowledged in words" in second.get(approval).content.decode()
     assert second.post(approval, {}).status_code == 302
     klout.refresh_from_db()

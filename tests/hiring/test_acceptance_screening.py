@@ -24,10 +24,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from candidates.models import Organization
 from hiring.models import (
     AdverseAction,
-    AuditEvent,
     Decision,
     Dispute,
     Job,
@@ -35,6 +33,7 @@ from hiring.models import (
     ScreeningRule,
     ScreeningRun,
 )
+from renown.models import AuditEvent, Organization
 from scoring.models import RefreshCycle
 
 pytestmark = pytest.mark.django_db
@@ -81,23 +80,23 @@ def test_issue_5_end_to_end(django_capture_on_commit_callbacks: Any) -> None:
         "go_live": "on",
         "change_note": "Community managers grow audiences: a 90-day median, not a day's dip.",
     }
-    blocked = page(hr_admin.post("/admin/hiring/screeningrule/add/", rule_form))
+    blocked = page(hr_admin.post("/admin/renown_hiring/screeningrule/add/", rule_form))
     assert "must be acknowledged in words" in blocked
     assert not ScreeningRule.objects.filter(job=community, metric="influence").exists()
     rule_form["acknowledgement"] = "The LL144 notice goes out today; the audit is booked."
-    response = hr_admin.post("/admin/hiring/screeningrule/add/", rule_form)
+    response = hr_admin.post("/admin/renown_hiring/screeningrule/add/", rule_form)
     assert response.status_code == 302, response.content.decode()[:2000]
     rule = ScreeningRule.objects.get(job=community, metric="influence")
     assert (rule.status, rule.active) == ("draft", False)
 
     # 2. The author cannot approve their own rule; a second HR admin can, and it goes live.
     approve = {"action": "approve", "_selected_action": [rule.pk]}
-    body = page(hr_admin.post("/admin/hiring/screeningrule/", approve, follow=True))
+    body = page(hr_admin.post("/admin/renown_hiring/screeningrule/", approve, follow=True))
     assert "second HR admin" in body
     rule.refresh_from_db()
     assert rule.status == "draft"
     with django_capture_on_commit_callbacks(execute=True):  # the re-screening task runs
-        second_admin.post("/admin/hiring/screeningrule/", approve, follow=True)
+        second_admin.post("/admin/renown_hiring/screeningrule/", approve, follow=True)
     rule.refresh_from_db()
     assert (rule.status, rule.active, rule.approved_by.username) == ("live", True, "hr-admin-2")
     run = ScreeningRun.objects.filter(job=community).latest("started_at")

@@ -22,9 +22,8 @@ from django.db import connection, connections, transaction
 from django.db.models import ProtectedError
 from django.test import Client
 
-from candidates.models import Organization
-from hiring.models import AUDIT_GENESIS_HASH, AuditEvent, AuditEventImmutable
-from hiring.services import audit_record, audit_trail_verify
+from renown.models import AUDIT_GENESIS_HASH, AuditEvent, AuditEventImmutable, Organization
+from renown.trail import audit_record, audit_trail_verify
 from tests import factories
 from tests.test_tenancy import (
     MARKER,
@@ -120,7 +119,7 @@ def test_hash_is_sha256_over_canonical_json_of_the_fields_and_prev_hash(
         "occurred_at": "2026-06-01T12:00:00.123456Z",
         "actor": f"alice-hr (#{hr_admin_a.pk})",
         "event_type": "rule.changed",
-        "subject_type": "hiring.screeningrule",
+        "subject_type": "renown_hiring.screeningrule",
         "subject_id": str(rule.pk),
         "before": {"since": "2026-01-01T12:00:00.000000Z", "threshold": "35.00"},
         "after": {"active": True, "days": 30, "near_band": "1.5", "threshold": "40.00"},
@@ -345,7 +344,7 @@ def test_export_csv_for_one_organisation(org_a: Any, org_b: Any) -> None:
     ],
 )
 def test_export_csv_defuses_formulas_and_stays_verifiable(org_a: Any, note: str) -> None:
-    record(org_a, note=note, subject=("hiring.screeningrule", "-7"))
+    record(org_a, note=note, subject=("renown_hiring.screeningrule", "-7"))
     plain = json.loads(export("--org", "acme"))
     text = export("--org", "acme", "--format", "csv")
     (row,) = list(csv.DictReader(io.StringIO(text, newline="")))
@@ -381,16 +380,16 @@ def test_auditor_and_hr_admin_read_only_their_organisations_trail(
     deployment = record(None, note="deployment-event")
     for user in (auditor_a, hr_admin_a):
         client = login(user)
-        body = client.get("/admin/hiring/auditevent/").content.decode()
-        assert f"/admin/hiring/auditevent/{ours.pk}/change/" in body
-        assert f"/admin/hiring/auditevent/{theirs.pk}/change/" not in body
-        assert f"/admin/hiring/auditevent/{deployment.pk}/change/" not in body
-        page = client.get(f"/admin/hiring/auditevent/{ours.pk}/change/")
+        body = client.get("/admin/renown/auditevent/").content.decode()
+        assert f"/admin/renown/auditevent/{ours.pk}/change/" in body
+        assert f"/admin/renown/auditevent/{theirs.pk}/change/" not in body
+        assert f"/admin/renown/auditevent/{deployment.pk}/change/" not in body
+        page = client.get(f"/admin/renown/auditevent/{ours.pk}/change/")
         assert page.status_code == 200
         assert "our-own-event" in page.content.decode()
         for other in (theirs, deployment):
             for view in ("change", "history"):
-                response = client.get(f"/admin/hiring/auditevent/{other.pk}/{view}/")
+                response = client.get(f"/admin/renown/auditevent/{other.pk}/{view}/")
                 assert response.status_code == 404
 
 
@@ -399,8 +398,11 @@ def test_a_staff_recruiter_does_not_read_the_trail(org_a: Any) -> None:
     factories.MembershipFactory(user=recruiter, organization=org_a, role="recruiter")
     event = record(org_a)
     client = login(recruiter)
-    assert client.get("/admin/hiring/auditevent/").status_code == 403
-    assert client.get(f"/admin/hiring/auditevent/{event.pk}/change/").status_code in {403, 404}
+    assert client.get("/admin/renown/auditevent/").status_code == 403
+    assert client.get(f"/admin/renown/auditevent/{event.pk}/change/").status_code in {
+        403,
+        404,
+    }
 
 
 def test_a_recruiter_member_elsewhere_reads_only_where_they_audit(org_a: Any, org_b: Any) -> None:
@@ -410,9 +412,9 @@ def test_a_recruiter_member_elsewhere_reads_only_where_they_audit(org_a: Any, or
     record(org_a)
     theirs = record(org_b)
     client = login(user)
-    body = client.get("/admin/hiring/auditevent/").content.decode()
-    assert f"/admin/hiring/auditevent/{theirs.pk}/change/" not in body
-    assert client.get(f"/admin/hiring/auditevent/{theirs.pk}/change/").status_code == 404
+    body = client.get("/admin/renown/auditevent/").content.decode()
+    assert f"/admin/renown/auditevent/{theirs.pk}/change/" not in body
+    assert client.get(f"/admin/renown/auditevent/{theirs.pk}/change/").status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["hr_admin_a", "superuser"])
@@ -425,16 +427,16 @@ def test_nobody_adds_changes_or_deletes_events_in_the_admin(
         user = request.getfixturevalue(persona)
     event = record(org_a, note="as recorded")
     client = login(user)
-    assert client.get("/admin/hiring/auditevent/add/").status_code == 403
-    assert client.post("/admin/hiring/auditevent/add/", {"note": "forged"}).status_code == 403
-    response = client.post(f"/admin/hiring/auditevent/{event.pk}/change/", {"note": "changed"})
+    assert client.get("/admin/renown/auditevent/add/").status_code == 403
+    assert client.post("/admin/renown/auditevent/add/", {"note": "forged"}).status_code == 403
+    response = client.post(f"/admin/renown/auditevent/{event.pk}/change/", {"note": "changed"})
     assert response.status_code == 403
     assert (
-        client.post(f"/admin/hiring/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        client.post(f"/admin/renown/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     client.post(
-        "/admin/hiring/auditevent/",
+        "/admin/renown/auditevent/",
         {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
     )
     assert AuditEvent.objects.get(pk=event.pk).note == "as recorded"
@@ -473,7 +475,7 @@ def test_concurrent_writers_never_fork_a_chain() -> None:
                         organization=organization if i % 3 else None,
                         actor=f"writer-{n}",
                         event_type="rule.created",
-                        subject=("hiring.job", f"{n}-{i}"),
+                        subject=("renown_hiring.job", f"{n}-{i}"),
                     )
         except BaseException as exc:  # surfaced below, in the test's thread
             errors.append(exc)

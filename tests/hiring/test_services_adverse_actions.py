@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from hiring import services
-from hiring.exceptions import InvalidTransition, NoticeNotDelivered, NotPermitted
-from hiring.models import AdverseAction, AdverseActionNotice, AuditEvent, Dispute, Screening
+from hiring.models import AdverseAction, AdverseActionNotice, Dispute, Screening
+from renown.exceptions import InvalidTransition, NoticeNotDelivered, NotPermitted
+from renown.models import AuditEvent
 from scoring.models import MetricSnapshot, RefreshCycle, Score
 from tests import factories
 

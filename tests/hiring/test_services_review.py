@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from hiring import services
-from hiring.exceptions import DecisionNotAllowed, NotPermitted
-from hiring.models import AdverseAction, AuditEvent, Decision, Screening
+from hiring.models import AdverseAction, Decision, Screening
+from renown.exceptions import DecisionNotAllowed, NotPermitted
+from renown.models import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db

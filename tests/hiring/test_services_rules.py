@@ -10,14 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from hiring import services
-from hiring.exceptions import (
+from hiring.models import ScreeningRule
+from renown.exceptions import (
     ApplicationError,
     FourEyesViolation,
     InvalidTransition,
     NotPermitted,
     WarningNotAcknowledged,
 )
-from hiring.models import AuditEvent, ScreeningRule
+from renown.models import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from hiring import services
-from hiring.models import AuditEvent, Screening
+from hiring.models import Screening
 from hiring.services import screening_evaluate
+from renown.models import AuditEvent
 from scoring.models import AnomalyFlag
 from tests import factories
 

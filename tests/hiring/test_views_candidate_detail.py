@@ -13,8 +13,8 @@ from django.test import Client
 
 from candidates.models import CandidateView, ReputationEvidence, SocialAccount
 from hiring.charts import EpisodeSpan, trajectory_chart
-from hiring.models import AuditEvent
-from hiring.services import audit_trail_verify
+from renown.models import AuditEvent
+from renown.trail import audit_trail_verify
 from scoring.models import AnomalyFlag
 from tests import factories
 
@@ -202,13 +202,13 @@ def test_view_log_is_in_the_admin_for_hr_admins_and_auditors_only(
     candidate = factories.CandidateFactory(organization=org_a, name="Viewed Vera")
     login(recruiter_a).get(page(candidate))
     for user in (hr_admin_a, auditor_a):
-        response = login(user).get("/admin/candidates/candidateview/")
+        response = login(user).get("/admin/renown_candidates/candidateview/")
         assert response.status_code == 200
         assert "rita-recruiter" in response.content.decode()
     recruiter_a.is_staff = True
     recruiter_a.save()
-    assert login(recruiter_a).get("/admin/candidates/candidateview/").status_code == 403
-    other = login(hr_admin_b).get("/admin/candidates/candidateview/")
+    assert login(recruiter_a).get("/admin/renown_candidates/candidateview/").status_code == 403
+    other = login(hr_admin_b).get("/admin/renown_candidates/candidateview/")
     assert "rita-recruiter" not in other.content.decode()
 
 

@@ -11,7 +11,7 @@ import pytest
 from aioresponses import aioresponses
 from django.test import Client
 
-from hiring.models import AuditEvent
+from renown.models import AuditEvent
 from scoring.models import FetchStatus, LatestScore, MetricSnapshot, RefreshCycle
 from tests import factories
 

@@ -14,13 +14,15 @@ from django.db import models
 
 from candidates.models import Candidate, SelfIdentification, SocialAccount
 from hiring import services as hiring
-from hiring.models import AdverseAction, AdverseActionNotice, AuditEvent, Decision, Screening
-from privacy import services
-from privacy.models import RetentionHold
+from hiring.ats.models import CandidateLink
+from hiring.models import AdverseAction, AdverseActionNotice, Decision, Screening
+from hiring.privacy import services
+from hiring.privacy.models import RetentionHold
+from renown.models import AuditEvent, WebhookDelivery
+from renown.trail import audit_trail_verify
+from renown.webhooks import services as webhook_services
 from scoring.models import MetricSnapshot, Score
 from tests import factories
-from webhooks import services as webhook_services
-from webhooks.models import CandidateLink, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 # Records get created_at "now": the decisions are dated now too.
@@ -104,7 +106,7 @@ def test_every_model_about_a_candidate_is_in_the_export() -> None:
             if m not in owned and _points_at(m, owned - {m}) and m is not Candidate
         }
     missing = {m._meta.label for m in owned - {Candidate}} - {m._meta.label for m in covered}
-    assert missing == set(), f"add these to privacy.services.EXPORT_SECTIONS: {missing}"
+    assert missing == set(), f"add these to hiring.privacy.services.EXPORT_SECTIONS: {missing}"
 
 
 def test_erasure_deletes_the_profile_and_holds_the_decision_records_pseudonymised(
@@ -146,7 +148,7 @@ def test_erasure_deletes_the_profile_and_holds_the_decision_records_pseudonymise
     # The audit trail gained an event and still verifies.
     event = AuditEvent.objects.filter(event_type="candidate.erased").get()
     assert event.after["candidate"] == str(public_id)
-    assert all(status.intact for status in hiring.audit_trail_verify())
+    assert all(status.intact for status in audit_trail_verify())
     # An erased candidate is no longer listed.
     from candidates.selectors import candidate_list
 
@@ -173,7 +175,7 @@ def test_a_candidate_with_nothing_to_keep_is_deleted_entirely(org_a: Any) -> Non
     result = services.candidate_erase(candidate=person, actor="dpo:jane", now=NOW)
     assert result.hold_until is None
     assert not Candidate.objects.filter(pk=person.pk).exists()
-    assert all(status.intact for status in hiring.audit_trail_verify())
+    assert all(status.intact for status in audit_trail_verify())
 
 
 def test_screenings_alone_are_held_six_months(org_a: Any) -> None:
@@ -199,7 +201,7 @@ def test_the_purge_deletes_held_records_when_the_hold_ends(org_a: Any, recruiter
     assert not Decision.objects.exists()
     assert not RetentionHold.objects.exists()
     assert AuditEvent.objects.filter(event_type="candidate.erased").count() == 2
-    assert all(status.intact for status in hiring.audit_trail_verify())
+    assert all(status.intact for status in audit_trail_verify())
 
 
 def test_old_raw_snapshots_are_purged_after_the_configured_period(
@@ -257,7 +259,7 @@ def test_held_records_are_never_screened_again_nor_queued_for_review(
 
 
 def test_the_replay_record_forgets_what_it_said_about_the_person(org_a: Any) -> None:
-    from webhooks.models import InboundDelivery
+    from hiring.ats.models import InboundDelivery
 
     person = factories.CandidateFactory(organization=org_a)
     record = InboundDelivery.objects.create(

@@ -12,11 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from api.services import api_token_create
-from candidates.models import Candidate, CandidateNotice, NoticeKind, Organization, SocialAccount
-from hiring.models import AuditEvent, Decision, Job, ScreeningRule
+from candidates.models import Candidate, CandidateNotice, NoticeKind, SocialAccount
+from hiring.models import Decision, Job, ScreeningRule
 from hiring.services.review import decision_record
 from hiring.services.rules import rule_approve
+from renown.api.tokens import api_token_create
+from renown.models import AuditEvent, Organization
 from renown_site import demo
 from renown_site.demo import demo_counts
 from scoring.models import MetricSnapshot, Score

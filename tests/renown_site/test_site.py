@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APPS = ("api", "candidates", "hiring", "privacy", "scoring", "webhooks")
+APPS = ("renown", "candidates", "scoring", "hiring")
 
 
 @pytest.mark.django_db

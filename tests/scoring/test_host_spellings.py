@@ -31,7 +31,7 @@ from aioresponses import aioresponses
 from django.core.management import call_command
 from django.test import override_settings
 
-from scoring.http import (
+from renown.http import (
     GuardedResolver,
     HttpClient,
     UnsafeHost,
@@ -576,8 +576,8 @@ def test_a_refresh_records_the_refusal_and_never_connects(
 def test_a_webhook_delivery_to_a_spelling_is_refused_and_recorded(
     host: str, victim: Listener, local_network: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    from webhooks import services
-    from webhooks.models import WebhookSubscription
+    from renown.models import WebhookSubscription
+    from renown.webhooks import services
 
     org = factories.OrganizationFactory()
     # Stored before the guard knew these spellings: the send must still refuse it.

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aioresponses import aioresponses
 
-from scoring.http import (
+from renown.http import (
     GuardedResolver,
     HttpClient,
     UnsafeHost,
@@ -180,7 +180,7 @@ def test_client_names_renown_and_the_contact_in_the_user_agent(settings: Any) ->
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from scoring.http import USER_AGENT
+    from renown.http import USER_AGENT
 
     seen: list[str] = []
 

@@ -10,14 +10,14 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from renown.models import WebhookSubscription
+from renown.webhooks import services
 from tests.leaks import secret_leaks
-from webhooks import services
-from webhooks.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{43}")
-CHANGELIST = "/admin/webhooks/webhooksubscription/"
+CHANGELIST = "/admin/renown/webhooksubscription/"
 
 
 def subscribe(org: Any, name: str) -> tuple[WebhookSubscription, str]:

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from renown.models import WebhookDelivery, WebhookSubscription
+from renown.webhooks import services, signing
 from tests import factories
 from tests.webhooks.conftest import Receiver
-from webhooks import services, signing
-from webhooks.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_malformed_hosts_are_refused_even_with_private_hosts_allowed(org_a: Any,
 def test_the_admin_form_refuses_a_malformed_host(org_a: Any, hr_admin_a: Any, client: Any) -> None:
     client.force_login(hr_admin_a)
     response = client.post(
-        "/admin/webhooks/webhooksubscription/add/",
+        "/admin/renown/webhooksubscription/add/",
         {"organization": org_a.pk, "name": "ATS", "url": "http://[::ffff:127.0.0.1]:8080/hook",
          "events": ["score.updated"], "active": "on"},
     )  # fmt: skip
@@ -237,7 +237,7 @@ def test_redelivery_sends_the_same_event_again_with_a_fresh_signature(
 def test_a_delivered_event_is_not_sent_twice_by_a_duplicate_task(
     org_a: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from webhooks.tasks import deliver_task
+    from renown.webhooks.tasks import deliver_task
 
     subscribe(org_a, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
@@ -288,7 +288,7 @@ def test_admin_redelivers_only_in_the_users_organisations(
         (own,) = services.event_emit(org_a, "score.updated", {})
         (other,) = services.event_emit(org_b, "score.updated", {})
     assert len(receiver.received) == 2
-    url = "/admin/webhooks/webhookdelivery/"
+    url = "/admin/renown/webhookdelivery/"
     client.force_login(auditor_a)
     page = client.get(url)
     assert page.status_code == 200
@@ -316,7 +316,7 @@ def test_host_names_that_cannot_be_encoded_are_refused(org_a: Any, url: str) -> 
 
 
 def test_the_guard_refuses_host_names_idna_cannot_encode() -> None:
-    from scoring.http import UnsafeHost, check_public_url
+    from renown.http import UnsafeHost, check_public_url
 
     with pytest.raises(UnsafeHost, match="not a valid host name"):
         check_public_url("http://" + "a" * 70 + ".example/", allow_private=True)

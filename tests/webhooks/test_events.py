@@ -12,10 +12,10 @@ from django.test import override_settings
 
 from hiring import services as hiring
 from hiring.models import Screening
+from renown.models import WebhookDelivery, WebhookSubscription
+from renown.webhooks import services
 from scoring import services as scoring
 from tests import factories
-from webhooks import services
-from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -77,7 +77,9 @@ def test_without_a_subscription_a_run_costs_one_extra_query_and_emits_nothing(
     job = screened_job(org_a, people=3)
     with CaptureQueriesContext(connection) as queries:
         hiring.screening_run_for_job(job=job, now=NOW)
-    webhook_queries = [q["sql"] for q in queries.captured_queries if "webhooks_" in q["sql"]]
+    webhook_queries = [
+        q["sql"] for q in queries.captured_queries if WebhookSubscription._meta.db_table in q["sql"]
+    ]
     assert len(webhook_queries) == 1  # "does anyone subscribe?"
     assert not WebhookDelivery.objects.exists()
 
@@ -94,7 +96,7 @@ def test_a_decision_emits_decision_recorded(org_a: Any, recruiter_a: Any) -> Non
     assert event["data"]["decision"]["id"] == decision.pk
     assert event["data"]["decision"]["kind"] == "hold"
     assert event["data"]["candidate"]["external_id"] == "gh-0"
-    assert WebhookDelivery.objects.get().candidate_id == screening.candidate_id
+    assert WebhookDelivery.objects.get().candidate_public_id == screening.candidate.public_id
 
 
 def test_a_refused_decision_emits_nothing(org_a: Any, recruiter_a: Any) -> None:

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 
 from candidates.models import Candidate, SocialAccount
+from hiring.ats import services as ats_services
+from hiring.ats.models import CandidateLink, InboundDelivery
 from hiring.models import Application, Job
-from webhooks import services
-from webhooks.models import CandidateLink, InboundDelivery
-from webhooks.signing import greenhouse_signature
+from renown.webhooks.signing import greenhouse_signature
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "greenhouse"
@@ -26,7 +26,7 @@ def fixture(name: str) -> bytes:
 
 @pytest.fixture
 def secret(org_a: Any) -> str:
-    return services.ats_secret_set(organization=org_a, ats="greenhouse")
+    return ats_services.ats_secret_set(organization=org_a, ats="greenhouse")
 
 
 def post(client: Any, body: bytes, signature: str | None, *, slug: str = "acme", event: str = "") -> Any:  # fmt: skip
@@ -92,7 +92,7 @@ def test_an_unsigned_or_badly_signed_delivery_is_401_and_stores_nothing(
 def test_another_organisations_secret_does_not_open_this_endpoint(
     client: Any, org_a: Any, org_b: Any, secret: str
 ) -> None:
-    other = services.ats_secret_set(organization=org_b, ats="greenhouse")
+    other = ats_services.ats_secret_set(organization=org_b, ats="greenhouse")
     body = fixture("new_candidate_application.json")
     assert post(client, body, greenhouse_signature(other, body), slug="acme").status_code == 401
     assert post(client, body, greenhouse_signature(secret, body), slug="nope").status_code == 401

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from webhooks.signing import (
+from renown.webhooks.signing import (
     SignatureError,
     greenhouse_signature,
     greenhouse_verify,

@@ -22,10 +22,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from candidates.models import Organization
 from hiring.listing import csv_cell
-from hiring.models import audit_canonical_json
-from hiring.services import audit_trail_export
+from renown.models import Organization, audit_canonical_json
+from renown.trail import audit_trail_export
 
 COLUMNS = [
     "organization",

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from candidates.models import Organization
-from hiring.services import audit_trail_verify
+from renown.models import Organization
+from renown.trail import audit_trail_verify
 
 
 class Command(BaseCommand):

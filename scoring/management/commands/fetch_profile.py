@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from candidates.handles import InvalidHandle, RefusedHost, normalize_handle
+from renown.http import HttpClient
 from scoring import conf, providers
-from scoring.http import HttpClient
 from scoring.providers.base import (
     Observation,
     ProviderError,

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DataError, IntegrityError
 
-from candidates.models import Organization
+from renown.models import Organization
 from scoring.csvfile import CsvUnreadable, csv_read, duplicate_columns
 from scoring.services import vendor_scores_import
 

@@ -17,7 +17,7 @@ from typing import Any, Never, NoReturn, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from candidates.models import Organization
+from renown.models import Organization
 from scoring import selectors, services
 from scoring.models import RefreshCycle
 from scoring.tasks import fetch_batch_task

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from hiring import services
-from hiring.models import AuditEvent, ScreeningRule
+from hiring.models import ScreeningRule
+from renown.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,11 @@ def klout(job: Any, hr_admin_a: Any) -> ScreeningRule:
 
 
 def change_url(rule: ScreeningRule) -> str:
-    return f"/admin/hiring/screeningrule/{rule.pk}/change/"
+    return f"/admin/renown_hiring/screeningrule/{rule.pk}/change/"
 
 
 def approve_url(rule: ScreeningRule) -> str:
-    return f"/admin/hiring/screeningrule/{rule.pk}/approve/"
+    return f"/admin/renown_hiring/screeningrule/{rule.pk}/approve/"
 
 
 def acknowledgements() -> list[tuple[Any, str]]:
@@ -211,7 +212,7 @@ def test_the_list_action_points_to_the_approval_page(
     klout: ScreeningRule, second_admin: Any
 ) -> None:
     response = login(second_admin).post(
-        "/admin/hiring/screeningrule/",
+        "/admin/renown_hiring/screeningrule/",
         {"action": "approve", "_selected_action": [klout.pk]},
         follow=True,
     )

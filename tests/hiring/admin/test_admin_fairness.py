@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from hiring.models import AuditEvent, BiasAudit, ScreeningRule
+from hiring.models import BiasAudit, ScreeningRule
 from hiring.services import screening_run_for_job
+from renown.models import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_klout_35_is_blocked_until_the_serious_warnings_are_acknowledged(
     job: Any, hr_admin_a: Any
 ) -> None:
     client = login(hr_admin_a)
-    response = client.post("/admin/hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk})
+    response = client.post("/admin/renown_hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk})
     assert response.status_code == 200  # re-shown, not saved
     body = response.content.decode()
     assert "must be acknowledged in words" in body
@@ -74,7 +75,7 @@ def test_klout_35_is_blocked_until_the_serious_warnings_are_acknowledged(
     assert not ScreeningRule.objects.filter(job=job).exists()
 
     response = client.post(
-        "/admin/hiring/screeningrule/add/",
+        "/admin/renown_hiring/screeningrule/add/",
         {**KLOUT_FORM, "job": job.pk, "acknowledgement": "Legacy comparison only; reviewed."},
     )
     assert response.status_code == 302
@@ -85,7 +86,7 @@ def test_klout_35_is_blocked_until_the_serious_warnings_are_acknowledged(
 
 def test_the_preview_button_shows_the_panel_and_saves_nothing(job: Any, hr_admin_a: Any) -> None:
     response = login(hr_admin_a).post(
-        "/admin/hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
+        "/admin/renown_hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -105,7 +106,7 @@ def test_the_panel_masks_groups_under_5_except_for_auditors(
     rule = factories.ScreeningRuleFactory(
         job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650
     )
-    url = f"/admin/hiring/screeningrule/{rule.pk}/change/"
+    url = f"/admin/renown_hiring/screeningrule/{rule.pk}/change/"
     hr_body = login(hr_admin_a).get(url).content.decode()
     assert "Asian" in hr_body
     assert "fewer than 5" in hr_body
@@ -121,7 +122,11 @@ def test_people_at_the_line_are_listed_apart_from_the_group_table(
     rule = factories.ScreeningRuleFactory(
         job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650
     )
-    body = login(hr_admin_a).get(f"/admin/hiring/screeningrule/{rule.pk}/change/").content.decode()
+    body = (
+        login(hr_admin_a)
+        .get(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/")
+        .content.decode()
+    )
     near = body[body.index("People at the line") : body.index("Selection by group")]
     assert "Person 4" in near  # Klout 34: fails by a point
     assert "Female" not in near
@@ -132,10 +137,10 @@ def test_people_at_the_line_are_listed_apart_from_the_group_table(
 
 
 def test_recruiters_cannot_reach_the_rule_form(job: Any, recruiter_a: Any) -> None:
-    response = login(recruiter_a).get("/admin/hiring/screeningrule/add/")
+    response = login(recruiter_a).get("/admin/renown_hiring/screeningrule/add/")
     assert response.status_code in {302, 403}
     response = login(recruiter_a).post(
-        "/admin/hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
+        "/admin/renown_hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
     )
     assert response.status_code in {302, 403}
     assert not ScreeningRule.objects.exists()
@@ -147,13 +152,13 @@ def test_the_job_page_shows_its_rule_set_and_outcomes(job: Any, hr_admin_a: Any)
         action="needs_review", active=True, status="live",
     )  # fmt: skip
     screening_run_for_job(job=job)
-    body = login(hr_admin_a).get(f"/admin/hiring/job/{job.pk}/change/").content.decode()
+    body = login(hr_admin_a).get(f"/admin/renown_hiring/job/{job.pk}/change/").content.decode()
     assert "Live rule set" in body
     assert "vendor:klout ≥ 35" in body
     # Men 30..53 ≥ 35: 19; women 20..43 ≥ 35: 9 → 28 meet, 20 below.
     assert "Meets: 28" in body
     assert "Below: 20" in body
-    assert f"/admin/hiring/job/{job.pk}/bias-audit/" in body
+    assert f"/admin/renown_hiring/job/{job.pk}/bias-audit/" in body
 
 
 @pytest.fixture
@@ -168,7 +173,7 @@ def screened(job: Any) -> Any:
 
 def test_the_live_bias_audit_in_html_and_csv(screened: Any, hr_admin_a: Any) -> None:
     client = login(hr_admin_a)
-    url = f"/admin/hiring/job/{screened.pk}/bias-audit/"
+    url = f"/admin/renown_hiring/job/{screened.pk}/bias-audit/"
     body = client.get(url).content.decode()
     # Selection rates 19/24 and 9/24: impact ratio 9/19 = 0.4736..., written 0.473 (down).
     assert "9/19" in body
@@ -188,7 +193,7 @@ def test_the_live_bias_audit_in_html_and_csv(screened: Any, hr_admin_a: Any) -> 
 def test_recording_a_bias_audit_and_publishing_it(
     screened: Any, hr_admin_a: Any, auditor_a: Any, org_a: Any
 ) -> None:
-    url = f"/admin/hiring/job/{screened.pk}/bias-audit/"
+    url = f"/admin/renown_hiring/job/{screened.pk}/bias-audit/"
     form = {
         "audited_on": "2026-11-01",
         "auditor": "Fair Audits LLC",

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from hiring import services
-from hiring.models import AuditEvent, ScreeningRule
+from hiring.models import ScreeningRule
+from renown.models import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +39,13 @@ def login(user: Any) -> Client:
 def test_saving_a_change_writes_the_next_version(job: Any, hr_admin_a: Any) -> None:
     client = login(hr_admin_a)
     assert (
-        client.post("/admin/hiring/screeningrule/add/", {**FORM, "job": job.pk}).status_code == 302
+        client.post("/admin/renown_hiring/screeningrule/add/", {**FORM, "job": job.pk}).status_code
+        == 302
     )
     v1 = ScreeningRule.objects.get()
     assert (v1.status, v1.version) == ("live", 1)
     response = client.post(
-        f"/admin/hiring/screeningrule/{v1.pk}/change/",
+        f"/admin/renown_hiring/screeningrule/{v1.pk}/change/",
         {**FORM, "threshold": "40", "change_note": "stricter"},
     )
     assert response.status_code == 302
@@ -56,10 +58,12 @@ def test_saving_a_change_writes_the_next_version(job: Any, hr_admin_a: Any) -> N
         Decimal(40),
     )
     assert f"/{v2.pk}/" in response["Location"] or response["Location"].endswith("/screeningrule/")
-    history = client.get(f"/admin/hiring/screeningrule/{v2.pk}/change/").content.decode()
+    history = client.get(f"/admin/renown_hiring/screeningrule/{v2.pk}/change/").content.decode()
     assert "stricter" in history
     # The old version is history: shown, never changed.
-    old = client.post(f"/admin/hiring/screeningrule/{v1.pk}/change/", {**FORM, "threshold": "1"})
+    old = client.post(
+        f"/admin/renown_hiring/screeningrule/{v1.pk}/change/", {**FORM, "threshold": "1"}
+    )
     assert old.status_code == 403
     assert AuditEvent.objects.filter(event_type="rule.changed").count() == 1
 
@@ -68,7 +72,7 @@ def test_nothing_changed_is_not_a_version(job: Any, hr_admin_a: Any) -> None:
     rule = services.rule_create(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35)
     )
-    response = login(hr_admin_a).post(f"/admin/hiring/screeningrule/{rule.pk}/change/", FORM)
+    response = login(hr_admin_a).post(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/", FORM)
     assert response.status_code == 200
     assert "Nothing changed" in response.content.decode()
 
@@ -76,11 +80,12 @@ def test_nothing_changed_is_not_a_version(job: Any, hr_admin_a: Any) -> None:
 def test_missing_data_as_failing_asks_for_an_acknowledgement(job: Any, hr_admin_a: Any) -> None:
     client = login(hr_admin_a)
     data = {**FORM, "job": job.pk, "missing_data_policy": "fail"}
-    refused = client.post("/admin/hiring/screeningrule/add/", data)
+    refused = client.post("/admin/renown_hiring/screeningrule/add/", data)
     assert refused.status_code == 200
     assert "cannot measure" in refused.content.decode()
     accepted = client.post(
-        "/admin/hiring/screeningrule/add/", {**data, "acknowledgement": "Understood: core job."}
+        "/admin/renown_hiring/screeningrule/add/",
+        {**data, "acknowledgement": "Understood: core job."},
     )
     assert accepted.status_code == 302
     assert AuditEvent.objects.get(event_type="warning.acknowledged").note == "Understood: core job."
@@ -91,11 +96,11 @@ def test_approval_takes_a_second_hr_admin(job: Any, hr_admin_a: Any, second_admi
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
     )
     action = {"action": "approve", "_selected_action": [rule.pk]}
-    own = login(hr_admin_a).post("/admin/hiring/screeningrule/", action, follow=True)
+    own = login(hr_admin_a).post("/admin/renown_hiring/screeningrule/", action, follow=True)
     assert "a second HR admin of the organisation must approve it" in own.content.decode()
     rule.refresh_from_db()
     assert rule.status == "draft"
-    other = login(second_admin).post("/admin/hiring/screeningrule/", action, follow=True)
+    other = login(second_admin).post("/admin/renown_hiring/screeningrule/", action, follow=True)
     assert "approved and live" in other.content.decode()
     rule.refresh_from_db()
     assert (rule.status, rule.approved_by) == ("live", second_admin)
@@ -106,12 +111,12 @@ def test_deactivate_and_roll_back_from_the_list(job: Any, hr_admin_a: Any) -> No
     v2 = services.rule_update(rule=v1, actor=hr_admin_a, changes={"threshold": Decimal(60)})
     client = login(hr_admin_a)
     client.post(
-        "/admin/hiring/screeningrule/", {"action": "deactivate", "_selected_action": [v2.pk]}
+        "/admin/renown_hiring/screeningrule/", {"action": "deactivate", "_selected_action": [v2.pk]}
     )
     v2.refresh_from_db()
     assert v2.status == "deactivated"
     client.post(
-        "/admin/hiring/screeningrule/",
+        "/admin/renown_hiring/screeningrule/",
         {"action": "roll_back_to_this_version", "_selected_action": [v1.pk]},
     )
     v3 = ScreeningRule.objects.get(version=3)
@@ -128,14 +133,17 @@ def test_recruiters_and_auditors_cannot_change_rules(
     factories.MembershipFactory(user=staff_recruiter, organization=org_a, role="recruiter")
     for user in (auditor_a, staff_recruiter):
         client = login(user)
-        assert client.get(f"/admin/hiring/screeningrule/{rule.pk}/change/").status_code == 200
-        assert client.get("/admin/hiring/screeningrule/add/").status_code == 403
+        assert (
+            client.get(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/").status_code == 200
+        )
+        assert client.get("/admin/renown_hiring/screeningrule/add/").status_code == 403
         changed = client.post(
-            f"/admin/hiring/screeningrule/{rule.pk}/change/", {**FORM, "threshold": "1"}
+            f"/admin/renown_hiring/screeningrule/{rule.pk}/change/", {**FORM, "threshold": "1"}
         )
         assert changed.status_code == 403
         client.post(
-            "/admin/hiring/screeningrule/", {"action": "deactivate", "_selected_action": [rule.pk]}
+            "/admin/renown_hiring/screeningrule/",
+            {"action": "deactivate", "_selected_action": [rule.pk]},
         )
         rule.refresh_from_db()
         assert rule.status == "live"
@@ -151,14 +159,14 @@ def test_records_are_read_only_for_everyone(job: Any, hr_admin_a: Any) -> None:
         "dispute",
         "adverseactionnotice",
     ):
-        assert client.get(f"/admin/hiring/{model}/").status_code == 200
-        assert client.get(f"/admin/hiring/{model}/add/").status_code == 403
+        assert client.get(f"/admin/renown_hiring/{model}/").status_code == 200
+        assert client.get(f"/admin/renown_hiring/{model}/add/").status_code == 403
 
 
 def test_groups_are_written_through_the_service(job: Any, hr_admin_a: Any) -> None:
     client = login(hr_admin_a)
     response = client.post(
-        "/admin/hiring/rulegroup/add/",
+        "/admin/renown_hiring/rulegroup/add/",
         {"job": job.pk, "name": "reach or record", "combinator": "any"},
     )
     assert response.status_code == 302
@@ -172,11 +180,13 @@ def test_an_application_joins_a_candidate_of_the_same_organisation(
     ours = factories.CandidateFactory(organization=job.organization)
     assert (
         client.post(
-            "/admin/hiring/application/add/", {"job": job.pk, "candidate": ours.pk}
+            "/admin/renown_hiring/application/add/", {"job": job.pk, "candidate": ours.pk}
         ).status_code
         == 302
     )
     theirs = factories.CandidateFactory(organization=org_b)
-    refused = client.post("/admin/hiring/application/add/", {"job": job.pk, "candidate": theirs.pk})
+    refused = client.post(
+        "/admin/renown_hiring/application/add/", {"job": job.pk, "candidate": theirs.pk}
+    )
     assert refused.status_code == 200
     assert job.applications.count() == 1

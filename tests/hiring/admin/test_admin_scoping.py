@@ -24,7 +24,7 @@ def test_hr_admin_sees_only_own_organisation_in_every_changelist(
 ) -> None:
     factories.CandidateFactory(organization=org_a, name="Ours Olga")
     factories.CandidateFactory(organization=org_b, name="Theirs Theo")
-    body = login(hr_admin_a).get("/admin/candidates/candidate/").content.decode()
+    body = login(hr_admin_a).get("/admin/renown_candidates/candidate/").content.decode()
     assert "Ours Olga" in body
     assert "Theirs Theo" not in body
 
@@ -32,7 +32,7 @@ def test_hr_admin_sees_only_own_organisation_in_every_changelist(
 def test_hr_admin_can_edit_own_candidate(hr_admin_a: Any, org_a: Any) -> None:
     candidate = factories.CandidateFactory(organization=org_a, name="Before")
     response = login(hr_admin_a).post(
-        f"/admin/candidates/candidate/{candidate.pk}/change/",
+        f"/admin/renown_candidates/candidate/{candidate.pk}/change/",
         {
             "organization": org_a.pk,
             "name": "After",
@@ -56,7 +56,7 @@ def test_hr_admin_cannot_create_a_candidate_in_another_organisation(
     hr_admin_a: Any, org_b: Any
 ) -> None:
     response = login(hr_admin_a).post(
-        "/admin/candidates/candidate/add/",
+        "/admin/renown_candidates/candidate/add/",
         {
             "organization": org_b.pk,
             "name": "Smuggled",
@@ -75,12 +75,14 @@ def test_hr_admin_cannot_create_a_candidate_in_another_organisation(
 def test_auditor_reads_but_cannot_change(auditor_a: Any, org_a: Any) -> None:
     candidate = factories.CandidateFactory(organization=org_a)
     client = login(auditor_a)
-    assert client.get("/admin/candidates/candidate/").status_code == 200
+    assert client.get("/admin/renown_candidates/candidate/").status_code == 200
     assert (
-        client.get(f"/admin/candidates/candidate/{candidate.pk}/change/").status_code == 200
+        client.get(f"/admin/renown_candidates/candidate/{candidate.pk}/change/").status_code == 200
     )  # read-only view
-    assert client.get("/admin/candidates/candidate/add/").status_code == 403
-    response = client.post(f"/admin/candidates/candidate/{candidate.pk}/delete/", {"post": "yes"})
+    assert client.get("/admin/renown_candidates/candidate/add/").status_code == 403
+    response = client.post(
+        f"/admin/renown_candidates/candidate/{candidate.pk}/delete/", {"post": "yes"}
+    )
     assert response.status_code == 403
     assert Candidate.objects.filter(pk=candidate.pk).exists()
 
@@ -96,20 +98,20 @@ def test_staff_without_membership_sees_no_renown_models(db: None) -> None:
     response = login(stray).get("/admin/")
     assert response.status_code == 200
     assert "Candidates" not in response.content.decode()
-    assert login(stray).get("/admin/candidates/candidate/").status_code == 403
+    assert login(stray).get("/admin/renown_candidates/candidate/").status_code == 403
 
 
 def test_scores_and_screenings_cannot_be_typed_in(hr_admin_a: Any) -> None:
     client = login(hr_admin_a)
-    assert client.get("/admin/scoring/score/add/").status_code == 403
-    assert client.get("/admin/scoring/metricsnapshot/add/").status_code == 403
-    assert client.get("/admin/hiring/screening/add/").status_code == 403
+    assert client.get("/admin/renown_scoring/score/add/").status_code == 403
+    assert client.get("/admin/renown_scoring/metricsnapshot/add/").status_code == 403
+    assert client.get("/admin/renown_hiring/screening/add/").status_code == 403
 
 
 def test_rule_creation_records_its_author(hr_admin_a: Any, org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
     response = login(hr_admin_a).post(
-        "/admin/hiring/screeningrule/add/",
+        "/admin/renown_hiring/screeningrule/add/",
         {
             "job": job.pk,
             "metric": "vendor:klout",

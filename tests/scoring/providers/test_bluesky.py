@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aioresponses import aioresponses
 
-from scoring.http import HttpClient
+from renown.http import HttpClient
 from scoring.providers.base import (
     ProviderNotFound,
     ProviderPermanent,

@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
 
-from scoring.http import HttpClient
+from renown.http import HttpClient
 from scoring.providers.base import (
     ProviderNotFound,
     ProviderPermanent,

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from aioresponses import aioresponses
 
-from scoring.http import HttpClient
+from renown.http import HttpClient
 from scoring.providers.base import (
     ProviderNotFound,
     ProviderPermanent,

@@ -1,1 +1,0 @@
-"""The API's views, one module per area; ``api.urls`` routes them."""

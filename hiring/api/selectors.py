@@ -1,0 +1,41 @@
+"""Reads for the API, tenant-scoped through the organisation of the caller."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from candidates.models import Candidate
+from hiring.models import Screening
+from renown.models import Organization
+from scoring.models import Score
+
+
+def _latest_score(scorer: str) -> Subquery:
+    return Subquery(
+        Score.objects.filter(candidate_id=OuterRef("pk"), scorer=scorer)
+        .order_by("-as_of", "-id")
+        .values("value")[:1]
+    )
+
+
+def _latest_screening(field: str) -> Subquery:
+    return Subquery(
+        Screening.objects.filter(candidate_id=OuterRef("pk"))
+        .order_by("-evaluated_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def candidate_list_with_latest(*, organization: Organization) -> QuerySet[Candidate]:
+    """The organisation's candidates, each with its newest scores and screening outcome.
+
+    One query per page whatever its size: the newest values come as subqueries.
+    """
+    return Candidate.objects.filter(organization=organization, erased_at__isnull=True).annotate(
+        latest_influence=_latest_score("influence"),
+        latest_reputation=_latest_score("reputation"),
+        latest_outcome=_latest_screening("outcome"),
+        latest_suggestion=_latest_screening("suggestion"),
+        latest_job_id=_latest_screening("job_id"),
+        latest_evaluated_at=_latest_screening("evaluated_at"),
+    )

@@ -1,0 +1,251 @@
+"""What is held on a candidate: accounts, evidence, notices, scores, vendor scores.
+
+Every URL starts ``/api/v1/candidates/{candidate_id}/``: the candidate is looked up
+in the caller's organisation first (another organisation's is a 404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from candidates.models import Candidate, CandidateNotice, ReputationEvidence, SocialAccount
+from candidates.services import account_add
+from hiring.api import serializers as s
+from renown.api import access
+from renown.api.views import ApiViewSet
+from scoring.models import Score, VendorScore
+
+CANDIDATE_PARAMETER = OpenApiParameter(
+    "candidate_id", str, OpenApiParameter.PATH, description="The candidate's id (a UUID)."
+)
+
+
+class CandidateChildViewSet(ApiViewSet):
+    """Objects that belong to one candidate of the caller's organisation."""
+
+    model: type[Model]
+    ordering = ["-id"]
+    ordering_fields = ["id", "created_at"]
+
+    def get_candidate(self) -> Candidate:
+        if not hasattr(self, "_candidate"):
+            candidate = Candidate.objects.filter(
+                organization=self.organization,
+                public_id=self.kwargs["candidate_id"],
+                erased_at__isnull=True,
+            ).first()
+            if candidate is None:
+                raise NotFound("No such candidate.")
+            self._candidate = candidate
+        return self._candidate
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return self.model._default_manager.none()
+        return self.model._default_manager.filter(candidate=self.get_candidate())
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    retrieve=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    destroy=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+)
+class SocialAccountViewSet(
+    CandidateChildViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """The candidate's accounts; a handle is normalised and checked for its network."""
+
+    model = SocialAccount
+    serializer_class = s.SocialAccountSerializer
+    lookup_url_kwarg = "account_id"
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = ["network", "status"]
+    access = {
+        "list": access.READERS,
+        "retrieve": access.READERS,
+        "create": access.WRITERS,
+        "destroy": access.WRITERS,
+    }
+
+    @extend_schema(
+        parameters=[CANDIDATE_PARAMETER],
+        request=s.SocialAccountWriteSerializer,
+        responses={201: s.SocialAccountSerializer},
+    )
+    def create(self, request: Request, candidate_id: str) -> Response:
+        data = s.SocialAccountWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = account_add(
+            candidate=self.get_candidate(),
+            network=data.validated_data["network"],
+            handle=data.validated_data["handle"],
+            verification=data.validated_data["verification"],
+        )
+        return Response(s.SocialAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    retrieve=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    create=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    partial_update=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    destroy=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+)
+class EvidenceViewSet(
+    CandidateChildViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Offline reputation: talks, books, publications, awards..."""
+
+    model = ReputationEvidence
+    serializer_class = s.EvidenceSerializer
+    lookup_url_kwarg = "evidence_id"
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = ["kind", "verification"]
+    http_method_names = ["get", "post", "patch", "delete"]
+    access = {
+        "list": access.READERS,
+        "retrieve": access.READERS,
+        "create": access.WRITERS,
+        "partial_update": access.WRITERS,
+        "destroy": access.WRITERS,
+    }
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.save(candidate=self.get_candidate())
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    retrieve=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    create=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+)
+class NoticeViewSet(
+    CandidateChildViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+):
+    """Notices given and authorisations signed; a withdrawal is recorded, nothing is deleted."""
+
+    model = CandidateNotice
+    serializer_class = s.NoticeSerializer
+    lookup_url_kwarg = "notice_id"
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = ["kind"]
+    ordering = ["-given_at", "-id"]
+    ordering_fields = ["given_at", "id"]
+    access = {
+        "list": access.READERS,
+        "retrieve": access.READERS,
+        "create": access.WRITERS,
+        "withdraw": access.WRITERS,
+    }
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        notice = CandidateNotice(candidate=self.get_candidate(), **serializer.validated_data)
+        notice.full_clean()
+        notice.save()
+        serializer.instance = notice
+
+    @extend_schema(
+        parameters=[CANDIDATE_PARAMETER],
+        request=s.NoticeWithdrawSerializer,
+        responses={200: s.NoticeSerializer},
+        description="Record that the candidate withdrew this consent or authorisation.",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, candidate_id: str, notice_id: str) -> Response:
+        notice: CandidateNotice = self.get_object()
+        data = s.NoticeWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if notice.withdrawn_at is not None:
+            raise serializers.ValidationError({"withdrawn_at": "Already withdrawn."})
+        if data.validated_data["withdrawn_at"] < notice.given_at:
+            raise serializers.ValidationError(
+                {"withdrawn_at": "A notice is withdrawn after it was given."}
+            )
+        notice.withdrawn_at = data.validated_data["withdrawn_at"]
+        notice.save(update_fields=["withdrawn_at", "updated_at"])
+        return Response(s.NoticeSerializer(notice).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    retrieve=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+)
+class ScoreViewSet(CandidateChildViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The candidate's score history, newest first, each with its explanation."""
+
+    model = Score
+    serializer_class = s.ScoreSerializer
+    lookup_url_kwarg = "score_id"
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = ["scorer"]
+    ordering = ["-as_of", "-id"]
+    ordering_fields = ["as_of", "id"]
+    access = {"list": access.READERS, "retrieve": access.READERS}
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
+    create=extend_schema(
+        parameters=[CANDIDATE_PARAMETER],
+        responses={200: s.VendorScoreSerializer, 201: s.VendorScoreSerializer},
+        description="Push a vendor's score: 201 when new, 200 when it replaces the value "
+        "for the same vendor and date.",
+    ),
+)
+class VendorScoreViewSet(CandidateChildViewSet, mixins.ListModelMixin):
+    """Scores third-party vendors computed, on their native scales."""
+
+    model = VendorScore
+    serializer_class = s.VendorScoreSerializer
+    filterset_fields = ["vendor"]
+    ordering = ["-as_of", "-id"]
+    ordering_fields = ["as_of", "id"]
+    access = {"list": access.READERS, "create": access.WRITERS}
+
+    def create(self, request: Request, candidate_id: str) -> Response:
+        data = s.VendorScoreSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        identity = {
+            "candidate": self.get_candidate(),
+            "vendor": values["vendor"],
+            "vendor_name": values.get("vendor_name", ""),
+            "as_of": values["as_of"],
+        }
+        changes = {
+            "value": values["value"],
+            "scale_min": values["scale_min"],
+            "scale_max": values["scale_max"],
+            "source": self.principal.label[:200],
+        }
+        try:
+            with transaction.atomic():
+                score, created = VendorScore.objects.select_for_update().update_or_create(
+                    **identity, defaults=changes
+                )
+        except IntegrityError:
+            raise serializers.ValidationError({"value": "Not a valid vendor score."}) from None
+        return Response(
+            s.VendorScoreSerializer(score).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,538 @@
+"""Jobs, applications, rules (HR admins), rule preview, screenings, decisions, bias audit.
+
+Rules change only through ``hiring.services`` (versions, four eyes, audit trail);
+decisions only through ``hiring.services.decision_record``; the bias audit only
+through ``candidates.selectors.self_identification_counts`` (auditors, aggregates).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from candidates.models import Candidate, RaceEthnicity, Sex
+from candidates.selectors import self_identification_counts
+from hiring import selectors as hiring_selectors
+from hiring import services, whatif
+from hiring.api import serializers as s
+from hiring.audit import (
+    AuditInputError,
+    AuditRecord,
+    audit,
+    audit_report,
+    race_ethnicity_from_label,
+    sex_from_label,
+)
+from hiring.models import (
+    Application,
+    Job,
+    Outcome,
+    RuleGroup,
+    Screening,
+    ScreeningRule,
+    Suggestion,
+)
+from hiring.tasks import screening_rerun_task, screening_run_task
+from renown.api import access
+from renown.api.views import ApiViewSet
+from renown.exceptions import ApplicationError
+
+JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
+SCREENING_PARAMETER = OpenApiParameter("screening_id", int, OpenApiParameter.PATH)
+
+
+def _person(principal: access.Principal) -> AbstractBaseUser:
+    """The user behind a request the access map let through to a person-only action."""
+    if principal.user is None:
+        raise PermissionDenied("A person must do this, not a token.")
+    return principal.user
+
+
+class JobViewSet(
+    ApiViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+):
+    """The organisation's jobs (kept in step with the ATS)."""
+
+    serializer_class = s.JobSerializer
+    lookup_url_kwarg = "job_id"
+    lookup_value_regex = r"[0-9]+"
+    filterset_fields = ["external_id", "influence_relevance"]
+    ordering = ["title", "id"]
+    ordering_fields = ["title", "created_at", "id"]
+    http_method_names = ["get", "post", "patch"]
+    access = {
+        "list": access.READERS,
+        "retrieve": access.READERS,
+        "create": frozenset({access.HR_ADMIN, access.WRITE_TOKEN}),
+        "partial_update": frozenset({access.HR_ADMIN, access.WRITE_TOKEN}),
+        "bias_audit": access.AUDITORS,
+    }
+
+    def get_queryset(self) -> QuerySet[Job]:
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
+        return Job.objects.filter(organization=self.organization)
+
+    @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.JobWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = Job(organization=self.organization, **data.validated_data)
+        job.full_clean()
+        job.save()
+        return Response(s.JobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.JobWriteSerializer(partial=True), responses={200: s.JobSerializer})
+    def partial_update(self, request: Request, job_id: str) -> Response:
+        job = self.get_object()
+        data = s.JobWriteSerializer(job, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        for field, value in data.validated_data.items():
+            setattr(job, field, value)
+        # A job an ATS created may hire nowhere yet ([]): a change of title need not say where.
+        job.full_clean(exclude=[] if "jurisdictions" in data.validated_data else ["jurisdictions"])
+        job.save()
+        return Response(s.JobSerializer(job).data)
+
+    @extend_schema(
+        responses={200: s.BiasAuditSerializer},
+        description="Selection rates and impact ratios of the job's screening by sex, "
+        "race/ethnicity and both (6 RCNY 5-301; four-fifths rule, 29 CFR 1607.4(D)): "
+        "aggregates only, for the organisation's auditors. Selected: outcome 'meets'.",
+    )
+    @action(detail=True, methods=["get"], url_path="bias-audit")
+    def bias_audit(self, request: Request, job_id: str) -> Response:
+        job = self.get_object()
+        screened = Screening.objects.filter(job=job)
+        population = list(screened.values_list("candidate_id", flat=True))
+        selected = list(
+            screened.filter(outcome=Outcome.MEETS).values_list("candidate_id", flat=True)
+        )
+        user = _person(self.principal)
+        totals = self_identification_counts(
+            user=user, organization=self.organization, candidate_ids=population
+        )
+        chosen = (
+            {
+                (row["sex"], row["race_ethnicity"]): row["count"]
+                for row in self_identification_counts(
+                    user=user, organization=self.organization, candidate_ids=selected
+                )
+            }
+            if selected
+            else {}
+        )
+        records: list[AuditRecord] = []
+        for row in totals:
+            # hiring.audit names the categories by their labels ("Female", "Asian").
+            sex = sex_from_label(Sex(row["sex"]).label) if row["sex"] else None
+            race = (
+                race_ethnicity_from_label(RaceEthnicity(row["race_ethnicity"]).label)
+                if row["race_ethnicity"]
+                else None
+            )
+            favourable = chosen.get((row["sex"], row["race_ethnicity"]), 0)
+            records += [AuditRecord(sex=sex, race_ethnicity=race, selected=True)] * favourable
+            records += [AuditRecord(sex=sex, race_ethnicity=race, selected=False)] * (
+                row["count"] - favourable
+            )
+        try:
+            report = audit_report(audit(records, mode="selection"))
+        except AuditInputError as exc:
+            raise ApplicationError(f"No audit possible: {exc}") from None
+        return Response({"job": job.pk, "screened": len(population), "report": report})
+
+
+class JobChildViewSet(ApiViewSet):
+    """Objects of one job of the caller's organisation."""
+
+    def get_job(self) -> Job:
+        if not hasattr(self, "_job"):
+            job = (
+                Job.objects.filter(organization=self.organization, pk=self.kwargs["job_id"])
+                .select_related("organization")
+                .first()
+            )
+            if job is None:
+                raise NotFound("No such job.")
+            self._job = job
+        return self._job
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[JOB_PARAMETER]),
+    create=extend_schema(parameters=[JOB_PARAMETER]),
+)
+class ApplicationViewSet(JobChildViewSet, mixins.ListModelMixin, mixins.CreateModelMixin):
+    """Who is considered for the job: the population its rules screen."""
+
+    serializer_class = s.ApplicationSerializer
+    ordering = ["id"]
+    ordering_fields = ["id", "created_at"]
+    access = {"list": access.READERS, "create": access.WRITERS}
+
+    def get_queryset(self) -> QuerySet[Application]:
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
+        return Application.objects.filter(job=self.get_job()).select_related("candidate")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        job = self.get_job()
+        candidate = Candidate.objects.filter(
+            organization=self.organization,
+            public_id=serializer.validated_data["candidate"]["public_id"],
+            erased_at__isnull=True,
+        ).first()
+        if candidate is None:
+            raise serializers.ValidationError({"candidate": "No such candidate."})
+        serializer.instance = services.application_add(
+            job=job,
+            candidate=candidate,
+            external_id=serializer.validated_data.get("external_id", ""),
+        )
+
+
+def _group(job: Job, group_id: int | None) -> RuleGroup | None:
+    if group_id is None:
+        return None
+    group = RuleGroup.objects.filter(job=job, pk=group_id).first()
+    if group is None:
+        raise serializers.ValidationError({"group": "No such group on this job."})
+    return group
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[JOB_PARAMETER]),
+    create=extend_schema(
+        parameters=[JOB_PARAMETER],
+        request=s.RuleWriteSerializer,
+        responses={201: s.RuleSerializer},
+        description="Version 1 of a rule (HR admins). Live at once unless it screens people "
+        "out: then a second HR admin approves it.",
+    ),
+)
+class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
+    """A job's rules: every version; ``status=live`` for the ones in force."""
+
+    serializer_class = s.RuleSerializer
+    filterset_fields = ["status", "metric", "action"]
+    ordering = ["id"]
+    ordering_fields = ["id", "version"]
+    access = {
+        "list": access.READERS,
+        "create": access.RULE_WRITERS,
+        "preview": access.RULE_WRITERS,
+    }
+
+    def get_queryset(self) -> QuerySet[ScreeningRule]:
+        if getattr(self, "swagger_fake_view", False):
+            return ScreeningRule.objects.none()
+        return ScreeningRule.objects.filter(job=self.get_job())
+
+    def create(self, request: Request, job_id: str) -> Response:
+        job = self.get_job()
+        data = s.RuleWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rule = services.rule_create(
+            job=job,
+            actor=_person(self.principal),
+            group=_group(job, values.pop("group")),
+            **values,
+        )
+        return Response(s.RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[JOB_PARAMETER],
+        request=s.RulePreviewRequestSerializer,
+        responses={200: s.RulePreviewSerializer},
+        description="What the rule would do beside the job's live rules, saving nothing "
+        "(HR admins): outcome counts on today's candidates, the fairness warnings "
+        "(categories under 5 people read 'fewer than 5'), and fairer alternatives "
+        "(hiring.whatif). With 'replaces', the rule is a new version of that rule.",
+    )
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request, job_id: str) -> Response:
+        job = self.get_job()
+        data = s.RulePreviewRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        group = _group(job, values.pop("group"))
+        replaces_id = values.pop("replaces", None)
+        rule = ScreeningRule(job=job, group=group, **values)
+        if replaces_id is not None:
+            replaced = ScreeningRule.objects.filter(job=job, pk=replaces_id).first()
+            if replaced is None:
+                raise serializers.ValidationError({"replaces": "No such rule on this job."})
+            rule.lineage = replaced.lineage
+        try:
+            hiring_selectors.metric_source(rule.metric)
+        except ValueError as exc:
+            raise serializers.ValidationError({"metric": str(exc)}) from None
+        rule.full_clean(exclude=["lineage", "job", "group"], validate_constraints=False)
+        return Response(rule_preview_data(job=job, rule=rule))
+
+
+def rule_preview_data(*, job: Job, rule: ScreeningRule) -> dict[str, Any]:
+    """The what-if preview of ``rule`` as a draft beside the job's live rules, and the
+    fairer alternatives: ``hiring.whatif``, the same figures the admin's rule form shows.
+    """
+    rules = whatif.rules_with_draft(job, rule)
+    preview = whatif.rule_preview(job, rules, four_eyes_approved=None)
+    base, alternatives = whatif.fairer_alternatives(job, rules)
+    alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+    return {
+        "rule": str(rule),
+        "candidates": preview.total,
+        "outcomes": preview.outcomes,
+        "suggestions": preview.suggestions,
+        "warnings": [dict(w.as_dict()) for w in preview.warnings if not w.restricted],
+        "as_drafted": base.as_dict(),
+        "alternatives": [a.as_dict() for a in alternatives],
+    }
+
+
+class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
+    """One rule version; changes write the next version through ``hiring.services``."""
+
+    serializer_class = s.RuleSerializer
+    lookup_url_kwarg = "rule_id"
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch"]
+    access = {
+        "retrieve": access.READERS,
+        "versions": access.READERS,
+        "partial_update": access.RULE_WRITERS,
+        "approve": access.RULE_WRITERS,
+        "acknowledge": access.RULE_WRITERS,
+        "activate": access.RULE_WRITERS,
+        "deactivate": access.RULE_WRITERS,
+        "rollback": access.RULE_WRITERS,
+    }
+
+    def get_queryset(self) -> QuerySet[ScreeningRule]:
+        if getattr(self, "swagger_fake_view", False):
+            return ScreeningRule.objects.none()
+        return ScreeningRule.objects.filter(job__organization=self.organization).select_related(
+            "job__organization", "group"
+        )
+
+    @extend_schema(
+        request=s.RulePatchSerializer,
+        responses={201: s.RuleSerializer},
+        description="Write the rule's next version with these changes (the newest version only).",
+    )
+    def partial_update(self, request: Request, rule_id: str) -> Response:
+        rule = self.get_object()
+        data = s.RulePatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        options = {k: values.pop(k) for k in ("activate", "note", "acknowledgement") if k in values}
+        if "group" in values:
+            values["group"] = _group(rule.job, values["group"])
+        if not values:
+            raise serializers.ValidationError("Change at least one definition field.")
+        new = services.rule_update(
+            rule=rule, actor=_person(self.principal), changes=values, **options
+        )
+        return Response(s.RuleSerializer(new).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.RuleSerializer(many=True)}, description="Every version.")
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request: Request, rule_id: str) -> Response:
+        rule = self.get_object()
+        versions = hiring_selectors.rule_versions(rule=rule)
+        return Response(s.RuleSerializer(versions, many=True).data)
+
+    @extend_schema(
+        request=s.RuleApprovalSerializer,
+        responses={200: s.RuleSerializer},
+        description="A second HR admin approves a draft, which goes live (four eyes).",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, rule_id: str) -> Response:
+        data = s.RuleApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_approve(
+            rule=self.get_object(), approver=_person(self.principal), **data.validated_data
+        )
+        return Response(s.RuleSerializer(rule).data)
+
+    @extend_schema(
+        request=s.RuleAcknowledgementSerializer,
+        responses={200: s.RuleSerializer},
+        description="Acknowledge a draft's serious fairness warnings in words, as it stands "
+        "(no new version): then it can go live, or be approved.",
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, rule_id: str) -> Response:
+        data = s.RuleAcknowledgementSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_acknowledge(
+            rule=self.get_object(), actor=_person(self.principal), **data.validated_data
+        )
+        return Response(s.RuleSerializer(rule).data)
+
+    @extend_schema(request=s.RuleApprovalSerializer, responses={200: s.RuleSerializer})
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, rule_id: str) -> Response:
+        data = s.RuleApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_activate(
+            rule=self.get_object(), actor=_person(self.principal), **data.validated_data
+        )
+        return Response(s.RuleSerializer(rule).data)
+
+    @extend_schema(request=s.RuleNoteSerializer, responses={200: s.RuleSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, rule_id: str) -> Response:
+        data = s.RuleNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_deactivate(
+            rule=self.get_object(), actor=_person(self.principal), note=data.validated_data["note"]
+        )
+        return Response(s.RuleSerializer(rule).data)
+
+    @extend_schema(request=s.RuleRollbackSerializer, responses={201: s.RuleSerializer})
+    @action(detail=True, methods=["post"])
+    def rollback(self, request: Request, rule_id: str) -> Response:
+        data = s.RuleRollbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_rollback(
+            rule=self.get_object(), actor=_person(self.principal), **data.validated_data
+        )
+        return Response(s.RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+class ScreeningFilter(django_filters.FilterSet):  # type: ignore[misc]
+    job = django_filters.NumberFilter(field_name="job_id")
+    candidate = django_filters.UUIDFilter(field_name="candidate__public_id")
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices)
+    suggestion = django_filters.ChoiceFilter(choices=Suggestion.choices)
+
+    class Meta:
+        model = Screening
+        fields: list[str] = []
+
+
+class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Screenings: each candidate's latest outcome per job, with a reason per rule."""
+
+    serializer_class = s.ScreeningSerializer
+    lookup_url_kwarg = "screening_id"
+    lookup_value_regex = r"[0-9]+"
+    filterset_class = ScreeningFilter
+    ordering = ["-evaluated_at", "-id"]
+    ordering_fields = ["evaluated_at", "id"]
+    access = {"list": access.READERS, "retrieve": access.READERS, "run": access.WRITERS}
+
+    def get_queryset(self) -> QuerySet[Screening]:
+        if getattr(self, "swagger_fake_view", False):
+            return Screening.objects.none()
+        return Screening.objects.filter(job__organization=self.organization).select_related(
+            "candidate"
+        )
+
+    @extend_schema(
+        request=s.ScreeningTriggerSerializer,
+        responses={200: s.ScreeningSerializer, 202: s.ScreeningQueuedSerializer},
+        description="Screen a job's candidates (job: 202, queued), a candidate for every job "
+        "they are considered for (candidate: 202, queued), or one candidate for one job at "
+        "once (both: 200 with the screening; 409 when the job has no live rule).",
+    )
+    @action(detail=False, methods=["post"])
+    def run(self, request: Request) -> Response:
+        data = s.ScreeningTriggerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job: Job | None = None
+        candidate: Candidate | None = None
+        if "job" in data.validated_data:
+            job = Job.objects.filter(
+                organization=self.organization, pk=data.validated_data["job"]
+            ).first()
+            if job is None:
+                raise serializers.ValidationError({"job": "No such job."})
+        if "candidate" in data.validated_data:
+            candidate = Candidate.objects.filter(
+                organization=self.organization,
+                public_id=data.validated_data["candidate"],
+                erased_at__isnull=True,
+            ).first()
+            if candidate is None:
+                raise serializers.ValidationError({"candidate": "No such candidate."})
+        reason = f"API: {self.principal.label}"[:100]
+        if job is not None and candidate is not None:
+            screening = services.screening_evaluate(
+                candidate=candidate, job=job, actor=self.principal.label, reason=reason
+            )
+            if screening is None:
+                raise ApplicationError("The job has no live rule: nothing to screen against.")
+            return Response(s.ScreeningSerializer(screening).data)
+        if job is not None:
+            screening_run_task.delay(job.pk, reason)
+        elif candidate is not None:
+            screening_rerun_task.delay([candidate.pk], reason)
+        return Response(
+            {
+                "status": "queued",
+                "job": job.pk if job else None,
+                "candidate": str(candidate.public_id) if candidate else None,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SCREENING_PARAMETER]),
+    create=extend_schema(
+        parameters=[SCREENING_PARAMETER],
+        request=s.DecisionWriteSerializer,
+        responses={201: s.DecisionSerializer},
+        description="A recruiter's decision on the screening, with the reason. A rejection "
+        "needs a below on an approved screen-out rule (409 otherwise).",
+    ),
+)
+class DecisionViewSet(ApiViewSet, mixins.ListModelMixin):
+    """People's decisions on a screening, newest first."""
+
+    serializer_class = s.DecisionSerializer
+    ordering = ["-decided_at", "-id"]
+    ordering_fields = ["decided_at", "id"]
+    access = {"list": access.READERS, "create": access.REVIEWERS}
+
+    def get_screening(self) -> Screening:
+        screening = (
+            Screening.objects.filter(
+                job__organization=self.organization, pk=self.kwargs["screening_id"]
+            )
+            .select_related("job__organization", "candidate")
+            .first()
+        )
+        if screening is None:
+            raise NotFound("No such screening.")
+        return screening
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return Screening.objects.none()
+        return self.get_screening().decisions.select_related("candidate")
+
+    def create(self, request: Request, screening_id: str) -> Response:
+        screening = self.get_screening()
+        data = s.DecisionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_record(
+            screening=screening, reviewer=_person(self.principal), **data.validated_data
+        )
+        return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

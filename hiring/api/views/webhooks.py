@@ -1,0 +1,298 @@
+"""Webhook subscriptions and deliveries (tokens, HR admins) and the Greenhouse inbound endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hiring.api import webhook_serializers as s
+from hiring.ats import greenhouse
+from renown.api import access
+from renown.api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from renown.api.views import ApiViewSet
+from renown.models import DeliveryStatus, EventType, WebhookDelivery, WebhookSubscription
+from renown.webhooks import services
+
+# Who manages an organisation's webhooks: its HR admins, and the integrations (write
+# tokens; a token sees only the subscriptions it created).
+MANAGERS = frozenset({access.HR_ADMIN, access.WRITE_TOKEN})
+
+SUBSCRIPTION_PARAMETER = OpenApiParameter(
+    "subscription_id", int, OpenApiParameter.PATH, description="The subscription's id."
+)
+
+
+class WebhookSubscriptionViewSet(ApiViewSet):
+    """Where Renown POSTs signed events (``Renown-Signature``); the secret is shown once."""
+
+    serializer_class = s.SubscriptionSerializer
+    lookup_url_kwarg = "subscription_id"
+    lookup_value_regex = r"[0-9]+"
+    ordering = ["-id"]
+    ordering_fields = ["id", "created_at"]
+    filterset_fields = ["active"]
+    access = {
+        "list": MANAGERS,
+        "retrieve": MANAGERS,
+        "create": MANAGERS,
+        "partial_update": MANAGERS,
+        "destroy": MANAGERS,
+        "rotate_secret": MANAGERS,
+    }
+
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookSubscription.objects.none()
+        queryset = WebhookSubscription.objects.filter(
+            organization=self.organization
+        ).select_related("api_token")
+        if self.principal.token is not None:
+            queryset = queryset.filter(api_token=self.principal.token)
+        return queryset
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, subscription_id: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        request=s.SubscriptionWriteSerializer,
+        responses={201: s.SubscriptionCreatedSerializer},
+        description="The URL must be public (the providers' SSRF guard). The answer holds "
+        "the signing secret: the only time it is shown.",
+    )
+    def create(self, request: Request) -> Response:
+        data = s.SubscriptionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        principal = self.principal
+        subscription, _ = services.subscription_create(
+            organization=self.organization,
+            name=data.validated_data["name"],
+            url=data.validated_data["url"],
+            events=data.validated_data["events"],
+            created_by=principal.user,
+            api_token_id=principal.token.pk if principal.token is not None else None,
+        )
+        if data.validated_data.get("active") is False:
+            services.subscription_update(subscription=subscription, active=False)
+        body = s.SubscriptionCreatedSerializer(self.get_queryset().get(pk=subscription.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.SubscriptionWriteSerializer(partial=True),
+        responses={200: s.SubscriptionSerializer},
+        description="Switching a subscription on again clears its failure count.",
+    )
+    def partial_update(self, request: Request, subscription_id: str) -> Response:
+        subscription = self.get_object()
+        data = s.SubscriptionWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.subscription_update(subscription=subscription, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=subscription.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, subscription_id: str) -> Response:
+        self.get_object().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: s.SubscriptionCreatedSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, subscription_id: str) -> Response:
+        subscription = self.get_object()
+        services.subscription_rotate_secret(subscription=subscription)
+        return Response(s.SubscriptionCreatedSerializer(subscription).data)
+
+
+class DeliveryFilter(django_filters.FilterSet):  # type: ignore[misc]
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    event_type = django_filters.ChoiceFilter(choices=EventType.choices)
+
+    class Meta:
+        model = WebhookDelivery
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SUBSCRIPTION_PARAMETER]),
+    retrieve=extend_schema(parameters=[SUBSCRIPTION_PARAMETER]),
+)
+class WebhookDeliveryViewSet(ApiViewSet):
+    """The delivery log of one subscription: status, attempts, answer, last error, timing."""
+
+    serializer_class = s.DeliverySerializer
+    lookup_url_kwarg = "delivery_id"
+    lookup_value_regex = r"[0-9]+"
+    ordering = ["-id"]
+    ordering_fields = ["id", "created_at"]
+    filterset_class = DeliveryFilter
+    access = {"list": MANAGERS, "retrieve": MANAGERS, "redeliver": MANAGERS}
+
+    def get_subscription(self) -> WebhookSubscription:
+        if not hasattr(self, "_subscription"):
+            subscription = (
+                WebhookSubscriptionViewSet(request=self.request, format_kwarg=None)
+                .get_queryset()
+                .filter(pk=self.kwargs["subscription_id"])
+                .first()
+            )
+            if subscription is None:
+                raise NotFound("No such subscription.")
+            self._subscription = subscription
+        return self._subscription
+
+    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookDelivery.objects.none()
+        return WebhookDelivery.objects.filter(subscription=self.get_subscription())
+
+    def list(self, request: Request, subscription_id: str) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, subscription_id: str, delivery_id: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: s.DeliverySerializer},
+        parameters=[SUBSCRIPTION_PARAMETER],
+        description="Send the same event again (same event id, new signature). 409 when "
+        "the subscription is switched off.",
+    )
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request: Request, subscription_id: str, delivery_id: str) -> Response:
+        from django.core.exceptions import ValidationError
+
+        delivery = self.get_object()
+        try:
+            delivery = services.delivery_redeliver(delivery=delivery)
+        except ValidationError as exc:
+            body = problem_body(
+                status_code=409, detail=" ".join(exc.messages), instance=request.path
+            )
+            return Response(body, status=409, content_type=PROBLEM_CONTENT_TYPE)
+        return Response(self.get_serializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Greenhouse in -------------------------------------------------------------------
+
+
+class GreenhouseSignatureAuthentication(BaseAuthentication):
+    """Marks the endpoint as signature-authenticated (schema and 401 challenge).
+
+    The check itself needs the organisation's secret and the raw body, so it
+    runs in ``hiring.ats.greenhouse.greenhouse_receive``; this authenticates no user.
+    """
+
+    def authenticate(self, request: Request) -> None:
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Signature realm="greenhouse", algorithm="sha256"'
+
+
+class SignatureCheckedInService(BasePermission):
+    """Lets the request reach the view, where the service checks the signature first.
+
+    Not AllowAny: the schema must not say the endpoint takes anonymous calls.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return True
+
+
+class GreenhouseSignatureScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "hiring.api.views.webhooks.GreenhouseSignatureAuthentication"
+    name = "greenhouseSignature"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Signature",
+            "description": "`sha256 <hex>`: HMAC-SHA256 of the raw body with the "
+            "organisation's Greenhouse secret (python manage.py ats_secret --org SLUG "
+            "--ats greenhouse). No token.",
+        }
+
+
+def _problem(request: Request, code: int, detail: str, **kwargs: Any) -> Response:
+    body = problem_body(status_code=code, detail=detail, instance=request.path, **kwargs)
+    return Response(body, status=code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+class GreenhouseWebhookApi(APIView):
+    """``POST /api/v1/ats/greenhouse/{org_slug}/``: one Greenhouse Harvest webhook delivery.
+
+    Authenticated by the ``Signature: sha256 <hex>`` header, not by a token: 401
+    when it is missing or wrong (nothing stored); 200 with what was done
+    otherwise, including a ping and a replayed delivery (``duplicate``).
+    """
+
+    authentication_classes = [GreenhouseSignatureAuthentication]
+    permission_classes = [SignatureCheckedInService]
+    throttle_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="ats_greenhouse_webhook",
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: s.GreenhouseResultSerializer},
+        parameters=[
+            OpenApiParameter("org_slug", str, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$"),
+            OpenApiParameter(
+                "Greenhouse-Event-ID",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Greenhouse's id of the delivery; a replay of it changes nothing.",
+            ),
+        ],
+        description="A Greenhouse candidate or application webhook (new_candidate_application, "
+        "application_updated, candidate_stage_change, ...): upserts the candidate, the job "
+        "by requisition id, the application, and the candidate's social-media and website "
+        "addresses (networks Renown reads become claimed accounts, the rest links).",
+    )
+    def post(self, request: Request, org_slug: str) -> Response:
+        body = request.body  # the raw bytes the signature covers, before any parsing
+        try:
+            result = greenhouse.greenhouse_receive(
+                org_slug=org_slug,
+                body=body,
+                signature=request.headers.get("Signature"),
+                event_id=request.headers.get("Greenhouse-Event-ID", ""),
+            )
+        except greenhouse.Unauthenticated:
+            response = _problem(
+                request,
+                status.HTTP_401_UNAUTHORIZED,
+                "The Signature header is missing or does not match this organisation's "
+                "Greenhouse secret.",
+                slug="bad-signature",
+            )
+            response["WWW-Authenticate"] = GreenhouseSignatureAuthentication().authenticate_header(
+                request
+            )
+            return response
+        except greenhouse.BadPayload as exc:
+            return _problem(
+                request,
+                status.HTTP_400_BAD_REQUEST,
+                "The body is signed but is not a Greenhouse payload.",
+                errors=exc.errors,
+            )
+        return Response(result.as_json(), status=status.HTTP_200_OK)

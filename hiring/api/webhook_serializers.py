@@ -1,0 +1,76 @@
+"""Explicit serializers for webhook subscriptions and their deliveries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from renown.models import EventType, WebhookDelivery, WebhookSubscription
+
+
+class SubscriptionSerializer(serializers.ModelSerializer[WebhookSubscription]):
+    """A subscription as read: never its secret."""
+
+    id = serializers.IntegerField(read_only=True)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices))
+    integration = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebhookSubscription
+        fields = [
+            "id", "name", "url", "events", "active", "integration", "consecutive_failures",
+            "disabled_at", "disabled_reason", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_integration(self, obj: WebhookSubscription) -> str | None:
+        return obj.api_token.name if obj.api_token_id is not None and obj.api_token else None
+
+
+class SubscriptionCreatedSerializer(SubscriptionSerializer):
+    """The answer to a creation or a rotation: the one time the secret is shown."""
+
+    secret = serializers.CharField(
+        read_only=True, help_text="Signing secret for Renown-Signature; shown this once."
+    )
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class SubscriptionWriteSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=10
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+    id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "event_id", "event_type", "status", "attempts", "response_status",
+            "last_error", "duration_ms", "created_at", "last_attempt_at", "next_attempt_at",
+            "delivered_at", "manual_redeliveries",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class GreenhouseResultSerializer(serializers.Serializer[Any]):
+    """What a Greenhouse delivery did (documentation of the 200 answer)."""
+
+    status = serializers.ChoiceField(choices=["ok", "processed", "duplicate", "ignored"])
+    action = serializers.CharField()
+    reason = serializers.CharField(required=False)
+    candidate = serializers.UUIDField(required=False)
+    created = serializers.BooleanField(required=False)
+    jobs = serializers.ListField(child=serializers.CharField(), required=False)
+    accounts = serializers.ListField(child=serializers.DictField(), required=False)
+    links = serializers.ListField(child=serializers.CharField(), required=False)
+    rejected = serializers.ListField(child=serializers.DictField(), required=False)

@@ -1,0 +1,1 @@
+"""ATS integrations: webhooks in from an applicant tracking system (Greenhouse today)."""

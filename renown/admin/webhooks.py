@@ -1,0 +1,142 @@
+"""Webhook subscriptions and their delivery log, scoped to the user's organisations.
+
+A new subscription's signing secret is shown once, in the body of the page that
+answers the creation (and a rotated one in the page that answers the rotation:
+``SecretShownOnceAdmin``, ``admin/secret_shown.html``), never in a message:
+messages travel in a signed but readable cookie (or the session), where the
+secret would outlive the page. The admin never shows it again (rotate it to get
+a new one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from renown.admin.scoped import OrganizationScopedAdmin, SecretShownOnceAdmin
+from renown.models import EventType, WebhookDelivery, WebhookSubscription
+from renown.webhooks import services, signing
+
+
+class WebhookSubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
+    url = forms.URLField(max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["organization", "name", "url", "events", "active"]
+
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"])
+        try:
+            services._check_url(url)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from None
+        return url
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
+    form = WebhookSubscriptionForm
+    shown_columns = (
+        ("Subscription", "name"),
+        ("Organisation", "organization"),
+        ("URL", "url"),
+    )
+    shown_usage = (
+        "The receiver checks each delivery's Renown-Signature header with it "
+        "(docs/webhooks.md); Renown keeps it to sign deliveries."
+    )
+    list_display = ["name", "url", "organization", "active", "consecutive_failures", "disabled_at"]
+    list_filter = ["active"]
+    readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_by"]
+    actions = ["rotate_secret", "enable"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.secret = signing.new_secret()
+            obj.created_by = request.user
+            obj.events = sorted(set(obj.events))
+            super().save_model(request, obj, form, change)
+            self.keep_secret_for_page(obj, obj.secret)
+            return
+        if "active" in form.changed_data and obj.active:
+            obj.consecutive_failures = 0
+            obj.disabled_at = None
+            obj.disabled_reason = ""
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Rotate the signing secret (shows the new one once)")
+    def rotate_secret(
+        self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]
+    ) -> HttpResponse | None:
+        shown = []
+        for subscription in queryset.select_related("organization"):
+            if not self.has_change_permission(request, subscription):
+                continue
+            shown.append(
+                (subscription, services.subscription_rotate_secret(subscription=subscription))
+            )
+        if not shown:
+            messages.warning(request, "No subscription of yours was selected: nothing rotated.")
+            return None
+        return self.secrets_shown(
+            request,
+            shown,
+            title="New signing secrets",
+            note="Every delivery from now on, retries too, is signed with the new secret only: give each receiver its new one now.",
+        )
+
+    @admin.action(description="Turn on again (clears the failure count)")
+    def enable(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
+        for subscription in queryset:
+            if self.has_change_permission(request, subscription):
+                services.subscription_update(subscription=subscription, active=True)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(OrganizationScopedAdmin):
+    list_display = [
+        "event_type", "subscription", "status", "attempts", "response_status",
+        "duration_ms", "created_at", "last_attempt_at",
+    ]  # fmt: skip
+    list_filter = ["status", "event_type"]
+    list_select_related = ["subscription"]
+    readonly_fields = [
+        "subscription", "organization", "event_id", "event_type", "body", "status", "attempts",
+        "response_status", "last_error", "duration_ms", "created_at", "claimed_at",
+        "last_attempt_at", "next_attempt_at", "delivered_at", "manual_redeliveries",
+    ]  # fmt: skip
+    exclude = ["candidate"]
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the log is read-only; redelivery is an action
+
+    def has_redeliver_permission(self, request: HttpRequest) -> bool:
+        return OrganizationScopedAdmin.has_change_permission(self, request)
+
+    @admin.action(description="Redeliver (same event, new signature)", permissions=["redeliver"])
+    def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        done = 0
+        for delivery in queryset:
+            if not OrganizationScopedAdmin.has_change_permission(self, request, delivery):
+                continue
+            try:
+                services.delivery_redeliver(delivery=delivery)
+            except ValidationError as exc:
+                messages.error(request, f"{delivery}: {' '.join(exc.messages)}")
+                continue
+            done += 1
+        if done:
+            messages.success(request, f"{done} deliver{'y' if done == 1 else 'ies'} queued again.")

@@ -1,0 +1,155 @@
+"""OpenAPI: every operation documents its problem responses, its auth, its Idempotency-Key."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django_filters import filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from renown.api.filters import INT64_MAX, INT64_MIN, integer_column
+from renown.api.problems import PROBLEM_CONTENT_TYPE
+
+PROBLEM_STATUSES = {
+    "400": "Invalid input: the fields at fault are listed in errors.",
+    "401": "No credentials, or a bad token.",
+    "403": "Your role or token scope does not allow this.",
+    "404": "No such object in your organisation (or no such URL).",
+    "406": "The Accept header asks for a format the API does not speak (JSON only).",
+    "409": "The request conflicts with the object's state (e.g. a rule is no longer a draft).",
+    "413": "The request body is over the limit.",
+    "415": "The body is not JSON.",
+    "422": "warning-not-acknowledged: a serious fairness warning needs acknowledging.",
+    "429": "Too many requests: wait for Retry-After seconds.",
+}
+
+
+# Operations that honour Idempotency-Key (POSTs of renown.api.views.ApiViewSet) say more.
+IDEMPOTENT_PROBLEM_STATUSES = {
+    "400": PROBLEM_STATUSES["400"]
+    + " idempotency-key-invalid: the Idempotency-Key is over 255 characters.",
+    "409": PROBLEM_STATUSES["409"]
+    + " idempotency-key-in-progress: a request with the same Idempotency-Key and body is "
+    "still running, so this one did not run; ask again after Retry-After seconds with the "
+    "same key to get its response.",
+    "422": "idempotency-key-reused: the Idempotency-Key went with another request. "
+    + PROBLEM_STATUSES["422"],
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before asking again (idempotency-key-in-progress).",
+    }
+}
+
+
+class FieldErrorSchema(serializers.Serializer[Any]):
+    field = serializers.CharField(help_text="Dotted path into the body; empty for the whole body.")
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer[Any]):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField()
+    errors = FieldErrorSchema(many=True, required=False)  # type: ignore[assignment]
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="On 422 warning-not-acknowledged: the serious fairness warnings to answer.",
+    )
+
+    class Meta:
+        ref_name = "Problem"
+
+
+class ApiAutoSchema(AutoSchema):
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        component = self.resolve_serializer(ProblemSerializer, "response")
+        idempotent = self._honours_idempotency_key()
+        for code, description in PROBLEM_STATUSES.items():
+            response = {
+                "description": IDEMPOTENT_PROBLEM_STATUSES.get(code, description)
+                if idempotent
+                else description,
+                "content": {PROBLEM_CONTENT_TYPE: {"schema": component.ref}},
+            }
+            if idempotent and code == "409":
+                response["headers"] = RETRY_AFTER_HEADER
+            responses.setdefault(code, response)
+        return responses
+
+    def _honours_idempotency_key(self) -> bool:
+        return self.method == "POST" and bool(getattr(self.view, "honours_idempotency_key", False))
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters: list[Any] = list(super().get_override_parameters())
+        if self._honours_idempotency_key():
+            parameters.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    {"type": "string", "maxLength": 255},
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="Retry safely: one request per key runs. The same key and body "
+                    "replay its response (Idempotent-Replayed: true), or answer 409 with "
+                    "Retry-After while it still runs; the same key with another body answers "
+                    "422. Kept for 24 hours; a 5xx is not kept, so a retry runs.",
+                )
+            )
+        return parameters
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "renown.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token: python manage.py create_api_token --org SLUG "
+            "--name NAME --scope read|write.",
+        }
+
+
+class ApiFilterSchema(DjangoFilterExtension):  # type: ignore[no-untyped-call]
+    """The query parameters as ``renown.api.filters.ApiFilterBackend`` reads them.
+
+    A number filter on an id (``?job=``) is a 64-bit integer there, not any number.
+    """
+
+    target_class = "renown.api.filters.ApiFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
+    ) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        if isinstance(filter_field, filters.NumberFilter) and integer_column(
+            model, filter_field.field_name
+        ):
+            for parameter in parameters:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": INT64_MIN,
+                    "maximum": INT64_MAX,
+                }
+        return parameters
+
+
+__all__ = ["ApiAutoSchema", "ApiFilterSchema", "BearerTokenScheme", "ProblemSerializer"]

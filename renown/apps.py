@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class RenownConfig(AppConfig):
+    name = "renown"
+    # Prefixed so that neither the label nor the tables (renown_...) meet a host's own.
+    label = "renown"
+    verbose_name = "Renown"
+    # The plugin's migrations must not follow the host's DEFAULT_AUTO_FIELD.
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from renown import checks  # noqa: F401  (registers system checks)

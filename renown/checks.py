@@ -1,0 +1,113 @@
+"""System checks of the plugin's base.
+
+``renown.E001`` (database): the database was made by a Renown from before the plugin
+layout (app labels ``candidates``, ``hiring``, ``api``... instead of ``renown_*``). The
+migrations were reset into one initial set per app under the new labels, so such a
+database cannot be migrated forward; Renown stops ``migrate`` (and so ``make run``)
+before touching it and says what to do. Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.db import DatabaseError, connections
+
+# Every migration an earlier Renown recorded, by its old app label. A host's own app with
+# one of these labels has other migration names, so it is never taken for Renown's.
+EARLIER_MIGRATIONS: dict[str, frozenset[str]] = {
+    "candidates": frozenset(
+        {
+            "0002_offline_reputation_networks",
+            "0003_selfidentification",
+            "0004_hooks_candidate_erased_at",
+            "0004_ui_candidate_view",
+            "0005_hooks_candidate_erased_index",
+            "0005_ui_search_trigram_indexes",
+            "0006_hooks_merge_ui",
+            "0007_name_and_country_validators",
+            "0008_organization_demo_build",
+        }
+    ),
+    "hiring": frozenset(
+        {
+            "0002_auditevent",
+            "0003_screening_review",
+            "0004_rule_versions",
+            "0005_rule_version_constraints",
+            "0006_screening_fillfactor",
+            "0007_fairness_bias_audit",
+            "0007_ui_audit_event_types",
+            "0008_ui_screening_outcome_index",
+            "0009_merge_20261122_0232",
+            "0010_audit_event_types",
+            "0011_auditevent_demo_rebuilt",
+        }
+    ),
+    "scoring": frozenset(
+        {
+            "0002_refresh_progress_flags_kred_outreach",
+            "0003_score_history_covering_index",
+            "0004_ui_latest_score",
+        }
+    ),
+    "api": frozenset({"0002_idempotency_reservation", "0003_apitoken_verbose_name"}),
+    "webhooks": frozenset({"0002_subscription_api_token"}),
+}
+
+
+def earlier_layout_migrations(alias: str = "default") -> list[tuple[str, str]]:
+    """The earlier Renown's migrations recorded in database ``alias`` (none: a new layout)."""
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            if "django_migrations" not in connection.introspection.table_names(cursor):
+                return []
+            placeholders = ", ".join(["%s"] * len(EARLIER_MIGRATIONS))
+            cursor.execute(
+                f"SELECT app, name FROM django_migrations WHERE app IN ({placeholders})",  # noqa: S608 - placeholders only
+                list(EARLIER_MIGRATIONS),
+            )
+            rows = cursor.fetchall()
+    except DatabaseError:
+        return []  # no database yet (or unreachable): Django's own checks say so
+    return sorted((app, name) for app, name in rows if name in EARLIER_MIGRATIONS.get(app, ()))
+
+
+def _describe(alias: str) -> str:
+    settings_dict = connections[alias].settings_dict
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"the SQLite file {settings_dict['NAME']}"
+    return f"the database {settings_dict['NAME']!r}"
+
+
+@register(Tags.database)
+def check_earlier_layout(
+    app_configs: Sequence[Any] | None = None,
+    databases: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for alias in databases or ():
+        found = earlier_layout_migrations(alias)
+        if not found:
+            continue
+        errors.append(
+            Error(
+                f"{_describe(alias).capitalize()} was made by an earlier version of Renown "
+                f"(before the plugin layout: {len(found)} migrations of the apps "
+                f"{', '.join(sorted({app for app, _ in found}))}). Renown has not changed "
+                "it, and will not.",
+                hint=(
+                    "Keep it and start a new database: move the old one aside (SQLite: "
+                    "`mv db.sqlite3 db.sqlite3.before-plugin`; PostgreSQL: point "
+                    "DATABASE_URL at a new, empty database), then run `make run` or "
+                    "`manage.py migrate` again. The old data stays readable where you "
+                    "moved it; nothing was deleted."
+                ),
+                id="renown.E001",
+            )
+        )
+    return errors

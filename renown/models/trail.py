@@ -1,0 +1,236 @@
+"""The append-only, hash-chained audit trail: one chain per organisation, one deployment-wide."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.base import ModelBase
+
+from renown.models.tenancy import Organization
+
+# --- Audit trail -------------------------------------------------------------------
+
+# prev_hash of the first event of every chain.
+AUDIT_GENESIS_HASH = "0" * 64
+
+
+class AuditEventType(models.TextChoices):
+    """What happened. Extend freely (a migration follows, as for any choices)."""
+
+    RULE_CREATED = "rule.created", "Rule created"
+    RULE_CHANGED = "rule.changed", "Rule changed"
+    RULE_APPROVED = "rule.approved", "Rule approved"
+    RULE_DEACTIVATED = "rule.deactivated", "Rule deactivated"
+    RULE_ROLLED_BACK = "rule.rolled_back", "Rule rolled back"
+    WARNING_ACKNOWLEDGED = "warning.acknowledged", "Fairness warning acknowledged"
+    SCREENING_RUN = "screening.run", "Screening run"
+    DECISION_RECORDED = "decision.recorded", "Decision recorded"
+    NOTICE_SENT = "notice.sent", "Notice sent"
+    DISPUTE_OPENED = "dispute.opened", "Dispute opened"
+    CANDIDATE_ERASED = "candidate.erased", "Candidate erased"
+    RULE_ACTIVATED = "rule.activated", "Rule made live"
+    RULE_GROUP_CHANGED = "rule_group.changed", "Rule group created or changed"
+    DISPUTE_REINVESTIGATED = (
+        "dispute.reinvestigated",
+        "Dispute reinvestigated (re-fetched, re-scored)",
+    )
+    DISPUTE_RESOLVED = "dispute.resolved", "Dispute resolved"
+    ADVERSE_ACTION_WITHDRAWN = "adverse_action.withdrawn", "Adverse action withdrawn"
+    EVIDENCE_ADDED = "evidence.added", "Offline evidence added"
+    EVIDENCE_VERIFIED = "evidence.verified", "Offline evidence verified"
+    EVIDENCE_REJECTED = "evidence.rejected", "Offline evidence rejected"
+    ACCOUNT_ADDED = "account.added", "Social account added"
+    ACCOUNT_VERIFIED = "account.verified", "Social account verified"
+    ACCOUNT_REJECTED = "account.rejected", "Social account rejected"
+    REFRESH_STARTED = "refresh.started", "Score refresh started"
+    BIAS_AUDIT_RECORDED = "bias_audit.recorded", "Bias audit recorded"
+    DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
+
+
+class AuditEventImmutable(Exception):
+    """Raised on any attempt to change or remove an audit event through Django."""
+
+
+def audit_jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data, the one form that is stored and hashed.
+
+    Decimals and floats become strings (JSON numbers do not survive every
+    database's JSON type digit for digit: PostgreSQL's jsonb reads 1e16 back as
+    an integer), datetimes ISO 8601 in UTC with microseconds and a ``Z``, dates
+    ISO 8601, UUIDs strings. Naive datetimes and unknown types raise.
+    """
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)  # an enum member (TextChoices, StrEnum) as its plain value
+    if isinstance(value, Decimal | float):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime in an audit event: {value!r}")
+        return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {
+            str.__str__(key) if isinstance(key, str) else str(key): audit_jsonable(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [audit_jsonable(item) for item in value]
+    raise TypeError(f"cannot record {type(value).__name__} in an audit event")
+
+
+def audit_canonical_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 text, no NaN."""
+    return json.dumps(
+        audit_jsonable(value),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Append-only: rows are added by ``renown.trail.audit_record`` and never changed."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditEventImmutable("audit events are append-only: no update")
+
+    def delete(self) -> NoReturn:
+        raise AuditEventImmutable("audit events are append-only: no delete")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditEventImmutable("append audit events one by one through audit_record")
+
+
+class AuditEvent(models.Model):
+    """One link of a tamper-evident, append-only audit chain.
+
+    There is one chain per organisation and one deployment-wide chain
+    (``organization`` NULL). ``sequence`` counts 1, 2, 3... without gaps within
+    a chain; ``hash`` is the SHA-256 of the canonical JSON of ``hash_payload()``,
+    which includes ``prev_hash``, the previous event's hash. Editing, removing or
+    inserting a row breaks the chain; ``manage.py verify_audit_trail`` finds where.
+    Write only through ``renown.trail.audit_record``.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        # The trail outlives what it describes: an organisation with an audit
+        # trail cannot be deleted by accident (export it first, see the README).
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    sequence = models.PositiveBigIntegerField()
+    occurred_at = models.DateTimeField(db_index=True)
+    # Not hashed: deleting the user sets it NULL, which must not break the chain.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        max_length=200, help_text="Who acted, kept (and hashed) when the user is deleted."
+    )
+    event_type = models.CharField(max_length=40, choices=AuditEventType.choices)
+    subject_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    subject_id = models.CharField(max_length=100, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="E.g. the text of an acknowledgement.")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sequence"], name="auditevent_unique_org_sequence"
+            ),
+            # NULLs are distinct in a unique constraint: the deployment-wide chain
+            # needs its own.
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=Q(organization__isnull=True),
+                name="auditevent_unique_deployment_sequence",
+            ),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="auditevent_sequence_gte_1"),
+            models.CheckConstraint(
+                condition=(Q(sequence=1) & Q(prev_hash=AUDIT_GENESIS_HASH))
+                | (Q(sequence__gt=1) & ~Q(prev_hash=AUDIT_GENESIS_HASH)),
+                name="auditevent_genesis_starts_chain",
+            ),
+            models.CheckConstraint(
+                condition=Q(event_type__in=AuditEventType.values),
+                name="auditevent_event_type_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="auditevent_subject"),
+            models.Index(fields=["organization", "event_type"], name="auditevent_org_type"),
+        ]
+
+    def __str__(self) -> str:
+        chain = self.organization_id if self.organization_id is not None else "deployment"
+        return f"#{self.sequence} ({chain}) {self.event_type}"
+
+    # The one place where logic in save()/delete() is justified: append-only is an
+    # invariant of the row itself, and every path that changes a row in Django
+    # (a form, the admin, a stray ``event.note = ...; event.save()``) passes here.
+    # The hash chain detects what bypasses Django (raw SQL); this stops accidents.
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        if not self._state.adding or force_update or update_fields is not None:
+            raise AuditEventImmutable("audit events are append-only: no update")
+        super().save(force_insert=True, using=using)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> NoReturn:
+        raise AuditEventImmutable("audit events are append-only: no delete")
+
+    def hash_payload(self) -> dict[str, Any]:
+        """Exactly what ``hash`` covers: the event's own fields and ``prev_hash``.
+
+        ``actor`` (the user id) is left out on purpose; ``actor_label`` stands for it.
+        """
+        return {
+            "organization": self.organization_id,
+            "sequence": self.sequence,
+            "occurred_at": audit_jsonable(self.occurred_at),
+            "actor": self.actor_label,
+            "event_type": str(self.event_type),
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "before": audit_jsonable(self.before),
+            "after": audit_jsonable(self.after),
+            "note": self.note,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        """Hex SHA-256 of the canonical JSON of ``hash_payload()``."""
+        return hashlib.sha256(audit_canonical_json(self.hash_payload()).encode()).hexdigest()

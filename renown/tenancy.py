@@ -1,0 +1,60 @@
+"""Tenancy: which organisations a user belongs to, in which role, and which one they work in.
+
+Every way in resolves the organisation here: the web pages (``current_organization``),
+the API (``renown.api.access``) and the admin (``renown.admin``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from renown.models import Membership, Organization
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def organization_list_for_user(
+    *, user: UserLike, roles: Collection[str] | None = None
+) -> QuerySet[Organization]:
+    """The organisations the user is a member of, optionally only with one of ``roles``."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    memberships = Membership.objects.filter(user_id=user.pk)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return Organization.objects.filter(pk__in=memberships.values("organization_id")).order_by(
+        "name"
+    )
+
+
+def membership_role(*, user: UserLike, organization: Organization) -> str | None:
+    """The user's role in the organisation, or None when not a member."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user_id=user.pk, organization=organization)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+SESSION_ORG_KEY = "renown_organization_id"
+
+
+def current_organization(request: HttpRequest) -> Organization:
+    """The organisation the user is working in: the one chosen, else their first.
+
+    Http404 for a user with no membership: there is nothing for them to see.
+    """
+    organizations = organization_list_for_user(user=request.user)
+    chosen = request.session.get(SESSION_ORG_KEY)
+    organization = (
+        organizations.filter(pk=chosen).first() if chosen is not None else None
+    ) or organizations.first()
+    if organization is None:
+        raise Http404("You are not a member of any organisation.")
+    return organization
