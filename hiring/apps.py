@@ -13,3 +13,4 @@ class HiringConfig(AppConfig):
 
     def ready(self) -> None:
         from hiring import checks  # noqa: F401  (registers system checks)
+        from hiring.privacy import sections  # noqa: F401  (registers its privacy sections)

@@ -12,4 +12,4 @@ class RenownConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from renown import checks  # noqa: F401  (registers system checks)
+        from renown import checks, privacy_sections  # noqa: F401  (they register on import)

@@ -9,15 +9,17 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import models
 
-from candidates.models import Candidate, SelfIdentification, SocialAccount
+from candidates.models import Candidate, CandidateView, SelfIdentification, SocialAccount
 from hiring import services as hiring
 from hiring.ats.models import CandidateLink
 from hiring.models import AdverseAction, AdverseActionNotice, Decision, Screening
 from hiring.privacy import services
 from hiring.privacy.models import RetentionHold
+from renown import privacy
 from renown.models import AuditEvent, WebhookDelivery
 from renown.trail import audit_trail_verify
 from renown.webhooks import services as webhook_services
@@ -82,7 +84,7 @@ def test_the_export_of_one_candidate_holds_nothing_of_another(org_a: Any, recrui
     other = factories.CandidateFactory(organization=org_a)
     export = services.candidate_export(other)
     # The factory gives every candidate their notices; nothing else exists for this one.
-    assert {name for name in services.EXPORT_SECTIONS if export[name]} == {"notices"}
+    assert {s.name for s in privacy.sections() if export[s.name]} == {"notices"}
     assert {row["candidate_id"] for row in export["notices"]} == {other.pk}
     assert export["audit_events"] == []
 
@@ -95,8 +97,8 @@ def _points_at(model: type[models.Model], targets: set[type[models.Model]]) -> b
 
 
 def test_every_model_about_a_candidate_is_in_the_export() -> None:
-    """Fails when a model pointing at a candidate (or their rows) is not exported."""
-    covered = {model for model, _ in services.EXPORT_SECTIONS.values()}
+    """Fails when a model pointing at a candidate (or their rows) is in no section of its app."""
+    registered = {(s.model, s.app_label) for s in privacy.sections()}
     # Rows that belong to a candidate: those pointing at Candidate, then at those.
     owned: set[type[models.Model]] = {Candidate}
     for _ in range(3):
@@ -105,8 +107,81 @@ def test_every_model_about_a_candidate_is_in_the_export() -> None:
             for m in apps.get_models()
             if m not in owned and _points_at(m, owned - {m}) and m is not Candidate
         }
-    missing = {m._meta.label for m in owned - {Candidate}} - {m._meta.label for m in covered}
-    assert missing == set(), f"add these to hiring.privacy.services.EXPORT_SECTIONS: {missing}"
+    missing = {
+        m._meta.label for m in owned - {Candidate} if (m, m._meta.app_label) not in registered
+    }
+    assert missing == set(), f"register these in their own app's privacy module: {missing}"
+    # And no app registers another's rows: each knows only its own.
+    foreign = {
+        s.name: (s.app_label, s.model._meta.app_label)
+        for s in privacy.sections()
+        if s.app_label != s.model._meta.app_label
+    }
+    assert foreign == {}
+
+
+def test_the_export_lists_each_apps_sections_in_layer_order_and_the_base_last(
+    org_a: Any,
+) -> None:
+    export = services.candidate_export(factories.CandidateFactory(organization=org_a))
+    names = list(export)
+    assert names[:2] == ["exported_at", "candidate"]
+    assert names[2:] == [s.name for s in privacy.sections()]
+    layers = ["renown_candidates", "renown_scoring", "renown_hiring", "renown"]
+    owners = [privacy.section(name).app_label for name in names[2:]]
+    assert owners == sorted(owners, key=layers.index)
+    assert names[-2:] == ["webhook_deliveries", "audit_events"]
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry as the apps left it; what a test registers is gone after it."""
+    monkeypatch.setattr(privacy, "_registry", dict(privacy._registry))
+
+
+def _section(name: str, erase: Any = "delete") -> privacy.DataSection:
+    return privacy.DataSection(
+        name=name,
+        model=CandidateView,
+        rows=lambda c: CandidateView.objects.filter(candidate_id=c.pk, viewer_label="extra"),
+        erase=erase,
+    )
+
+
+@pytest.mark.usefixtures("registry")
+def test_registering_a_section_name_twice_fails_loudly() -> None:
+    with pytest.raises(ImproperlyConfigured, match="'accounts' is registered twice: by renown_candidates and by tests_extra"):  # fmt: skip
+        privacy.register("tests_extra", _section("accounts"))
+    assert privacy.section("accounts").model is SocialAccount
+    privacy.register("tests_extra", _section("extra_views"))
+    with pytest.raises(ImproperlyConfigured, match="by tests_extra and by tests_extra"):
+        privacy.register("tests_extra", _section("extra_views"))
+    # Names the export uses for itself, and erasures that mean nothing, fail as loudly.
+    with pytest.raises(ImproperlyConfigured, match="reserved"):
+        privacy.register("tests_extra", _section("candidate"))
+    with pytest.raises(ImproperlyConfigured, match="erase must be"):
+        privacy.register("tests_extra", _section("extra_bad", erase="forget"))
+
+
+@pytest.mark.usefixtures("registry")
+def test_a_section_registered_by_another_app_is_exported_and_erased(
+    org_a: Any, recruiter_a: Any
+) -> None:
+    person = person_with_everything(org_a, recruiter_a)
+    for label in ("extra", "rita"):
+        CandidateView.objects.create(candidate=person, viewer_label=label, viewed_at=NOW)
+    privacy.register("tests_extra", _section("extra_views"))
+    export = services.candidate_export(person)
+    assert [row["viewer_label"] for row in export["extra_views"]] == ["extra"]
+    assert list(export)[-3:] == ["extra_views", "webhook_deliveries", "audit_events"]
+    result = services.candidate_erase(candidate=person, actor=recruiter_a, now=NOW)
+    assert result.hold_until is not None  # the candidate stays: the section did the deleting
+    assert result.deleted["extra_views"] == 1
+    # Its own rows went; the page views the candidates app keeps under the hold stayed.
+    views = CandidateView.objects.filter(candidate=person)
+    assert list(views.values_list("viewer_label", flat=True)) == ["rita"]
+    event = AuditEvent.objects.get(event_type="candidate.erased")
+    assert event.after["deleted"]["extra_views"] == 1
 
 
 def test_erasure_deletes_the_profile_and_holds_the_decision_records_pseudonymised(

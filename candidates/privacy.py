@@ -1,0 +1,52 @@
+"""What the candidates app holds about a candidate, for export and erasure (``renown.privacy``).
+
+Imported by ``CandidatesConfig.ready()``. The candidate row itself is not a
+section: the export opens with it, and the erasure pseudonymises or deletes it.
+"""
+
+from __future__ import annotations
+
+from candidates.models import (
+    CandidateNotice,
+    CandidateView,
+    ReputationEvidence,
+    SelfIdentification,
+    SocialAccount,
+)
+from renown import privacy
+
+privacy.register(
+    "renown_candidates",
+    privacy.DataSection(
+        name="notices",
+        model=CandidateNotice,
+        rows=lambda c: CandidateNotice.objects.filter(candidate_id=c.pk),
+        # They document the lawful basis of what was done: kept with the records a
+        # retention hold keeps (never a reason for a hold on their own).
+        erase="keep",
+    ),
+    privacy.DataSection(
+        name="page_views",
+        model=CandidateView,
+        rows=lambda c: CandidateView.objects.filter(candidate_id=c.pk),
+        # Who looked at the candidate's page: an access log, kept with a hold as accountability.
+        erase="keep",
+    ),
+    privacy.DataSection(
+        name="accounts",
+        model=SocialAccount,
+        rows=lambda c: SocialAccount.objects.filter(candidate_id=c.pk),
+        # A handle names the person as surely as a name: scrubbed from what a hold keeps.
+        identifiers=lambda rows: rows.values_list("handle", flat=True),
+    ),
+    privacy.DataSection(
+        name="evidence",
+        model=ReputationEvidence,
+        rows=lambda c: ReputationEvidence.objects.filter(candidate_id=c.pk),
+    ),
+    privacy.DataSection(
+        name="self_identification",
+        model=SelfIdentification,
+        rows=lambda c: SelfIdentification.objects.filter(candidate_id=c.pk),
+    ),
+)

@@ -1,0 +1,132 @@
+"""What the hiring app holds about a candidate, for export and erasure (``renown.privacy``).
+
+Imported by ``HiringConfig.ready()``. The hiring records (applications,
+screenings, decisions, adverse actions with their disputes and notices) are what
+the law makes the employer keep: an erasure keeps them, pseudonymised, under a
+retention hold (``hiring.privacy.services``); the links and the inbound replay
+records are erased at once.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from hiring.ats.models import CandidateLink, InboundDelivery
+from hiring.models import (
+    AdverseAction,
+    AdverseActionNotice,
+    Application,
+    Decision,
+    Dispute,
+    Screening,
+)
+from hiring.privacy.models import RetentionHold
+from renown import privacy
+
+
+def _applications_pseudonymise(rows: QuerySet[Application], pseudonym: privacy.Pseudonym) -> None:
+    rows.update(external_id="")
+
+
+def _decisions_pseudonymise(rows: QuerySet[Decision], pseudonym: privacy.Pseudonym) -> None:
+    for decision in rows:
+        decision.reason = pseudonym.text(decision.reason)
+        decision.save(update_fields=["reason"])
+
+
+def _adverse_actions_pseudonymise(
+    rows: QuerySet[AdverseAction], pseudonym: privacy.Pseudonym
+) -> None:
+    for action in rows:
+        action.report = pseudonym.json(action.report)
+        action.save(update_fields=["report"])
+
+
+def _disputes_pseudonymise(rows: QuerySet[Dispute], pseudonym: privacy.Pseudonym) -> None:
+    for dispute in rows:
+        dispute.statement = pseudonym.text(dispute.statement)
+        dispute.save(update_fields=["statement"])
+
+
+def _notices_pseudonymise(
+    rows: QuerySet[AdverseActionNotice], pseudonym: privacy.Pseudonym
+) -> None:
+    for notice in rows:
+        notice.recipient = "erased@erased.invalid"
+        notice.subject = pseudonym.text(notice.subject)
+        notice.body_text = pseudonym.text(notice.body_text)
+        notice.body_html = pseudonym.text(notice.body_html)
+        # content_sha256 stays: it proves what was sent; the text no longer names anyone.
+        notice.save(update_fields=["recipient", "subject", "body_text", "body_html"])
+
+
+def _inbound_deliveries_forget(candidate: privacy.DataSubject) -> None:
+    # The replay record stays (a hash of the body); what it said about the person goes.
+    InboundDelivery.objects.filter(candidate_id=candidate.pk).update(candidate=None, result={})
+
+
+privacy.register(
+    "renown_hiring",
+    privacy.DataSection(
+        name="applications",
+        model=Application,
+        rows=lambda c: Application.objects.filter(candidate_id=c.pk),
+        erase="keep",
+        pseudonymise=_applications_pseudonymise,
+    ),
+    privacy.DataSection(
+        name="screenings",
+        model=Screening,
+        rows=lambda c: Screening.objects.filter(candidate_id=c.pk),
+        erase="keep",
+    ),
+    privacy.DataSection(
+        name="decisions",
+        model=Decision,
+        rows=lambda c: Decision.objects.filter(candidate_id=c.pk),
+        erase="keep",
+        pseudonymise=_decisions_pseudonymise,
+        audit_subjects=True,
+    ),
+    privacy.DataSection(
+        name="adverse_actions",
+        model=AdverseAction,
+        rows=lambda c: AdverseAction.objects.filter(candidate_id=c.pk),
+        erase="keep",
+        pseudonymise=_adverse_actions_pseudonymise,
+        audit_subjects=True,
+    ),
+    privacy.DataSection(
+        name="disputes",
+        model=Dispute,
+        rows=lambda c: Dispute.objects.filter(adverse_action__candidate_id=c.pk),
+        erase="keep",
+        pseudonymise=_disputes_pseudonymise,
+        audit_subjects=True,
+    ),
+    privacy.DataSection(
+        name="adverse_action_notices",
+        model=AdverseActionNotice,
+        rows=lambda c: AdverseActionNotice.objects.filter(adverse_action__candidate_id=c.pk),
+        erase="keep",
+        pseudonymise=_notices_pseudonymise,
+    ),
+    privacy.DataSection(
+        name="links",
+        model=CandidateLink,
+        rows=lambda c: CandidateLink.objects.filter(candidate_id=c.pk),
+    ),
+    privacy.DataSection(
+        name="inbound_deliveries",
+        model=InboundDelivery,
+        rows=lambda c: InboundDelivery.objects.filter(candidate_id=c.pk),
+        erase=_inbound_deliveries_forget,
+    ),
+    privacy.DataSection(
+        name="retention_hold",
+        model=RetentionHold,
+        rows=lambda c: RetentionHold.objects.filter(candidate_id=c.pk),
+        # Created by the erasure itself; it goes with the candidate when the hold ends.
+        erase="keep",
+    ),
+)
