@@ -81,7 +81,7 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_ORG_KEY] = organization.pk
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("candidate-list")
+        target = reverse("renown:candidate-list")
     return HttpResponseRedirect(target)
 
 
@@ -259,7 +259,7 @@ def _candidate_post(
     else:
         messages.success(request, done)
     return HttpResponseRedirect(
-        reverse("candidate-detail", kwargs={"public_id": candidate.public_id})
+        reverse("renown:candidate-detail", kwargs={"public_id": candidate.public_id})
     )
 
 
@@ -443,7 +443,9 @@ def _review_objects(
 
 
 def _review_url(job: Job, candidate: Candidate) -> str:
-    return reverse("candidate-review", kwargs={"job_id": job.pk, "public_id": candidate.public_id})
+    return reverse(
+        "renown:candidate-review", kwargs={"job_id": job.pk, "public_id": candidate.public_id}
+    )
 
 
 @login_required
@@ -724,7 +726,9 @@ def refresh(request: HttpRequest) -> HttpResponse:
                 organization=organization, actor=user, job=job
             )
             messages.success(request, f"Refresh started: {cycle.total} account(s) to fetch.")
-            return HttpResponseRedirect(reverse("refresh-progress", kwargs={"cycle_id": cycle.pk}))
+            return HttpResponseRedirect(
+                reverse("renown:refresh-progress", kwargs={"cycle_id": cycle.pk})
+            )
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     cycles = scoring_selectors.refresh_cycle_list_with_progress(
