@@ -8,13 +8,14 @@ from drf_spectacular.views import SpectacularAPIView
 from hiring import views
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
+from renown.csp import renown_csp
 
 urlpatterns = [
     path("api/v1/", include("hiring.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", renown_csp(SpectacularAPIView.as_view()), name="api-schema"),
     path(
         "api/docs/",
-        ApiDocsView.as_view(url_name="renown:api-schema"),
+        renown_csp(ApiDocsView.as_view(url_name="renown:api-schema")),
         name="api-docs",
     ),
     re_path(r"^api/", not_found),
