@@ -251,7 +251,7 @@ class JobAdmin(HiringScopedAdmin):
             "form": form,
             "under_two_percent": sorted(set(small)),
             "recorded": BiasAudit.objects.filter(job=job)[:10],
-            "public_url": reverse("audit-summary", args=[job.organization.slug]),
+            "public_url": reverse("renown:audit-summary", args=[job.organization.slug]),
         }
         return TemplateResponse(request, "admin/renown_hiring/job/bias_audit.html", context)
 

@@ -1,4 +1,4 @@
-"""The recruiter pages and the API, included by the site's root URLconf (``renown_site.urls``)."""
+"""The recruiter pages and the API, under the ``renown`` namespace of ``renown.urls``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from drf_spectacular.views import SpectacularAPIView
 from hiring import views
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
+from renown.csp import renown_csp
 
 urlpatterns = [
     path("api/v1/", include("hiring.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", renown_csp(SpectacularAPIView.as_view()), name="api-schema"),
+    path(
+        "api/docs/",
+        renown_csp(ApiDocsView.as_view(url_name="renown:api-schema")),
+        name="api-docs",
+    ),
     re_path(r"^api/", not_found),
     path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
     path("", views.candidate_list, name="candidate-list"),

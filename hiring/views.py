@@ -56,6 +56,7 @@ from hiring.permissions import (
 from hiring.services import evidence as evidence_services
 from hiring.services import refresh as refresh_services
 from renown import tenancy
+from renown.csp import renown_csp
 from renown.exceptions import ApplicationError, NotPermitted
 from renown.models import Organization
 from renown.tenancy import SESSION_ORG_KEY, current_organization
@@ -67,6 +68,7 @@ from scoring.models import FlagKind, RefreshCycle
 logger = logging.getLogger(__name__)
 
 
+@renown_csp
 @login_required
 @require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
@@ -81,13 +83,14 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_ORG_KEY] = organization.pk
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("candidate-list")
+        target = reverse("renown:candidate-list")
     return HttpResponseRedirect(target)
 
 
 PAGE_SIZE = 50
 
 
+@renown_csp
 @login_required
 @require_GET
 def candidate_list(request: HttpRequest) -> HttpResponse:
@@ -126,6 +129,7 @@ class _Echo:
         return value
 
 
+@renown_csp
 @login_required
 @require_GET
 @never_cache
@@ -215,6 +219,7 @@ def _detail_context(
     }
 
 
+@renown_csp
 @login_required
 @require_GET
 def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -259,7 +264,7 @@ def _candidate_post(
     else:
         messages.success(request, done)
     return HttpResponseRedirect(
-        reverse("candidate-detail", kwargs={"public_id": candidate.public_id})
+        reverse("renown:candidate-detail", kwargs={"public_id": candidate.public_id})
     )
 
 
@@ -272,6 +277,7 @@ def _form_problems(form: Any) -> ValidationError:
     )
 
 
+@renown_csp
 @login_required
 def evidence_create(request: HttpRequest, public_id: str) -> HttpResponse:
     """Add offline evidence (unverified) to the candidate."""
@@ -287,6 +293,7 @@ def evidence_create(request: HttpRequest, public_id: str) -> HttpResponse:
     return _candidate_post(request, public_id, step)
 
 
+@renown_csp
 @login_required
 def evidence_verify(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
     """Verify or reject one piece of the candidate's evidence."""
@@ -306,6 +313,7 @@ def evidence_verify(request: HttpRequest, public_id: str, evidence_id: int) -> H
     return _candidate_post(request, public_id, step)
 
 
+@renown_csp
 @login_required
 def account_create(request: HttpRequest, public_id: str) -> HttpResponse:
     """Attach an account the recruiter matched to the candidate."""
@@ -326,6 +334,7 @@ def account_create(request: HttpRequest, public_id: str) -> HttpResponse:
     return _candidate_post(request, public_id, step)
 
 
+@renown_csp
 @login_required
 def account_verify(request: HttpRequest, public_id: str, account_id: int) -> HttpResponse:
     """Verify one of the candidate's accounts as theirs, or reject it."""
@@ -382,6 +391,7 @@ def _review_stats(organization: Organization, job: Job | None) -> list[oversight
     return oversight.review_stats(facts, limits=limits)
 
 
+@renown_csp
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
@@ -401,6 +411,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@renown_csp
 @login_required
 @require_GET
 def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -443,9 +454,12 @@ def _review_objects(
 
 
 def _review_url(job: Job, candidate: Candidate) -> str:
-    return reverse("candidate-review", kwargs={"job_id": job.pk, "public_id": candidate.public_id})
+    return reverse(
+        "renown:candidate-review", kwargs={"job_id": job.pk, "public_id": candidate.public_id}
+    )
 
 
+@renown_csp
 @login_required
 @require_GET
 def candidate_review(request: HttpRequest, job_id: int, public_id: str) -> HttpResponse:
@@ -536,6 +550,7 @@ def _open_adverse_action(job: Job, candidate: Candidate) -> AdverseAction:
     return adverse_action
 
 
+@renown_csp
 @login_required
 def decision_create(request: HttpRequest, job_id: int, public_id: str) -> HttpResponse:
     """Record a decision (advance / reject / hold) with its reason."""
@@ -561,6 +576,7 @@ def decision_create(request: HttpRequest, job_id: int, public_id: str) -> HttpRe
     return _post_step(request, job_id, public_id, step)
 
 
+@renown_csp
 @login_required
 def pre_adverse_notice_send(request: HttpRequest, job_id: int, public_id: str) -> HttpResponse:
     """Send the pre-adverse notice with the copy of the data and the Summary of Rights."""
@@ -575,6 +591,7 @@ def pre_adverse_notice_send(request: HttpRequest, job_id: int, public_id: str) -
     return _post_step(request, job_id, public_id, step)
 
 
+@renown_csp
 @login_required
 def dispute_create(request: HttpRequest, job_id: int, public_id: str) -> HttpResponse:
     """Record the candidate's dispute: the data are re-fetched, re-scored and re-screened."""
@@ -597,6 +614,7 @@ def dispute_create(request: HttpRequest, job_id: int, public_id: str) -> HttpRes
     return _post_step(request, job_id, public_id, step)
 
 
+@renown_csp
 @login_required
 def dispute_resolve(request: HttpRequest, job_id: int, public_id: str) -> HttpResponse:
     """Resolve the open dispute (confirmed or corrected) and tell the candidate."""
@@ -622,6 +640,7 @@ def dispute_resolve(request: HttpRequest, job_id: int, public_id: str) -> HttpRe
     return _post_step(request, job_id, public_id, step)
 
 
+@renown_csp
 @login_required
 def final_notice_send(request: HttpRequest, job_id: int, public_id: str) -> HttpResponse:
     """Send the final adverse-action notice once the waiting period is over."""
@@ -636,6 +655,7 @@ def final_notice_send(request: HttpRequest, job_id: int, public_id: str) -> Http
     return _post_step(request, job_id, public_id, step)
 
 
+@renown_csp
 @require_GET
 def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organisation's published bias-audit summaries (6 RCNY 5-303): public, no login.
@@ -699,6 +719,7 @@ def _progress_body(progress: scoring_selectors.RefreshProgress) -> dict[str, Any
     }
 
 
+@renown_csp
 @login_required
 def refresh(request: HttpRequest) -> HttpResponse:
     """Start a refresh of the organisation (or of one job's candidates); list recent ones."""
@@ -724,7 +745,9 @@ def refresh(request: HttpRequest) -> HttpResponse:
                 organization=organization, actor=user, job=job
             )
             messages.success(request, f"Refresh started: {cycle.total} account(s) to fetch.")
-            return HttpResponseRedirect(reverse("refresh-progress", kwargs={"cycle_id": cycle.pk}))
+            return HttpResponseRedirect(
+                reverse("renown:refresh-progress", kwargs={"cycle_id": cycle.pk})
+            )
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     cycles = scoring_selectors.refresh_cycle_list_with_progress(
@@ -737,6 +760,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
     )
 
 
+@renown_csp
 @login_required
 @require_GET
 @never_cache
@@ -757,6 +781,7 @@ def refresh_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+@renown_csp
 @login_required
 @require_GET
 @never_cache
@@ -770,6 +795,7 @@ def refresh_progress_json(request: HttpRequest, cycle_id: int) -> JsonResponse:
 # --- bias audit (auditors) ------------------------------------------------------------
 
 
+@renown_csp
 @login_required
 @require_GET
 def bias_audit(request: HttpRequest) -> HttpResponse:

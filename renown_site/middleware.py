@@ -1,10 +1,9 @@
-"""A strict Content-Security-Policy for the recruiter pages.
+"""The site's own pages get the policy Renown's views set on theirs (``renown.csp``).
 
-The recruiter UI carries no inline script or style and loads nothing from
-another origin (charts are server-rendered SVG, scripts are static files), so
-the policy can forbid both: an injected ``<script>`` or ``onerror=`` that got
-past escaping would still not run. So does Swagger UI at ``/api/docs/``
-(``renown.api.docs``: its start-up script is a same-origin file, not inline). The
+Renown's pages, API docs and schema set ``Content-Security-Policy`` themselves
+(``renown.csp.renown_csp``), as they do in any host; this middleware covers what the
+site adds around them: log-in, log-out and password reset, the health check, error
+pages and the API's JSON answers. It never replaces a header a view already set. The
 admin (Django's own templates) is left to its defaults.
 """
 
@@ -15,15 +14,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
+from renown.csp import HEADER, POLICY
 
 
 class ContentSecurityPolicyMiddleware:
-    """Adds ``Content-Security-Policy`` to every response outside the admin."""
+    """Adds Renown's ``Content-Security-Policy`` to every response outside the admin."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -32,5 +27,5 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         exempt = getattr(settings, "RENOWN_CSP_EXEMPT_PREFIXES", ("/admin/",))
         if not request.path.startswith(tuple(exempt)):
-            response.headers.setdefault("Content-Security-Policy", POLICY)
+            response.headers.setdefault(HEADER, POLICY)
         return response

@@ -115,7 +115,7 @@ AUTHENTICATION_BACKENDS = ["renown_site.login_throttle.ThrottledModelBackend"]
 RENOWN_LOGIN_MAX_FAILURES = env_int("RENOWN_LOGIN_MAX_FAILURES", 5)
 RENOWN_LOGIN_WINDOW_SECONDS = env_int("RENOWN_LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "candidate-list"
+LOGIN_REDIRECT_URL = "renown:candidate-list"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- I18n, static -----------------------------------------------------------

@@ -5,18 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from renown_site import views
 from renown_site.forms import ThrottledAuthenticationForm
-from scoring import views as scoring_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # Before the admin's own URLs, whose catch-all would answer 404 for it.
+    # The providers page moved into the admin (scoring.admin, so every host has it); its
+    # earlier address still leads there. Before the admin's catch-all, which would 404.
     path(
         "admin/providers/",
-        admin.site.admin_view(scoring_views.provider_list),
-        name="admin-providers",
+        RedirectView.as_view(pattern_name="admin:renown_scoring_providers", permanent=True),
     ),
     path("admin/", admin.site.urls),
     path(

@@ -1,16 +1,56 @@
-"""Admin for snapshots, scores and vendor scores, scoped to the user's organisations."""
+"""Admin for snapshots, scores and vendor scores, scoped to the user's organisations.
+
+Also the providers page (their terms and whether this deployment uses them), one of
+the refresh cycles' admin URLs so that any host's admin has it with no URL of its own:
+``/admin/renown_scoring/refreshcycle/providers/`` (``admin:renown_scoring_providers``),
+linked from the refresh cycles' list.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
 from renown.admin import OrganizationScopedAdmin
-from scoring import selectors
+from scoring import conf, providers, selectors
 from scoring.models import MetricSnapshot, RefreshCycle, Score, VendorScore
+from scoring.providers.base import ProviderTerms
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    network: str
+    enabled: bool
+    reason: str
+    base_url: str
+    terms: ProviderTerms | None
+
+
+def provider_rows() -> list[ProviderRow]:
+    """Every configured provider with its terms and state, for admins."""
+    rows = []
+    for network in sorted(conf.get("RENOWN_PROVIDERS")):
+        base = providers.base_url(network) or "each handle's own instance"
+        try:
+            cls = providers.provider_class(network)
+        except providers.ProviderDisabled as exc:
+            terms = None
+            with contextlib.suppress(ImportError, KeyError):
+                terms = providers.provider_class_ignoring_switch(network).terms
+            rows.append(ProviderRow(network, False, str(exc), base, terms))
+            continue
+        except ImportError as exc:
+            rows.append(ProviderRow(network, False, f"cannot be loaded: {exc}", base, None))
+            continue
+        rows.append(ProviderRow(network, True, "", base, cls.terms))
+    return rows
 
 
 class ComputedDataAdmin(OrganizationScopedAdmin):
@@ -43,6 +83,24 @@ class RefreshCycleAdmin(ComputedDataAdmin):
     @admin.display(description="done / failed / total")
     def progress(self, cycle: Any) -> str:
         return f"{cycle.done_count} / {cycle.failed_count} / {cycle.total}"
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the model's own URLs, whose <object_id>/ catch-all would take it.
+        view = self.admin_site.admin_view(self.providers_view)
+        view.model_admin = self  # type: ignore[attr-defined]  # as the admin's own views carry
+        return [
+            path("providers/", view, name="renown_scoring_providers"),
+            *super().get_urls(),
+        ]
+
+    def providers_view(self, request: HttpRequest) -> HttpResponse:
+        """The providers page: deployment settings, not organisation data (any staff member)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Providers and their terms",
+            "rows": provider_rows(),
+        }
+        return TemplateResponse(request, "admin/renown_scoring/providers.html", context)
 
 
 @admin.register(MetricSnapshot)

@@ -189,7 +189,7 @@ def org_b_world(org_b: Any) -> dict[type[Model], Model]:
 
 
 # Pages anyone may open: they show an organisation's name and what it chose to publish.
-PUBLIC_PAGES = {"audit-summary"}
+PUBLIC_PAGES = {"renown:audit-summary"}
 
 
 def walk(

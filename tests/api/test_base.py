@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from candidates.models import Candidate
 from renown.api.tokens import api_token_create, api_token_revoke, api_token_rotate
+from renown.csp import POLICY
 from renown.models import ApiToken, IdempotencyKey
-from renown_site.middleware import POLICY
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

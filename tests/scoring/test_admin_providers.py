@@ -9,12 +9,14 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
+PROVIDERS = "/admin/renown_scoring/refreshcycle/providers/"
+
 
 def test_staff_sees_terms_and_switches(hr_admin_a: Any, settings: Any) -> None:
     settings.RENOWN_DISABLED_PROVIDERS = ["github"]
     client = Client()
     client.force_login(hr_admin_a)
-    body = client.get("/admin/providers/").content.decode()
+    body = client.get(PROVIDERS).content.decode()
     assert "Providers and their terms" in body
     assert "Off: the github provider is disabled in this deployment" in body
     assert "Non-commercial use only." in body  # ORCID's public API
@@ -26,12 +28,21 @@ def test_staff_sees_terms_and_switches(hr_admin_a: Any, settings: Any) -> None:
 def test_non_staff_cannot_see_it(recruiter_a: Any) -> None:
     client = Client()
     client.force_login(recruiter_a)
-    response = client.get("/admin/providers/")
+    response = client.get(PROVIDERS)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
 
 
-def test_admin_index_links_to_it(hr_admin_a: Any) -> None:
+def test_admin_index_and_refresh_cycles_link_to_it(hr_admin_a: Any) -> None:
     client = Client()
     client.force_login(hr_admin_a)
-    assert "/admin/providers/" in client.get("/admin/").content.decode()
+    assert PROVIDERS in client.get("/admin/").content.decode()
+    assert PROVIDERS in client.get("/admin/renown_scoring/refreshcycle/").content.decode()
+
+
+def test_the_sites_earlier_address_leads_there(hr_admin_a: Any) -> None:
+    client = Client()
+    client.force_login(hr_admin_a)
+    response = client.get("/admin/providers/")
+    assert response.status_code == 301
+    assert response["Location"] == PROVIDERS
