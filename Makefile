@@ -12,7 +12,7 @@ REFRESH_DEMO := make refresh-demo$(if $(filter-out 8799,$(STAND_IN_PORT)), STAND
 DEMO_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in \
 	$(foreach n,BLUESKY MASTODON GITHUB STACKEXCHANGE HACKERNEWS YOUTUBE OPENALEX OPENLIBRARY ORCID,RENOWN_PROVIDER_URL_$(n)=$(STAND_IN))
 
-.PHONY: run test test-django6 lint check-deploy refresh-demo stand-in worker clean browser-deps
+.PHONY: run test test-django6 lint host-project check-deploy refresh-demo stand-in worker clean browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,12 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m mypy .
 	$(VENV)/bin/lint-imports
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## host-project: Renown as a hiring platform installs it: build the wheel, install it alone in a
+## fresh venv and run tests/host_project (its own api app, base.html and admin) on it:
+## migrate, check, the organisation and token commands, the host's tests (.ci/host-project)
+host-project: $(VENV)/.installed-dev
+	VENV=$(VENV) PYTHON=$(PYTHON) .ci/host-project
 
 ## check-deploy: Django's deployment checklist with production-like settings
 check-deploy: $(VENV)/.installed-dev

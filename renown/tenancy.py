@@ -1,4 +1,4 @@
-"""Tenancy: which organisations a user belongs to, in which role, and which one they work in.
+"""Tenancy: organisations, who belongs to which in what role, and which one they work in.
 
 Every way in resolves the organisation here: the web pages (``current_organization``),
 the API (``renown.api.access``) and the admin (``renown.admin``).
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -57,4 +59,26 @@ def current_organization(request: HttpRequest) -> Organization:
     ) or organizations.first()
     if organization is None:
         raise Http404("You are not a member of any organisation.")
+    return organization
+
+
+def organization_create(*, slug: str, name: str) -> Organization:
+    """A new organisation (tenant), with no members yet.
+
+    Raises ValidationError when the slug is taken or malformed or the name is blank;
+    nothing is written then (an existing organisation is never changed).
+    """
+    if Organization.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            {"slug": f"An organisation with the slug {slug!r} already exists."}, code="slug_taken"
+        )
+    organization = Organization(slug=slug, name=name)
+    organization.full_clean()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:  # made by someone else since the check above
+        raise ValidationError(
+            {"slug": f"An organisation with the slug {slug!r} already exists."}, code="slug_taken"
+        ) from None
     return organization

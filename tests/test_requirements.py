@@ -32,13 +32,19 @@ def runtime_imports(path: Path) -> Iterator[str]:
     yield from walk(ast.parse(path.read_text(encoding="utf-8")))
 
 
-def distributions_under(requirements: Path) -> set[str]:
-    """The distributions a `pip install -r requirements` installs: named ones and theirs."""
+def requirements_in(path: Path) -> list[Requirement]:
+    """The requirements a requirements file names (its `-r`/`-c` lines left out)."""
     wanted: list[Requirement] = []
-    for line in requirements.read_text().splitlines():
+    for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
             wanted.append(Requirement(line))
+    return wanted
+
+
+def distributions_under(requirements: list[Requirement]) -> set[str]:
+    """The distributions installing these requirements installs: named ones and theirs."""
+    wanted = list(requirements)
     found: set[str] = set()
     while wanted:
         requirement = wanted.pop()
@@ -63,7 +69,7 @@ def normalise(name: str) -> str:
 
 
 def test_every_package_the_app_imports_comes_from_requirements_txt() -> None:
-    installed = distributions_under(ROOT / "requirements.txt")
+    installed = distributions_under(requirements_in(ROOT / "requirements.txt"))
     providers = metadata.packages_distributions()
     local = {path.name for path in ROOT.iterdir() if path.is_dir()} | {"manage"}
     missing: dict[str, set[str]] = {}

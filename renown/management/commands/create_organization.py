@@ -1,0 +1,31 @@
+"""``python manage.py create_organization --slug SLUG --name NAME``: a new organisation.
+
+A slug that is taken is refused and nothing changes, so a script can tell by the exit
+status whether it made the organisation. Its people are added as memberships in the admin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from renown.tenancy import organization_create
+
+
+class Command(BaseCommand):
+    help = "Create an organisation (an employer); add its people as memberships in the admin."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--slug", required=True, help="Its short name in commands and URLs, e.g. acme."
+        )
+        parser.add_argument("--name", required=True, help="Its name as people read it.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            organization = organization_create(slug=options["slug"], name=options["name"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self.stdout.write(f"Organisation {organization.slug!r} ({organization.name}) created.")

@@ -1,0 +1,1 @@
+"""Webhooks out: subscriptions, events emitted in the caller's transaction, signed deliveries."""
