@@ -5,6 +5,10 @@ layout (app labels ``candidates``, ``hiring``, ``api``... instead of ``renown_*`
 migrations were reset into one initial set per app under the new labels, so such a
 database cannot be migrated forward; Renown stops ``migrate`` (and so ``make run``)
 before touching it and says what to do. Nothing is deleted.
+
+``renown.W010``: the host configured no Celery broker, so Renown runs its tasks in the
+calling process (``renown.queue``), bulk refreshes included. ``renown.W011``: Django's
+``CELERY_BROKER_URL`` is set but the Celery app Renown's tasks run on never read it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
 
 # Every migration an earlier Renown recorded, by its old app label. A host's own app with
@@ -111,3 +116,37 @@ def check_earlier_layout(
             )
         )
     return errors
+
+
+@register()
+def check_broker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """No broker: Renown's tasks, bulk refreshes included, run inside requests and commands."""
+    from renown.queue import broker_configured
+    from renown.webhooks.tasks import deliver_task
+
+    # The app Renown's shared tasks are bound to: the host's, or Celery's fallback.
+    app = deliver_task.app
+    if broker_configured(app):
+        return []
+    if getattr(settings, "CELERY_BROKER_URL", None):
+        return [
+            Warning(
+                "CELERY_BROKER_URL is set, but the Celery app Renown's tasks run on "
+                f"({app.main!r}) has no broker: Renown runs its tasks inside requests.",
+                hint=(
+                    "Load Django's settings into your Celery app "
+                    "(app.config_from_object('django.conf:settings', namespace='CELERY')) "
+                    "and import the app in your project package's __init__.py "
+                    "(docs/install.md)."
+                ),
+                id="renown.W011",
+            )
+        ]
+    return [
+        Warning(
+            "No Celery broker is configured: Renown runs its tasks inside requests "
+            "and commands, so bulk refreshes run inside requests.",
+            hint="Set CELERY_BROKER_URL and run a worker (docs/install.md).",
+            id="renown.W010",
+        )
+    ]
