@@ -10,3 +10,6 @@ class CandidatesConfig(AppConfig):
     verbose_name = "Candidates"
     # The plugin's migrations must not follow the host's DEFAULT_AUTO_FIELD.
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from candidates import conf  # noqa: F401  (registers its settings for renown's checks)

@@ -12,4 +12,6 @@ class HiringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hiring import checks  # noqa: F401  (registers system checks)
+        # System checks; the conf modules register their settings for renown's checks.
+        from hiring import checks, conf  # noqa: F401
+        from hiring.privacy import conf as privacy_conf  # noqa: F401

@@ -12,4 +12,6 @@ class RenownConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from renown import checks  # noqa: F401  (registers system checks)
+        # System checks; the conf modules register their settings for the settings checks.
+        from renown import checks, conf  # noqa: F401
+        from renown.webhooks import conf as webhooks_conf  # noqa: F401

@@ -9,16 +9,23 @@ before touching it and says what to do. Nothing is deleted.
 ``renown.W010``: the host configured no Celery broker, so Renown runs its tasks in the
 calling process (``renown.queue``), bulk refreshes included. ``renown.W011``: Django's
 ``CELERY_BROKER_URL`` is set but the Celery app Renown's tasks run on never read it.
+
+``renown.E020``: a ``RENOWN_*`` setting of the wrong type or out of range.
+``renown.W020``: a ``RENOWN_*`` setting no app knows (a typo, most likely), with the
+closest known name.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
+
+from renown import conf
 
 # Every migration an earlier Renown recorded, by its old app label. A host's own app with
 # one of these labels has other migration names, so it is never taken for Renown's.
@@ -150,3 +157,39 @@ def check_broker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
             id="renown.W010",
         )
     ]
+
+
+@register()
+def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """Each RENOWN_* setting has its default's type and shape, and every one is known."""
+    messages: list[CheckMessage] = []
+    known = conf.known_settings()
+    # A set: under override_settings, dir() names an overridden setting twice.
+    for name in sorted({n for n in dir(settings) if n.startswith("RENOWN_")}):
+        if name in conf.NOT_SETTINGS:
+            continue
+        setting = conf.lookup(name)
+        if setting is None:
+            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+            messages.append(
+                Warning(
+                    f"{name} is set, but Renown has no such setting: it changes nothing.",
+                    hint=(
+                        f"Did you mean {close[0]}?"
+                        if close
+                        else "Check its spelling against the settings in docs/install.md."
+                    ),
+                    id="renown.W020",
+                )
+            )
+            continue
+        value = getattr(settings, name)
+        if found := conf.problem(setting, value):
+            messages.append(
+                Error(
+                    f"{name} = {value!r}: it {found}.",
+                    hint=f"Its default is {setting.default!r} (see {setting.owner}).",
+                    id="renown.E020",
+                )
+            )
+    return messages

@@ -10,3 +10,6 @@ class ScoringConfig(AppConfig):
     verbose_name = "Scoring"
     # The plugin's migrations must not follow the host's DEFAULT_AUTO_FIELD.
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from scoring import conf  # noqa: F401  (registers its settings for renown's checks)
