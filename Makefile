@@ -103,10 +103,12 @@ lint: $(VENV)/.installed-dev
 host-project: $(VENV)/.installed-dev
 	VENV=$(VENV) PYTHON=$(PYTHON) .ci/host-project
 
-## check-deploy: Django's deployment checklist with production-like settings
+## check-deploy: Django's deployment checklist with production-like settings (a broker too:
+## without one Renown warns that its tasks run inside requests, renown.W010; none is contacted)
 check-deploy: $(VENV)/.installed-dev
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
-	DJANGO_ALLOWED_HOSTS=renown.example $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ALLOWED_HOSTS=renown.example CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 worker: $(VENV)/.installed-dev
 	$(VENV)/bin/celery -A renown_site worker --loglevel=INFO

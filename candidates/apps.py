@@ -12,4 +12,4 @@ class CandidatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from candidates import privacy  # noqa: F401  (registers its privacy sections)
+        from candidates import conf, privacy  # noqa: F401  (they register on import)

@@ -11,12 +11,12 @@ from collections.abc import Collection
 from typing import TypedDict
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from candidates import conf
 from candidates.models import Candidate, RaceEthnicity, SelfIdentification, Sex
 from renown.models import Organization, Role
 from renown.tenancy import membership_role
@@ -95,7 +95,7 @@ def self_identification_counts(
     if candidate_ids is not None:
         population = population.filter(pk__in=list(candidate_ids))
     size = population.count()
-    minimum = int(getattr(settings, "RENOWN_SELF_IDENTIFICATION_MIN_POPULATION", 5))
+    minimum = int(conf.get("RENOWN_SELF_IDENTIFICATION_MIN_POPULATION"))
     if 0 < size < minimum:
         raise PopulationTooSmall(
             f"{size} candidates are too few to count in aggregate (at least {minimum})."

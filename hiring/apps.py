@@ -12,5 +12,7 @@ class HiringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hiring import checks  # noqa: F401  (registers system checks)
-        from hiring.privacy import sections  # noqa: F401  (registers its privacy sections)
+        # System checks; settings and privacy sections register on import.
+        from hiring import checks, conf  # noqa: F401
+        from hiring.privacy import conf as privacy_conf  # noqa: F401
+        from hiring.privacy import sections  # noqa: F401

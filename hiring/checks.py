@@ -8,11 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
 
+from renown import conf as renown_conf
+
 
 @register(Tags.security, deploy=True)
 def check_private_hosts(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
     """Fetching from private addresses in production turns providers into an SSRF hole."""
-    if getattr(settings, "RENOWN_ALLOW_PRIVATE_HOSTS", False) and not settings.DEBUG:
+    if renown_conf.get("RENOWN_ALLOW_PRIVATE_HOSTS") and not settings.DEBUG:
         return [
             Warning(
                 "RENOWN_ALLOW_PRIVATE_HOSTS is on with DEBUG off.",

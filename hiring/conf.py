@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
+from renown.conf import at_least, between, matches, one_of, register_defaults
+
 DEFAULTS: dict[str, Any] = {
     # --- FCRA adverse action (15 U.S.C. 1681b(b)(3), 1681m(a), 1681i) -----------------
     # Who goes through the adverse-action workflow when a rejection used Renown's data:
@@ -47,6 +49,23 @@ DEFAULTS: dict[str, Any] = {
     # ... and splits a large population into this many candidate-id ranges per rule.
     "RENOWN_SCREENING_SQL_PARTS": 2,
 }
+
+register_defaults(
+    __name__,
+    DEFAULTS,
+    validators={
+        "RENOWN_FCRA_MODE": one_of("us", "all", "off"),
+        "RENOWN_FCRA_REINVESTIGATION_DAYS": at_least(1),
+        "RENOWN_AUTOMATION_BIAS_MIN_DECISIONS": at_least(1),
+        "RENOWN_AUTOMATION_BIAS_AGREEMENT": between(0, 1),
+        "RENOWN_AUTOMATION_BIAS_WINDOW_DAYS": at_least(1),
+        "RENOWN_SCREENING_WORK_MEM": matches(
+            r"(\d+ *(B|kB|MB|GB|TB)?)?", "a PostgreSQL size such as '64MB' (or '' for the server's)"
+        ),
+        "RENOWN_SCREENING_SQL_THREADS": at_least(1),
+        "RENOWN_SCREENING_SQL_PARTS": at_least(1),
+    },
+)
 
 
 def get(name: str) -> Any:

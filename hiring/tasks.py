@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from celery import Task, shared_task
 
+from renown.queue import enqueue
+
 
 @shared_task(name="hiring.screening_run", acks_late=True, soft_time_limit=600, time_limit=660)
 def screening_run_task(job_id: int, reason: str = "") -> None:
@@ -34,7 +36,7 @@ def screening_rerun_enqueue(candidate_ids: Iterable[int]) -> None:
     """Scoring's hook (RENOWN_SCORES_CHANGED): scores moved, screen those candidates again."""
     ids = sorted(set(candidate_ids))
     if ids:
-        screening_rerun_task.delay(ids, "scores changed")
+        enqueue(screening_rerun_task, ids, "scores changed")
 
 
 # A re-fetch usually finishes within minutes; after this many checks the

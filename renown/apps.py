@@ -12,4 +12,6 @@ class RenownConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from renown import checks, privacy_sections  # noqa: F401  (they register on import)
+        # System checks; settings and privacy sections register on import.
+        from renown import checks, conf, privacy_sections  # noqa: F401
+        from renown.webhooks import conf as webhooks_conf  # noqa: F401

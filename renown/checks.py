@@ -5,15 +5,27 @@ layout (app labels ``candidates``, ``hiring``, ``api``... instead of ``renown_*`
 migrations were reset into one initial set per app under the new labels, so such a
 database cannot be migrated forward; Renown stops ``migrate`` (and so ``make run``)
 before touching it and says what to do. Nothing is deleted.
+
+``renown.W010``: the host configured no Celery broker, so Renown runs its tasks in the
+calling process (``renown.queue``), bulk refreshes included. ``renown.W011``: Django's
+``CELERY_BROKER_URL`` is set but the Celery app Renown's tasks run on never read it.
+
+``renown.E020``: a ``RENOWN_*`` setting of the wrong type or out of range.
+``renown.W020``: a ``RENOWN_*`` setting no app knows (a typo, most likely), with the
+closest known name.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
+
+from renown import conf
 
 # Every migration an earlier Renown recorded, by its old app label. A host's own app with
 # one of these labels has other migration names, so it is never taken for Renown's.
@@ -111,3 +123,73 @@ def check_earlier_layout(
             )
         )
     return errors
+
+
+@register()
+def check_broker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """No broker: Renown's tasks, bulk refreshes included, run inside requests and commands."""
+    from renown.queue import broker_configured
+    from renown.webhooks.tasks import deliver_task
+
+    # The app Renown's shared tasks are bound to: the host's, or Celery's fallback.
+    app = deliver_task.app
+    if broker_configured(app):
+        return []
+    if getattr(settings, "CELERY_BROKER_URL", None):
+        return [
+            Warning(
+                "CELERY_BROKER_URL is set, but the Celery app Renown's tasks run on "
+                f"({app.main!r}) has no broker: Renown runs its tasks inside requests.",
+                hint=(
+                    "Load Django's settings into your Celery app "
+                    "(app.config_from_object('django.conf:settings', namespace='CELERY')) "
+                    "and import the app in your project package's __init__.py "
+                    "(docs/install.md)."
+                ),
+                id="renown.W011",
+            )
+        ]
+    return [
+        Warning(
+            "No Celery broker is configured: Renown runs its tasks inside requests "
+            "and commands, so bulk refreshes run inside requests.",
+            hint="Set CELERY_BROKER_URL and run a worker (docs/install.md).",
+            id="renown.W010",
+        )
+    ]
+
+
+@register()
+def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """Each RENOWN_* setting has its default's type and shape, and every one is known."""
+    messages: list[CheckMessage] = []
+    known = conf.known_settings()
+    # A set: under override_settings, dir() names an overridden setting twice.
+    for name in sorted({n for n in dir(settings) if n.startswith("RENOWN_")}):
+        if name in conf.NOT_SETTINGS:
+            continue
+        setting = conf.lookup(name)
+        if setting is None:
+            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+            messages.append(
+                Warning(
+                    f"{name} is set, but Renown has no such setting: it changes nothing.",
+                    hint=(
+                        f"Did you mean {close[0]}?"
+                        if close
+                        else "Check its spelling against the settings in docs/install.md."
+                    ),
+                    id="renown.W020",
+                )
+            )
+            continue
+        value = getattr(settings, name)
+        if found := conf.problem(setting, value):
+            messages.append(
+                Error(
+                    f"{name} = {value!r}: it {found}.",
+                    hint=f"Its default is {setting.default!r} (see {setting.owner}).",
+                    id="renown.E020",
+                )
+            )
+    return messages

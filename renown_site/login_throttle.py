@@ -43,8 +43,24 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from renown.conf import at_least, register_defaults
+
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_WINDOW_SECONDS = 15 * 60
+
+# The site's own settings, known to Renown's settings checks like the apps' (renown.conf).
+DEFAULTS = {
+    "RENOWN_LOGIN_MAX_FAILURES": DEFAULT_MAX_FAILURES,
+    "RENOWN_LOGIN_WINDOW_SECONDS": DEFAULT_WINDOW_SECONDS,
+}
+register_defaults(
+    __name__,
+    DEFAULTS,
+    validators={
+        "RENOWN_LOGIN_MAX_FAILURES": at_least(1),
+        "RENOWN_LOGIN_WINDOW_SECONDS": at_least(1),
+    },
+)
 
 
 def _max_failures() -> int:

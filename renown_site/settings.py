@@ -1,7 +1,7 @@
 """The standalone site's settings: one module, read from the environment (see .env.example).
 
-The embedded default needs nothing: SQLite in the project folder and Celery
-tasks run eagerly in-process. Set DATABASE_URL and CELERY_BROKER_URL to scale.
+The embedded default needs nothing: SQLite in the project folder and Renown's
+tasks run in-process. Set DATABASE_URL and CELERY_BROKER_URL to scale.
 """
 
 from __future__ import annotations
@@ -171,16 +171,16 @@ EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "renown@localhost")
 
 # --- Celery -----------------------------------------------------------------
-# Unset broker: the embedded default. Tasks run eagerly in the calling process;
-# nothing in a web request starts long work (bulk refreshes run from commands).
+# Unset broker: the embedded default. Renown runs its tasks in the calling process,
+# as in any host with no broker (renown.queue): `refresh_scores` runs the batches
+# itself, and a refresh started from the recruiter pages runs inside that request.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-if not CELERY_BROKER_URL:
-    # Eager tasks still build a producer: an in-memory one keeps kombu from reaching
-    # for (and warning about) an AMQP broker on localhost that is not there.
-    CELERY_BROKER_WRITE_URL = "memory://localhost/"
-# Eager retries only work when errors do not propagate (Celery re-applies the
-# task inline); failures are still logged and every task records its outcome.
+if DEBUG and not CELERY_BROKER_URL:
+    # Local development and the demo run without a broker on purpose: no warning
+    # about it (renown.W010). A production site without one still gets it.
+    SILENCED_SYSTEM_CHECKS = ["renown.W010"]
+# In-process runs log a failing task (celery.app.trace) and go on, as a worker would;
+# every task records its outcome.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "renown")
 CELERY_TASK_IGNORE_RESULT = True

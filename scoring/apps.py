@@ -12,4 +12,4 @@ class ScoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from scoring import privacy  # noqa: F401  (registers its privacy sections)
+        from scoring import conf, privacy  # noqa: F401  (they register on import)

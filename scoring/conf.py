@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from renown import conf as renown_conf
+from renown.conf import at_least, dotted_path, each_value, register_defaults
 
 DEFAULTS: dict[str, Any] = {
     # network -> dotted path of the provider class
@@ -62,6 +63,21 @@ DEFAULTS: dict[str, Any] = {
     # A snapshot older than this no longer counts as the account's current state.
     "RENOWN_SNAPSHOT_MAX_AGE_DAYS": 30,
 }
+
+register_defaults(
+    __name__,
+    DEFAULTS,
+    validators={
+        "RENOWN_PROVIDERS": each_value(dotted_path()),
+        "RENOWN_PROVIDER_CONCURRENCY_PER_NETWORK": each_value(at_least(1)),
+        "RENOWN_FETCH_BATCH_SIZE": at_least(1),
+        "RENOWN_SNAPSHOT_MAX_AGE_DAYS": at_least(1),
+        "RENOWN_CANDIDATE_JOB_JURISDICTIONS": dotted_path(),
+        "RENOWN_SCORES_CHANGED": dotted_path(blank=True),
+    },
+    # The base URL of a provider a host adds under another network name.
+    families={"RENOWN_PROVIDER_URL_": ""},
+)
 
 
 def get(name: str) -> Any:

@@ -31,6 +31,7 @@ from candidates.models import (
     SocialAccount,
 )
 from renown.models import EventType, Organization
+from renown.queue import enqueue, enqueue_on_commit
 from renown.webhooks import services as webhook_services
 from scoring import conf, providers, selectors
 from scoring.anomalies import Day, account_findings, disagreements
@@ -261,7 +262,7 @@ def refresh_cycle_finish_if_complete(*, cycle_id: int) -> bool:
 
         organization_id = cycle.organization_id
         # Once per cycle, after the last batch: a population-wide comparison.
-        transaction.on_commit(lambda: flag_disagreements_task.delay(organization_id))
+        enqueue_on_commit(flag_disagreements_task, organization_id)
     return finished
 
 
@@ -316,7 +317,7 @@ def refresh_enqueue(*, cycle: RefreshCycle, batches: Sequence[Sequence[int]]) ->
 
     def send() -> None:
         for batch in batches:
-            fetch_batch_task.delay(cycle.pk, list(batch))
+            enqueue(fetch_batch_task, cycle.pk, list(batch))
 
     transaction.on_commit(send)
 

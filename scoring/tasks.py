@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from renown.queue import enqueue
 from scoring import conf
 
 
@@ -33,12 +34,15 @@ def fetch_batch_task(cycle_id: int, account_ids: list[int], attempt: int = 0) ->
         cycle_id=cycle_id, account_ids=account_ids, attempt=attempt
     )
     if result.retry:
-        fetch_batch_task.apply_async(
-            (cycle_id, result.retry, attempt + 1),
+        enqueue(
+            fetch_batch_task,
+            cycle_id,
+            result.retry,
+            attempt + 1,
             countdown=max(result.retry_after, services.backoff_seconds(attempt, base=1.0)),
         )
     if result.scored_candidates:
-        score_candidates_task.delay(result.scored_candidates)
+        enqueue(score_candidates_task, result.scored_candidates)
 
 
 @shared_task(name="scoring.score_candidates", acks_late=True, soft_time_limit=300, time_limit=330)

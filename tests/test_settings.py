@@ -41,11 +41,35 @@ def test_check_deploy_prints_no_warning_in_production() -> None:
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "k3y-" + "x9Q2!vR7#mL4pZ8@wT1$" * 3,
             "DJANGO_ALLOWED_HOSTS": "renown.example",
+            # Production has a broker (none is contacted by the checks); make check-deploy too.
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
     assert "WARNING" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("debug", "broker", "warned", "silenced"),
+    [
+        ("1", "", False, 1),  # make run: no broker on purpose, no warning
+        ("0", "", True, 0),  # a production site without a broker is told
+        ("0", "redis://127.0.0.1:6379/0", False, 0),
+    ],
+)
+def test_the_site_warns_of_in_process_tasks_outside_debug_only(
+    debug: str, broker: str, warned: bool, silenced: int
+) -> None:
+    env = {
+        "DJANGO_DEBUG": debug,
+        "DJANGO_SECRET_KEY": "k3y-" + "x9Q2!vR7#mL4pZ8@wT1$" * 3,
+        "CELERY_BROKER_URL": broker,
+    }
+    result = manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert ("renown.W010" in result.stderr) is warned
+    assert f"({silenced} silenced)" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:

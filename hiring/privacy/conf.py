@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
+from renown.conf import register_defaults
+
 DEFAULTS: dict[str, Any] = {
     # 29 CFR 1602.14: an employer keeps any personnel or employment record it made
     # (applications, records of a selection or rejection) for one year from the
@@ -21,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     # their explanations and the ids of the snapshots they used.
     "RENOWN_SNAPSHOT_RETENTION_DAYS": 400,
 }
+
+register_defaults(__name__, DEFAULTS)
 
 
 def get(name: str) -> Any:

@@ -45,6 +45,7 @@ from hiring.services.review import adverse_action_withdraw
 from hiring.services.screening import screening_evaluate, screening_snapshot
 from renown.exceptions import InvalidTransition
 from renown.models import AuditEventType
+from renown.queue import enqueue_on_commit
 from renown.trail import audit_actor_label, audit_record
 
 
@@ -253,7 +254,7 @@ def dispute_open(
         from hiring.tasks import dispute_reinvestigate_task
 
         dispute_id = dispute.pk
-        transaction.on_commit(lambda: dispute_reinvestigate_task.delay(dispute_id))
+        enqueue_on_commit(dispute_reinvestigate_task, dispute_id)
     return dispute
 
 

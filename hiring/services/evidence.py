@@ -24,13 +24,14 @@ from candidates.models import (
 )
 from hiring.permissions import EVIDENCE_ROLES, require_role
 from renown.models import AuditEventType
+from renown.queue import enqueue_on_commit
 from renown.trail import audit_record
 
 
 def _rescore(candidate_id: int) -> None:
     from scoring.tasks import score_candidates_task
 
-    transaction.on_commit(lambda: score_candidates_task.delay([candidate_id]))
+    enqueue_on_commit(score_candidates_task, [candidate_id])
 
 
 def evidence_add(

@@ -26,9 +26,10 @@ def refresh_start_for(
     """Start refreshing every active account of the organisation, or of ``job``'s candidates.
 
     Returns the cycle, whose progress ``scoring.selectors.refresh_progress`` reads.
-    The batches are queued once the cycle is committed; with no broker (eager
-    Celery) they run before this returns. Raises NotPermitted unless the actor is a
-    recruiter or HR admin of the organisation; ValueError for another organisation's job.
+    The batches are queued once the cycle is committed; with no broker
+    (``renown.queue``) they run in this process before this returns. Raises
+    NotPermitted unless the actor is a recruiter or HR admin of the organisation;
+    ValueError for another organisation's job.
     """
     require_role(
         user=actor, organization=organization, roles=REFRESH_ROLES, action="refresh scores"

@@ -39,6 +39,7 @@ from renown.exceptions import (
     WarningNotAcknowledged,
 )
 from renown.models import AuditEventType
+from renown.queue import enqueue_on_commit
 from renown.trail import audit_record
 
 SERIOUS_MISSING_DATA_FAIL = (
@@ -69,7 +70,7 @@ def _schedule_screening(job: Job, reason: str) -> None:
     from hiring.tasks import screening_run_task
 
     job_id = job.pk
-    transaction.on_commit(lambda: screening_run_task.delay(job_id, reason))
+    enqueue_on_commit(screening_run_task, job_id, reason)
 
 
 def _as_stored(rule: ScreeningRule) -> None:

@@ -50,6 +50,7 @@ from hiring.evaluation import (
 from hiring.models import Application, Job, Screening, ScreeningRule, ScreeningRun
 from hiring.services.rules import rule_definition
 from renown.models import AuditEventType, EventType, audit_jsonable
+from renown.queue import enqueue_on_commit
 from renown.trail import AuditActor, audit_actor_label, audit_record
 from renown.webhooks import conf as webhook_conf
 from renown.webhooks import services as webhook_services
@@ -621,7 +622,7 @@ def application_add(*, job: Job, candidate: Candidate, external_id: str = "") ->
         from hiring.tasks import screening_rerun_task
 
         candidate_id = candidate.pk
-        transaction.on_commit(lambda: screening_rerun_task.delay([candidate_id], "new application"))
+        enqueue_on_commit(screening_rerun_task, [candidate_id], "new application")
     return application
 
 

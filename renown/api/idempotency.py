@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.request import Request
 
+from renown import conf
 from renown.api.access import Principal
 from renown.models import IdempotencyKey, IdempotencyState
 
@@ -102,11 +102,11 @@ class Reservation:
 
 
 def _ttl() -> timedelta:
-    return timedelta(hours=int(getattr(settings, "RENOWN_API_IDEMPOTENCY_TTL_HOURS", 24)))
+    return timedelta(hours=int(conf.get("RENOWN_API_IDEMPOTENCY_TTL_HOURS")))
 
 
 def _reservation_timeout() -> timedelta:
-    seconds = int(getattr(settings, "RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS", 60))
+    seconds = int(conf.get("RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS"))
     return timedelta(seconds=seconds)
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from renown import conf
 from renown.exceptions import ApplicationError, NotPermitted, WarningNotAcknowledged
 
 logger = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class ApiProblemMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        limit = int(getattr(settings, "RENOWN_API_MAX_BODY_BYTES", 2 * 1024 * 1024))
+        limit = int(conf.get("RENOWN_API_MAX_BODY_BYTES"))
         declared = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(declared)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from renown import conf
 from renown.api.access import resolve_principal
 
 
@@ -22,7 +22,7 @@ class PrincipalRateThrottle(SimpleRateThrottle):
     scope = "api"
 
     def get_rate(self) -> str | None:
-        return str(getattr(settings, "RENOWN_API_THROTTLE_RATE", "1200/min"))
+        return str(conf.get("RENOWN_API_THROTTLE_RATE"))
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         principal = resolve_principal(request)

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
+from renown.conf import at_least, register_defaults
+
 DEFAULTS: dict[str, Any] = {
     # Attempts per delivery (the first one included) before it is marked failed.
     "RENOWN_WEBHOOK_MAX_ATTEMPTS": 8,
@@ -31,6 +33,17 @@ DEFAULTS: dict[str, Any] = {
     # Receivers should refuse a Renown-Signature older than this (renown.webhooks.signing.verify).
     "RENOWN_WEBHOOK_SIGNATURE_TOLERANCE_SECONDS": 300,
 }
+
+register_defaults(
+    __name__,
+    DEFAULTS,
+    validators={
+        "RENOWN_WEBHOOK_MAX_ATTEMPTS": at_least(1),
+        "RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES": at_least(1),
+        "RENOWN_WEBHOOK_TIMEOUT_SECONDS": at_least(0.001),
+        "RENOWN_WEBHOOK_SCREENINGS_PER_EVENT": at_least(1),
+    },
+)
 
 
 def get(name: str) -> Any:

@@ -38,6 +38,7 @@ from renown.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from renown.queue import enqueue
 from renown.webhooks import conf, signing
 
 logger = logging.getLogger(__name__)
@@ -242,7 +243,7 @@ def _enqueue_on_commit(ids: Sequence[int]) -> None:
 
     def send() -> None:
         for pk in ids:
-            deliver_task.delay(pk, 1)
+            enqueue(deliver_task, pk, 1)
 
     if ids:
         transaction.on_commit(send)
@@ -410,7 +411,7 @@ def deliveries_sweep(*, grace: timedelta = timedelta(minutes=5)) -> int:
     from renown.webhooks.tasks import deliver_task
 
     for pk in ids:
-        deliver_task.delay(pk, 1)
+        enqueue(deliver_task, pk, 1)
     return len(ids)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from renown.queue import enqueue
+
 
 @shared_task(name="webhooks.deliver", acks_late=True, soft_time_limit=60, time_limit=90)
 def deliver_task(delivery_id: int, attempt: int = 1) -> None:
@@ -16,7 +18,7 @@ def deliver_task(delivery_id: int, attempt: int = 1) -> None:
 
     outcome = services.delivery_attempt(delivery_id=delivery_id, attempt=attempt)
     if outcome is not None and outcome.retry_in is not None:
-        deliver_task.apply_async((delivery_id, attempt + 1), countdown=outcome.retry_in)
+        enqueue(deliver_task, delivery_id, attempt + 1, countdown=outcome.retry_in)
 
 
 @shared_task(name="webhooks.sweep", acks_late=True, soft_time_limit=120, time_limit=150)

@@ -45,6 +45,7 @@ from hiring.tasks import screening_rerun_task, screening_run_task
 from renown.api import access
 from renown.api.views import ApiViewSet
 from renown.exceptions import ApplicationError
+from renown.queue import enqueue
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
 SCREENING_PARAMETER = OpenApiParameter("screening_id", int, OpenApiParameter.PATH)
@@ -480,9 +481,9 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
                 raise ApplicationError("The job has no live rule: nothing to screen against.")
             return Response(s.ScreeningSerializer(screening).data)
         if job is not None:
-            screening_run_task.delay(job.pk, reason)
+            enqueue(screening_run_task, job.pk, reason)
         elif candidate is not None:
-            screening_rerun_task.delay([candidate.pk], reason)
+            enqueue(screening_rerun_task, [candidate.pk], reason)
         return Response(
             {
                 "status": "queued",

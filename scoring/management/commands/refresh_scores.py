@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from renown.models import Organization
+from renown.queue import runs_in_process
 from scoring import selectors, services
 from scoring.models import RefreshCycle
 from scoring.tasks import fetch_batch_task
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Refresh cycle {cycle.pk}: {cycle.total} account(s) in {len(batches)} batch(es)."
         )
-        if fetch_batch_task.app.conf.task_always_eager:
+        if runs_in_process(fetch_batch_task):
             self._run_here(cycle, batches)
         else:
             services.refresh_enqueue(cycle=cycle, batches=batches)
@@ -75,7 +76,7 @@ class Command(BaseCommand):
         return tqdm(total=cycle.total, unit="account", desc="refresh", file=stream)
 
     def _run_here(self, cycle: RefreshCycle, batches: list[list[int]]) -> None:
-        # No broker: the batches run in this process, one after another.
+        # No broker (or eager Celery): the batches run in this process, one after another.
         with self._bar(cycle) as bar:
             for batch in batches:
                 result = fetch_batch_task.apply(args=(cycle.pk, batch))
