@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
 from hiring import views
+from hiring.api.schema import SchemaView
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
 
 urlpatterns = [
     path("api/v1/", include("hiring.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", not_found),
     path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
