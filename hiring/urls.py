@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
 from hiring import views
+from hiring.api.schema import SchemaView
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
 from renown.csp import renown_csp
 
 urlpatterns = [
     path("api/v1/", include("hiring.api.urls")),
-    path("api/schema/", renown_csp(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/schema/", renown_csp(SchemaView.as_view()), name="api-schema"),
     path(
         "api/docs/",
         renown_csp(ApiDocsView.as_view(url_name="renown:api-schema")),

@@ -47,8 +47,6 @@ INSTALLED_APPS = with_renown_apps(
 )
 
 MIDDLEWARE = [
-    # /api/: the body limit (413) and crashes as problem+json, before anything reads the body.
-    "renown.api.problems.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,7 +59,7 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # Production serves collected static files itself; runserver does it in DEBUG.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # after SecurityMiddleware
 
 ROOT_URLCONF = "renown_site.urls"
 WSGI_APPLICATION = "renown_site.wsgi.application"
@@ -243,47 +241,6 @@ for _name in ("RENOWN_FCRA_AGENCY_NAME", "RENOWN_FCRA_AGENCY_ADDRESS", "RENOWN_F
     if _value := env_str(_name):
         globals()[_name] = _value
 
-REST_FRAMEWORK = {
-    # Bearer first: an anonymous call answers 401 with WWW-Authenticate: Bearer.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "renown.api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON with a nesting limit (400 past it): api/parsers.py, also used by the webhooks.
-    "DEFAULT_PARSER_CLASSES": ["renown.api.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "renown.api.pagination.ApiCursorPagination",
-    "DEFAULT_FILTER_BACKENDS": [
-        "renown.api.filters.ApiFilterBackend",  # strict numbers and yes/no: api/filters.py
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "renown.api.schema.ApiAutoSchema",
-    "EXCEPTION_HANDLER": "renown.api.problems.exception_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Renown API",
-    "DESCRIPTION": "The REST API for ATS integrations. Errors are RFC 9457 problem details.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI and ReDoc from the drf-spectacular-sidecar package: no CDN, no network.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {
-        "AccountVerificationEnum": "candidates.models.AccountVerification",
-        "EvidenceKindEnum": "candidates.models.EvidenceKind",
-        "NoticeKindEnum": "candidates.models.NoticeKind",
-        "DecisionKindEnum": "hiring.models.DecisionKind",
-        "OutcomeEnum": "hiring.models.Outcome",
-        "SuggestionEnum": "hiring.models.Suggestion",
-        "WebhookEventTypeEnum": "renown.models.EventType",
-        "WebhookDeliveryStatusEnum": "renown.models.DeliveryStatus",
-    },
-}
 # API limits: a request body over this answers 413; requests over the rate answer 429.
 RENOWN_API_MAX_BODY_BYTES = env_int("RENOWN_API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 RENOWN_API_THROTTLE_RATE = env_str("RENOWN_API_THROTTLE_RATE", "1200/min")

@@ -36,11 +36,12 @@ from hiring.models import (
     Screening,
     ScreeningRule,
 )
+from renown.api.serializers import ApiModelSerializer, DateField, DateTimeField, DecimalField
 from scoring.models import Score, Vendor, VendorScore
 from scoring.vendors import VENDOR_SCALES
 
 MAX_BULK_ITEMS = 1000
-_DATETIME = serializers.DateTimeField()
+_DATETIME = DateTimeField()
 
 
 # --- candidates ------------------------------------------------------------------------
@@ -93,15 +94,15 @@ class CandidatePatchSerializer(CandidateWriteSerializer):
 
 
 class LatestScoresSerializer(serializers.Serializer[Any]):
-    influence = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
-    reputation = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    influence = DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    reputation = DecimalField(max_digits=8, decimal_places=2, allow_null=True)
 
 
 class LatestScreeningSerializer(serializers.Serializer[Any]):
     job = serializers.IntegerField()
     outcome = serializers.CharField()
     suggestion = serializers.CharField()
-    evaluated_at = serializers.DateTimeField()
+    evaluated_at = DateTimeField()
 
 
 class CandidateSerializer(serializers.Serializer[Candidate]):
@@ -114,8 +115,8 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
     external_id = serializers.CharField(read_only=True)
     country = serializers.CharField(read_only=True)
     region = serializers.CharField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
+    created_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True)
     latest_scores = serializers.SerializerMethodField()
     latest_screening = serializers.SerializerMethodField()
 
@@ -202,7 +203,7 @@ class BulkResultSerializer(serializers.Serializer[Any]):
 # --- what is held on a candidate --------------------------------------------------------
 
 
-class SocialAccountSerializer(serializers.ModelSerializer[SocialAccount]):
+class SocialAccountSerializer(ApiModelSerializer[SocialAccount]):
     """An account as the API shows it: ``verified`` once proven (the admin, the recruiter UI)."""
 
     network = serializers.ChoiceField(choices=Network.choices, read_only=True)
@@ -217,7 +218,7 @@ class SocialAccountSerializer(serializers.ModelSerializer[SocialAccount]):
         read_only_fields = fields
 
 
-class SocialAccountWriteSerializer(serializers.ModelSerializer[SocialAccount]):
+class SocialAccountWriteSerializer(ApiModelSerializer[SocialAccount]):
     """An account the candidate gave (or a recruiter matched); the handle is checked per network."""
 
     network = serializers.ChoiceField(choices=Network.choices)
@@ -242,13 +243,11 @@ class SocialAccountWriteSerializer(serializers.ModelSerializer[SocialAccount]):
         return attrs
 
 
-class EvidenceSerializer(serializers.ModelSerializer[ReputationEvidence]):
+class EvidenceSerializer(ApiModelSerializer[ReputationEvidence]):
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     title = serializers.CharField(max_length=500)
     venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    date = serializers.DateField(
-        required=False, allow_null=True, validators=[fields.validate_past_date]
-    )
+    date = DateField(required=False, allow_null=True, validators=[fields.validate_past_date])
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
 
     class Meta:
@@ -265,11 +264,11 @@ class EvidenceSerializer(serializers.ModelSerializer[ReputationEvidence]):
         return value
 
 
-class NoticeSerializer(serializers.ModelSerializer[CandidateNotice]):
+class NoticeSerializer(ApiModelSerializer[CandidateNotice]):
     """A notice given or an authorisation signed (FCRA, NYC LL144, GDPR)."""
 
     kind = serializers.ChoiceField(choices=NoticeKind.choices)
-    given_at = serializers.DateTimeField(validators=[fields.validate_past_datetime])
+    given_at = DateTimeField(validators=[fields.validate_past_datetime])
     lawful_basis = serializers.ChoiceField(
         choices=LawfulBasis.choices, required=False, allow_blank=True, default=""
     )
@@ -277,7 +276,7 @@ class NoticeSerializer(serializers.ModelSerializer[CandidateNotice]):
     source = serializers.CharField(  # type: ignore[assignment]
         max_length=50, required=False, allow_blank=True
     )
-    withdrawn_at = serializers.DateTimeField(
+    withdrawn_at = DateTimeField(
         required=False, allow_null=True, validators=[fields.validate_past_datetime]
     )
 
@@ -307,7 +306,7 @@ class NoticeSerializer(serializers.ModelSerializer[CandidateNotice]):
 
 
 class NoticeWithdrawSerializer(serializers.Serializer[Any]):
-    withdrawn_at = serializers.DateTimeField(validators=[fields.validate_past_datetime])
+    withdrawn_at = DateTimeField(validators=[fields.validate_past_datetime])
 
 
 class ScoreComponentSerializer(serializers.Serializer[Any]):
@@ -316,7 +315,7 @@ class ScoreComponentSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
-class ScoreSerializer(serializers.ModelSerializer[Score]):
+class ScoreSerializer(ApiModelSerializer[Score]):
     """A score with its explanation: ``components`` add up to ``value``."""
 
     components = ScoreComponentSerializer(many=True, read_only=True)
@@ -330,15 +329,15 @@ class ScoreSerializer(serializers.ModelSerializer[Score]):
         read_only_fields = fields
 
 
-class VendorScoreSerializer(serializers.ModelSerializer[VendorScore]):
+class VendorScoreSerializer(ApiModelSerializer[VendorScore]):
     """A vendor's score on its native scale (a known vendor's scale is fixed; custom declares one)."""
 
     vendor = serializers.ChoiceField(choices=Vendor.choices)
     vendor_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    value = serializers.DecimalField(max_digits=8, decimal_places=2)
-    scale_min = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
-    scale_max = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
-    as_of = serializers.DateField(validators=[fields.validate_past_date])
+    value = DecimalField(max_digits=8, decimal_places=2)
+    scale_min = DecimalField(max_digits=8, decimal_places=2, required=False)
+    scale_max = DecimalField(max_digits=8, decimal_places=2, required=False)
+    as_of = DateField(validators=[fields.validate_past_date])
 
     class Meta:
         model = VendorScore
@@ -397,7 +396,7 @@ class VendorScoreSerializer(serializers.ModelSerializer[VendorScore]):
 JURISDICTIONS_HELP = "Where the job hires: ISO 3166-1 (DE), ISO 3166-2 (US-CA), US-NY-NYC."
 
 
-class JobSerializer(serializers.ModelSerializer[Job]):
+class JobSerializer(ApiModelSerializer[Job]):
     """A job as the API shows it.
 
     ``jurisdictions`` is empty for a job an ATS created without saying where it
@@ -420,7 +419,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         read_only_fields = fields
 
 
-class JobWriteSerializer(serializers.ModelSerializer[Job]):
+class JobWriteSerializer(ApiModelSerializer[Job]):
     """A job as a client sends it: a client that sets where the job hires names a place."""
 
     title = serializers.CharField(max_length=200)
@@ -460,7 +459,7 @@ class JobWriteSerializer(serializers.ModelSerializer[Job]):
         return codes
 
 
-class ApplicationSerializer(serializers.ModelSerializer[Application]):
+class ApplicationSerializer(ApiModelSerializer[Application]):
     candidate = serializers.UUIDField(source="candidate.public_id")
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -473,7 +472,7 @@ class ApplicationSerializer(serializers.ModelSerializer[Application]):
         return fields.validate_external_id(value)
 
 
-class RuleSerializer(serializers.ModelSerializer[ScreeningRule]):
+class RuleSerializer(ApiModelSerializer[ScreeningRule]):
     """One version of a rule, as stored (a change is a new version)."""
 
     class Meta:
@@ -492,14 +491,14 @@ class RuleDefinitionSerializer(serializers.Serializer[Any]):
 
     metric = serializers.CharField(max_length=60)
     operator = serializers.ChoiceField(choices=Operator.choices, default=Operator.GTE)
-    threshold = serializers.DecimalField(max_digits=12, decimal_places=2)
+    threshold = DecimalField(max_digits=12, decimal_places=2)
     aggregation = serializers.ChoiceField(choices=Aggregation.choices, default=Aggregation.LATEST)
     window_days = serializers.IntegerField(min_value=1, max_value=3650, default=90)
     max_data_age_days = serializers.IntegerField(min_value=1, max_value=3650, default=30)
     missing_data_policy = serializers.ChoiceField(
         choices=MissingDataPolicy.choices, default=MissingDataPolicy.REVIEW
     )
-    near_band = serializers.DecimalField(
+    near_band = DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
     )
     near_band_source = serializers.ChoiceField(
@@ -529,14 +528,12 @@ class RulePatchSerializer(RuleWriteSerializer):
 
     metric = serializers.CharField(max_length=60, required=False)
     operator = serializers.ChoiceField(choices=Operator.choices, required=False)
-    threshold = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    threshold = DecimalField(max_digits=12, decimal_places=2, required=False)
     aggregation = serializers.ChoiceField(choices=Aggregation.choices, required=False)
     window_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
     max_data_age_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
     missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices, required=False)
-    near_band = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False
-    )
+    near_band = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0), required=False)
     near_band_source = serializers.ChoiceField(choices=NearBandSource.choices, required=False)
     action = serializers.ChoiceField(choices=RuleAction.choices, required=False)
     group = serializers.IntegerField(min_value=1, required=False, allow_null=True)
@@ -613,7 +610,7 @@ class RulePreviewSerializer(serializers.Serializer[Any]):
     alternatives = AlternativeSerializer(many=True, help_text="Suggested ones first.")
 
 
-class ScreeningSerializer(serializers.ModelSerializer[Screening]):
+class ScreeningSerializer(ApiModelSerializer[Screening]):
     """A candidate's latest outcome for a job, with a reason per rule version."""
 
     candidate = serializers.UUIDField(source="candidate.public_id", read_only=True)
@@ -648,7 +645,7 @@ class ScreeningQueuedSerializer(serializers.Serializer[Any]):
     candidate = serializers.UUIDField(allow_null=True)
 
 
-class DecisionSerializer(serializers.ModelSerializer[Decision]):
+class DecisionSerializer(ApiModelSerializer[Decision]):
     candidate = serializers.UUIDField(source="candidate.public_id", read_only=True)
 
     class Meta:

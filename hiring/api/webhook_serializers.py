@@ -6,10 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from renown.api.serializers import ApiModelSerializer
 from renown.models import EventType, WebhookDelivery, WebhookSubscription
 
 
-class SubscriptionSerializer(serializers.ModelSerializer[WebhookSubscription]):
+class SubscriptionSerializer(ApiModelSerializer[WebhookSubscription]):
     """A subscription as read: never its secret."""
 
     id = serializers.IntegerField(read_only=True)
@@ -49,7 +50,7 @@ class SubscriptionWriteSerializer(serializers.Serializer[Any]):
     active = serializers.BooleanField(required=False)
 
 
-class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+class DeliverySerializer(ApiModelSerializer[WebhookDelivery]):
     id = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The filter backend every API list uses (REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS).
+"""The filter backends every API list uses (``renown.api.views.ApiGenericView``).
 
 django-filter reads ``?job=9223372036854775808`` as a Decimal and hands it to the
 database, which cannot hold it (OverflowError: a 500); ``?active=maybe`` was
@@ -22,6 +22,7 @@ from django.db import models
 from django_filters import filters
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import get_model_field
+from rest_framework.filters import OrderingFilter
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -80,3 +81,9 @@ class ApiFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
         if filterset is not None:
             tighten(filterset)
         return filterset
+
+
+class ApiOrderingFilter(OrderingFilter):
+    """``?ordering=``: DRF reads the parameter's name from the host's ORDERING_PARAM."""
+
+    ordering_param = "ordering"

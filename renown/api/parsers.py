@@ -61,7 +61,11 @@ def _refuse_constant(name: str) -> Any:
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser through ``json_loads`` (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES)."""
+    """DRF's JSON parser through ``json_loads``: NaN and Infinity refused, whatever the host's
+    STRICT_JSON (``renown.api.views.ApiView``'s only parser).
+    """
+
+    strict = True
 
     def parse(
         self,

@@ -4,14 +4,13 @@
 ``errors: [{"field", "message"}]`` where ``field`` is a dotted path into the body
 (``items.3.email``; ``""`` for the body as a whole). DRF's exceptions, Django's
 (Http404, PermissionDenied, ValidationError), the services' refusals, the body
-limit and unknown URLs all answer in this shape.
+limit, crashes (``renown.api.views.ApiView``) and unknown URLs all answer in this shape.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -19,18 +18,14 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from renown import conf
 from renown.exceptions import ApplicationError, NotPermitted, WarningNotAcknowledged
 
-logger = logging.getLogger(__name__)
-
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-API_PREFIX = "/api/"
-API_V1_PREFIX = "/api/v1/"
 
 
 def problem_type(slug: str) -> str:
@@ -64,7 +59,7 @@ def problem_body(
 def problem_response(
     request: HttpRequest, status_code: int, detail: str, **kwargs: Any
 ) -> HttpResponse:
-    """A plain Django response holding a problem (for middleware and non-DRF views)."""
+    """A plain Django response holding a problem (for views outside DRF)."""
     body = problem_body(status_code=status_code, detail=detail, instance=request.path, **kwargs)
     return HttpResponse(json.dumps(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
@@ -73,7 +68,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> Iterator[dict[str, str]]:
     """DRF/Django error details as ``[{"field", "message"}]`` with dotted field paths."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "" if key in ("non_field_errors", "__all__") else str(key)
+            # DRF names the body's own errors by NON_FIELD_ERRORS_KEY, which a host may set.
+            whole_body = key in ("non_field_errors", "__all__", api_settings.NON_FIELD_ERRORS_KEY)
+            name = "" if whole_body else str(key)
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             yield from flatten_errors(value, path)
     elif isinstance(detail, list):
@@ -96,8 +93,8 @@ def django_validation_detail(exc: DjangoValidationError) -> Any:
 
 def _problem(
     exc: Exception, context: dict[str, Any]
-) -> tuple[int, str, str | None, list[dict[str, str]] | None]:
-    """(status, detail, slug, errors) for an exception DRF has no answer for."""
+) -> tuple[int, str, str | None, list[dict[str, str]] | None] | None:
+    """(status, detail, slug, errors) for an exception DRF has no answer for; None if unknown."""
     if isinstance(exc, DjangoValidationError):
         errors = list(flatten_errors(django_validation_detail(exc)))
         return 400, "The request has invalid fields.", "validation-error", errors
@@ -109,11 +106,14 @@ def _problem(
         return 422, exc.message, "warning-not-acknowledged", None
     if isinstance(exc, ApplicationError):
         return 409, exc.message, "refused", None
-    raise exc
+    return None
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, answering every error as a problem (settings.REST_FRAMEWORK)."""
+    """DRF's handler, answering every error as a problem (``ApiView.get_exception_handler``).
+
+    Returns None for an exception it does not know: the view answers that as a crash.
+    """
     request = context["request"]
     instance = request.path if request is not None else ""
     if isinstance(exc, Http404):
@@ -145,7 +145,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         response.content_type = PROBLEM_CONTENT_TYPE
         return response
-    status_code, detail, slug, errors = _problem(exc, context)
+    problem = _problem(exc, context)
+    if problem is None:
+        return None
+    status_code, detail, slug, errors = problem
     body = problem_body(
         status_code=status_code, detail=detail, instance=instance, slug=slug, errors=errors
     )
@@ -153,53 +156,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # The serious fairness warnings to acknowledge (send "acknowledgement" in words).
         body["warnings"] = exc.warnings
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
-
-
-class ApiProblemMiddleware:
-    """For ``/api/`` paths: refuses bodies over the limit (413) and turns crashes into 500s.
-
-    The limit, ``RENOWN_API_MAX_BODY_BYTES`` (2 MiB), is checked on the declared
-    Content-Length before anything reads the body; a body without one is held to
-    Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` when read (``RequestDataTooBig``: 413).
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIX):
-            return self.get_response(request)
-        limit = int(conf.get("RENOWN_API_MAX_BODY_BYTES"))
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        try:
-            length = int(declared)
-        except ValueError:
-            return problem_response(request, 400, "Content-Length is not a number.")
-        if length > limit:
-            return problem_response(
-                request,
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                f"The request body is {length} bytes; the limit is {limit}.",
-            )
-        response = self.get_response(request)
-        content_type = response.get("Content-Type", "")
-        if (
-            response.status_code >= 400
-            and request.path.startswith(API_V1_PREFIX)
-            and not content_type.startswith(PROBLEM_CONTENT_TYPE)
-        ):
-            # A refusal from outside DRF (Django's CSRF page, a 404 page): same format.
-            reason = getattr(response, "reason_phrase", "") or "Refused."
-            return problem_response(request, response.status_code, str(reason))
-        return response
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(API_PREFIX):
-            return None
-        if isinstance(exception, RequestDataTooBig):
-            return problem_response(request, 413, "The request body is too large.")
-        logger.error("API error on %s %s", request.method, request.path)
-        return problem_response(request, 500, "Something went wrong on our side.")
 
 
 @csrf_exempt

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import inspect
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from django_filters import filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema as spectacular_extend_schema
 from rest_framework import serializers
 
 from renown.api.filters import INT64_MAX, INT64_MIN, integer_column
@@ -71,7 +75,26 @@ class ProblemSerializer(serializers.Serializer[Any]):
         ref_name = "Problem"
 
 
+# The preprocessing hook of Renown's own document (renown.api.docs.SCHEMA_SETTINGS).
+RENOWN_ENDPOINTS_HOOK = "renown.api.docs.renown_endpoints"
+
+
+def generating_renowns_document() -> bool:
+    """Whether the schema being generated is Renown's (its settings are in force)."""
+    return any(
+        f"{hook.__module__}.{hook.__qualname__}" == RENOWN_ENDPOINTS_HOOK
+        for hook in spectacular_settings.PREPROCESSING_HOOKS
+    )
+
+
 class ApiAutoSchema(AutoSchema):
+    def is_excluded(self) -> bool:
+        # Renown's API is documented by Renown's schema view, with Renown's settings: a
+        # host's own schema (and drf-spectacular's `check --deploy` of it) leaves it out.
+        if not generating_renowns_document():
+            return True
+        return bool(super().is_excluded())
+
     def _get_response_bodies(
         self, direction: Literal["request", "response"] = "response"
     ) -> dict[str, Any]:
@@ -109,6 +132,28 @@ class ApiAutoSchema(AutoSchema):
                 )
             )
         return parameters
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def extend_schema(**kwargs: Any) -> Callable[[F], F]:
+    """drf-spectacular's ``extend_schema`` for the methods of Renown's API views.
+
+    Decorating a method, drf-spectacular builds the operation's schema class on the
+    host's ``DEFAULT_SCHEMA_CLASS`` (DRF's own AutoSchema unless the host chose
+    drf-spectacular's), which it cannot combine with ``ApiAutoSchema`` later
+    ("AutoSchema.get_operation() takes 3 positional arguments"). Here it is built on
+    ``ApiAutoSchema``, the way drf-spectacular carries a schema on an ``@action``.
+    """
+    decorate = spectacular_extend_schema(**kwargs)
+
+    def apply(function: F) -> F:
+        if inspect.isfunction(function) and getattr(function, "schema", None) is None:
+            function.__dict__.setdefault("kwargs", {}).setdefault("schema", ApiAutoSchema)
+        return decorate(function)
+
+    return apply
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -152,4 +197,10 @@ class ApiFilterSchema(DjangoFilterExtension):  # type: ignore[no-untyped-call]
         return parameters
 
 
-__all__ = ["ApiAutoSchema", "ApiFilterSchema", "BearerTokenScheme", "ProblemSerializer"]
+__all__ = [
+    "ApiAutoSchema",
+    "ApiFilterSchema",
+    "BearerTokenScheme",
+    "ProblemSerializer",
+    "extend_schema",
+]

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from hiring.api.schema import openapi_schema
 from hiring.ats import services as ats_services
 from renown.api.parsers import MAX_JSON_DEPTH, JsonTooDeep, json_depth, json_loads
 from renown.api.problems import PROBLEM_CONTENT_TYPE
@@ -81,8 +81,7 @@ def test_deeper_documents_are_refused_before_parsing(body: bytes) -> None:
 
 
 def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = SchemaGenerator().get_schema(request=None, public=True)
-    return schema
+    return openapi_schema()
 
 
 def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from candidates.models import AccountVerification
+from hiring.api.schema import openapi_schema
 from hiring.ats import greenhouse
 from hiring.ats import services as ats_services
 from renown.webhooks import signing
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _components() -> dict[str, Any]:
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = openapi_schema()
     components: dict[str, Any] = schema["components"]["schemas"]
     return components
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -21,6 +21,7 @@ from candidates.models import Candidate, CandidateNotice, ReputationEvidence, So
 from candidates.services import account_add
 from hiring.api import serializers as s
 from renown.api import access
+from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from scoring.models import Score, VendorScore
 

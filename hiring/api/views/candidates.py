@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.decorators import action
@@ -19,6 +19,7 @@ from hiring.api import fields, selectors, services
 from hiring.api import serializers as s
 from hiring.api.bulk import validate_candidate_item
 from renown.api import access
+from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 
 UUID_RE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from candidates.models import Candidate
 from hiring.privacy import services
 from renown.api import access
+from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 
 # Those who answer a data subject's requests: HR admins, and the ATS that received it

@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -43,6 +43,7 @@ from hiring.models import (
 )
 from hiring.tasks import screening_rerun_task, screening_run_task
 from renown.api import access
+from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from renown.exceptions import ApplicationError
 from renown.queue import enqueue

@@ -8,12 +8,13 @@ from django.db.models import QuerySet
 from rest_framework import mixins, serializers
 
 from renown.api import access
+from renown.api.serializers import ApiModelSerializer
 from renown.api.views import ApiViewSet
 from scoring.models import RefreshCycle
 from scoring.selectors import refresh_cycle_list_with_progress
 
 
-class RefreshCycleSerializer(serializers.ModelSerializer[RefreshCycle]):
+class RefreshCycleSerializer(ApiModelSerializer[RefreshCycle]):
     done = serializers.IntegerField(source="done_count", read_only=True)
     failed = serializers.IntegerField(source="failed_count", read_only=True)
     skipped = serializers.IntegerField(source="skipped_count", read_only=True)

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
@@ -16,13 +16,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from hiring.api import webhook_serializers as s
 from hiring.ats import greenhouse
 from renown.api import access
 from renown.api.problems import PROBLEM_CONTENT_TYPE, problem_body
-from renown.api.views import ApiViewSet
+from renown.api.schema import extend_schema
+from renown.api.views import ApiView, ApiViewSet
 from renown.models import DeliveryStatus, EventType, WebhookDelivery, WebhookSubscription
 from renown.webhooks import services
 
@@ -236,7 +236,7 @@ def _problem(request: Request, code: int, detail: str, **kwargs: Any) -> Respons
     return Response(body, status=code, content_type=PROBLEM_CONTENT_TYPE)
 
 
-class GreenhouseWebhookApi(APIView):
+class GreenhouseWebhookApi(ApiView):
     """``POST /api/v1/ats/greenhouse/{org_slug}/``: one Greenhouse Harvest webhook delivery.
 
     Authenticated by the ``Signature: sha256 <hex>`` header, not by a token: 401

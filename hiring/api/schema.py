@@ -1,0 +1,30 @@
+"""The API's OpenAPI document: Renown's schema settings, and names for its enums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from renown.api.docs import SCHEMA_SETTINGS, ApiSchemaView
+
+
+class SchemaView(ApiSchemaView):
+    """``api/schema/``: one component per enum, named after its choices class."""
+
+    custom_settings: dict[str, Any] = {
+        **SCHEMA_SETTINGS,
+        "ENUM_NAME_OVERRIDES": {
+            "AccountVerificationEnum": "candidates.models.AccountVerification",
+            "EvidenceKindEnum": "candidates.models.EvidenceKind",
+            "NoticeKindEnum": "candidates.models.NoticeKind",
+            "DecisionKindEnum": "hiring.models.DecisionKind",
+            "OutcomeEnum": "hiring.models.Outcome",
+            "SuggestionEnum": "hiring.models.Suggestion",
+            "WebhookEventTypeEnum": "renown.models.EventType",
+            "WebhookDeliveryStatusEnum": "renown.models.DeliveryStatus",
+        },
+    }
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The document ``api/schema/`` serves, as data."""
+    return SchemaView.generate()
