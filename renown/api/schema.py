@@ -76,13 +76,13 @@ class ProblemSerializer(serializers.Serializer[Any]):
 
 
 # The preprocessing hook of Renown's own document (renown.api.docs.SCHEMA_SETTINGS).
-RENOWN_ENDPOINTS_HOOK = "renown.api.docs.renown_endpoints"
+ENDPOINTS_HOOK_PATH = "renown.api.docs.renown_endpoints"
 
 
 def generating_renowns_document() -> bool:
     """Whether the schema being generated is Renown's (its settings are in force)."""
     return any(
-        f"{hook.__module__}.{hook.__qualname__}" == RENOWN_ENDPOINTS_HOOK
+        f"{hook.__module__}.{hook.__qualname__}" == ENDPOINTS_HOOK_PATH
         for hook in spectacular_settings.PREPROCESSING_HOOKS
     )
 
