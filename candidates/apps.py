@@ -12,4 +12,5 @@ class CandidatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from candidates import conf, privacy  # noqa: F401  (they register on import)
+        # Settings, privacy sections and the host-link checks register on import.
+        from candidates import conf, hostlink, privacy  # noqa: F401

@@ -9,16 +9,39 @@ from typing import Any
 
 from django.conf import settings
 
-from renown.conf import at_least, register_defaults
+from renown.conf import at_least, dotted_path, each_value, matches, register_defaults
 
 DEFAULTS: dict[str, Any] = {
     # Self-identification counts are shown only over at least this many candidates
     # (or none): counts over two or three people are their answers.
     "RENOWN_SELF_IDENTIFICATION_MIN_POPULATION": 5,
+    # --- the host's own candidate model (candidates.hostlink) -----------------------------
+    # "app_label.Model" whose records Renown keeps a candidate for ("" for none).
+    "RENOWN_HOST_CANDIDATE_MODEL": "",
+    # Renown field -> dotted attribute path on the host object, e.g.
+    # {"name": "full_name", "email": "email", "country": "address.country"}.
+    "RENOWN_HOST_CANDIDATE_FIELDS": {},
+    # Dotted path of a function host_obj -> mapping (instead of the fields above).
+    "RENOWN_HOST_CANDIDATE_ADAPTER": "",
 }
 
 register_defaults(
-    __name__, DEFAULTS, validators={"RENOWN_SELF_IDENTIFICATION_MIN_POPULATION": at_least(1)}
+    __name__,
+    DEFAULTS,
+    validators={
+        "RENOWN_SELF_IDENTIFICATION_MIN_POPULATION": at_least(1),
+        "RENOWN_HOST_CANDIDATE_MODEL": matches(
+            r"|[A-Za-z_]\w*\.[A-Za-z_]\w*", "'app_label.ModelName' (or '' for none)"
+        ),
+        "RENOWN_HOST_CANDIDATE_FIELDS": each_value(
+            lambda path: (
+                None
+                if isinstance(path, str) and path
+                else "must be a dotted attribute path such as 'address.country'"
+            )
+        ),
+        "RENOWN_HOST_CANDIDATE_ADAPTER": dotted_path(blank=True),
+    },
 )
 
 

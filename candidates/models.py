@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -402,3 +404,27 @@ class SelfIdentification(TimeStampedModel):
     def __str__(self) -> str:
         # Never the answers: this string ends up in logs and error pages.
         return f"Self-identification of candidate #{self.candidate_id}"
+
+
+class HostLink(TimeStampedModel):
+    """Which record of the host's own candidate model a Renown candidate stands for.
+
+    A generic relation (contenttypes, as django-taggit and django-reversion attach to any
+    model), so Renown's migrations never depend on the host's app. ``object_id`` is text:
+    the host's primary key may be an integer, a UUID or a string.
+    """
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="host_link")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=255)
+    host_object = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="hostlink_unique_host_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} -> {self.candidate_id}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from candidates.models import (
     CandidateNotice,
     CandidateView,
+    HostLink,
     ReputationEvidence,
     SelfIdentification,
     SocialAccount,
@@ -43,6 +44,12 @@ privacy.register(
         name="evidence",
         model=ReputationEvidence,
         rows=lambda c: ReputationEvidence.objects.filter(candidate_id=c.pk),
+    ),
+    privacy.DataSection(
+        name="host_link",
+        model=HostLink,
+        rows=lambda c: HostLink.objects.filter(candidate_id=c.pk),
+        # Which host record the candidate is: it names the person, so it goes at once.
     ),
     privacy.DataSection(
         name="self_identification",

@@ -13,6 +13,9 @@ class HiringConfig(AppConfig):
 
     def ready(self) -> None:
         # System checks; settings and privacy sections register on import.
-        from hiring import checks, conf  # noqa: F401
+        from hiring import checks, conf, hostlink  # noqa: F401
         from hiring.privacy import conf as privacy_conf  # noqa: F401
         from hiring.privacy import sections  # noqa: F401
+
+        # The host's candidate model kept in sync (a no-op until it is configured).
+        hostlink.connect()

@@ -6,11 +6,14 @@ reinvestigation may run twice and records the latest result.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from celery import Task, shared_task
 
 from renown.queue import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="hiring.screening_run", acks_late=True, soft_time_limit=600, time_limit=660)
@@ -77,3 +80,15 @@ def dispute_reinvestigate_task(self: Task, dispute_id: int) -> None:  # type: ig
 # ``hiring.tasks`` only).
 from hiring.ats.tasks import purge_task as ats_purge_task  # noqa: E402, F401  isort: skip
 from hiring.privacy.tasks import purge_task as privacy_purge_task  # noqa: E402, F401  isort: skip
+
+
+@shared_task(name="hiring.link_host", acks_late=True, soft_time_limit=3600, time_limit=3660)
+def host_reconcile_task() -> None:
+    """Reconcile the host's candidate records with Renown (``renown_link_host``); nightly.
+
+    A no-op when the host configured no RENOWN_HOST_CANDIDATE_MODEL. Idempotent.
+    """
+    from hiring.hostlink import host_reconcile
+
+    result = host_reconcile()
+    logger.info("Renown host link: %s", result.summary())

@@ -70,4 +70,7 @@ RENOWN_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "renown-ats-purge": {"task": "hiring.ats_purge", "schedule": 24 * 60 * 60},
     # Erased candidates whose retention hold ended, and raw snapshots past their period.
     "renown-privacy-purge": {"task": "privacy.purge", "schedule": 60 * 60},
+    # Nightly, link the host's candidate records and reconcile what bypassed the signals
+    # (QuerySet.update, raw SQL, bulk loads); a no-op without RENOWN_HOST_CANDIDATE_MODEL.
+    "renown-link-host": {"task": "hiring.link_host", "schedule": 24 * 60 * 60},
 }

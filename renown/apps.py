@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RenownConfig(AppConfig):
@@ -14,4 +15,10 @@ class RenownConfig(AppConfig):
     def ready(self) -> None:
         # System checks; settings and privacy sections register on import.
         from renown import checks, conf, privacy_sections  # noqa: F401
+        from renown.tenancy import default_organization_ensure
         from renown.webhooks import conf as webhooks_conf  # noqa: F401
+
+        # After every ``migrate``: RENOWN_DEFAULT_ORGANIZATION exists (made when missing).
+        post_migrate.connect(
+            default_organization_ensure, sender=self, dispatch_uid="renown.default_organization"
+        )

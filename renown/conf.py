@@ -240,6 +240,11 @@ DEFAULTS: dict[str, Any] = {
     # A key reserved by a request that died is free again after this; keep it above
     # the longest a request may run (gunicorn's --timeout, 30 s by default).
     "RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS": 60,
+    # --- tenancy -----------------------------------------------------------------------
+    # A single-employer host's organisation (its slug): made by ``migrate`` when missing
+    # (never changed when it exists); candidates linked from the host's model belong to
+    # it unless the mapping names another. "" for none.
+    "RENOWN_DEFAULT_ORGANIZATION": "",
 }
 
 register_defaults(
@@ -256,6 +261,9 @@ register_defaults(
         ),
         "RENOWN_API_IDEMPOTENCY_TTL_HOURS": at_least(1),
         "RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS": at_least(1),
+        "RENOWN_DEFAULT_ORGANIZATION": matches(
+            r"|[-a-zA-Z0-9_]{1,60}", "an organisation's slug such as 'acme' (or '' for none)"
+        ),
     },
 )
 

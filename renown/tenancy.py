@@ -7,10 +7,11 @@ the API (``renown.api.access``) and the admin (``renown.admin``).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -81,4 +82,24 @@ def organization_create(*, slug: str, name: str) -> Organization:
         raise ValidationError(
             {"slug": f"An organisation with the slug {slug!r} already exists."}, code="slug_taken"
         ) from None
+    return organization
+
+
+def default_organization_ensure(*, using: str = "default", **kwargs: Any) -> Organization | None:
+    """Make ``RENOWN_DEFAULT_ORGANIZATION`` exist (a ``post_migrate`` receiver).
+
+    Creates it (named after its slug; rename it in the admin) when missing; an existing
+    organisation is never changed. None when the setting is blank or the table is not
+    there yet (a ``migrate`` that stopped short of Renown's migrations).
+    """
+    from renown import conf
+
+    slug = conf.get("RENOWN_DEFAULT_ORGANIZATION")
+    if not slug:
+        return None
+    if Organization._meta.db_table not in connections[using].introspection.table_names():
+        return None
+    organization, _ = Organization.objects.using(using).get_or_create(
+        slug=slug, defaults={"name": slug.replace("-", " ").replace("_", " ").title()}
+    )
     return organization

@@ -20,3 +20,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # starts its own worker) and let a task's bug fail the test that ran it.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# A host's own candidate app for the host-link tests (tests/hostapp); linked only where a
+# test sets RENOWN_HOST_CANDIDATE_MODEL.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.hostapp"]  # noqa: F405

@@ -1,0 +1,49 @@
+"""``python manage.py renown_link_host [--batch N]``: link every host record to a candidate.
+
+Reconciles what bypassed the save/delete signals (``QuerySet.update()``, raw SQL, bulk
+loads): creates the missing candidates, updates those whose mapped values differ,
+erases those whose host record is gone (``hiring.hostlink.host_reconcile``). Idempotent:
+a second run changes nothing and says so. Exit status 0, or 1 when a record failed (each
+is logged); nothing to do when no host model is configured.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from candidates.hostlink import host_model
+from hiring.hostlink import host_reconcile
+
+
+class Command(BaseCommand):
+    help = "Link every record of RENOWN_HOST_CANDIDATE_MODEL to a Renown candidate and reconcile."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=500,
+            help="Host records read (with their links) per batch (default 500).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch"] < 1:
+            raise CommandError("--batch must be at least 1.", returncode=2)
+        model = host_model()
+        total = model._default_manager.count() if model is not None else 0
+        # The raw stream under Django's OutputWrapper: tqdm redraws with "\r".
+        stream: TextIO = getattr(self.stderr, "_out", sys.stderr)
+        with tqdm(total=total, unit="record", desc="link host", file=stream) as bar:
+            result = host_reconcile(
+                batch=options["batch"], progress=lambda n: bar.update(n) and None
+            )
+        self.stdout.write(result.summary())
+        if result.failed:
+            raise CommandError(
+                f"{result.failed} record(s) failed (see the log); the next run retries them.",
+                returncode=1,
+            )

@@ -1,0 +1,20 @@
+"""A host's adapter (RENOWN_HOST_CANDIDATE_ADAPTER) for the host-link tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.hostapp.models import Applicant
+
+
+def applicant_to_renown(applicant: Applicant) -> dict[str, Any]:
+    return {
+        "name": applicant.full_name,
+        "email": applicant.email,
+        "country": applicant.country,
+        "accounts": [{"network": "github", "handle": "octocat"}],
+        "links": [applicant.portfolio] if applicant.portfolio else [],
+    }
+
+
+NOT_CALLABLE = "a string"
