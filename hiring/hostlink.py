@@ -111,8 +111,8 @@ def host_sync(obj: models.Model, *, link: HostLink | None = None, known: bool = 
             .first()
         )
     try:
-        with transaction.atomic():
-            if link is None:
+        if link is None:
+            with transaction.atomic():
                 candidate = candidate_create(
                     organization=_organization(values, obj),
                     ats_source=ATS_SOURCE,
@@ -124,16 +124,17 @@ def host_sync(obj: models.Model, *, link: HostLink | None = None, known: bool = 
                     object_id=str(obj.pk),
                 )
                 _add_extras(candidate, values)
-                return "created"
-            candidate = link.candidate
-            changes = {
-                field: values[field]  # type: ignore[literal-required]
-                for field in SYNCED_FIELDS
-                if getattr(candidate, field) != values[field]  # type: ignore[literal-required]
-            }
-            if changes:
-                candidate_update(candidate=candidate, changes=changes)
-            return "updated" if changes else "unchanged"
+            return "created"
+        candidate = link.candidate
+        changes = {
+            field: values[field]  # type: ignore[literal-required]
+            for field in SYNCED_FIELDS
+            if getattr(candidate, field) != values[field]  # type: ignore[literal-required]
+        }
+        if not changes:
+            return "unchanged"  # no write, not even a savepoint
+        candidate_update(candidate=candidate, changes=changes)
+        return "updated"
     except ValidationError as exc:
         raise _named(obj, exc) from None
 

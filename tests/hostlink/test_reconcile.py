@@ -1,0 +1,120 @@
+"""``renown_link_host`` links every host record and reconciles what bypassed the signals."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from candidates.models import Candidate, HostLink
+from hiring import hostlink
+from hiring.tasks import host_reconcile_task
+from renown import RENOWN_BEAT_SCHEDULE
+from renown.models import AuditEvent
+from tests.hostapp.models import Applicant
+
+
+def _link_host(*args: str) -> str:
+    out = StringIO()
+    call_command("renown_link_host", *args, stdout=out, stderr=StringIO())
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def _bulk(n: int, start: int = 0) -> None:
+    """Host records loaded without signals (bulk_create), as a migration or import would."""
+    Applicant.objects.bulk_create(
+        Applicant(full_name=f"Person {i}", email=f"p{i}@example.com", country="DE")
+        for i in range(start, start + n)
+    )
+
+
+def test_the_command_links_bulk_loads_reconciles_updates_and_a_second_run_changes_nothing(
+    linked: Any,
+) -> None:
+    _bulk(5)
+    assert _link_host("--batch", "2") == ("5 created, 0 updated, 0 unchanged, 0 erased, 0 failed")
+    assert Candidate.objects.filter(organization=linked, ats_source="host").count() == 5
+    # Bypassing the signals: QuerySet.update and a deletion Renown never heard of.
+    first, second, *_ = Applicant.objects.order_by("pk")
+    Applicant.objects.filter(pk=first.pk).update(full_name="Renamed Person")
+    Applicant.objects.filter(pk=second.pk)._raw_delete(Applicant.objects.db)
+    assert _link_host("--batch", "2") == ("0 created, 1 updated, 3 unchanged, 1 erased, 0 failed")
+    assert HostLink.objects.get(object_id=str(first.pk)).candidate.name == "Renamed Person"
+    assert not HostLink.objects.filter(object_id=str(second.pk)).exists()
+    assert AuditEvent.objects.filter(event_type="candidate.erased").count() == 1
+    updated_at = list(Candidate.objects.order_by("pk").values_list("updated_at", flat=True))
+    assert _link_host() == (
+        "0 created, 0 updated, 4 unchanged, 0 erased, 0 failed (nothing changed)"
+    )
+    assert list(Candidate.objects.order_by("pk").values_list("updated_at", flat=True)) == updated_at
+
+
+def test_a_record_that_fails_is_counted_and_the_run_goes_on(linked: Any) -> None:
+    _bulk(2)
+    Applicant.objects.create(full_name="Bad Country", country="XX")
+    with pytest.raises(CommandError, match="1 record"):
+        _link_host()
+    assert Candidate.objects.count() == 2
+
+
+def test_without_a_host_model_the_command_and_the_nightly_task_do_nothing(db: None) -> None:
+    _bulk(2)
+    assert _link_host() == (
+        "No host candidate model (RENOWN_HOST_CANDIDATE_MODEL): nothing to link."
+    )
+    host_reconcile_task.delay()
+    assert not Candidate.objects.exists()
+    assert RENOWN_BEAT_SCHEDULE["renown-link-host"]["task"] == host_reconcile_task.name
+
+
+def test_the_nightly_task_reconciles(linked: Any) -> None:
+    _bulk(3)
+    host_reconcile_task.delay()
+    assert Candidate.objects.count() == 3
+
+
+# What one host record costs when it is created (a savepoint, the organisation, the
+# services' validation, the candidate and its link) and what a batch costs besides.
+CREATE_QUERIES_PER_RECORD = 10
+QUERIES_PER_BATCH = 4
+
+
+class QueryCounter:
+    """Counts every statement (CaptureQueriesContext keeps only the last 9,000)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def test_ten_thousand_records_are_linked_with_bounded_queries_per_batch(linked: Any) -> None:
+    _bulk(10_000)
+    batch = 1000
+    counter = QueryCounter()
+    per_batch: list[int] = []
+
+    def progress(n: int) -> None:
+        per_batch.append(counter.count - sum(per_batch))
+
+    with connection.execute_wrapper(counter):
+        result = hostlink.host_reconcile(batch=batch, progress=progress)
+    assert (result.created, result.failed) == (10_000, 0)
+    assert len(per_batch) == 10
+    assert max(per_batch) <= batch * CREATE_QUERIES_PER_RECORD + QUERIES_PER_BATCH
+    assert Candidate.objects.filter(ats_source="host").count() == 10_000
+
+    # The second run reads, a batch at a time, and writes nothing.
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        again = hostlink.host_reconcile(batch=batch)
+    assert (again.unchanged, again.changed) == (10_000, 0)
+    # Host records + their links per batch and the empty last page; then the links' ids
+    # and the host records still there per batch of links, and the empty last page.
+    assert counter.count <= 2 * 10 + 1 + 2 * 10 + 1 + QUERIES_PER_BATCH
