@@ -1,7 +1,8 @@
 """A hiring platform's settings, as `django-admin startproject` makes them, plus Renown.
 
 Renown is added exactly as docs/install.md says, and in no other way: one line around
-INSTALLED_APPS. No REST_FRAMEWORK, no Renown middleware or context processor.
+INSTALLED_APPS, and the RENOWN_ settings linking the platform's Applicant model. No
+REST_FRAMEWORK, no Renown middleware or context processor.
 """
 
 from pathlib import Path
@@ -25,8 +26,16 @@ INSTALLED_APPS = with_renown_apps(
         # The platform's own REST API, on DRF's defaults.
         "rest_framework",
         "api",
+        # The platform's own candidates.
+        "applicants",
     ]
 )
+
+# Renown keeps a candidate for every Applicant (docs/install.md, "Link your candidate
+# model"); one employer runs this platform, and `migrate` makes its organisation.
+RENOWN_HOST_CANDIDATE_MODEL = "applicants.Applicant"
+RENOWN_HOST_CANDIDATE_FIELDS = {"name": "full_name", "email": "email", "country": "country"}
+RENOWN_DEFAULT_ORGANIZATION = "acme"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
