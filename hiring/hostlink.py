@@ -95,13 +95,19 @@ def _named(obj: models.Model, exc: ValidationError) -> ValidationError:
     return ValidationError([f"{where}: {m}" for m in exc.messages])
 
 
-def host_sync(obj: models.Model, *, link: HostLink | None = None, known: bool = False) -> str:
+def host_sync(
+    obj: models.Model, *, link: HostLink | None = None, known: bool = False, extras: bool = True
+) -> str:
     """Create or update the Renown candidate of host record ``obj``.
 
     Returns ``"created"``, ``"updated"`` or ``"unchanged"`` (the candidate is saved only
-    when a mapped value differs). ``link``/``known``: the caller already read the link
-    (the reconcile reads a batch's links at once). Raises ValidationError naming the host
-    object and the field, or HostLinkError when there is no organisation.
+    when a mapped value differs). The adapter's accounts, links and notices are added when
+    the candidate is made and, with ``extras``, on every update (each is kept once; one the
+    host dropped stays). ``link``/``known``: the caller already read the link (the
+    reconcile reads a batch's links at once, and leaves out the extras of linked records
+    to keep an unchanged record free of queries). The organisation is chosen when the
+    candidate is made. Raises ValidationError naming the host object and the field, or
+    HostLinkError when there is no organisation.
     """
     values = host_values(obj)
     if not known:
@@ -126,6 +132,9 @@ def host_sync(obj: models.Model, *, link: HostLink | None = None, known: bool = 
                 _add_extras(candidate, values)
             return "created"
         candidate = link.candidate
+        if extras and (values["accounts"] or values["links"] or values["notices"]):
+            with transaction.atomic():
+                _add_extras(candidate, values)
         changes = {
             field: values[field]  # type: ignore[literal-required]
             for field in SYNCED_FIELDS
@@ -271,7 +280,7 @@ def host_reconcile(
         }
         for obj in page:
             try:
-                outcome = host_sync(obj, link=by_id.get(str(obj.pk)), known=True)
+                outcome = host_sync(obj, link=by_id.get(str(obj.pk)), known=True, extras=False)
             except Exception:
                 logger.exception("Renown host link: %s pk=%r failed", model._meta.label, obj.pk)
                 result.failed += 1

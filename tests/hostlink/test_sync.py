@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from candidates.models import Candidate, HostLink, SocialAccount
+from candidates.models import Candidate, CandidateNotice, HostLink, SocialAccount
 from hiring import hostlink
 from hiring.ats.models import CandidateLink
 from hiring.models import Screening
@@ -22,6 +22,7 @@ from renown.models import AuditEvent, WebhookDelivery
 from renown.webhooks import services as webhook_services
 from tests import factories
 from tests.api.conftest import token_client
+from tests.hostapp.adapters import AGREED_AT
 from tests.hostapp.models import Applicant
 
 
@@ -178,7 +179,7 @@ def test_deleting_the_applicant_erases_the_candidate_as_the_api_does(
     assert client.get("/api/v1/candidates/").json()["results"] == []
 
 
-def test_an_adapter_brings_accounts_and_links(
+def test_an_adapter_brings_accounts_links_and_notices_and_an_update_adds_new_ones(
     linked: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.RENOWN_HOST_CANDIDATE_FIELDS = {}
@@ -191,9 +192,19 @@ def test_an_adapter_brings_accounts_and_links(
     assert list(
         SocialAccount.objects.filter(candidate=candidate).values_list("network", "handle")
     ) == [("github", "octocat")]
-    assert list(
+    (notice,) = CandidateNotice.objects.filter(candidate=candidate)
+    assert (notice.kind, notice.given_at, notice.source) == ("gdpr_notice", AGREED_AT, "host")
+    with django_capture_on_commit_callbacks(execute=True):
+        applicant.portfolio = "https://ada.example/talks/"
+        applicant.save()
+    assert sorted(
         CandidateLink.objects.filter(candidate=candidate).values_list("url", flat=True)
-    ) == ["https://ada.example/"]
+    ) == [
+        "https://ada.example/",
+        "https://ada.example/talks/",
+    ]
+    assert SocialAccount.objects.filter(candidate=candidate).count() == 1
+    assert CandidateNotice.objects.filter(candidate=candidate).count() == 1
 
 
 def test_other_models_and_an_unconfigured_host_are_left_alone(
