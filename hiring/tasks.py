@@ -76,12 +76,6 @@ def dispute_reinvestigate_task(self: Task, dispute_id: int) -> None:  # type: ig
     dispute_reinvestigate(dispute=dispute)
 
 
-# Tasks of hiring's sub-packages, registered with the app's (``autodiscover_tasks`` finds
-# ``hiring.tasks`` only).
-from hiring.ats.tasks import purge_task as ats_purge_task  # noqa: E402, F401  isort: skip
-from hiring.privacy.tasks import purge_task as privacy_purge_task  # noqa: E402, F401  isort: skip
-
-
 @shared_task(name="hiring.link_host", acks_late=True, soft_time_limit=3600, time_limit=3660)
 def host_reconcile_task() -> None:
     """Reconcile the host's candidate records with Renown (``renown_link_host``); nightly.
@@ -92,3 +86,9 @@ def host_reconcile_task() -> None:
 
     result = host_reconcile()
     logger.info("Renown host link: %s", result.summary())
+
+
+# Tasks of hiring's sub-packages, registered with the app's (``autodiscover_tasks`` finds
+# ``hiring.tasks`` only).
+from hiring.ats.tasks import purge_task as ats_purge_task  # noqa: E402, F401  isort: skip
+from hiring.privacy.tasks import purge_task as privacy_purge_task  # noqa: E402, F401  isort: skip
