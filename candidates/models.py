@@ -428,3 +428,28 @@ class HostLink(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} -> {self.candidate_id}"
+
+
+class HostLinkErasure(models.Model):
+    """A host record whose person was erased through Renown while the record stayed.
+
+    The host still holds the person, but they asked Renown to forget them: their next
+    save, or the nightly reconcile, must not build a new profile from the record. Only
+    the record's key is kept, no personal data (a suppression list, as erasure
+    procedures keep). Deleted with the host record; the host clears it with
+    ``renown_link_host --relink OBJECT_ID`` when the person asks to be screened again.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=255)
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="hostlinkerasure_unique_host_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} erased {self.erased_at:%Y-%m-%d}"

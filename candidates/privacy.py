@@ -6,15 +6,30 @@ section: the export opens with it, and the erasure pseudonymises or deletes it.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from candidates.models import (
     CandidateNotice,
     CandidateView,
     HostLink,
+    HostLinkErasure,
     ReputationEvidence,
     SelfIdentification,
     SocialAccount,
 )
 from renown import privacy
+
+
+def _erase_host_link(candidate: privacy.DataSubject) -> None:
+    """Forget the link, and remember that its host record must not be linked again."""
+    for link in HostLink.objects.filter(candidate_id=candidate.pk):
+        HostLinkErasure.objects.get_or_create(
+            content_type_id=link.content_type_id,
+            object_id=link.object_id,
+            defaults={"erased_at": timezone.now()},
+        )
+        link.delete()
+
 
 privacy.register(
     "renown_candidates",
@@ -49,7 +64,9 @@ privacy.register(
         name="host_link",
         model=HostLink,
         rows=lambda c: HostLink.objects.filter(candidate_id=c.pk),
-        # Which host record the candidate is: it names the person, so it goes at once.
+        # Which host record the candidate is: it names the person, so it goes at once; the
+        # record's key stays as a HostLinkErasure so that its next save builds no new profile.
+        erase=_erase_host_link,
     ),
     privacy.DataSection(
         name="self_identification",

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 from candidates.hostlink import HostValues, host_model, host_values, is_host_model
-from candidates.models import Candidate, CandidateNotice, HostLink
+from candidates.models import Candidate, CandidateNotice, HostLink, HostLinkErasure
 from candidates.services import account_add, candidate_create
 from hiring.api.services import candidate_update
 from hiring.ats.models import CandidateLink, LinkKind
@@ -96,12 +96,19 @@ def _named(obj: models.Model, exc: ValidationError) -> ValidationError:
 
 
 def host_sync(
-    obj: models.Model, *, link: HostLink | None = None, known: bool = False, extras: bool = True
+    obj: models.Model,
+    *,
+    link: HostLink | None = None,
+    known: bool = False,
+    erased: bool | None = None,
+    extras: bool = True,
 ) -> str:
     """Create or update the Renown candidate of host record ``obj``.
 
     Returns ``"created"``, ``"updated"`` or ``"unchanged"`` (the candidate is saved only
-    when a mapped value differs). The adapter's accounts, links and notices are added when
+    when a mapped value differs), or ``"withheld"`` when the person was erased through
+    Renown while the record stayed (``HostLinkErasure``): no new profile is built for
+    them. ``erased``: the caller already knows whether such a marker exists. The adapter's accounts, links and notices are added when
     the candidate is made and, with ``extras``, on every update (each is kept once; one the
     host dropped stays). ``link``/``known``: the caller already read the link (the
     reconcile reads a batch's links at once, and leaves out the extras of linked records
@@ -118,6 +125,12 @@ def host_sync(
         )
     try:
         if link is None:
+            if erased is None:
+                erased = HostLinkErasure.objects.filter(
+                    content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+                ).exists()
+            if erased:
+                return "withheld"
             with transaction.atomic():
                 candidate = candidate_create(
                     organization=_organization(values, obj),
@@ -162,10 +175,23 @@ def host_unlink(*, content_type: ContentType, object_id: str) -> bool:
         .filter(content_type=content_type, object_id=object_id)
         .first()
     )
-    if link is None:
-        return False
-    candidate_erase(candidate=link.candidate, actor=ACTOR)
-    return True
+    if link is not None:
+        candidate_erase(candidate=link.candidate, actor=ACTOR)
+    # The record is gone: nothing is left to keep from being linked again.
+    HostLinkErasure.objects.filter(content_type=content_type, object_id=object_id).delete()
+    return link is not None
+
+
+def host_relink(*, content_type: ContentType, object_id: str) -> bool:
+    """Let a host record whose person was erased through Renown be linked again.
+
+    For when the person asks to be screened again: the marker goes, and the record's
+    next save (or ``renown_link_host``) builds a new profile. False when there was none.
+    """
+    deleted, _ = HostLinkErasure.objects.filter(
+        content_type=content_type, object_id=object_id
+    ).delete()
+    return bool(deleted)
 
 
 # --- signals --------------------------------------------------------------------------
@@ -228,6 +254,7 @@ class ReconcileResult:
     updated: int = 0
     unchanged: int = 0
     erased: int = 0
+    withheld: int = 0
     failed: int = 0
     configured: bool = True
 
@@ -240,7 +267,9 @@ class ReconcileResult:
             return "No host candidate model (RENOWN_HOST_CANDIDATE_MODEL): nothing to link."
         counts = (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.erased} erased, {self.failed} failed"
+            f"{self.erased} erased, "
+            + (f"{self.withheld} withheld (erased through Renown), " if self.withheld else "")
+            + f"{self.failed} failed"
         )
         return counts + ("" if self.changed or self.failed else " (nothing changed)")
 
@@ -275,12 +304,27 @@ def host_reconcile(
     content_type = ContentType.objects.get_for_model(model)
     links = HostLink.objects.filter(content_type=content_type).select_related("candidate")
     for page in _host_batches(model, batch):
-        by_id = {
-            link.object_id: link for link in links.filter(object_id__in=[str(o.pk) for o in page])
-        }
+        object_ids = [str(o.pk) for o in page]
+        by_id = {link.object_id: link for link in links.filter(object_id__in=object_ids)}
+        unlinked = [i for i in object_ids if i not in by_id]
+        erased = (
+            set(
+                HostLinkErasure.objects.filter(
+                    content_type=content_type, object_id__in=unlinked
+                ).values_list("object_id", flat=True)
+            )
+            if unlinked
+            else set()
+        )
         for obj in page:
             try:
-                outcome = host_sync(obj, link=by_id.get(str(obj.pk)), known=True, extras=False)
+                outcome = host_sync(
+                    obj,
+                    link=by_id.get(str(obj.pk)),
+                    known=True,
+                    erased=str(obj.pk) in erased,
+                    extras=False,
+                )
             except Exception:
                 logger.exception("Renown host link: %s pk=%r failed", model._meta.label, obj.pk)
                 result.failed += 1

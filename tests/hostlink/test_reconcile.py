@@ -118,3 +118,67 @@ def test_ten_thousand_records_are_linked_with_bounded_queries_per_batch(linked: 
     # Host records + their links per batch and the empty last page; then the links' ids
     # and the host records still there per batch of links, and the empty last page.
     assert counter.count <= 2 * 10 + 1 + 2 * 10 + 1 + QUERIES_PER_BATCH
+
+
+@pytest.mark.parametrize("way", ["api", "command"])
+def test_a_person_erased_through_renown_is_not_linked_again_until_relinked(
+    linked: Any, way: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The host keeps its record; the person asked Renown to forget them."""
+    from renown.api.tokens import api_token_create
+    from tests.api.conftest import token_client
+
+    _bulk(2)
+    assert _link_host().startswith("2 created")
+    kept, erased = Applicant.objects.order_by("pk")
+    candidate = HostLink.objects.get(object_id=str(erased.pk)).candidate
+    if way == "api":
+        client = token_client(api_token_create(organization=linked, name="t", scope="write")[1])
+        assert client.delete(f"/api/v1/candidates/{candidate.public_id}/").status_code == 204
+    else:
+        call_command(
+            "erase_candidate",
+            f"--org={linked.slug}",
+            f"--candidate={candidate.public_id}",
+            "--actor=dpo:test",
+            stdout=StringIO(),
+        )
+    assert not HostLink.objects.filter(object_id=str(erased.pk)).exists()
+
+    # Neither the record's next save nor the nightly reconcile builds a new profile.
+    with django_capture_on_commit_callbacks(execute=True):
+        erased.full_name = "Person 1, renamed"
+        erased.save()
+    assert _link_host() == (
+        "0 created, 0 updated, 1 unchanged, 0 erased, 1 withheld (erased through Renown), "
+        "0 failed (nothing changed)"
+    )
+    assert not HostLink.objects.filter(object_id=str(erased.pk)).exists()
+    assert Candidate.objects.filter(erased_at__isnull=True).count() == 1
+
+    # The person asks to be screened again: the host relinks the record.
+    assert _link_host("--relink", str(erased.pk)).startswith("1 created")
+    assert HostLink.objects.get(object_id=str(erased.pk)).candidate.name == "Person 1, renamed"
+    with pytest.raises(CommandError, match="not erased through Renown"):
+        _link_host("--relink", str(kept.pk))
+
+
+def test_deleting_the_host_record_forgets_that_it_was_erased(
+    linked: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from candidates.models import HostLinkErasure
+
+    _bulk(1)
+    _link_host()
+    applicant = Applicant.objects.get()
+    call_command(
+        "erase_candidate",
+        f"--org={linked.slug}",
+        f"--candidate={HostLink.objects.get().candidate.public_id}",
+        "--actor=dpo:test",
+        stdout=StringIO(),
+    )
+    assert HostLinkErasure.objects.filter(object_id=str(applicant.pk)).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        applicant.delete()
+    assert not HostLinkErasure.objects.exists()

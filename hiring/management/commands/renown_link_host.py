@@ -1,4 +1,4 @@
-"""``python manage.py renown_link_host [--batch N]``: link every host record to a candidate.
+"""``python manage.py renown_link_host [--batch N] [--relink ID]``: link every host record.
 
 Reconciles what bypassed the save/delete signals (``QuerySet.update()``, raw SQL, bulk
 loads): creates the missing candidates, updates those whose mapped values differ,
@@ -12,17 +12,24 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from candidates.hostlink import host_model
-from hiring.hostlink import host_reconcile
+from hiring.hostlink import host_reconcile, host_relink
 
 
 class Command(BaseCommand):
     help = "Link every record of RENOWN_HOST_CANDIDATE_MODEL to a Renown candidate and reconcile."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--relink",
+            metavar="OBJECT_ID",
+            help="Let one host record whose person was erased through Renown be linked again "
+            "(they asked to be screened again), then reconcile.",
+        )
         parser.add_argument(
             "--batch",
             type=int,
@@ -34,6 +41,15 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1.", returncode=2)
         model = host_model()
+        if options["relink"] is not None:
+            if model is None:
+                raise CommandError("No host candidate model (RENOWN_HOST_CANDIDATE_MODEL).")
+            content_type = ContentType.objects.get_for_model(model)
+            if not host_relink(content_type=content_type, object_id=str(options["relink"])):
+                raise CommandError(
+                    f"{model._meta.label} {options['relink']!r} was not erased through Renown: "
+                    "nothing to relink."
+                )
         total = model._default_manager.count() if model is not None else 0
         # The raw stream under Django's OutputWrapper: tqdm redraws with "\r".
         stream: TextIO = getattr(self.stderr, "_out", sys.stderr)
