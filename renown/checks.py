@@ -12,7 +12,8 @@ calling process (``renown.queue``), bulk refreshes included. ``renown.W011``: Dj
 
 ``renown.E020``: a ``RENOWN_*`` setting of the wrong type or out of range.
 ``renown.W020``: a ``RENOWN_*`` setting no app knows (a typo, most likely), with the
-closest known name.
+closest known name. ``renown.E021``: ``RENOWN_ROLE_GROUPS`` is set without
+``RENOWN_DEFAULT_ORGANIZATION``, the organisation its roles apply in.
 """
 
 from __future__ import annotations
@@ -193,3 +194,23 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
                 )
             )
     return messages
+
+
+@register()
+def check_role_groups(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Roles from auth groups need the organisation they apply in."""
+    if getattr(settings, "RENOWN_ROLE_GROUPS", None) and not getattr(
+        settings, "RENOWN_DEFAULT_ORGANIZATION", ""
+    ):
+        return [
+            Error(
+                "RENOWN_ROLE_GROUPS is set but RENOWN_DEFAULT_ORGANIZATION is not: auth groups"
+                " are not per organisation, so their roles apply in the default one only.",
+                hint="Set RENOWN_DEFAULT_ORGANIZATION to your organisation's slug, or give"
+                " people their roles with `manage.py renown_grant` instead.",
+                id="renown.E021",
+            )
+        ]
+    return []

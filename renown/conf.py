@@ -220,6 +220,19 @@ def dotted_path(*, blank: bool = False) -> Validator:
     return validate
 
 
+def role_groups(value: Any) -> str | None:
+    """A dict from role (recruiter, hr_admin, auditor) to an auth group's name, each its own."""
+    roles = ("recruiter", "hr_admin", "auditor")  # renown.models.Role, not imported here
+    for role, group in value.items():
+        if role not in roles:
+            return f"has the key {role!r} that is not a role ({', '.join(map(repr, roles))})"
+        if not isinstance(group, str) or not group:
+            return f"has under {role!r} {group!r}, which is not a group's name"
+    if len(set(value.values())) != len(value):
+        return "gives one group two roles"
+    return None
+
+
 # --- the base's own settings -------------------------------------------------------
 
 DEFAULTS: dict[str, Any] = {
@@ -245,6 +258,10 @@ DEFAULTS: dict[str, Any] = {
     # (never changed when it exists); candidates linked from the host's model belong to
     # it unless the mapping names another. "" for none.
     "RENOWN_DEFAULT_ORGANIZATION": "",
+    # The host's auth groups that give a role, by role: {"hr_admin": "HR admins", ...}.
+    # The role is in RENOWN_DEFAULT_ORGANIZATION only (which must be set); an explicit
+    # membership there wins; a user in the groups of two roles gets neither.
+    "RENOWN_ROLE_GROUPS": {},
 }
 
 register_defaults(
@@ -264,6 +281,7 @@ register_defaults(
         "RENOWN_DEFAULT_ORGANIZATION": matches(
             r"|[-a-zA-Z0-9_]{1,60}", "an organisation's slug such as 'acme' (or '' for none)"
         ),
+        "RENOWN_ROLE_GROUPS": role_groups,
     },
 )
 

@@ -12,37 +12,144 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from renown.models import Membership, Organization
+from renown.models import AuditEventType, Membership, Organization, Role
+from renown.trail import AuditActor, audit_record
 
 UserLike = AbstractBaseUser | AnonymousUser
+
+
+def group_role(*, user: UserLike) -> str | None:
+    """The role the user's auth groups give them (``RENOWN_ROLE_GROUPS``), or None.
+
+    A group-derived role applies in ``RENOWN_DEFAULT_ORGANIZATION`` only: auth groups
+    are not per organisation, and a host that maps groups is one employer. A user in
+    the groups of two or more roles gets none from groups: the roles do not nest (an
+    auditor reads demographic aggregates an HR admin may not, a recruiter decides where
+    neither may), so no order would be safe; an explicit membership settles it. One query.
+    """
+    from renown import conf
+
+    mapping: dict[str, str] = conf.get("RENOWN_ROLE_GROUPS")
+    if not mapping or not conf.get("RENOWN_DEFAULT_ORGANIZATION") or not user.is_authenticated:
+        return None
+    groups = getattr(user, "groups", None)  # a custom user model may have no groups
+    if groups is None:
+        return None
+    role_by_group = {group: role for role, group in mapping.items()}
+    names = groups.filter(name__in=role_by_group).values_list("name", flat=True)
+    roles = {role_by_group[name] for name in names}
+    return roles.pop() if len(roles) == 1 else None
 
 
 def organization_list_for_user(
     *, user: UserLike, roles: Collection[str] | None = None
 ) -> QuerySet[Organization]:
-    """The organisations the user is a member of, optionally only with one of ``roles``."""
+    """The organisations the user is a member of, optionally only with one of ``roles``.
+
+    A member by an explicit membership, or of ``RENOWN_DEFAULT_ORGANIZATION`` by an auth
+    group (``group_role``) when they have no explicit membership there: that wins.
+    """
+    from renown import conf
+
     if not user.is_authenticated:
         return Organization.objects.none()
     memberships = Membership.objects.filter(user_id=user.pk)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return Organization.objects.filter(pk__in=memberships.values("organization_id")).order_by(
-        "name"
-    )
+    matching = memberships.filter(role__in=roles) if roles is not None else memberships
+    member_of = Q(pk__in=matching.values("organization_id"))
+    role = group_role(user=user)
+    if role is not None and (roles is None or role in roles):
+        member_of |= Q(slug=conf.get("RENOWN_DEFAULT_ORGANIZATION")) & ~Q(
+            pk__in=memberships.values("organization_id")
+        )
+    return Organization.objects.filter(member_of).order_by("name")
 
 
 def membership_role(*, user: UserLike, organization: Organization) -> str | None:
-    """The user's role in the organisation, or None when not a member."""
+    """The user's role in the organisation, or None when not a member.
+
+    Their explicit membership's role; else, in ``RENOWN_DEFAULT_ORGANIZATION``, the role
+    their auth groups give them (``group_role``).
+    """
+    from renown import conf
+
     if not user.is_authenticated:
         return None
-    return (
+    explicit = (
         Membership.objects.filter(user_id=user.pk, organization=organization)
         .values_list("role", flat=True)
         .first()
     )
+    if explicit is not None:
+        return explicit
+    if organization.slug and organization.slug == conf.get("RENOWN_DEFAULT_ORGANIZATION"):
+        return group_role(user=user)
+    return None
+
+
+def membership_grant(
+    *, organization: Organization, user: AbstractBaseUser, role: str, actor: AuditActor = None
+) -> tuple[Membership, bool]:
+    """Give the user ``role`` in the organisation; whether anything changed.
+
+    Idempotent: the same role again changes nothing and records nothing. A new
+    membership is recorded as ``membership.granted`` with its role; a changed role
+    with the role before and after. Raises ValueError for an unknown role.
+    """
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}: choose one of {', '.join(Role.values)}.")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user_id=user.pk, organization=organization)
+            .first()
+        )
+        if membership is not None and membership.role == role:
+            return membership, False
+        before = {"role": membership.role} if membership is not None else None
+        if membership is None:
+            membership = Membership.objects.create(user=user, organization=organization, role=role)
+        else:
+            membership.role = role
+            membership.save(update_fields=["role", "updated_at"])
+        audit_record(
+            organization=organization,
+            actor=actor,
+            event_type=AuditEventType.MEMBERSHIP_GRANTED,
+            subject=membership,
+            before=before,
+            after={"user": user.get_username(), "role": role},
+        )
+    return membership, True
+
+
+def membership_revoke(
+    *, organization: Organization, user: AbstractBaseUser, actor: AuditActor = None
+) -> bool:
+    """Take the user's membership of the organisation away; whether they had one.
+
+    Recorded as ``membership.revoked`` with the role they had. A role that comes from
+    an auth group (``RENOWN_ROLE_GROUPS``) is not a membership: take them out of the group.
+    """
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user_id=user.pk, organization=organization)
+            .first()
+        )
+        if membership is None:
+            return False
+        audit_record(
+            organization=organization,
+            actor=actor,
+            event_type=AuditEventType.MEMBERSHIP_REVOKED,
+            subject=membership,
+            before={"user": user.get_username(), "role": membership.role},
+        )
+        membership.delete()
+    return True
 
 
 SESSION_ORG_KEY = "renown_organization_id"

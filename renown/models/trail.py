@@ -54,6 +54,8 @@ class AuditEventType(models.TextChoices):
     REFRESH_STARTED = "refresh.started", "Score refresh started"
     BIAS_AUDIT_RECORDED = "bias_audit.recorded", "Bias audit recorded"
     DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
+    MEMBERSHIP_GRANTED = "membership.granted", "Role granted (or changed)"
+    MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
 
 
 class AuditEventImmutable(Exception):
