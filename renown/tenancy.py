@@ -7,6 +7,7 @@ the API (``renown.api.access``) and the admin (``renown.admin``).
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -89,10 +90,19 @@ def membership_role(*, user: UserLike, organization: Organization) -> str | None
     return None
 
 
+@dataclass(frozen=True)
+class Granted:
+    """What ``membership_grant`` did: the membership, the role before (None: new), a change."""
+
+    membership: Membership
+    before: str | None
+    changed: bool
+
+
 def membership_grant(
     *, organization: Organization, user: AbstractBaseUser, role: str, actor: AuditActor = None
-) -> tuple[Membership, bool]:
-    """Give the user ``role`` in the organisation; whether anything changed.
+) -> Granted:
+    """Give the user ``role`` in the organisation (see ``Granted``).
 
     Idempotent: the same role again changes nothing and records nothing. A new
     membership is recorded as ``membership.granted`` with its role; a changed role
@@ -107,10 +117,12 @@ def membership_grant(
             .first()
         )
         if membership is not None and membership.role == role:
-            return membership, False
-        before = {"role": membership.role} if membership is not None else None
+            return Granted(membership, role, changed=False)
+        before = membership.role if membership is not None else None
         if membership is None:
-            membership = Membership.objects.create(user=user, organization=organization, role=role)
+            membership = Membership.objects.create(
+                user_id=user.pk, organization=organization, role=role
+            )
         else:
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
@@ -119,10 +131,10 @@ def membership_grant(
             actor=actor,
             event_type=AuditEventType.MEMBERSHIP_GRANTED,
             subject=membership,
-            before=before,
+            before={"role": before} if before is not None else None,
             after={"user": user.get_username(), "role": role},
         )
-    return membership, True
+    return Granted(membership, before, changed=True)
 
 
 def membership_revoke(

@@ -189,3 +189,24 @@ def test_groups_need_the_default_organisation(overrides: dict[str, Any], ids: li
         assert [m.id for m in messages] == ids
         assert all(isinstance(m, Error) for m in messages)
         assert not check_settings()
+
+
+@pytest.mark.usefixtures("mapped")
+@pytest.mark.parametrize(("groups", "may_change"), [(["HR admins"], True), (["Auditors"], False)])
+def test_the_admin_scopes_a_group_member_to_the_default_organisation(
+    world: dict[str, Any], groups: list[str], may_change: bool
+) -> None:
+    user = member_of(*groups)
+    user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    page = client.get("/admin/renown_hiring/job/")
+    assert page.status_code == 200
+    shown = {job.pk for job in page.context["cl"].result_list}
+    assert shown == {world["acme"].pk}
+    change = client.get(f"/admin/renown_hiring/job/{world['acme'].pk}/change/")
+    assert change.status_code == 200
+    assert change.context["has_change_permission"] is may_change
+    elsewhere = client.get(f"/admin/renown_hiring/job/{world['globex'].pk}/change/")
+    assert elsewhere.status_code == 404

@@ -49,22 +49,19 @@ class Command(BaseCommand):
             raise CommandError(f"No user with the username {options['user']!r}.")
         who = f"{user.get_username()!r} in {organization.slug!r}"
         if role is None:
-            if membership_revoke(organization=organization, user=user, actor="command:renown_grant"):
+            if membership_revoke(
+                organization=organization, user=user, actor="command:renown_grant"
+            ):
                 self.stdout.write(f"Revoked the membership of {who}.")
             else:
                 self.stdout.write(f"{who} has no membership: nothing to revoke.")
             return
-        before = (
-            organization.memberships.filter(user_id=user.pk)
-            .values_list("role", flat=True)
-            .first()
-        )
-        _, changed = membership_grant(
+        granted = membership_grant(
             organization=organization, user=user, role=role, actor="command:renown_grant"
         )
-        if not changed:
+        if not granted.changed:
             self.stdout.write(f"{who} is already {role}: nothing changed.")
-        elif before is None:
+        elif granted.before is None:
             self.stdout.write(f"Granted {role} to {who}.")
         else:
-            self.stdout.write(f"Changed the role of {who} from {before} to {role}.")
+            self.stdout.write(f"Changed the role of {who} from {granted.before} to {role}.")
