@@ -1,7 +1,8 @@
 """``python manage.py create_organization --slug SLUG --name NAME``: a new organisation.
 
 A slug that is taken is refused and nothing changes, so a script can tell by the exit
-status whether it made the organisation. Its people are added as memberships in the admin.
+status whether it made the organisation. Its people get their roles with ``renown_grant``
+(or in the admin).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from renown.tenancy import organization_create
 
 
 class Command(BaseCommand):
-    help = "Create an organisation (an employer); add its people as memberships in the admin."
+    help = "Create an organisation (an employer); give its people their roles with renown_grant."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
