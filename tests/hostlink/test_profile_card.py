@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import hiring
-from candidates.models import Candidate, HostLink
+from candidates.models import Candidate, CandidateView, HostLink
 from hiring.models import Screening
 from scoring.models import AnomalyFlag
 from tests import factories
@@ -110,6 +110,8 @@ def test_a_member_sees_scores_why_flags_freshness_screening_and_the_link(
     url = reverse("renown:candidate-detail", args=[candidate.public_id])
     assert f'href="{url}"' in html
     assert "/static/renown/profile-card.css" in html
+    # Shown scores are a view of the candidate, recorded as the page records one.
+    assert CandidateView.objects.filter(candidate=candidate, viewer_id=recruiter_a.pk).count() == 1
     assert "<style" not in html
     assert "<script" not in html
     assert "style=" not in html
