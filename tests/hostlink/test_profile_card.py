@@ -238,3 +238,18 @@ def test_the_host_admin_says_not_linked_to_others(
         reverse("admin:hostapp_applicant_change", args=[unlinked.pk])
     ).content.decode()
     assert "Not linked" in body
+
+
+@pytest.mark.urls("tests.hostapp.urls")
+def test_the_host_page_shows_the_card_to_a_member(
+    scored: tuple[Applicant, Candidate], recruiter_a: Any, hr_admin_b: Any, client: Any
+) -> None:
+    applicant, _ = scored
+    client.force_login(recruiter_a)
+    body = client.get(f"/applicants/{applicant.pk}/").content.decode()
+    assert "Ada Quill" in body
+    assert "62.50" in body
+    client.force_login(hr_admin_b)
+    body = client.get(f"/applicants/{applicant.pk}/").content.decode()
+    assert "No Renown profile yet." in body
+    assert "62.50" not in body
