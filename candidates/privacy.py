@@ -36,7 +36,6 @@ privacy.register(
     privacy.DataSection(
         name="notices",
         model=CandidateNotice,
-        rows=lambda c: CandidateNotice.objects.filter(candidate_id=c.pk),
         # They document the lawful basis of what was done: kept with the records a
         # retention hold keeps (never a reason for a hold on their own).
         erase="keep",
@@ -44,26 +43,22 @@ privacy.register(
     privacy.DataSection(
         name="page_views",
         model=CandidateView,
-        rows=lambda c: CandidateView.objects.filter(candidate_id=c.pk),
         # Who looked at the candidate's page: an access log, kept with a hold as accountability.
         erase="keep",
     ),
     privacy.DataSection(
         name="accounts",
         model=SocialAccount,
-        rows=lambda c: SocialAccount.objects.filter(candidate_id=c.pk),
         # A handle names the person as surely as a name: scrubbed from what a hold keeps.
         identifiers=lambda rows: rows.values_list("handle", flat=True),
     ),
     privacy.DataSection(
         name="evidence",
         model=ReputationEvidence,
-        rows=lambda c: ReputationEvidence.objects.filter(candidate_id=c.pk),
     ),
     privacy.DataSection(
         name="host_link",
         model=HostLink,
-        rows=lambda c: HostLink.objects.filter(candidate_id=c.pk),
         # Which host record the candidate is: it names the person, so it goes at once; the
         # record's key stays as a HostLinkErasure so that its next save builds no new profile.
         erase=_erase_host_link,
@@ -71,6 +66,5 @@ privacy.register(
     privacy.DataSection(
         name="self_identification",
         model=SelfIdentification,
-        rows=lambda c: SelfIdentification.objects.filter(candidate_id=c.pk),
     ),
 )

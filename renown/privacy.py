@@ -14,8 +14,8 @@ candidates) would otherwise be left out of both. So each app registers its
         privacy.DataSection(
             name="accounts",
             model=SocialAccount,
-            # By id: the candidate is typed ``DataSubject`` here (the base cannot name it).
-            rows=lambda candidate: SocialAccount.objects.filter(candidate_id=candidate.pk),
+            # The rows are SocialAccount's whose ``candidate`` is the person (the default
+            # ``candidate_path``); a path through another model: "account__candidate".
             erase="delete",
             identifiers=lambda rows: rows.values_list("handle", flat=True),
         ),
@@ -24,8 +24,10 @@ candidates) would otherwise be left out of both. So each app registers its
 The contract of a section:
 
 - ``rows(candidate)`` returns every row of ``model`` about the candidate (and
-  none about anyone else). It is called with ``candidates.models.Candidate``,
-  which this base cannot import (``DataSubject`` is what it may rely on).
+  none about anyone else): by ``candidate_path`` (default ``"candidate"``), or by
+  ``query`` where no foreign key says it (a webhook body naming the person). It
+  is called with ``candidates.models.Candidate``, which this base cannot import
+  (``DataSubject`` is what it may rely on).
 - The export holds ``{section.name: [serialize(row) for row in rows]}`` for every
   section, in registration order (Django calls ``ready()`` in
   ``INSTALLED_APPS`` order: with ``with_renown_apps``, a host's apps, then
@@ -142,8 +144,10 @@ Erase = Literal["delete", "keep"] | Callable[[DataSubject], None]
 class DataSection:
     """One kind of row an app holds about a candidate, and what export and erasure do with it.
 
-    ``name`` is the section's key in the export (unique across apps); ``rows``
-    returns the candidate's rows of ``model``. ``erase``: ``"delete"`` (at once,
+    ``name`` is the section's key in the export (unique across apps); the candidate's
+    rows of ``model`` are those whose ``candidate_path`` (a foreign key to the
+    candidate, or a lookup through one: ``"adverse_action__candidate"``) is the
+    person, or what ``query(candidate)`` returns where a foreign key cannot say it. ``erase``: ``"delete"`` (at once,
     counted), ``"keep"`` (with the candidate row, while a retention hold lasts),
     or a callable doing the app's own erasure at once. ``pseudonymise(rows,
     pseudonym)`` scrubs kept rows when a hold keeps them; ``identifiers(rows)``
@@ -157,7 +161,8 @@ class DataSection:
 
     name: str
     model: type[models.Model]
-    rows: Callable[[DataSubject], QuerySet[Any]]
+    candidate_path: str = "candidate"
+    query: Callable[[DataSubject], QuerySet[Any]] | None = None
     erase: Erase = "delete"
     pseudonymise: Callable[[QuerySet[Any], Pseudonym], None] | None = None
     identifiers: Callable[[QuerySet[Any]], Iterable[str]] | None = None
@@ -165,6 +170,13 @@ class DataSection:
     order_by: tuple[str, ...] = ("pk",)
     audit_subjects: bool = False
     app_label: str = field(default="", compare=False)
+
+    def rows(self, candidate: DataSubject) -> QuerySet[Any]:
+        """Every row of ``model`` about ``candidate``, and none about anyone else."""
+        if self.query is not None:
+            return self.query(candidate)
+        lookup = {f"{self.candidate_path}_id": candidate.pk}
+        return self.model._default_manager.filter(**lookup)
 
 
 _registry: dict[str, DataSection] = {}

@@ -53,14 +53,14 @@ privacy.register(
     privacy.DataSection(
         name="webhook_deliveries",
         model=WebhookDelivery,
-        rows=_deliveries,
+        query=_deliveries,
         erase="delete",  # queued events about the person must not go out after the erasure
         serialize=_delivery_row,
     ),
     privacy.DataSection(
         name="audit_events",
         model=AuditEvent,
-        rows=_audit_events,
+        query=_audit_events,
         # Append-only and hash-chained, never edited: its events name the candidate only by
         # the random public id, so once the candidate row is gone they hold no personal data.
         erase="keep",

@@ -14,26 +14,22 @@ privacy.register(
     privacy.DataSection(
         name="snapshots",
         model=MetricSnapshot,
-        rows=lambda c: MetricSnapshot.objects.filter(account__candidate_id=c.pk),
+        candidate_path="account__candidate",
     ),
     privacy.DataSection(
         name="scores",
         model=Score,
-        rows=lambda c: Score.objects.filter(candidate_id=c.pk),
     ),
     privacy.DataSection(
         name="latest_scores",
         model=LatestScore,
-        rows=lambda c: LatestScore.objects.filter(candidate_id=c.pk),
     ),
     privacy.DataSection(
         name="vendor_scores",
         model=VendorScore,
-        rows=lambda c: VendorScore.objects.filter(candidate_id=c.pk),
     ),
     privacy.DataSection(
         name="flags",
         model=AnomalyFlag,
-        rows=lambda c: AnomalyFlag.objects.filter(candidate_id=c.pk),
     ),
 )

@@ -70,20 +70,17 @@ privacy.register(
     privacy.DataSection(
         name="applications",
         model=Application,
-        rows=lambda c: Application.objects.filter(candidate_id=c.pk),
         erase="keep",
         pseudonymise=_applications_pseudonymise,
     ),
     privacy.DataSection(
         name="screenings",
         model=Screening,
-        rows=lambda c: Screening.objects.filter(candidate_id=c.pk),
         erase="keep",
     ),
     privacy.DataSection(
         name="decisions",
         model=Decision,
-        rows=lambda c: Decision.objects.filter(candidate_id=c.pk),
         erase="keep",
         pseudonymise=_decisions_pseudonymise,
         audit_subjects=True,
@@ -91,7 +88,6 @@ privacy.register(
     privacy.DataSection(
         name="adverse_actions",
         model=AdverseAction,
-        rows=lambda c: AdverseAction.objects.filter(candidate_id=c.pk),
         erase="keep",
         pseudonymise=_adverse_actions_pseudonymise,
         audit_subjects=True,
@@ -99,7 +95,7 @@ privacy.register(
     privacy.DataSection(
         name="disputes",
         model=Dispute,
-        rows=lambda c: Dispute.objects.filter(adverse_action__candidate_id=c.pk),
+        candidate_path="adverse_action__candidate",
         erase="keep",
         pseudonymise=_disputes_pseudonymise,
         audit_subjects=True,
@@ -107,25 +103,22 @@ privacy.register(
     privacy.DataSection(
         name="adverse_action_notices",
         model=AdverseActionNotice,
-        rows=lambda c: AdverseActionNotice.objects.filter(adverse_action__candidate_id=c.pk),
+        candidate_path="adverse_action__candidate",
         erase="keep",
         pseudonymise=_notices_pseudonymise,
     ),
     privacy.DataSection(
         name="links",
         model=CandidateLink,
-        rows=lambda c: CandidateLink.objects.filter(candidate_id=c.pk),
     ),
     privacy.DataSection(
         name="inbound_deliveries",
         model=InboundDelivery,
-        rows=lambda c: InboundDelivery.objects.filter(candidate_id=c.pk),
         erase=_inbound_deliveries_forget,
     ),
     privacy.DataSection(
         name="retention_hold",
         model=RetentionHold,
-        rows=lambda c: RetentionHold.objects.filter(candidate_id=c.pk),
         # Created by the erasure itself; it goes with the candidate when the hold ends.
         erase="keep",
     ),

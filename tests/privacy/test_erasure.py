@@ -143,7 +143,7 @@ def _section(name: str, erase: Any = "delete") -> privacy.DataSection:
     return privacy.DataSection(
         name=name,
         model=CandidateView,
-        rows=lambda c: CandidateView.objects.filter(candidate_id=c.pk, viewer_label="extra"),
+        query=lambda c: CandidateView.objects.filter(candidate_id=c.pk, viewer_label="extra"),
         erase=erase,
     )
 
