@@ -12,7 +12,7 @@ REFRESH_DEMO := make refresh-demo$(if $(filter-out 8799,$(STAND_IN_PORT)), STAND
 DEMO_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in \
 	$(foreach n,BLUESKY MASTODON GITHUB STACKEXCHANGE HACKERNEWS YOUTUBE OPENALEX OPENLIBRARY ORCID,RENOWN_PROVIDER_URL_$(n)=$(STAND_IN))
 
-.PHONY: run test test-django6 lint host-project check-deploy refresh-demo stand-in worker clean browser-deps
+.PHONY: run test test-django6 lint host-project host-project-django6 check-deploy refresh-demo stand-in worker clean browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -101,7 +101,13 @@ lint: $(VENV)/.installed-dev
 ## fresh venv and run tests/host_project (its own api app, base.html and admin) on it:
 ## migrate, check, the organisation and token commands, the host's tests (.ci/host-project)
 host-project: $(VENV)/.installed-dev
-	VENV=$(VENV) PYTHON=$(PYTHON) .ci/host-project
+	VENV=$(VENV) PYTHON=$(PYTHON) DJANGO_SERIES=5.2 .ci/host-project
+
+## host-project-django6: the same host project on Django 6.0 and Python 3.12 ($(PYTHON_DJ6)),
+## installed with test-django6's pins
+host-project-django6: $(VENV)/.installed-dev $(VENV_DJ6)/.installed-dev
+	VENV=$(VENV) PYTHON=$(PYTHON_DJ6) CONSTRAINTS=$(VENV_DJ6)/constraints.txt DJANGO_SERIES=6.0 \
+		.ci/host-project
 
 ## check-deploy: Django's deployment checklist with production-like settings (a broker too:
 ## without one Renown warns that its tasks run inside requests, renown.W010; none is contacted)
