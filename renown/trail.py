@@ -12,7 +12,9 @@ from django.db import connections, router, transaction
 from django.db.models import F, Model
 
 from renown.models import (
+    AUDIT_FORMAT_VERSION,
     AUDIT_GENESIS_HASH,
+    ApiToken,
     AuditEvent,
     AuditEventType,
     Organization,
@@ -26,21 +28,26 @@ _AUDIT_LOCK_CLASS = 0x524E41  # "RNA": Renown audit
 
 DEPLOYMENT_CHAIN = "deployment-wide"
 
-AuditActor = AbstractBaseUser | AnonymousUser | str | None
+AuditActor = AbstractBaseUser | AnonymousUser | ApiToken | str | None
 AuditSubject = Model | tuple[str, str] | None
 
 
-def _audit_actor(actor: AuditActor) -> tuple[AbstractBaseUser | None, str]:
+def _audit_actor(actor: AuditActor) -> tuple[AbstractBaseUser | None, str, str]:
+    """(user for the foreign key, label, immutable reference) of ``actor``."""
     if actor is None:
-        return None, "system"
+        return None, "system", ""
     if isinstance(actor, str):
         if not actor.strip():
             raise ValueError("give the actor a label, e.g. 'ats:greenhouse'")
-        return None, actor
+        return None, actor, ""
+    if isinstance(actor, ApiToken):
+        if actor.pk is None:
+            raise ValueError("an audit event cannot name an unsaved token")
+        return None, f"API token {actor.name} (#{actor.pk})", f"token:{actor.pk}"
     if isinstance(actor, AnonymousUser) or not actor.is_authenticated:
-        return None, "anonymous"
+        return None, "anonymous", ""
     # The id keeps the label unambiguous after the username is reused.
-    return actor, f"{actor.get_username()} (#{actor.pk})"
+    return actor, f"{actor.get_username()} (#{actor.pk})", f"user:{actor.pk}"
 
 
 def audit_actor_label(actor: AuditActor) -> str:
@@ -94,16 +101,18 @@ def audit_record(
     Call it inside the transaction that makes the change, so that the event
     commits or rolls back with it (a rolled-back event leaves no gap). On
     PostgreSQL the chain stays locked until that transaction ends: record the
-    event near its end. ``actor`` is a user, a label for a non-user actor
-    (``"ats:greenhouse"``) or None for the system; ``subject`` a saved model
-    instance or ``(type, id)``. ``before``/``after`` are stored as plain JSON
-    (Decimals and floats as strings, datetimes ISO 8601 UTC).
+    event near its end. ``actor`` is a user, an ``ApiToken`` (a call made with it),
+    a label for a non-user actor (``"ats:greenhouse"``) or None for the system; the
+    event hashes its label and its immutable reference (``user:<id>``,
+    ``token:<id>``). ``subject`` is a saved model instance or ``(type, id)``.
+    ``before``/``after`` are stored as plain JSON (Decimals and floats as strings,
+    datetimes ISO 8601 UTC).
 
     Raises ValueError for an unknown event type, an unsaved subject, a naive
     datetime; TypeError for a value JSON cannot hold.
     """
     event_type = AuditEventType(event_type)
-    actor_user, actor_label = _audit_actor(actor)
+    actor_user, actor_label, actor_ref = _audit_actor(actor)
     subject_type, subject_id = _audit_subject(subject)
     before_json = audit_jsonable(before) if before is not None else None
     after_json = audit_jsonable(after) if after is not None else None
@@ -124,6 +133,8 @@ def audit_record(
             occurred_at=datetime.now(tz=UTC),
             actor_id=actor_user.pk if actor_user is not None else None,
             actor_label=actor_label,
+            actor_ref=actor_ref,
+            format_version=AUDIT_FORMAT_VERSION,
             event_type=event_type,
             subject_type=subject_type,
             subject_id=subject_id,

@@ -6,6 +6,7 @@ One module per idea; import them from here (``from renown.models import Organiza
 from renown.models.tenancy import Membership, Organization, Role, TimeStampedModel
 from renown.models.tokens import ApiToken, IdempotencyKey, IdempotencyState, TokenScope
 from renown.models.trail import (
+    AUDIT_FORMAT_VERSION,
     AUDIT_GENESIS_HASH,
     AuditEvent,
     AuditEventImmutable,
@@ -23,6 +24,7 @@ from renown.models.webhooks import (
 )
 
 __all__ = [
+    "AUDIT_FORMAT_VERSION",
     "AUDIT_GENESIS_HASH",
     "ApiToken",
     "AuditEvent",

@@ -21,6 +21,8 @@ from renown.models.tenancy import Organization
 
 # prev_hash of the first event of every chain.
 AUDIT_GENESIS_HASH = "0" * 64
+# The hash payload format new events are written in (AuditEvent.hash_payload).
+AUDIT_FORMAT_VERSION = 2
 
 
 class AuditEventType(models.TextChoices):
@@ -140,7 +142,8 @@ class AuditEvent(models.Model):
     )
     sequence = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField(db_index=True)
-    # Not hashed: deleting the user sets it NULL, which must not break the chain.
+    # Not hashed: deleting the user sets it NULL, which must not break the chain;
+    # ``actor_ref`` is the hashed, immutable record of who it was.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -150,6 +153,18 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(
         max_length=200, help_text="Who acted, kept (and hashed) when the user is deleted."
+    )
+    actor_ref = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Who acted as an immutable id at write time: user:<id>, token:<id>, or empty for "
+            "a labelled non-user actor or the system. Hashed from format 2 on."
+        ),
+    )
+    format_version = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="The hash payload's format: 1 (before actor_ref), 2 (actor_ref hashed).",
     )
     event_type = models.CharField(max_length=40, choices=AuditEventType.choices)
     subject_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
@@ -217,9 +232,12 @@ class AuditEvent(models.Model):
     def hash_payload(self) -> dict[str, Any]:
         """Exactly what ``hash`` covers: the event's own fields and ``prev_hash``.
 
-        ``actor`` (the user id) is left out on purpose; ``actor_label`` stands for it.
+        ``actor`` (the user foreign key) is left out on purpose: deleting the user nulls
+        it. Format 1 hashes ``actor_label``; format 2 also hashes ``actor_ref`` (the
+        user's or token's id as recorded at write time) and the format number, so an
+        event written under format 1 still verifies as it was written.
         """
-        return {
+        payload: dict[str, Any] = {
             "organization": self.organization_id,
             "sequence": self.sequence,
             "occurred_at": audit_jsonable(self.occurred_at),
@@ -232,6 +250,10 @@ class AuditEvent(models.Model):
             "note": self.note,
             "prev_hash": self.prev_hash,
         }
+        if self.format_version >= 2:
+            payload["format"] = self.format_version
+            payload["actor_ref"] = self.actor_ref
+        return payload
 
     def compute_hash(self) -> str:
         """Hex SHA-256 of the canonical JSON of ``hash_payload()``."""

@@ -22,7 +22,14 @@ from django.db import connection, connections, transaction
 from django.db.models import ProtectedError
 from django.test import Client
 
-from renown.models import AUDIT_GENESIS_HASH, AuditEvent, AuditEventImmutable, Organization
+from renown.api.tokens import api_token_create
+from renown.models import (
+    AUDIT_GENESIS_HASH,
+    AuditEvent,
+    AuditEventImmutable,
+    Organization,
+    audit_canonical_json,
+)
 from renown.trail import audit_record, audit_trail_verify
 from tests import factories
 from tests.test_tenancy import (
@@ -125,6 +132,9 @@ def test_hash_is_sha256_over_canonical_json_of_the_fields_and_prev_hash(
         "after": {"active": True, "days": 30, "near_band": "1.5", "threshold": "40.00"},
         "note": "Acknowledged: 12% of candidates have no online presence — é",
         "prev_hash": first.hash,
+        # Format 2: the actor's immutable id as recorded at write time, and the format.
+        "actor_ref": f"user:{hr_admin_a.pk}",
+        "format": 2,
     }
     canonical = json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert event.hash == hashlib.sha256(canonical.encode()).hexdigest()
@@ -143,6 +153,41 @@ def test_the_acting_user_is_not_hashed_so_deleting_them_keeps_the_chain(org_a: A
     event.refresh_from_db()
     assert event.actor_id is None
     assert event.actor_label.startswith("leaving-lee (#")
+    assert "intact" in verify()
+
+
+def test_events_written_in_format_1_still_verify_and_their_hash_leaves_out_the_ref(
+    org_a: Any, hr_admin_a: Any
+) -> None:
+    # An event written before actor_ref existed: the migration gave it format 1 and no
+    # ref. Its hash covers what format 1 covered, so the chain verifies as written.
+    legacy = record(org_a, actor=hr_admin_a)
+    payload = legacy.hash_payload()
+    legacy_payload = {k: v for k, v in payload.items() if k not in ("actor_ref", "format")}
+    legacy_hash = hashlib.sha256(audit_canonical_json(legacy_payload).encode()).hexdigest()
+    # What the 0003 migration leaves on an old row.
+    raw_sql(
+        "UPDATE {table} SET format_version = 1, actor_ref = '', hash = %s WHERE id = %s",
+        [legacy_hash, legacy.pk],
+    )
+    record(org_a, actor=hr_admin_a)  # chains on the stored hash
+    assert "intact" in verify()
+    stored = AuditEvent.objects.get(pk=legacy.pk)
+    assert "actor_ref" not in stored.hash_payload()
+    # Format 2 hashes the ref: changing it is detected.
+    newer = AuditEvent.objects.order_by("-sequence").first()
+    assert newer is not None
+    assert newer.hash_payload()["actor_ref"] == f"user:{hr_admin_a.pk}"
+    raw_sql("UPDATE {table} SET actor_ref = %s WHERE id = %s", ["user:999999", newer.pk])
+    assert "hash mismatch" in verify_fails()
+
+
+def test_a_token_acts_as_itself_with_an_immutable_ref(org_a: Any) -> None:
+    token, _secret = api_token_create(organization=org_a, name="ats-sync", scope="write")
+    event = record(org_a, actor=token)
+    assert event.actor_label == f"API token ats-sync (#{token.pk})"
+    assert event.actor_ref == f"token:{token.pk}"
+    assert event.actor_id is None
     assert "intact" in verify()
 
 
