@@ -16,7 +16,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from renown.models import AuditEventType, Membership, Organization, Role
+from renown.models import AuditEvent, AuditEventType, Membership, Organization, Role
 from renown.trail import AuditActor, audit_record
 
 UserLike = AbstractBaseUser | AnonymousUser
@@ -182,8 +182,10 @@ def current_organization(request: HttpRequest) -> Organization:
     return organization
 
 
-def organization_create(*, slug: str, name: str) -> Organization:
-    """A new organisation (tenant), with no members yet.
+def organization_create(
+    *, slug: str, name: str, actor: AuditActor = None, is_demo: bool = False
+) -> Organization:
+    """A new organisation (tenant), with no members yet; its trail opens with the creation.
 
     Raises ValidationError when the slug is taken or malformed or the name is blank;
     nothing is written then (an existing organisation is never changed).
@@ -192,11 +194,18 @@ def organization_create(*, slug: str, name: str) -> Organization:
         raise ValidationError(
             {"slug": f"An organisation with the slug {slug!r} already exists."}, code="slug_taken"
         )
-    organization = Organization(slug=slug, name=name)
+    organization = Organization(slug=slug, name=name, is_demo=is_demo)
     organization.full_clean()
     try:
         with transaction.atomic():
             organization.save()
+            audit_record(
+                organization=organization,
+                actor=actor,
+                event_type=AuditEventType.ORGANIZATION_CREATED,
+                subject=organization,
+                after={"slug": slug, "name": name, "is_demo": is_demo},
+            )
     except IntegrityError:  # made by someone else since the check above
         raise ValidationError(
             {"slug": f"An organisation with the slug {slug!r} already exists."}, code="slug_taken"
@@ -216,9 +225,26 @@ def default_organization_ensure(*, using: str = "default", **kwargs: Any) -> Org
     slug = conf.get("RENOWN_DEFAULT_ORGANIZATION")
     if not slug:
         return None
-    if Organization._meta.db_table not in connections[using].introspection.table_names():
+    connection = connections[using]
+    tables = connection.introspection.table_names()
+    if Organization._meta.db_table not in tables:
         return None
-    organization, _ = Organization.objects.using(using).get_or_create(
-        slug=slug, defaults={"name": slug.replace("-", " ").replace("_", " ").title()}
-    )
-    return organization
+    existing = Organization.objects.using(using).filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    name = slug.replace("-", " ").replace("_", " ").title()
+    if not _audit_trail_ready(using):
+        # A `migrate` to an earlier Renown migration: the trail cannot take the event yet.
+        return Organization.objects.using(using).create(slug=slug, name=name)
+    return organization_create(slug=slug, name=name, actor="command:migrate")
+
+
+def _audit_trail_ready(using: str) -> bool:
+    """Whether the audit table has every column the model writes (a full ``migrate``)."""
+    connection = connections[using]
+    table = AuditEvent._meta.db_table
+    if table not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+    return {f.column for f in AuditEvent._meta.concrete_fields} <= columns

@@ -62,6 +62,7 @@ from hiring.models import (
 from hiring.services import rule_create, rule_group_create, screening_run_for_job
 from renown.exceptions import ApplicationError
 from renown.models import AuditEventType, Membership, Organization, Role
+from renown.tenancy import organization_create
 from renown.trail import audit_record
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
 from scoring.services import (
@@ -412,9 +413,11 @@ def demo_build(*, candidates: int = 500, rebuild: bool = False) -> DemoResult:
     """
     definition = demo_definition(candidates)
     with transaction.atomic():
-        organization, _ = Organization.objects.get_or_create(
-            slug=DEMO_SLUG, defaults={"name": "Demo Employer Inc.", "is_demo": True}
-        )
+        organization = Organization.objects.filter(slug=DEMO_SLUG).first()
+        if organization is None:
+            organization = organization_create(
+                slug=DEMO_SLUG, name="Demo Employer Inc.", actor="command:demo", is_demo=True
+            )
         if not organization.is_demo:
             raise DemoNotDemo(
                 f"The organisation '{DEMO_SLUG}' is not a demo organisation (is_demo is off): "

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from hiring.ats.models import Ats, AtsSecret, InboundDelivery
-from renown.models import Organization
+from renown.models import AuditEventType, Organization
+from renown.trail import AuditActor, audit_record
 from renown.webhooks import conf, signing
 
 
-def ats_secret_set(*, organization: Organization, ats: str) -> str:
+def ats_secret_set(*, organization: Organization, ats: str, actor: AuditActor = None) -> str:
     """Give the organisation a new secret for the ATS's inbound webhooks and return it.
 
-    The old secret stops working at once. Raises ValueError for an unknown ATS.
+    The old secret stops working at once; the trail records that it was set or
+    replaced (never the secret). Raises ValueError for an unknown ATS.
     """
     ats = Ats(ats)
     secret = signing.new_secret().removeprefix("whsec_")
-    AtsSecret.objects.update_or_create(
-        organization=organization, ats=ats, defaults={"secret": secret}
-    )
+    with transaction.atomic():
+        row, created = AtsSecret.objects.update_or_create(
+            organization=organization, ats=ats, defaults={"secret": secret}
+        )
+        audit_record(
+            organization=organization,
+            actor=actor,
+            event_type=AuditEventType.ATS_SECRET_SET,
+            subject=row,
+            after={"ats": str(ats), "replaced": not created},
+        )
     return secret
 
 

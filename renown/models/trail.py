@@ -58,6 +58,8 @@ class AuditEventType(models.TextChoices):
     DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
     MEMBERSHIP_GRANTED = "membership.granted", "Role granted (or changed)"
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
+    ORGANIZATION_CREATED = "organization.created", "Organisation created"
+    ATS_SECRET_SET = "ats_secret.set", "ATS webhook secret set (or replaced)"
 
 
 class AuditEventImmutable(Exception):

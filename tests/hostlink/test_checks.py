@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from candidates.hostlink import check_host_candidate_settings
 from renown.checks import check_settings
-from renown.models import Organization
+from renown.models import AuditEvent, Organization
 
 FIELDS = {"name": "full_name", "email": "email", "country": "country"}
 
@@ -147,3 +147,7 @@ def test_migrate_makes_the_default_organisation_and_never_changes_an_existing_on
     call_command("migrate", verbosity=0)
     assert Organization.objects.get(slug="acme-hiring").name == "ACME Hiring Ltd"
     assert Organization.objects.count() == 1
+    # Its trail opens with the creation, once.
+    assert list(
+        AuditEvent.objects.filter(organization=made).values_list("event_type", "actor_label")
+    ) == [("organization.created", "command:migrate")]

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from renown.models import Organization
+from renown.models import AuditEvent, Organization
+from renown.trail import audit_trail_verify
 from tests import factories
 
 
@@ -37,3 +38,25 @@ def test_bad_input_is_refused_and_nothing_written(slug: str, name: str) -> None:
     with pytest.raises(CommandError):
         call_command("create_organization", "--slug", slug, "--name", name)
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_new_organisations_trail_opens_with_its_creation() -> None:
+    call_command("create_organization", "--slug", "acme", "--name", "Acme Inc.", stdout=StringIO())
+    organization = Organization.objects.get(slug="acme")
+    (event,) = AuditEvent.objects.filter(organization=organization)
+    assert (event.sequence, event.event_type, event.actor_label, event.after) == (
+        1,
+        "organization.created",
+        "command:create_organization",
+        {"slug": "acme", "name": "Acme Inc.", "is_demo": False},
+    )
+    assert all(status.intact for status in audit_trail_verify(organization=organization))
+
+
+@pytest.mark.django_db
+def test_a_refused_organisation_leaves_no_event() -> None:
+    factories.OrganizationFactory(slug="acme")
+    with pytest.raises(CommandError):
+        call_command("create_organization", "--slug", "acme", "--name", "Other")
+    assert not AuditEvent.objects.exists()

@@ -13,6 +13,8 @@ from candidates.models import Candidate, SocialAccount
 from hiring.ats import services as ats_services
 from hiring.ats.models import CandidateLink, InboundDelivery
 from hiring.models import Application, Job
+from renown.models import AuditEvent
+from renown.trail import audit_trail_verify
 from renown.webhooks.signing import greenhouse_signature
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +245,23 @@ def test_ats_secret_command_sets_a_new_secret_and_prints_it_last(
     body = fixture("ping.json")
     assert post(client, body, greenhouse_signature(first, body)).status_code == 401
     assert post(client, body, greenhouse_signature(second, body)).status_code == 200
+
+
+def test_setting_the_secret_is_on_the_trail_and_the_secret_is_not(org_a: Any, capsys: Any) -> None:
+    call_command("ats_secret", "--org", "acme", "--ats", "greenhouse")
+    first = capsys.readouterr().out.strip().splitlines()[-1]
+    call_command("ats_secret", "--org", "acme", "--ats", "greenhouse")
+    second = capsys.readouterr().out.strip().splitlines()[-1]
+    events = list(
+        AuditEvent.objects.filter(organization=org_a, event_type="ats_secret.set").order_by(
+            "sequence"
+        )
+    )
+    assert [(e.actor_label, e.after) for e in events] == [
+        ("command:ats_secret", {"ats": "greenhouse", "replaced": False}),
+        ("command:ats_secret", {"ats": "greenhouse", "replaced": True}),
+    ]
+    exported = json.dumps([e.hash_payload() for e in events])
+    assert first not in exported
+    assert second not in exported
+    assert all(status.intact for status in audit_trail_verify(organization=org_a))

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             raise CommandError(f"no organisation with slug {options['org']!r}")
-        secret = services.ats_secret_set(organization=organization, ats=options["ats"])
+        secret = services.ats_secret_set(
+            organization=organization, ats=options["ats"], actor="command:ats_secret"
+        )
         url = f"/api/v1/ats/{options['ats']}/{organization.slug}/"
         self.stdout.write(f"New {options['ats']} webhook secret for {organization.slug}.")
         self.stdout.write(f"Endpoint: {url} (the previous secret no longer works)")

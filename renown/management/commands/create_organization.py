@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            organization = organization_create(slug=options["slug"], name=options["name"])
+            organization = organization_create(
+                slug=options["slug"], name=options["name"], actor="command:create_organization"
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"Organisation {organization.slug!r} ({organization.name}) created.")
