@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+import hashlib
+from collections import Counter
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +90,109 @@ def _audit_chain_lock(using: str, organization: Organization | None) -> None:
         )
 
 
+# Events about one person that are recorded one by one even inside a batch: a decision
+# about a person is theirs alone (issue 15), as are their erasure, notices and disputes.
+PER_PERSON_EVENT_TYPES = frozenset(
+    {
+        AuditEventType.DECISION_RECORDED,
+        AuditEventType.CANDIDATE_ERASED,
+        AuditEventType.NOTICE_SENT,
+        AuditEventType.DISPUTE_OPENED,
+        AuditEventType.DISPUTE_REINVESTIGATED,
+        AuditEventType.DISPUTE_RESOLVED,
+        AuditEventType.ADVERSE_ACTION_WITHDRAWN,
+    }
+)
+
+
+@dataclass
+class AuditBatch:
+    """What the services called inside one bulk call changed, per organisation's chain.
+
+    ``after`` is the caller's own summary (row counts, the file's name...); it is merged
+    into each organisation's event.
+    """
+
+    actor: AuditActor
+    event_type: AuditEventType
+    subject: AuditSubject
+    note: str = ""
+    after: dict[str, Any] = field(default_factory=dict)
+    _folded: dict[int | None, tuple[Organization | None, Counter[str], list[str]]] = field(
+        default_factory=dict
+    )
+
+    def fold(
+        self, organization: Organization | None, event_type: str, subject: tuple[str, str]
+    ) -> None:
+        key = organization.pk if organization is not None else None
+        _org, counts, subjects = self._folded.setdefault(key, (organization, Counter(), []))
+        counts[event_type] += 1
+        if subject != ("", ""):
+            subjects.append(f"{subject[0]}:{subject[1]}")
+
+    def events(self) -> Iterator[tuple[Organization | None, dict[str, Any]]]:
+        """Per chain: (organisation, the event's ``after``: counts and a digest of the ids)."""
+        for organization, counts, subjects in self._folded.values():
+            unique = sorted(set(subjects))
+            digest = hashlib.sha256("\n".join(unique).encode()).hexdigest()
+            yield (
+                organization,
+                {
+                    **self.after,
+                    "counts": dict(sorted(counts.items())),
+                    "objects": len(unique),
+                    "objects_sha256": digest,
+                },
+            )
+
+
+_OPEN_BATCH: ContextVar[AuditBatch | None] = ContextVar("renown_audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch(
+    *,
+    actor: AuditActor,
+    event_type: AuditEventType | str,
+    subject: AuditSubject = None,
+    note: str = "",
+) -> Iterator[AuditBatch]:
+    """One audit event per bulk call instead of one per object (issue 15's rule).
+
+    Inside the block, every ``audit_record`` call is folded into the batch, except the
+    per-person events (``PER_PERSON_EVENT_TYPES``: decisions, erasures, notices,
+    disputes), which are still recorded one by one. When the block ends without an
+    exception, each organisation whose objects changed gets one ``event_type`` event
+    whose ``after`` holds the counts per folded event type, the number of objects and a
+    SHA-256 over their sorted ``type:id`` list (``after`` of the batch is merged in).
+    The block is one transaction: the changes and their event commit together or not
+    at all. A batch opened inside another joins it. Nothing changed: no event.
+    """
+    open_batch = _OPEN_BATCH.get()
+    if open_batch is not None:
+        yield open_batch
+        return
+    batch = AuditBatch(
+        actor=actor, event_type=AuditEventType(event_type), subject=subject, note=note
+    )
+    with transaction.atomic():
+        token = _OPEN_BATCH.set(batch)
+        try:
+            yield batch
+        finally:
+            _OPEN_BATCH.reset(token)
+        for organization, after in batch.events():
+            audit_record(
+                organization=organization,
+                actor=batch.actor,
+                event_type=batch.event_type,
+                subject=batch.subject,
+                after=after,
+                note=batch.note,
+            )
+
+
 def audit_record(
     *,
     organization: Organization | None,
@@ -95,7 +202,7 @@ def audit_record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     note: str = "",
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Append an event to the organisation's audit chain (``None``: the deployment-wide one).
 
     Call it inside the transaction that makes the change, so that the event
@@ -106,7 +213,8 @@ def audit_record(
     event hashes its label and its immutable reference (``user:<id>``,
     ``token:<id>``). ``subject`` is a saved model instance or ``(type, id)``.
     ``before``/``after`` are stored as plain JSON (Decimals and floats as strings,
-    datetimes ISO 8601 UTC).
+    datetimes ISO 8601 UTC). Inside ``audit_batch`` the event is folded into the batch's
+    one event and None is returned (per-person events excepted).
 
     Raises ValueError for an unknown event type, an unsaved subject, a naive
     datetime; TypeError for a value JSON cannot hold.
@@ -114,6 +222,10 @@ def audit_record(
     event_type = AuditEventType(event_type)
     actor_user, actor_label, actor_ref = _audit_actor(actor)
     subject_type, subject_id = _audit_subject(subject)
+    batch = _OPEN_BATCH.get()
+    if batch is not None and event_type not in PER_PERSON_EVENT_TYPES:
+        batch.fold(organization, event_type, (subject_type, subject_id))
+        return None
     before_json = audit_jsonable(before) if before is not None else None
     after_json = audit_jsonable(after) if after is not None else None
     using = router.db_for_write(AuditEvent)
