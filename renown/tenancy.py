@@ -29,7 +29,9 @@ def group_role(*, user: UserLike) -> str | None:
     are not per organisation, and a host that maps groups is one employer. A user in
     the groups of two or more roles gets none from groups: the roles do not nest (an
     auditor reads demographic aggregates an HR admin may not, a recruiter decides where
-    neither may), so no order would be safe; an explicit membership settles it. One query.
+    neither may), so no order would be safe; an explicit membership settles it. One query
+    per user object: the answer is kept on it, so a request (whose ``request.user`` lives
+    as long as the request) asks the database once however many checks it makes.
     """
     from renown import conf
 
@@ -39,10 +41,22 @@ def group_role(*, user: UserLike) -> str | None:
     groups = getattr(user, "groups", None)  # a custom user model may have no groups
     if groups is None:
         return None
+    key = tuple(sorted(mapping.items()))
+    cached: tuple[tuple[tuple[str, str], ...], str | None] | None = getattr(
+        user, _GROUP_ROLE_ATTR, None
+    )
+    if cached is not None and cached[0] == key:
+        return cached[1]
     role_by_group = {group: role for role, group in mapping.items()}
     names = groups.filter(name__in=role_by_group).values_list("name", flat=True)
     roles = {role_by_group[name] for name in names}
-    return roles.pop() if len(roles) == 1 else None
+    role = roles.pop() if len(roles) == 1 else None
+    setattr(user, _GROUP_ROLE_ATTR, (key, role))
+    return role
+
+
+# Where group_role keeps its answer on the user object (for that object's lifetime only).
+_GROUP_ROLE_ATTR = "_renown_group_role"
 
 
 def organization_list_for_user(

@@ -110,8 +110,27 @@ def test_the_lookups_take_a_bounded_number_of_queries(
     user = member_of("HR admins", "Payroll")
     with django_assert_max_num_queries(2):  # the group, then the organisations
         assert len(list(tenancy.organization_list_for_user(user=user))) == 1
-    with django_assert_max_num_queries(2):  # the membership, then the group
+    with django_assert_max_num_queries(1):  # the membership; the group's answer is kept
         assert tenancy.membership_role(user=user, organization=org_a) == "hr_admin"
+
+
+@pytest.mark.usefixtures("mapped")
+def test_the_group_is_asked_once_per_user_object_and_a_new_mapping_asks_again(
+    org_a: Any, django_assert_num_queries: Any
+) -> None:
+    user = member_of("HR admins")
+    with django_assert_num_queries(1):  # as many checks as a page makes, one group query
+        for _ in range(5):
+            assert tenancy.group_role(user=user) == "hr_admin"
+    with (
+        override_settings(RENOWN_ROLE_GROUPS={"auditor": "HR admins"}),
+        django_assert_num_queries(1),
+    ):
+        assert tenancy.group_role(user=user) == "auditor"
+    # A new request has a new user object: it reads the groups as they are now.
+    user.groups.clear()
+    fresh = type(user).objects.get(pk=user.pk)
+    assert tenancy.group_role(user=fresh) is None
 
 
 # --- through the pages and the API ---------------------------------------------------
