@@ -868,6 +868,13 @@ def decision_list(*, screening: Screening) -> QuerySet[Decision]:
     return screening.decisions.select_related("adverse_action").order_by("-decided_at", "-id")
 
 
+def adverse_action_open_list(*, job: Job) -> QuerySet[AdverseAction]:
+    """The job's open adverse actions (the job already through the gate), never an
+    erased candidate's: those are records under a retention hold."""
+    actions = AdverseAction.objects.filter(job=job, status__in=AdverseActionStatus.open())
+    return without_erased(actions).select_related("candidate")
+
+
 def adverse_action_current(*, job: Job, candidate: Candidate) -> AdverseAction | None:
     """The candidate's newest adverse action for the job (open or not), with notices."""
     return (

@@ -20,7 +20,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from renown.models import ApiToken, Organization, Role, TokenScope
-from renown.tenancy import current_organization, membership_role
+from renown.tenancy import current_organization_role
 
 RECRUITER = Role.RECRUITER.value
 HR_ADMIN = Role.HR_ADMIN.value
@@ -78,10 +78,9 @@ def _user_principal(request: HttpRequest) -> Principal | None:
     if not (user.is_authenticated and getattr(user, "is_active", False)):
         return None
     try:
-        organization = current_organization(request)
+        organization, role = current_organization_role(request)
     except Http404:
         return None
-    role = membership_role(user=user, organization=organization)
     if role not in Role.values:
         return None
     return Principal(
