@@ -48,7 +48,7 @@ def validate_region(value: str) -> None:
 class CandidateQuerySet(models.QuerySet["Candidate"]):
     """Candidates; ``not_erased`` is the one way "not erased" is written."""
 
-    def erased_ids(self) -> models.QuerySet[Candidate, dict[str, Any]]:
+    def erased_ids(self) -> models.QuerySet[Candidate, Any]:
         """The pks of erased candidates, as a subquery (a partial index finds them)."""
         return Candidate.objects.filter(erased_at__isnull=False).values("pk")
 

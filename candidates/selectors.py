@@ -36,8 +36,11 @@ def without_erased(queryset: QuerySet[_M], path: str = "candidate") -> QuerySet[
     return queryset.exclude(**{f"{path}__in": Candidate.objects.erased_ids()})
 
 
-def candidate_list_for(principal: Principal) -> QuerySet[Candidate]:
-    """The principal's organisation's candidates (never an erased one)."""
+def candidate_list_for(principal: Principal | Organization) -> QuerySet[Candidate]:
+    """The principal's organisation's candidates (never an erased one).
+
+    An ``Organization`` stands for a caller already resolved to it (``scoped``).
+    """
     return scoped(Candidate.objects.not_erased(), principal).select_related("organization")
 
 

@@ -1,7 +1,8 @@
 """Tenancy: organisations, who belongs to which in what role, and which one they work in.
 
-Every way in resolves the organisation here: the web pages (``current_organization``),
-the API (``renown.api.access``) and the admin (``renown.admin``).
+Every way in resolves the organisation here: the web pages and the API through
+``renown.access.principal_from_request`` (``current_organization_role``), and the
+admin (``renown.admin``).
 """
 
 from __future__ import annotations
@@ -184,6 +185,8 @@ def current_organization_role(request: HttpRequest) -> tuple[Organization, str |
     from renown import conf
 
     user = request.user
+    if not user.is_authenticated:
+        raise Http404("You are not a member of any organisation.")
     explicit = Membership.objects.filter(user_id=user.pk, organization=OuterRef("pk"))
     organizations = organization_list_for_user(user=user).annotate(
         member_role=Subquery(explicit.values("role")[:1])
