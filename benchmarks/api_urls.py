@@ -21,9 +21,7 @@ def bare_candidates(request: HttpRequest) -> JsonResponse:
     from renown.models import Organization
 
     organization = Organization.objects.get(slug=BENCH_ORG_SLUG)
-    rows = candidate_list_with_latest(organization=organization).order_by("-id")[
-        :50
-    ]  # the API's default order
+    rows = candidate_list_with_latest(organization).order_by("-id")[:50]  # the API's default order
     results: list[dict[str, Any]] = [
         {
             "id": str(c.public_id),

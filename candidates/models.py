@@ -7,6 +7,7 @@ the plugin's base, below every app.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -44,8 +45,28 @@ def validate_region(value: str) -> None:
         raise ValidationError(str(exc), code="invalid_region") from None
 
 
+class CandidateQuerySet(models.QuerySet["Candidate"]):
+    """Candidates; ``not_erased`` is the one way "not erased" is written."""
+
+    def erased_ids(self) -> models.QuerySet[Candidate, Any]:
+        """The pks of erased candidates, as a subquery (a partial index finds them)."""
+        return Candidate.objects.filter(erased_at__isnull=False).values("pk")
+
+    def not_erased(self) -> CandidateQuerySet:
+        """Without erased candidates: pseudonymised records under a retention hold.
+
+        NOT IN over the few erased ones (the partial index ``candidate_erased``), not a
+        filter on the column: it keeps the plans the lists and their counts use
+        (index-only scans) intact. Rows that point at a candidate use the same
+        subquery (``candidates.selectors.without_erased``).
+        """
+        return self.exclude(pk__in=self.erased_ids())
+
+
 class Candidate(TimeStampedModel):
     """A person applying through the hiring platform; known to the outside by ``public_id``."""
+
+    objects = CandidateQuerySet.as_manager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(

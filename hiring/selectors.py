@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from candidates.models import AccountStatus, Candidate, SocialAccount
-from candidates.selectors import UserLike
+from candidates.selectors import UserLike, without_erased
 from hiring import conf as hiring_conf
 from hiring.evaluation import (
     BAND_VOLATILITY,
@@ -52,6 +52,7 @@ from hiring.models import (
     ScreeningRule,
     Suggestion,
 )
+from renown.access import Principal, scoped
 from renown.models import AuditEvent, AuditEventType, Organization
 from renown.tenancy import organization_list_for_user
 from scoring import providers
@@ -633,8 +634,7 @@ def application_population(
     """
     # NOT IN over the few erased candidates (a partial index finds them), not a join with
     # every candidate: the join costs a large screening run a third of its time.
-    erased = Candidate.objects.filter(erased_at__isnull=False).values("pk")
-    applications = Application.objects.filter(job=job).exclude(candidate_id__in=erased)
+    applications = without_erased(Application.objects.filter(job=job))
     if candidate_ids is not None:
         applications = applications.filter(candidate_id__in=list(candidate_ids))
     return applications.order_by().values("candidate_id")
@@ -664,6 +664,77 @@ def _count(queryset: QuerySet[Any]) -> Subquery:
     )
 
 
+# --- the gate's getters: everything a caller reaches of an organisation -----------------
+
+
+def job_list_for(principal: Principal) -> QuerySet[Job]:
+    """The principal's organisation's jobs."""
+    return scoped(Job.objects.all(), principal)
+
+
+def job_for(principal: Principal, job_id: int | str) -> Job:
+    """One job of the principal's organisation; Http404 otherwise."""
+    try:
+        pk = int(job_id)
+    except (TypeError, ValueError):
+        raise Http404("No such job.") from None
+    job = job_list_for(principal).filter(pk=pk).select_related("organization").first()
+    if job is None:
+        raise Http404("No such job.")
+    return job
+
+
+def application_list_for(principal: Principal, *, job: Job | None = None) -> QuerySet[Application]:
+    """The organisation's applications (of ``job`` if given), never an erased candidate's."""
+    applications = scoped(Application.objects.all(), principal, "job__organization")
+    if job is not None:
+        applications = applications.filter(job=job)
+    return without_erased(applications).select_related("candidate")
+
+
+def screening_list_for(principal: Principal) -> QuerySet[Screening]:
+    """The organisation's screenings, never an erased candidate's.
+
+    An erased candidate's screenings are kept (EU AI Act Art. 26(6)) under a retention
+    hold, for the auditor in the admin; no list or getter shows them.
+    """
+    screenings = scoped(Screening.objects.all(), principal, "job__organization")
+    return without_erased(screenings).select_related("candidate")
+
+
+def screening_for(principal: Principal, screening_id: int | str) -> Screening:
+    """One screening of the organisation (not an erased candidate's); Http404 otherwise."""
+    try:
+        pk = int(screening_id)
+    except (TypeError, ValueError):
+        raise Http404("No such screening.") from None
+    screening = (
+        screening_list_for(principal)
+        .filter(pk=pk)
+        .select_related("job__organization", "candidate")
+        .first()
+    )
+    if screening is None:
+        raise Http404("No such screening.")
+    return screening
+
+
+def decision_list_for(
+    principal: Principal, *, screening: Screening | None = None
+) -> QuerySet[Decision]:
+    """The organisation's decisions (on ``screening`` if given), never an erased candidate's."""
+    decisions = scoped(Decision.objects.all(), principal, "job__organization")
+    if screening is not None:
+        decisions = decisions.filter(screening=screening)
+    return without_erased(decisions).select_related("candidate")
+
+
+def rule_list_for(principal: Principal, *, job: Job | None = None) -> QuerySet[ScreeningRule]:
+    """The organisation's screening rules (of ``job`` if given), every version."""
+    rules = scoped(ScreeningRule.objects.all(), principal, "job__organization")
+    return rules.filter(job=job) if job is not None else rules
+
+
 def job_list(*, user: UserLike, organization: Organization) -> QuerySet[Job]:
     """The organisation's jobs with counts for the recruiter's job list, if the user is a member.
 
@@ -676,7 +747,7 @@ def job_list(*, user: UserLike, organization: Organization) -> QuerySet[Job]:
     return (
         Job.objects.filter(organization=organization)
         .annotate(
-            applicants=Coalesce(_count(Application.objects.filter(job=job)), 0),
+            applicants=Coalesce(_count(without_erased(Application.objects.filter(job=job))), 0),
             live_rules=Coalesce(_count(ScreeningRule.objects.filter(job=job, active=True)), 0),
             open_adverse_actions=Coalesce(
                 _count(
@@ -692,7 +763,7 @@ def job_list(*, user: UserLike, organization: Organization) -> QuerySet[Job]:
 def screening_outcome_counts(*, jobs: Collection[Job]) -> dict[tuple[int, str], int]:
     """{(job id, outcome): candidates} for the jobs' current screenings (one query)."""
     rows = (
-        Screening.objects.filter(job__in=list(jobs))
+        without_erased(Screening.objects.filter(job__in=list(jobs)))
         .values_list("job_id", "outcome")
         .annotate(n=Count("pk"))
         .order_by()
@@ -753,11 +824,10 @@ def review_queue(*, job: Job) -> QuerySet[Screening]:
             decision_id=OuterRef("latest_decision_id"), status=AdverseActionStatus.WITHDRAWN
         )
     )
+    # An erased candidate's screening is a record under a retention hold, not work.
     return (
-        screening_list_with_decisions(job=job)
+        without_erased(screening_list_with_decisions(job=job))
         .filter(suggestion__in=[Suggestion.REVIEW, Suggestion.REJECT])
-        # An erased candidate's screening is a record under a retention hold, not work.
-        .filter(candidate__erased_at__isnull=True)
         .filter(
             Q(latest_decision_kind__isnull=True)
             | Q(latest_decision_kind=DecisionKind.HOLD)
@@ -796,6 +866,13 @@ def screening_is_current(*, screening: Screening) -> bool:
 def decision_list(*, screening: Screening) -> QuerySet[Decision]:
     """The screening's decisions, newest first, with any adverse action."""
     return screening.decisions.select_related("adverse_action").order_by("-decided_at", "-id")
+
+
+def adverse_action_open_list(*, job: Job) -> QuerySet[AdverseAction]:
+    """The job's open adverse actions (the job already through the gate), never an
+    erased candidate's: those are records under a retention hold."""
+    actions = AdverseAction.objects.filter(job=job, status__in=AdverseActionStatus.open())
+    return without_erased(actions).select_related("candidate")
 
 
 def adverse_action_current(*, job: Job, candidate: Candidate) -> AdverseAction | None:

@@ -30,9 +30,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate
+from candidates.selectors import candidate_for
 from hiring import charts, listing, live_audit, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
@@ -56,10 +56,11 @@ from hiring.permissions import (
 from hiring.services import evidence as evidence_services
 from hiring.services import refresh as refresh_services
 from renown import tenancy
+from renown.access import principal_required
 from renown.csp import renown_csp
 from renown.exceptions import ApplicationError, NotPermitted
 from renown.models import Organization
-from renown.tenancy import SESSION_ORG_KEY, current_organization
+from renown.tenancy import SESSION_ORG_KEY
 from renown.trail import audit_actor_label
 from scoring import conf as scoring_conf
 from scoring import selectors as scoring_selectors
@@ -95,7 +96,8 @@ PAGE_SIZE = 50
 @require_GET
 def candidate_list(request: HttpRequest) -> HttpResponse:
     """The organisation's candidates: search, filter by job, outcome and flags, sort by any score."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     query, problems = listing.list_query_parse(
         params=request.GET, user=request.user, organization=organization
     )
@@ -114,7 +116,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             ),
             "query": query,
             "problems": problems,
-            "jobs": Job.objects.filter(organization=organization).order_by("title", "id"),
+            "jobs": hiring_selectors.job_list_for(principal).order_by("title", "id"),
             "outcomes": Outcome.choices,
             "flag_filters": listing.FLAG_FILTERS,
             "sorts": listing.SORTS,
@@ -135,7 +137,8 @@ class _Echo:
 @never_cache
 def candidate_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The current filtered list as CSV (same filters and order), formula cells defused."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     query, _ = listing.list_query_parse(
         params=request.GET, user=request.user, organization=organization
     )
@@ -227,10 +230,9 @@ def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
     Every view is recorded (who, when) for the organisation's auditors.
     """
-    organization = current_organization(request)
-    candidate = selectors.candidate_get(
-        user=request.user, organization=organization, public_id=public_id
-    )
+    principal = principal_required(request)
+    organization = principal.organization
+    candidate = candidate_for(principal, public_id)
     user: Any = request.user
     candidate_services.candidate_view_record(candidate=candidate, viewer=user)
     return render(
@@ -244,10 +246,8 @@ def _candidate_post(
     request: HttpRequest, public_id: str, step: Callable[[Candidate], str]
 ) -> HttpResponse:
     """Run one change to a candidate from a POST, after the tenant gate; back to their page."""
-    organization = current_organization(request)
-    candidate = selectors.candidate_get(
-        user=request.user, organization=organization, public_id=public_id
-    )
+    principal = principal_required(request)
+    candidate = candidate_for(principal, public_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -396,7 +396,8 @@ def _review_stats(organization: Organization, job: Job | None) -> list[oversight
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     """The organisation's jobs, with how many candidates wait for a person."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     jobs = list(hiring_selectors.job_list(user=request.user, organization=organization))
     by_outcome = hiring_selectors.screening_outcome_counts(jobs=jobs)
     for job in jobs:
@@ -416,8 +417,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's candidates waiting for a decision, and how meaningful the reviews have been."""
-    organization = current_organization(request)
-    job = hiring_selectors.job_get(user=request.user, organization=organization, job_id=job_id)
+    principal = principal_required(request)
+    organization = principal.organization
+    job = hiring_selectors.job_for(principal, job_id)
     queue = hiring_selectors.review_queue(job=job)
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
     return render(
@@ -428,9 +430,7 @@ def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
             "job": job,
             "page": page,
             "live_rules": hiring_selectors.rule_list_active(job=job),
-            "open_adverse_actions": AdverseAction.objects.filter(
-                job=job, status__in=["pending", "pre_adverse_sent", "disputed"]
-            ).select_related("candidate"),
+            "open_adverse_actions": hiring_selectors.adverse_action_open_list(job=job),
             "stats": _review_stats(organization, job),
         },
     )
@@ -440,11 +440,10 @@ def _review_objects(
     request: HttpRequest, job_id: int, public_id: str
 ) -> tuple[Organization, Job, Candidate, Screening]:
     # The tenant gates: the organisation, the job in it, the candidate in it.
-    organization = current_organization(request)
-    job = hiring_selectors.job_get(user=request.user, organization=organization, job_id=job_id)
-    candidate = selectors.candidate_get(
-        user=request.user, organization=organization, public_id=public_id
-    )
+    principal = principal_required(request)
+    organization = principal.organization
+    job = hiring_selectors.job_for(principal, job_id)
+    candidate = candidate_for(principal, public_id)
     return (
         organization,
         job,
@@ -723,23 +722,18 @@ def _progress_body(progress: scoring_selectors.RefreshProgress) -> dict[str, Any
 @login_required
 def refresh(request: HttpRequest) -> HttpResponse:
     """Start a refresh of the organisation (or of one job's candidates); list recent ones."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     if not has_role(user=request.user, organization=organization, roles=REFRESH_ROLES):
         raise NotPermitted("Only recruiters and HR admins can refresh scores.")
     jobs = list(
-        Job.objects.filter(organization=organization).order_by("title").values_list("pk", "title")
+        hiring_selectors.job_list_for(principal).order_by("title").values_list("pk", "title")
     )
     form = RefreshForm(request.POST or None, jobs=jobs)
     if request.method == "POST":
         if form.is_valid():
             job_id = form.cleaned_data["job"]
-            job = (
-                hiring_selectors.job_get(
-                    user=request.user, organization=organization, job_id=job_id
-                )
-                if job_id
-                else None
-            )
+            job = hiring_selectors.job_for(principal, job_id) if job_id else None
             user: Any = request.user
             cycle = refresh_services.refresh_start_for(
                 organization=organization, actor=user, job=job
@@ -766,7 +760,8 @@ def refresh(request: HttpRequest) -> HttpResponse:
 @never_cache
 def refresh_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """A refresh's progress bar; reloads itself while running (works without JavaScript)."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     cycle = _refresh_cycle(request, organization, cycle_id)
     body = _progress_body(scoring_selectors.refresh_progress(cycle=cycle))
     return render(
@@ -787,7 +782,8 @@ def refresh_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @never_cache
 def refresh_progress_json(request: HttpRequest, cycle_id: int) -> JsonResponse:
     """The progress of a refresh as JSON, for the page's script to poll."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     cycle = _refresh_cycle(request, organization, cycle_id)
     return JsonResponse(_progress_body(scoring_selectors.refresh_progress(cycle=cycle)))
 
@@ -800,15 +796,14 @@ def refresh_progress_json(request: HttpRequest, cycle_id: int) -> JsonResponse:
 @require_GET
 def bias_audit(request: HttpRequest) -> HttpResponse:
     """Impact ratios of a job's screenings by self-identified category: auditors only."""
-    organization = current_organization(request)
+    principal = principal_required(request)
+    organization = principal.organization
     if not has_role(user=request.user, organization=organization, roles=AUDIT_REPORT_ROLES):
         raise NotPermitted("Only the organisation's auditors read bias audits.")
-    jobs = list(Job.objects.filter(organization=organization).order_by("title", "id"))
+    jobs = list(hiring_selectors.job_list_for(principal).order_by("title", "id"))
     job = None
     if raw := request.GET.get("job", ""):
-        job = hiring_selectors.job_get(
-            user=request.user, organization=organization, job_id=int(raw) if raw.isdigit() else 0
-        )
+        job = hiring_selectors.job_for(principal, raw)
     elif jobs:
         job = jobs[0]
     # The same live audit as the admin's job page (hiring.live_audit): auditors see

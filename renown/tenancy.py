@@ -1,7 +1,8 @@
 """Tenancy: organisations, who belongs to which in what role, and which one they work in.
 
-Every way in resolves the organisation here: the web pages (``current_organization``),
-the API (``renown.api.access``) and the admin (``renown.admin``).
+Every way in resolves the organisation here: the web pages and the API through
+``renown.access.principal_from_request`` (``current_organization_role``), and the
+admin (``renown.admin``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from renown.models import AuditEvent, AuditEventType, Membership, Organization, Role
@@ -186,14 +187,34 @@ def current_organization(request: HttpRequest) -> Organization:
 
     Http404 for a user with no membership: there is nothing for them to see.
     """
-    organizations = organization_list_for_user(user=request.user)
+    return current_organization_role(request)[0]
+
+
+def current_organization_role(request: HttpRequest) -> tuple[Organization, str | None]:
+    """``current_organization`` and the user's role in it (``membership_role``), at once.
+
+    The role comes in the same query as the organisation (one more, for the auth
+    groups, only for a member of ``RENOWN_DEFAULT_ORGANIZATION`` by group alone).
+    """
+    from renown import conf
+
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404("You are not a member of any organisation.")
+    explicit = Membership.objects.filter(user_id=user.pk, organization=OuterRef("pk"))
+    organizations = organization_list_for_user(user=user).annotate(
+        member_role=Subquery(explicit.values("role")[:1])
+    )
     chosen = request.session.get(SESSION_ORG_KEY)
     organization = (
         organizations.filter(pk=chosen).first() if chosen is not None else None
     ) or organizations.first()
     if organization is None:
         raise Http404("You are not a member of any organisation.")
-    return organization
+    role: str | None = organization.member_role  # type: ignore[attr-defined]
+    if role is None and organization.slug == conf.get("RENOWN_DEFAULT_ORGANIZATION"):
+        role = group_role(user=user)
+    return organization, role
 
 
 def organization_create(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from candidates.models import Candidate
+from candidates.selectors import candidate_list_for
 from hiring.models import Screening
+from renown.access import Principal
 from renown.models import Organization
 from scoring.models import Score
 
@@ -26,12 +28,13 @@ def _latest_screening(field: str) -> Subquery:
     )
 
 
-def candidate_list_with_latest(*, organization: Organization) -> QuerySet[Candidate]:
-    """The organisation's candidates, each with its newest scores and screening outcome.
+def candidate_list_with_latest(principal: Principal | Organization) -> QuerySet[Candidate]:
+    """The caller's candidates (``candidate_list_for``), each with its newest scores and
+    screening outcome.
 
     One query per page whatever its size: the newest values come as subqueries.
     """
-    return Candidate.objects.filter(organization=organization, erased_at__isnull=True).annotate(
+    return candidate_list_for(principal).annotate(
         latest_influence=_latest_score("influence"),
         latest_reputation=_latest_score("reputation"),
         latest_outcome=_latest_screening("outcome"),

@@ -22,6 +22,8 @@ which keeps ``verify_audit_trail`` intact.
 from __future__ import annotations
 
 import json
+import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -127,13 +129,24 @@ def _pseudonymise(candidate: Candidate, pseudonym: privacy.Pseudonym, now: datet
         if section.erase == "keep" and section.pseudonymise is not None:
             section.pseudonymise(section.rows(candidate), pseudonym)
     candidate.name = pseudonym.label
+    # The public id is what every integration holds: the kept record gets a new one, so
+    # nothing kept links back to the person (the trail's candidate.erased names the old).
+    candidate.public_id = uuid.uuid4()
     candidate.email = ""
     candidate.external_id = ""
     candidate.ats_source = ""
     candidate.region = ""  # the country stays: it decides which law's retention applies
     candidate.erased_at = now
     candidate.save(
-        update_fields=["name", "email", "external_id", "ats_source", "region", "erased_at"]
+        update_fields=[
+            "name",
+            "public_id",
+            "email",
+            "external_id",
+            "ats_source",
+            "region",
+            "erased_at",
+        ]
     )
 
 
@@ -191,8 +204,10 @@ def candidate_erase(
         basis = [entry for entry in _hold_basis(candidate) if entry["until"] > now]
         hold_until = max((entry["until"] for entry in basis), default=None)
         if hold_until is not None:
+            # A random label, not derived from the public id: it must not lead back to it.
             pseudonym = privacy.Pseudonym(
-                f"Erased candidate {public_id[:8]}", tuple(i for i in identifiers if i)
+                f"Erased candidate {secrets.token_hex(4)}",
+                tuple(i for i in [*identifiers, public_id] if i),
             )
             _pseudonymise(candidate, pseudonym, now)
             RetentionHold.objects.create(

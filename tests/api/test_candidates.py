@@ -134,7 +134,7 @@ def test_fast_representation_equals_drf_rendering(write_client: Any, org_a: Any)
         evaluated_at=datetime.now(tz=UTC),
     )
     factories.CandidateFactory(organization=org_a, email="")
-    rows = list(candidate_list_with_latest(organization=org_a))
+    rows = list(candidate_list_with_latest(org_a))
     assert len(rows) == 2
     serializer = CandidateSerializer()
     for row in rows:

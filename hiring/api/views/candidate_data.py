@@ -13,11 +13,11 @@ from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from candidates.models import Candidate, CandidateNotice, ReputationEvidence, SocialAccount
+from candidates.selectors import candidate_for
 from candidates.services import account_add
 from hiring.api import serializers as s
 from renown.api import access
@@ -39,14 +39,7 @@ class CandidateChildViewSet(ApiViewSet):
 
     def get_candidate(self) -> Candidate:
         if not hasattr(self, "_candidate"):
-            candidate = Candidate.objects.filter(
-                organization=self.organization,
-                public_id=self.kwargs["candidate_id"],
-                erased_at__isnull=True,
-            ).first()
-            if candidate is None:
-                raise NotFound("No such candidate.")
-            self._candidate = candidate
+            self._candidate = candidate_for(self.principal, self.kwargs["candidate_id"])
         return self._candidate
 
     def get_queryset(self) -> QuerySet[Any]:

@@ -63,7 +63,7 @@ class CandidateViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Candidate]:
         if getattr(self, "swagger_fake_view", False):
             return Candidate.objects.none()
-        return selectors.candidate_list_with_latest(organization=self.organization)
+        return selectors.candidate_list_with_latest(self.principal)
 
     def _show(self, candidate: Candidate, status_code: int = 200) -> Response:
         fresh = self.get_queryset().get(pk=candidate.pk)

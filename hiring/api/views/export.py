@@ -6,11 +6,10 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from candidates.models import Candidate
+from candidates.selectors import candidate_for
 from hiring.privacy import services
 from renown.api import access
 from renown.api.schema import extend_schema
@@ -41,11 +40,7 @@ class CandidateExportViewSet(ApiViewSet):
         "`manage.py export_candidate` includes it.",
     )
     def list(self, request: Request, candidate_id: str) -> Response:
-        candidate = Candidate.objects.filter(
-            organization=self.organization, public_id=candidate_id, erased_at__isnull=True
-        ).first()
-        if candidate is None:
-            raise NotFound("No such candidate.")
+        candidate = candidate_for(self.principal, candidate_id)
         export = services.candidate_export(candidate)
         held = export.pop("self_identification")
         export["self_identification"] = {

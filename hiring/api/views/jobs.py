@@ -12,15 +12,16 @@ from typing import Any
 import django_filters
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from candidates.models import Candidate, RaceEthnicity, Sex
-from candidates.selectors import self_identification_counts
+from candidates.selectors import candidate_for, self_identification_counts
 from hiring import selectors as hiring_selectors
 from hiring import services, whatif
 from hiring.api import serializers as s
@@ -84,7 +85,7 @@ class JobViewSet(
     def get_queryset(self) -> QuerySet[Job]:
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
-        return Job.objects.filter(organization=self.organization)
+        return hiring_selectors.job_list_for(self.principal)
 
     @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobSerializer})
     def create(self, request: Request) -> Response:
@@ -161,14 +162,7 @@ class JobChildViewSet(ApiViewSet):
 
     def get_job(self) -> Job:
         if not hasattr(self, "_job"):
-            job = (
-                Job.objects.filter(organization=self.organization, pk=self.kwargs["job_id"])
-                .select_related("organization")
-                .first()
-            )
-            if job is None:
-                raise NotFound("No such job.")
-            self._job = job
+            self._job = hiring_selectors.job_for(self.principal, self.kwargs["job_id"])
         return self._job
 
 
@@ -187,17 +181,16 @@ class ApplicationViewSet(JobChildViewSet, mixins.ListModelMixin, mixins.CreateMo
     def get_queryset(self) -> QuerySet[Application]:
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
-        return Application.objects.filter(job=self.get_job()).select_related("candidate")
+        return hiring_selectors.application_list_for(self.principal, job=self.get_job())
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         job = self.get_job()
-        candidate = Candidate.objects.filter(
-            organization=self.organization,
-            public_id=serializer.validated_data["candidate"]["public_id"],
-            erased_at__isnull=True,
-        ).first()
-        if candidate is None:
-            raise serializers.ValidationError({"candidate": "No such candidate."})
+        try:
+            candidate = candidate_for(
+                self.principal, serializer.validated_data["candidate"]["public_id"]
+            )
+        except Http404:
+            raise serializers.ValidationError({"candidate": "No such candidate."}) from None
         serializer.instance = services.application_add(
             job=job,
             candidate=candidate,
@@ -240,7 +233,7 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
     def get_queryset(self) -> QuerySet[ScreeningRule]:
         if getattr(self, "swagger_fake_view", False):
             return ScreeningRule.objects.none()
-        return ScreeningRule.objects.filter(job=self.get_job())
+        return hiring_selectors.rule_list_for(self.principal, job=self.get_job())
 
     def create(self, request: Request, job_id: str) -> Response:
         job = self.get_job()
@@ -326,7 +319,7 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
     def get_queryset(self) -> QuerySet[ScreeningRule]:
         if getattr(self, "swagger_fake_view", False):
             return ScreeningRule.objects.none()
-        return ScreeningRule.objects.filter(job__organization=self.organization).select_related(
+        return hiring_selectors.rule_list_for(self.principal).select_related(
             "job__organization", "group"
         )
 
@@ -442,9 +435,7 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self) -> QuerySet[Screening]:
         if getattr(self, "swagger_fake_view", False):
             return Screening.objects.none()
-        return Screening.objects.filter(job__organization=self.organization).select_related(
-            "candidate"
-        )
+        return hiring_selectors.screening_list_for(self.principal)
 
     @extend_schema(
         request=s.ScreeningTriggerSerializer,
@@ -460,19 +451,15 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
         job: Job | None = None
         candidate: Candidate | None = None
         if "job" in data.validated_data:
-            job = Job.objects.filter(
-                organization=self.organization, pk=data.validated_data["job"]
-            ).first()
-            if job is None:
-                raise serializers.ValidationError({"job": "No such job."})
+            try:
+                job = hiring_selectors.job_for(self.principal, data.validated_data["job"])
+            except Http404:
+                raise serializers.ValidationError({"job": "No such job."}) from None
         if "candidate" in data.validated_data:
-            candidate = Candidate.objects.filter(
-                organization=self.organization,
-                public_id=data.validated_data["candidate"],
-                erased_at__isnull=True,
-            ).first()
-            if candidate is None:
-                raise serializers.ValidationError({"candidate": "No such candidate."})
+            try:
+                candidate = candidate_for(self.principal, data.validated_data["candidate"])
+            except Http404:
+                raise serializers.ValidationError({"candidate": "No such candidate."}) from None
         reason = f"API: {self.principal.label}"[:100]
         if job is not None and candidate is not None:
             screening = services.screening_evaluate(
@@ -514,21 +501,12 @@ class DecisionViewSet(ApiViewSet, mixins.ListModelMixin):
     access = {"list": access.READERS, "create": access.REVIEWERS}
 
     def get_screening(self) -> Screening:
-        screening = (
-            Screening.objects.filter(
-                job__organization=self.organization, pk=self.kwargs["screening_id"]
-            )
-            .select_related("job__organization", "candidate")
-            .first()
-        )
-        if screening is None:
-            raise NotFound("No such screening.")
-        return screening
+        return hiring_selectors.screening_for(self.principal, self.kwargs["screening_id"])
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Screening.objects.none()
-        return self.get_screening().decisions.select_related("candidate")
+        return hiring_selectors.decision_list_for(self.principal, screening=self.get_screening())
 
     def create(self, request: Request, screening_id: str) -> Response:
         screening = self.get_screening()
