@@ -56,6 +56,8 @@ class AuditEventType(models.TextChoices):
     DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
     MEMBERSHIP_GRANTED = "membership.granted", "Role granted (or changed)"
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
+    JOB_CREATED = "job.created", "Job created"
+    JOB_CHANGED = "job.changed", "Job changed"
 
 
 class AuditEventImmutable(Exception):
