@@ -277,10 +277,22 @@ def test_a_token_patch_to_new_york_holds_the_screen_out_rule_until_an_hr_admin_a
     with pytest.raises(ValidationError):
         services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="  ")
     assert suggestion(job, low) == "review"
+    shown = client.get(f"/api/v1/rules/{rule.pk}/").json()
+    assert {w["code"] for w in shown["acknowledgement_pending"]} == {
+        "ll144.notice_missing",
+        "ll144.audit_missing",
+    }
+    # A token cannot acknowledge; the HR admin does, through the API.
+    refused = client.post(f"/api/v1/rules/{rule.pk}/acknowledge/", {"acknowledgement": "ok"})
+    assert refused.status_code == 403
     before = len(events(org_a))
-    services.rule_acknowledge(
-        rule=rule, actor=hr_admin_a, acknowledgement="Notice posted today; audit booked."
+    response = session_client(hr_admin_a).post(
+        f"/api/v1/rules/{rule.pk}/acknowledge/",
+        {"acknowledgement": "Notice posted today; audit booked."},
+        format="json",
     )
+    assert response.status_code == 200, response.content
+    assert response.json()["acknowledgement_pending"] == []
     event = assert_one_event(org_a, before, "warning.acknowledged")
     assert {"ll144.notice_missing", "ll144.audit_missing"} <= {
         w["code"] for w in event.after["warnings"]
@@ -298,15 +310,20 @@ def test_the_rule_and_job_pages_say_the_rule_awaits_acknowledgement(
     screened: Any, hr_admin_a: Any
 ) -> None:
     job, rule, _ = screened
-    services.job_update(job=job, actor="test", changes={"influence_relevance": "none"})
-    client = Client()
-    client.force_login(hr_admin_a)
-    for url in (
+    pages = (
         f"/admin/renown_hiring/screeningrule/{rule.pk}/change/",
         f"/admin/renown_hiring/job/{job.pk}/change/",
-    ):
-        page = client.get(url).content.decode()
-        assert "awaits acknowledgement" in page.lower(), url
+        f"/jobs/{job.pk}/review/",  # the job's review queue lists its live rules
+    )
+    client = Client()
+    client.force_login(hr_admin_a)
+    for url in pages:
+        assert "a change of" not in client.get(url).content.decode().lower(), url
+    services.job_update(job=job, actor="test", changes={"influence_relevance": "none"})
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "a change of" in response.content.decode().lower(), url
 
 
 def test_the_admin_rule_page_acknowledges_a_rule_on_hold(

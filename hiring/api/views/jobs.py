@@ -381,7 +381,9 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         request=s.RuleAcknowledgementSerializer,
         responses={200: s.RuleSerializer},
         description="Acknowledge a draft's serious fairness warnings in words, as it stands "
-        "(no new version): then it can go live, or be approved.",
+        "(no new version): then it can go live, or be approved. Also a live version that a "
+        "change of its job left awaiting acknowledgement (acknowledgement_pending): a "
+        "screen-out version then screens out again.",
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, rule_id: str) -> Response:
