@@ -152,9 +152,12 @@ def job_update(*, job: Job, actor: AuditActor, changes: Mapping[str, Any]) -> Jo
     with transaction.atomic():
         job.save()
         for rule, warnings in awaiting:
-            ScreeningRule.objects.filter(pk=rule.pk).update(
-                acknowledgement_pending=[*rule.acknowledgement_pending, *warnings]
-            )
+            # Read again under lock: an acknowledgement may have cleared it meanwhile.
+            row = ScreeningRule.objects.select_for_update().filter(pk=rule.pk).first()
+            if row is not None:
+                ScreeningRule.objects.filter(pk=rule.pk).update(
+                    acknowledgement_pending=[*row.acknowledgement_pending, *warnings]
+                )
         audit_record(
             organization=job.organization,
             actor=actor,
