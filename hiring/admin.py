@@ -44,6 +44,7 @@ from hiring.models import (
     ScreeningRun,
 )
 from hiring.permissions import has_role
+from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT, JOB_FIELDS
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from hiring.services.screening import rule_spec
 from renown.admin import CHANGE_ROLES, OrganizationScopedAdmin
@@ -128,7 +129,10 @@ class JobAdmin(HiringScopedAdmin):
                 if rule.group is not None
                 else "On its own"
             )
-            groups.setdefault(name, []).append(f"{rule} ({rule.get_action_display().lower()})")
+            line = f"{rule} ({rule.get_action_display().lower()})"
+            if rule.acknowledgement_pending:
+                line += f" — {AWAITS_ACKNOWLEDGEMENT}"
+            groups.setdefault(name, []).append(line)
         if not groups:
             return format_html("{}", "No live rule: nobody is screened.")
         return format_html(
@@ -137,6 +141,24 @@ class JobAdmin(HiringScopedAdmin):
                 "", "<li>{} — {}</li>", ((g, "; ".join(rules)) for g, rules in groups.items())
             ),
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A job does not move between organisations (its candidates and rules stay).
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "organization"] if obj is not None else fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Through ``hiring.services.job_create`` / ``job_update`` (validated, audited)."""
+        data = form.cleaned_data
+        user: Any = request.user
+        if change:
+            changes = {f: data[f] for f in form.changed_data if f in JOB_FIELDS}
+            saved = services.job_update(job=obj, actor=user, changes=changes)
+        else:
+            fields = {f: data[f] for f in JOB_FIELDS if f in data}
+            saved = services.job_create(organization=data["organization"], actor=user, **fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     @admin.display(description="Current outcomes")
     def outcome_counts(self, obj: Job) -> SafeString:
@@ -314,7 +336,8 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         draft = self.draft() if not self.errors else None
         acknowledgement = cleaned.get("acknowledgement", "").strip()
-        if self.acknowledging_only and not services.serious_warnings(self.instance):
+        waiting = bool(self.instance.pk and self.instance.acknowledgement_pending)
+        if self.acknowledging_only and not waiting and not services.serious_warnings(self.instance):
             self.add_error(
                 "acknowledgement",
                 f"Nothing changed, and version {self.instance.version} has no serious warning "
@@ -360,7 +383,10 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     def _acknowledge_only(self, previous: ScreeningRule, cleaned: dict[str, Any]) -> None:
         """An unchanged draft with words in the acknowledgement: acknowledge its serious
         warnings as it stands (no new version); anything else unchanged is refused."""
-        draft = previous.status == RuleStatus.DRAFT
+        # A live version its job's change left waiting is acknowledged the same way.
+        draft = previous.status == RuleStatus.DRAFT or bool(
+            previous.status == RuleStatus.LIVE and previous.acknowledgement_pending
+        )
         if not (draft and cleaned.get("acknowledgement", "").strip()):
             raise ValidationError(
                 "Nothing changed: a new version would be the same as this one."
@@ -562,6 +588,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         "rolled_back_from",
         "status_changed_at",
         "created_at",
+        "awaiting_acknowledgement",
         "version_history",
     ]
     actions = ["approve", "make_live", "deactivate", "roll_back_to_this_version"]
@@ -592,6 +619,16 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         if draft is not None:
             context["fairness"] = fairness_panel(request, draft, saved=not form.is_bound)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="Awaits acknowledgement")
+    def awaiting_acknowledgement(self, obj: ScreeningRule) -> SafeString:
+        if obj._state.adding or not obj.acknowledgement_pending:
+            return format_html("{}", "—")
+        return format_html(
+            "{} Write the acknowledgement below and save (no new version). New: {}",
+            AWAITS_ACKNOWLEDGEMENT[0].upper() + AWAITS_ACKNOWLEDGEMENT[1:] + ".",
+            "; ".join(w.get("message", w.get("code", "")) for w in obj.acknowledgement_pending),
+        )
 
     @admin.display(description="Versions")
     def version_history(self, obj: ScreeningRule) -> SafeString:
@@ -679,11 +716,18 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             actor=user,
             acknowledgement=data["acknowledgement"],
         )
-        if data.get("go_live") and not rule.needs_second_approval:
+        was_live = rule.status == RuleStatus.LIVE
+        if data.get("go_live") and not rule.needs_second_approval and not was_live:
             rule = services.rule_activate(rule=rule, actor=user)
         obj.refresh_from_db()
         obj.acknowledged_only = True  # response_change: no "changed successfully"
-        if rule.status == RuleStatus.LIVE:
+        if was_live:
+            messages.success(
+                request,
+                f"Your acknowledgement is recorded; live version {rule.version} no longer "
+                "waits" + (" and screens out again." if rule.needs_second_approval else "."),
+            )
+        elif rule.status == RuleStatus.LIVE:
             messages.success(
                 request, f"Your acknowledgement is recorded; version {rule.version} is live."
             )

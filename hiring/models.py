@@ -266,6 +266,11 @@ class ScreeningRule(TimeStampedModel):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The serious fairness warnings a change of the job (where it hires, how much influence
+    # matters) gave this live version and nobody has acknowledged yet (code, subject,
+    # message): until an HR admin does, a screen-out version only suggests review.
+    # Written by hiring.services.job_update, cleared by rule_acknowledge.
+    acknowledgement_pending = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["job", "id"]
@@ -335,6 +340,14 @@ class ScreeningRule(TimeStampedModel):
     def needs_second_approval(self) -> bool:
         """A screen-out version goes live only when a second HR admin approves it."""
         return self.action == RuleAction.SCREEN_OUT
+
+    @property
+    def acting_action(self) -> str:
+        """What the version does in a screening now: a screen-out version whose job changed
+        under it into a serious fairness warning nobody acknowledged suggests review only."""
+        if self.action == RuleAction.SCREEN_OUT and self.acknowledgement_pending:
+            return str(RuleAction.NEEDS_REVIEW)
+        return self.action
 
 
 class Outcome(models.TextChoices):

@@ -475,6 +475,14 @@ class ApplicationSerializer(ApiModelSerializer[Application]):
 class RuleSerializer(ApiModelSerializer[ScreeningRule]):
     """One version of a rule, as stored (a change is a new version)."""
 
+    acknowledgement_pending = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Serious fairness warnings (code, subject, message) that a change of the "
+        "job gave this live version and no HR admin has acknowledged yet (POST "
+        "acknowledge): until then a screen-out version only suggests review.",
+    )
+
     class Meta:
         model = ScreeningRule
         fields = [
@@ -482,6 +490,7 @@ class RuleSerializer(ApiModelSerializer[ScreeningRule]):
             "operator", "threshold", "aggregation", "window_days", "max_data_age_days",
             "missing_data_policy", "near_band", "near_band_source", "action", "change_note",
             "rolled_back_from", "approved_at", "status_changed_at", "created_at",
+            "acknowledgement_pending",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -36,12 +36,13 @@ from candidates.names import validate_person_name
 from candidates.services import account_add
 from hiring.ats.models import Ats, AtsSecret, CandidateLink, InboundDelivery, LinkKind
 from hiring.models import Job
-from hiring.services import application_add
+from hiring.services import application_add, job_create
 from renown.api.parsers import JsonTooDeep, json_loads
 from renown.models import Organization
 from renown.webhooks import signing
 
 SOURCE = "greenhouse"
+ACTOR = "ats:greenhouse"  # who the audit trail records for what a delivery writes
 MAX_ADDRESSES = 50  # per list: a candidate with more is not a candidate
 
 
@@ -315,13 +316,18 @@ def _upsert_job(organization: Organization, job: GreenhouseJob) -> Job:
         return found
     try:
         with transaction.atomic():
-            return Job.objects.create(
+            return job_create(
                 organization=organization,
+                actor=ACTOR,
                 external_id=job.external_id,
                 title=job.name or f"Greenhouse job {job.id}",
             )
-    except IntegrityError:
-        return Job.objects.get(organization=organization, external_id=job.external_id)
+    except (IntegrityError, ValidationError):
+        # A concurrent delivery created it first (else the ValidationError is real).
+        found = Job.objects.filter(organization=organization, external_id=job.external_id).first()
+        if found is None:
+            raise
+        return found
 
 
 def _store_address(candidate: Candidate, address: Address, result: ReceiveResult) -> None:

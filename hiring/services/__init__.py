@@ -3,6 +3,7 @@
 - ``rules``: screening-rule versions, four-eyes approval, deactivation, rollback, groups.
 - ``screening``: a job's population screened set-based; one candidate; re-runs.
 - ``review``: a person's decision on a screening.
+- ``jobs``: a job created or changed, audited; a change of where it hires puts rules on hold.
 - ``adverse_actions``: the FCRA pre-adverse notice, waiting period, dispute, final notice.
 """
 
@@ -15,6 +16,7 @@ from hiring.services.adverse_actions import (
     dispute_reinvestigate,
     dispute_resolve,
 )
+from hiring.services.jobs import job_create, job_update
 from hiring.services.review import adverse_action_withdraw, decision_record, fcra_applies
 from hiring.services.rules import (
     rule_acknowledge,
@@ -49,6 +51,8 @@ __all__ = [
     "dispute_reinvestigate",
     "dispute_resolve",
     "fcra_applies",
+    "job_create",
+    "job_update",
     "rule_acknowledge",
     "rule_activate",
     "rule_approve",

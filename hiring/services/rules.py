@@ -27,6 +27,7 @@ from hiring.models import (
     Combinator,
     Job,
     MissingDataPolicy,
+    RuleAction,
     RuleGroup,
     RuleStatus,
     ScreeningRule,
@@ -95,14 +96,18 @@ def _validate(rule: ScreeningRule, *, previous: ScreeningRule | None, acknowledg
         raise WarningNotAcknowledged(SERIOUS_MISSING_DATA_FAIL)
 
 
-def serious_warnings(rule: ScreeningRule) -> list[FairnessWarning]:
+def serious_warnings(rule: ScreeningRule, *, job: Job | None = None) -> list[FairnessWarning]:
     """The serious fairness warnings this version would carry live, on today's candidates
-    of its job (``hiring.whatif``: the same list the admin and the API show)."""
+    of its job (``hiring.whatif``: the same list the admin and the API show).
+
+    ``job``: the rule's job as it would be (unsaved changes), instead of ``rule.job``.
+    """
     from hiring import whatif
 
-    rules = whatif.rules_with_draft(rule.job, rule)
+    job = job if job is not None else rule.job
+    rules = whatif.rules_with_draft(job, rule)
     approved = rule.approved_by_id is not None if rule.needs_second_approval else None
-    serious = whatif.rule_preview(rule.job, rules, four_eyes_approved=approved).serious
+    serious = whatif.rule_preview(job, rules, four_eyes_approved=approved).serious
     # A warning about one of the job's other rules was that rule's to acknowledge when it
     # went live; this version answers for itself and for what the rules do together.
     mine = next(r.line for r in rules if r.draft)
@@ -367,20 +372,27 @@ def _supersede_drafts(rule: ScreeningRule) -> None:
 def rule_acknowledge(
     *, rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str
 ) -> ScreeningRule:
-    """Acknowledge in words the serious fairness warnings of a draft, as it stands.
+    """Acknowledge in words the serious fairness warnings of a draft, as it stands, or of
+    a live version that a change of its job left awaiting acknowledgement.
 
     No new version is written: the words go to the audit trail with the codes of the
-    serious warnings the draft carries now (``serious_warnings``), so that it can go
-    live, or a second HR admin can approve it. Raises NotPermitted unless ``actor``
-    is an HR admin of the organisation, InvalidTransition when the version is not a
-    draft, ValidationError when the words are blank or the draft has no serious
-    warning to acknowledge.
+    serious warnings the version carries now (``serious_warnings``), so that a draft
+    can go live, or a second HR admin can approve it; a live version waiting since its
+    job changed (``ScreeningRule.acknowledgement_pending``, see ``job_update``) stops
+    waiting, and a screen-out one screens out again (the job is screened again).
+    Raises NotPermitted unless ``actor`` is an HR admin of the organisation,
+    InvalidTransition when the version is neither a draft nor a live one awaiting
+    acknowledgement, ValidationError when the words are blank or the draft has no
+    serious warning to acknowledge.
     """
     organization = rule.job.organization
     require_role(
         user=actor, organization=organization, roles=RULE_ROLES, action="acknowledge warnings"
     )
-    rule.refresh_from_db(fields=["status"])  # it may have gone live or been replaced
+    # It may have gone live, been replaced, or been acknowledged meanwhile.
+    rule.refresh_from_db(fields=["status", "acknowledgement_pending"])
+    if rule.status == RuleStatus.LIVE and rule.acknowledgement_pending:
+        return _acknowledge_live(rule, actor, acknowledgement)
     if rule.status != RuleStatus.DRAFT:
         raise InvalidTransition(
             f"Version {rule.version} is {rule.get_status_display().lower()}: only a draft's "
@@ -395,6 +407,62 @@ def rule_acknowledge(
     with transaction.atomic():
         _acknowledge(rule, actor, acknowledgement)
     return rule
+
+
+def _acknowledge_live(
+    rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str
+) -> ScreeningRule:
+    if not acknowledgement.strip():
+        raise ValidationError({"acknowledgement": "Say in words why it should stay live anyway."})
+    with transaction.atomic():
+        # Claim the row: a second, concurrent acknowledgement finds nothing waiting.
+        row = ScreeningRule.objects.select_for_update().filter(pk=rule.pk).first()
+        if row is None or row.status != RuleStatus.LIVE or not row.acknowledgement_pending:
+            raise InvalidTransition("The version changed meanwhile; reload it.")
+        rule.acknowledgement_pending = row.acknowledgement_pending
+        ScreeningRule.objects.filter(pk=rule.pk).update(acknowledgement_pending=[])
+        audit_record(
+            organization=rule.job.organization,
+            actor=actor,
+            event_type=AuditEventType.WARNING_ACKNOWLEDGED,
+            subject=rule,
+            after={
+                "warning": "",
+                # What waited, and what the version carries now (the job may have moved on).
+                "warnings": _unique(
+                    [
+                        {
+                            "code": w.get("code", ""),
+                            "subject": w.get("subject", ""),
+                            "message": w.get("message", ""),
+                        }
+                        for w in rule.acknowledgement_pending
+                    ]
+                    + [
+                        {"code": w.code, "subject": w.subject, "message": w.message}
+                        for w in serious_warnings(rule)
+                    ]
+                ),
+                "rule": str(rule),
+                "version": rule.version,
+                "after_job_change": True,
+            },
+            note=acknowledgement.strip(),
+        )
+        rule.acknowledgement_pending = []
+        if rule.action == RuleAction.SCREEN_OUT:
+            _schedule_screening(rule.job, f"rule {rule.lineage} v{rule.version} acknowledged")
+    return rule
+
+
+def _unique(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for w in warnings:
+        if (w["code"], w["subject"]) not in seen:
+            seen.add((w["code"], w["subject"]))
+            kept.append(w)
+    return kept
 
 
 def rule_activate(

@@ -305,7 +305,7 @@ def _prepare(
                 rule_id=entry.rule.pk,
                 version=entry.rule.version,
                 group_key=entry.group_key,
-                action=entry.rule.action,
+                action=entry.rule.acting_action,  # on hold: review only
                 flag_since=since.date(),
                 aggregates=by_candidate,
                 older=older,

@@ -60,6 +60,8 @@ class AuditEventType(models.TextChoices):
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
     ORGANIZATION_CREATED = "organization.created", "Organisation created"
     ATS_SECRET_SET = "ats_secret.set", "ATS webhook secret set (or replaced)"
+    JOB_CREATED = "job.created", "Job created"
+    JOB_CHANGED = "job.changed", "Job changed"
 
 
 class AuditEventImmutable(Exception):

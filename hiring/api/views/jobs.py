@@ -60,6 +60,14 @@ def _person(principal: access.Principal) -> AbstractBaseUser:
     return principal.user
 
 
+def _actor(principal: access.Principal) -> AbstractBaseUser | str:
+    """Who the audit trail records for a write: the user, or the token by id and name."""
+    if principal.user is not None:
+        return principal.user
+    token = principal.token
+    return f"token:{token.pk} {token.name}" if token is not None else principal.label
+
+
 class JobViewSet(
     ApiViewSet,
     mixins.ListModelMixin,
@@ -91,9 +99,9 @@ class JobViewSet(
     def create(self, request: Request) -> Response:
         data = s.JobWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = Job(organization=self.organization, **data.validated_data)
-        job.full_clean()
-        job.save()
+        job = services.job_create(
+            organization=self.organization, actor=_actor(self.principal), **data.validated_data
+        )
         return Response(s.JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.JobWriteSerializer(partial=True), responses={200: s.JobSerializer})
@@ -101,11 +109,9 @@ class JobViewSet(
         job = self.get_object()
         data = s.JobWriteSerializer(job, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        for field, value in data.validated_data.items():
-            setattr(job, field, value)
-        # A job an ATS created may hire nowhere yet ([]): a change of title need not say where.
-        job.full_clean(exclude=[] if "jurisdictions" in data.validated_data else ["jurisdictions"])
-        job.save()
+        job = services.job_update(
+            job=job, actor=_actor(self.principal), changes=data.validated_data
+        )
         return Response(s.JobSerializer(job).data)
 
     @extend_schema(
@@ -368,7 +374,9 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         request=s.RuleAcknowledgementSerializer,
         responses={200: s.RuleSerializer},
         description="Acknowledge a draft's serious fairness warnings in words, as it stands "
-        "(no new version): then it can go live, or be approved.",
+        "(no new version): then it can go live, or be approved. Also a live version that a "
+        "change of its job left awaiting acknowledgement (acknowledgement_pending): a "
+        "screen-out version then screens out again.",
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, rule_id: str) -> Response:
