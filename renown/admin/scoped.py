@@ -4,9 +4,12 @@
 ``SecretShownOnceAdmin`` shows a new secret (API token, webhook signing secret)
 once in the page body.
 
-An admin user sees only the objects of the organisations they belong to
-(superusers see all); HR admins may change them, auditors and recruiters only
-view. Another organisation's object is a 404, as everywhere else.
+An admin user sees an object only if their role in the object's own organisation
+is one of its admin's ``view_roles`` (superusers see all); HR admins may change
+them (``change_roles``), auditors and recruiters at most view. Another
+organisation's object, or one the user's role there may not see, is a 404, as
+everywhere else: an HR admin of A who is only a recruiter in B sees of B what a
+recruiter may see, nothing more.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ from renown import tenancy
 from renown.models import Organization, Role
 
 CHANGE_ROLES = frozenset({Role.HR_ADMIN})
+# Every role: what a recruiter also sees in Renown's own pages (candidates, jobs, scores).
+ALL_ROLES = frozenset(Role.values)
+# HR admins and auditors: configuration, logs and records a recruiter has no need of
+# (memberships, tokens, webhook subscriptions, raw snapshots, retention holds, the trail).
+OVERSIGHT_ROLES = frozenset({Role.HR_ADMIN, Role.AUDITOR})
+# HR admins only: what carries more personal data than the task it serves (webhook bodies).
+HR_ADMIN_ONLY = frozenset({Role.HR_ADMIN})
 
 
 def admin_organization_ids(
@@ -39,13 +49,22 @@ def admin_organization_ids(
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Scopes a ModelAdmin to the organisations of the user's memberships.
+    """Scopes a ModelAdmin to the organisations where the user's role may see its objects.
 
     ``organization_path`` is the lookup from the model to its Organization
     (``"candidate__organization"``); "" for Organization itself.
+
+    ``view_roles`` are the roles that may view the admin's objects, ``change_roles``
+    those that may add, change and delete them (a subset of ``view_roles``); each is
+    checked against the user's role in the object's own organisation, never in
+    another one. Each admin states its ``view_roles`` and says why in its docstring:
+    ``ALL_ROLES`` where a recruiter sees the same data in Renown's pages,
+    ``OVERSIGHT_ROLES`` or ``HR_ADMIN_ONLY`` where not.
     """
 
     organization_path: str = "organization"
+    view_roles: frozenset[str] = ALL_ROLES
+    change_roles: frozenset[str] = CHANGE_ROLES
     # Django 6 makes https the default scheme for typed URLs; take it now.
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
@@ -76,31 +95,36 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
+        # Only the organisations where the user's role may see these objects.
         return queryset.filter(
-            **{f"{self.organization_path or 'pk'}__in": admin_organization_ids(request)}
+            **{
+                f"{self.organization_path or 'pk'}__in": admin_organization_ids(
+                    request, self.view_roles
+                )
+            }
         )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, None, None)
+        return self._allowed(request, None, self.view_roles)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj, None)
+        return self._allowed(request, obj, self.view_roles)
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, None, CHANGE_ROLES)
+        return self._allowed(request, None, self.change_roles)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj, CHANGE_ROLES)
+        return self._allowed(request, obj, self.change_roles)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj, CHANGE_ROLES)
+        return self._allowed(request, obj, self.change_roles)
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
         # Offer, and accept, only objects of organisations the user may change.
         if not request.user.is_superuser:
-            org_ids = admin_organization_ids(request, CHANGE_ROLES)
+            org_ids = admin_organization_ids(request, self.change_roles)
             model = db_field.related_model
             if not isinstance(model, type):
                 pass  # a recursive "self" relation: no tenant model uses one

@@ -6,12 +6,15 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from renown.admin.scoped import OrganizationScopedAdmin
+from renown.admin.scoped import ALL_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 from renown.models import Membership, Organization
 
 
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
+    """Organisations: every member sees their own organisation's name and slug."""
+
+    view_roles = ALL_ROLES
     organization_path = ""
     list_display = ["name", "slug", "is_demo", "created_at"]
     search_fields = ["name", "slug"]
@@ -27,6 +30,10 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(OrganizationScopedAdmin):
+    """Who holds which role: HR admins and auditors (who may act is what they oversee);
+    a recruiter has no need of the staff list. Only superusers grant and revoke here."""
+
+    view_roles = OVERSIGHT_ROLES
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "organization"]

@@ -18,7 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from renown.admin.scoped import OrganizationScopedAdmin, SecretShownOnceAdmin
+from renown.admin.scoped import (
+    HR_ADMIN_ONLY,
+    OVERSIGHT_ROLES,
+    OrganizationScopedAdmin,
+    SecretShownOnceAdmin,
+)
 from renown.models import EventType, WebhookDelivery, WebhookSubscription
 from renown.webhooks import services, signing
 
@@ -44,6 +49,10 @@ class WebhookSubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
+    """Where events go (never the signing secret): HR admins manage them, auditors read
+    where candidates' data is sent; recruiters do not see them."""
+
+    view_roles = OVERSIGHT_ROLES
     form = WebhookSubscriptionForm
     shown_columns = (
         ("Subscription", "name"),
@@ -103,6 +112,10 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(OrganizationScopedAdmin):
+    """The delivery log, bodies included (candidates' data as sent): HR admins only, who
+    run the integrations; auditors read the trail, recruiters the candidates' pages."""
+
+    view_roles = HR_ADMIN_ONLY
     list_display = [
         "event_type", "subscription", "status", "attempts", "response_status",
         "duration_ms", "created_at", "last_attempt_at",
