@@ -58,6 +58,8 @@ class CandidateNoticeInline(admin.TabularInline):  # type: ignore[type-arg]
 @admin.register(Candidate)
 class CandidateAdmin(OrganizationScopedAdmin):
     view_roles = ALL_ROLES
+    # The trail outlives an erasure: it says these changed, never what they said.
+    audit_withheld_fields = frozenset({"name", "email", "external_id"})
     list_display = [
         "name",
         "email",
@@ -89,6 +91,7 @@ class CandidateNoticeAdmin(OrganizationScopedAdmin):
 @admin.register(SocialAccount)
 class SocialAccountAdmin(OrganizationScopedAdmin):
     view_roles = ALL_ROLES
+    audit_withheld_fields = frozenset({"handle"})  # the person, after an erasure too
     organization_path = "candidate__organization"
     list_display = [
         "handle",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +30,28 @@ DEPLOYMENT_CHAIN = "deployment-wide"
 
 AuditActor = AbstractBaseUser | AnonymousUser | str | None
 AuditSubject = Model | tuple[str, str] | None
+
+
+# The lists of the audit_watch blocks running in this thread or task.
+_audit_watchers: ContextVar[tuple[list[AuditEvent], ...]] = ContextVar(
+    "renown_audit_watchers", default=()
+)
+
+
+@contextmanager
+def audit_watch() -> Iterator[list[AuditEvent]]:
+    """Collect the events ``audit_record`` appends while the block runs (this thread or task).
+
+    For an interface that calls services which may or may not record their own event
+    (the admin): it records its generic event only when the service recorded none, so a
+    change is recorded exactly once.
+    """
+    seen: list[AuditEvent] = []
+    token = _audit_watchers.set((*_audit_watchers.get(), seen))
+    try:
+        yield seen
+    finally:
+        _audit_watchers.reset(token)
 
 
 def _audit_actor(actor: AuditActor) -> tuple[AbstractBaseUser | None, str]:
@@ -134,6 +158,8 @@ def audit_record(
         )
         event.hash = event.compute_hash()
         event.save(using=using)
+    for seen in _audit_watchers.get():
+        seen.append(event)
     return event
 
 

@@ -56,6 +56,10 @@ class AuditEventType(models.TextChoices):
     DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
     MEMBERSHIP_GRANTED = "membership.granted", "Role granted (or changed)"
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
+    # A save or delete in the Django admin that no domain service recorded itself.
+    ADMIN_CREATED = "admin.created", "Created in the admin"
+    ADMIN_CHANGED = "admin.changed", "Changed in the admin"
+    ADMIN_DELETED = "admin.deleted", "Deleted in the admin"
 
 
 class AuditEventImmutable(Exception):
