@@ -145,7 +145,7 @@ def _subscription(org: Any) -> Any:
     return WebhookSubscription.objects.create(
         organization=org,
         name=f"Hook {org.slug}",
-        url="https://hooks.example/renown",
+        url="http://127.0.0.1:9/hook",
         events=["score.updated"],
         secret="whsec_test",
     )
