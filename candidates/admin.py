@@ -129,6 +129,9 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
     search_fields = ["title", "venue", "candidate__name"]
     raw_id_fields = ["candidate"]
     readonly_fields = ["verified_by", "verified_at"]
+    # Should the verdict's service record its own event (evidence.verified/rejected), a
+    # retitle saved with the verdict is still recorded (admin.changed, the other fields).
+    audit_service_fields = frozenset({"verification"})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # A verdict goes through the service that records who decided and when (the

@@ -109,6 +109,9 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     view_roles: frozenset[str] = ALL_ROLES
     change_roles: frozenset[str] = CHANGE_ROLES
     audit_withheld_fields: frozenset[str] = frozenset()
+    # The fields whose change the service the admin calls records itself (None: all of
+    # them, whenever it records an event); the other changed fields get admin.changed.
+    audit_service_fields: frozenset[str] | None = None
     # Django 6 makes https the default scheme for typed URLs; take it now.
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
@@ -269,17 +272,23 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             raise RuntimeError("an admin save passed no save_form: nothing to record")
         form, before_values, mark = saving
         setattr(request, _SAVING_ATTR, None)
-        if len(seen) > mark:
-            return  # the service the admin called recorded the change itself
-        if not added and not message:
-            return  # nothing changed (Django logs "No fields changed."): nothing to record
         names = list(form.fields) if added else list(form.changed_data)
+        related = _related_changes(message)
+        if len(seen) > mark:
+            # The service the admin called recorded the change itself; what it does not
+            # cover (audit_service_fields) is recorded here.
+            if self.audit_service_fields is None:
+                return
+            names = [name for name in names if name not in self.audit_service_fields]
+            if not names and not related:
+                return
+        elif not added and not message:
+            return  # nothing changed (Django logs "No fields changed."): nothing to record
         after = {
             name: self._audit_field(name, form.cleaned_data.get(name))
             for name in names
             if name in form.cleaned_data
         }
-        related = _related_changes(message)
         if related:
             after["related"] = related
         audit_record(
@@ -289,7 +298,11 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             subject=obj,
             before=None
             if added
-            else {name: self._audit_field(name, value) for name, value in before_values.items()},
+            else {
+                name: self._audit_field(name, value)
+                for name, value in before_values.items()
+                if name in names
+            },
             after=after,
         )
 

@@ -256,3 +256,56 @@ def test_a_save_that_changes_nothing_records_nothing(hr_admin_a: Any, org_a: Any
     before = AuditEvent.objects.count()
     assert client.post(url, data).status_code == 302
     assert AuditEvent.objects.count() == before
+
+
+def test_a_verdict_and_a_retitle_saved_together_are_each_recorded_once(
+    hr_admin_a: Any, org_a: Any
+) -> None:
+    evidence = factories.ReputationEvidenceFactory(candidate__organization=org_a, title="Before")
+    client = _client(hr_admin_a)
+    url = admin_url(evidence, "change")
+    data = _form_data(client, url, {"title": "After", "verification": "verified"})
+    before = AuditEvent.objects.count()
+    assert client.post(url, data).status_code == 302
+    events = list(AuditEvent.objects.order_by("id")[before:])
+    # The verdict in the service's own event or in the admin's, never in both.
+    verdicts = [e for e in events if (e.after or {}).get("verification") == "verified"]
+    assert len(verdicts) == 1
+    (changed,) = [e for e in events if e.event_type == "admin.changed"]
+    assert (changed.before or {}).get("title") == "Before"
+    assert changed.after["title"] == "After"
+    assert len(events) <= 2
+    _chains_intact()
+
+
+def test_fields_a_recording_service_does_not_cover_are_still_recorded(
+    hr_admin_a: Any, org_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """audit_service_fields: the service's event for the verdict, the admin's for the rest."""
+    from candidates import services
+    from renown.trail import audit_record
+
+    plain = services.evidence_set_verification
+
+    def recording(**kwargs: Any) -> Any:
+        evidence = plain(**kwargs)
+        audit_record(
+            organization=org_a,
+            actor=kwargs["by"],
+            event_type="evidence.verified",
+            subject=evidence,
+            after={"verification": kwargs["verification"]},
+        )
+        return evidence
+
+    monkeypatch.setattr(services, "evidence_set_verification", recording)
+    evidence = factories.ReputationEvidenceFactory(candidate__organization=org_a, title="Before")
+    client = _client(hr_admin_a)
+    url = admin_url(evidence, "change")
+    data = _form_data(client, url, {"title": "After", "verification": "verified"})
+    before = AuditEvent.objects.count()
+    assert client.post(url, data).status_code == 302
+    events = list(AuditEvent.objects.order_by("id")[before:])
+    assert [e.event_type for e in events] == ["evidence.verified", "admin.changed"]
+    assert (events[1].before, events[1].after) == ({"title": "Before"}, {"title": "After"})
+    _chains_intact()
