@@ -7,7 +7,6 @@ imports ``renown.admin``); the other apps' admins build on ``OrganizationScopedA
 from renown.admin.scoped import (
     ALL_ROLES,
     CHANGE_ROLES,
-    HR_ADMIN_ONLY,
     OVERSIGHT_ROLES,
     OrganizationScopedAdmin,
     SecretShownOnceAdmin,
@@ -16,7 +15,6 @@ from renown.admin.scoped import (
 __all__ = [
     "ALL_ROLES",
     "CHANGE_ROLES",
-    "HR_ADMIN_ONLY",
     "OVERSIGHT_ROLES",
     "OrganizationScopedAdmin",
     "SecretShownOnceAdmin",

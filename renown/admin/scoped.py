@@ -38,8 +38,6 @@ ALL_ROLES = frozenset(Role.values)
 # HR admins and auditors: configuration, logs and records a recruiter has no need of
 # (memberships, tokens, webhook subscriptions, raw snapshots, retention holds, the trail).
 OVERSIGHT_ROLES = frozenset({Role.HR_ADMIN, Role.AUDITOR})
-# HR admins only: what carries more personal data than the task it serves (webhook bodies).
-HR_ADMIN_ONLY = frozenset({Role.HR_ADMIN})
 
 
 # Never recorded in the trail, whatever the admin: a field whose name contains one of these.
@@ -92,7 +90,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     checked against the user's role in the object's own organisation, never in
     another one. Each admin states its ``view_roles`` and says why in its docstring:
     ``ALL_ROLES`` where a recruiter sees the same data in Renown's pages,
-    ``OVERSIGHT_ROLES`` or ``HR_ADMIN_ONLY`` where not.
+    ``OVERSIGHT_ROLES`` where not.
 
     Every add, change and delete through the admin is recorded in the audit trail
     exactly once, in the object's organisation's chain: by the domain service the

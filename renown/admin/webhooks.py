@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from renown.admin.scoped import (
-    HR_ADMIN_ONLY,
     OVERSIGHT_ROLES,
     OrganizationScopedAdmin,
     SecretShownOnceAdmin,
@@ -112,10 +111,10 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(OrganizationScopedAdmin):
-    """The delivery log, bodies included (candidates' data as sent): HR admins only, who
-    run the integrations; auditors read the trail, recruiters the candidates' pages."""
+    """The delivery log, bodies included (candidates' data as sent, and where): HR admins,
+    who run the integrations, and auditors, who check where data went; not recruiters."""
 
-    view_roles = HR_ADMIN_ONLY
+    view_roles = OVERSIGHT_ROLES
     list_display = [
         "event_type", "subscription", "status", "attempts", "response_status",
         "duration_ms", "created_at", "last_attempt_at",
