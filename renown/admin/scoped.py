@@ -266,12 +266,21 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def _audit_saved(self, request: HttpRequest, obj: Model, message: Any, *, added: bool) -> None:
         saving = getattr(request, _SAVING_ATTR, None)
         seen: list[Any] = getattr(request, _SEEN_ATTR, [])
-        if saving is None:
-            raise RuntimeError("an admin save passed no save_form: nothing to record")
-        form, before_values, mark = saving
         setattr(request, _SAVING_ATTR, None)
-        names = list(form.fields) if added else list(form.changed_data)
         related = _related_changes(message)
+        if saving is None:
+            # Logged without a form (custom code calling log_change): recorded all the same,
+            # without field values.
+            audit_record(
+                organization=self._audit_organization(obj),
+                actor=request.user,
+                event_type=AuditEventType.ADMIN_CREATED if added else AuditEventType.ADMIN_CHANGED,
+                subject=obj,
+                after={"related": related} if related else None,
+            )
+            return
+        form, before_values, mark = saving
+        names = list(form.fields) if added else list(form.changed_data)
         if len(seen) > mark:
             # The service the admin called recorded the change itself; what it does not
             # cover (audit_service_fields) is recorded here.

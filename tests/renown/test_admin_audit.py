@@ -309,3 +309,20 @@ def test_fields_a_recording_service_does_not_cover_are_still_recorded(
     assert [e.event_type for e in events] == ["evidence.verified", "admin.changed"]
     assert (events[1].before, events[1].after) == ({"title": "Before"}, {"title": "After"})
     _chains_intact()
+
+
+def test_a_change_logged_without_a_form_is_recorded_all_the_same(
+    hr_admin_a: Any, org_a: Any
+) -> None:
+    job = factories.JobFactory(organization=org_a)
+    request = RequestFactory().post("/admin/")
+    request.user = hr_admin_a
+    before = AuditEvent.objects.count()
+    admin.site._registry[type(job)].log_change(request, job, [{"changed": {"fields": []}}])
+    (event,) = AuditEvent.objects.order_by("id")[before:]
+    assert (event.event_type, event.subject_id, event.actor_id) == (
+        "admin.changed",
+        str(job.pk),
+        hr_admin_a.pk,
+    )
+    _chains_intact()
