@@ -69,7 +69,7 @@ class HiringScopedAdmin(OrganizationScopedAdmin):
     ) -> ModelChoiceField[Any] | None:
         model = db_field.related_model
         if not request.user.is_superuser and isinstance(model, type) and hasattr(model, "job_id"):
-            org_ids = organization_list_for_user(user=request.user, roles=CHANGE_ROLES)
+            org_ids = organization_list_for_user(user=request.user, roles=self.change_roles)
             kwargs["queryset"] = model._default_manager.filter(job__organization__in=org_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
