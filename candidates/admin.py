@@ -1,6 +1,9 @@
 """Admin for candidates, their accounts, evidence, notices and page views.
 
 Every admin here is organisation-scoped (``renown.admin.OrganizationScopedAdmin``).
+Candidates, notices, accounts and evidence are what a recruiter reads on the
+candidate's page: every role views them (``ALL_ROLES``); who opened which page is
+for HR admins and auditors only.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest
 
 from candidates import services
@@ -22,8 +25,7 @@ from candidates.models import (
     ReputationEvidence,
     SocialAccount,
 )
-from renown.admin.scoped import OrganizationScopedAdmin, admin_organization_ids
-from renown.models import Role
+from renown.admin.scoped import ALL_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 
 
 class SocialAccountInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -55,6 +57,9 @@ class CandidateNoticeInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Candidate)
 class CandidateAdmin(OrganizationScopedAdmin):
+    view_roles = ALL_ROLES
+    # The trail outlives an erasure: it says these changed, never what they said.
+    audit_withheld_fields = frozenset({"name", "email", "external_id"})
     list_display = [
         "name",
         "email",
@@ -74,6 +79,7 @@ class CandidateAdmin(OrganizationScopedAdmin):
 
 @admin.register(CandidateNotice)
 class CandidateNoticeAdmin(OrganizationScopedAdmin):
+    view_roles = ALL_ROLES
     organization_path = "candidate__organization"
     list_display = ["candidate", "kind", "given_at", "lawful_basis", "withdrawn_at"]
     list_filter = ["kind", "lawful_basis"]
@@ -84,6 +90,8 @@ class CandidateNoticeAdmin(OrganizationScopedAdmin):
 
 @admin.register(SocialAccount)
 class SocialAccountAdmin(OrganizationScopedAdmin):
+    view_roles = ALL_ROLES
+    audit_withheld_fields = frozenset({"handle"})  # the person, after an erasure too
     organization_path = "candidate__organization"
     list_display = [
         "handle",
@@ -112,6 +120,7 @@ class ReputationEvidenceForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @admin.register(ReputationEvidence)
 class ReputationEvidenceAdmin(OrganizationScopedAdmin):
+    view_roles = ALL_ROLES
     organization_path = "candidate__organization"
     form = ReputationEvidenceForm
     list_display = ["title", "kind", "candidate", "date", "verification", "source"]
@@ -120,6 +129,9 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
     search_fields = ["title", "venue", "candidate__name"]
     raw_id_fields = ["candidate"]
     readonly_fields = ["verified_by", "verified_at"]
+    # Should the verdict's service record its own event (evidence.verified/rejected), a
+    # retitle saved with the verdict is still recorded (admin.changed, the other fields).
+    audit_service_fields = frozenset({"verification"})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # A verdict goes through the service that records who decided and when (the
@@ -134,13 +146,11 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
             services.evidence_set_verification(evidence=obj, verification=verdict, by=decider)
 
 
-VIEW_LOG_ROLES = frozenset({Role.HR_ADMIN, Role.AUDITOR})
-
-
 @admin.register(CandidateView)
 class CandidateViewAdmin(OrganizationScopedAdmin):
     """Who opened which candidate's page: read-only, for HR admins and auditors."""
 
+    view_roles = OVERSIGHT_ROLES
     organization_path = "candidate__organization"
     list_display = ["viewed_at", "viewer_label", "candidate"]
     list_select_related = ["candidate"]
@@ -149,20 +159,6 @@ class CandidateViewAdmin(OrganizationScopedAdmin):
     raw_id_fields = ["candidate", "viewer"]
     readonly_fields = ["candidate", "viewer", "viewer_label", "viewed_at"]
     show_full_result_count = False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            candidate__organization__in=admin_organization_ids(request, VIEW_LOG_ROLES)
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, None, VIEW_LOG_ROLES)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj, VIEW_LOG_ROLES)
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

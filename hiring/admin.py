@@ -6,6 +6,11 @@ HR admins write rules here, and every write goes through ``hiring.services``
 its next version; approving, making live, deactivating and rolling back are
 actions on the rule list. Screenings, decisions, notices and disputes are
 records: read-only for everyone.
+
+Who views what (``view_roles``, the role in the object's own organisation): jobs,
+rules, groups, applications, screenings, runs, decisions, adverse actions, notices
+and disputes are what a recruiter works with in the review pages (``ALL_ROLES``);
+the audit trail and bias audits are for HR admins and auditors (``OVERSIGHT_ROLES``).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from hiring.permissions import has_role
 from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT, JOB_FIELDS
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from hiring.services.screening import rule_spec
-from renown.admin import CHANGE_ROLES, OrganizationScopedAdmin
+from renown.admin import ALL_ROLES, CHANGE_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 from renown.exceptions import ApplicationError, WarningNotAcknowledged
 from renown.models import AuditEvent, Role
 from renown.tenancy import organization_list_for_user
@@ -58,12 +63,14 @@ AUDITOR_ROLES = frozenset({Role.AUDITOR})
 class HiringScopedAdmin(OrganizationScopedAdmin):
     """Also offers only the user's organisations' objects that hang off a job (rule groups)."""
 
+    view_roles = ALL_ROLES
+
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
         model = db_field.related_model
         if not request.user.is_superuser and isinstance(model, type) and hasattr(model, "job_id"):
-            org_ids = organization_list_for_user(user=request.user, roles=CHANGE_ROLES)
+            org_ids = organization_list_for_user(user=request.user, roles=self.change_roles)
             kwargs["queryset"] = model._default_manager.filter(job__organization__in=org_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -1099,7 +1106,6 @@ class AdverseActionNoticeAdmin(RecordAdmin):
     ]
 
 
-AUDIT_READ_ROLES = frozenset({Role.AUDITOR, Role.HR_ADMIN})
 AUDIT_FIELDS = [
     "organization",
     "sequence",
@@ -1123,6 +1129,7 @@ class AuditEventAdmin(OrganizationScopedAdmin):
     Deployment-wide events (no organisation) are for superusers only.
     """
 
+    view_roles = OVERSIGHT_ROLES
     organization_path = "organization"
     list_display = [
         "occurred_at",
@@ -1146,21 +1153,6 @@ class AuditEventAdmin(OrganizationScopedAdmin):
     def short_hash(self, obj: AuditEvent) -> str:
         return obj.hash[:12]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        # Only the organisations where the user reads the trail, not every membership.
-        return queryset.filter(
-            organization__in=organization_list_for_user(user=request.user, roles=AUDIT_READ_ROLES)
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, None, AUDIT_READ_ROLES)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj, AUDIT_READ_ROLES)
-
     # Append-only: events are written by renown.trail.audit_record, never here.
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
@@ -1174,7 +1166,12 @@ class AuditEventAdmin(OrganizationScopedAdmin):
 
 @admin.register(BiasAudit)
 class BiasAuditAdmin(HiringScopedAdmin):
-    """Recorded bias audits: the figures stay as recorded; only publishing can change."""
+    """Recorded bias audits: the figures stay as recorded; only publishing can change.
+
+    HR admins and auditors: the report is an audit's work product, published from here.
+    """
+
+    view_roles = OVERSIGHT_ROLES
 
     list_display = ["job_title", "audited_on", "auditor", "auditor_independent", "published"]
     list_filter = ["published", "auditor_independent"]

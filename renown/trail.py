@@ -36,6 +36,28 @@ AuditActor = AbstractBaseUser | AnonymousUser | ApiToken | str | None
 AuditSubject = Model | tuple[str, str] | None
 
 
+# The lists of the audit_watch blocks running in this thread or task.
+_audit_watchers: ContextVar[tuple[list[AuditEvent], ...]] = ContextVar(
+    "renown_audit_watchers", default=()
+)
+
+
+@contextmanager
+def audit_watch() -> Iterator[list[AuditEvent]]:
+    """Collect the events ``audit_record`` appends while the block runs (this thread or task).
+
+    For an interface that calls services which may or may not record their own event
+    (the admin): it records its generic event only when the service recorded none, so a
+    change is recorded exactly once.
+    """
+    seen: list[AuditEvent] = []
+    token = _audit_watchers.set((*_audit_watchers.get(), seen))
+    try:
+        yield seen
+    finally:
+        _audit_watchers.reset(token)
+
+
 def _audit_actor(actor: AuditActor) -> tuple[AbstractBaseUser | None, str, str]:
     """(user for the foreign key, label, immutable reference) of ``actor``."""
     if actor is None:
@@ -257,6 +279,8 @@ def audit_record(
         )
         event.hash = event.compute_hash()
         event.save(using=using)
+    for seen in _audit_watchers.get():
+        seen.append(event)
     return event
 
 

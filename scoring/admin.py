@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from renown.admin import OrganizationScopedAdmin
+from renown.admin import ALL_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 from scoring import conf, providers, selectors
 from scoring.models import MetricSnapshot, RefreshCycle, Score, VendorScore
 from scoring.providers.base import ProviderTerms
@@ -65,6 +65,9 @@ class ComputedDataAdmin(OrganizationScopedAdmin):
 
 @admin.register(RefreshCycle)
 class RefreshCycleAdmin(ComputedDataAdmin):
+    """Refresh runs and their progress: every role (recruiters start and follow them)."""
+
+    view_roles = ALL_ROLES
     list_display = [
         "__str__",
         "organization",
@@ -105,6 +108,10 @@ class RefreshCycleAdmin(ComputedDataAdmin):
 
 @admin.register(MetricSnapshot)
 class MetricSnapshotAdmin(ComputedDataAdmin):
+    """Raw fetched metrics: HR admins and auditors (to check a score's inputs); a recruiter
+    reads the score and its explanation on the candidate's page, not the raw data."""
+
+    view_roles = OVERSIGHT_ROLES
     organization_path = "account__candidate__organization"
     list_display = ["account", "provider", "observed_at", "status"]
     list_filter = ["provider", "status"]
@@ -117,6 +124,9 @@ class MetricSnapshotAdmin(ComputedDataAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(ComputedDataAdmin):
+    """Scores with their components: every role, as on the candidate's page."""
+
+    view_roles = ALL_ROLES
     organization_path = "candidate__organization"
     list_display = ["candidate", "scorer", "scorer_version", "value", "as_of"]
     list_filter = ["scorer", "scorer_version"]
@@ -128,6 +138,9 @@ class ScoreAdmin(ComputedDataAdmin):
 
 @admin.register(VendorScore)
 class VendorScoreAdmin(OrganizationScopedAdmin):
+    """Vendor scores: every role, as on the candidate's page."""
+
+    view_roles = ALL_ROLES
     organization_path = "candidate__organization"
     list_display = [
         "candidate",

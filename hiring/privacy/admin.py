@@ -8,11 +8,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from hiring.privacy.models import RetentionHold
-from renown.admin import OrganizationScopedAdmin
+from renown.admin import OVERSIGHT_ROLES, OrganizationScopedAdmin
 
 
 @admin.register(RetentionHold)
 class RetentionHoldAdmin(OrganizationScopedAdmin):
+    """What an erasure kept and until when: HR admins and auditors; recruiters no longer
+    see an erased person at all."""
+
+    view_roles = OVERSIGHT_ROLES
     list_display = ["candidate", "organization", "erased_at", "hold_until", "erased_by_label"]
     readonly_fields = ["candidate", "organization", "erased_at", "erased_by_label", "hold_until", "basis"]  # fmt: skip
 

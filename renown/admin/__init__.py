@@ -4,9 +4,21 @@ Importing this package registers the base's own admins (Django's admin autodisco
 imports ``renown.admin``); the other apps' admins build on ``OrganizationScopedAdmin``.
 """
 
-from renown.admin.scoped import CHANGE_ROLES, OrganizationScopedAdmin, SecretShownOnceAdmin
+from renown.admin.scoped import (
+    ALL_ROLES,
+    CHANGE_ROLES,
+    OVERSIGHT_ROLES,
+    OrganizationScopedAdmin,
+    SecretShownOnceAdmin,
+)
 
-__all__ = ["CHANGE_ROLES", "OrganizationScopedAdmin", "SecretShownOnceAdmin"]
+__all__ = [
+    "ALL_ROLES",
+    "CHANGE_ROLES",
+    "OVERSIGHT_ROLES",
+    "OrganizationScopedAdmin",
+    "SecretShownOnceAdmin",
+]
 
 # Registration (imported for their @admin.register side effect).
 from renown.admin import tenancy, tokens, webhooks  # noqa: F401  isort: skip

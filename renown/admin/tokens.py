@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
-from renown.admin.scoped import OrganizationScopedAdmin, SecretShownOnceAdmin
+from renown.admin.scoped import OVERSIGHT_ROLES, OrganizationScopedAdmin, SecretShownOnceAdmin
 from renown.api.tokens import api_token_create, api_token_revoke, api_token_rotate
 from renown.models import ApiToken
 
@@ -29,6 +29,10 @@ class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
+    """API tokens (name, scope, prefix, use; never the digest): HR admins manage them,
+    auditors read which integrations may write; recruiters do not see them."""
+
+    view_roles = OVERSIGHT_ROLES
     form = ApiTokenForm
     shown_columns = (
         ("Token", "name"),

@@ -18,7 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from renown.admin.scoped import OrganizationScopedAdmin, SecretShownOnceAdmin
+from renown.admin.scoped import (
+    OVERSIGHT_ROLES,
+    OrganizationScopedAdmin,
+    SecretShownOnceAdmin,
+)
 from renown.models import EventType, WebhookDelivery, WebhookSubscription
 from renown.webhooks import services, signing
 
@@ -44,6 +48,10 @@ class WebhookSubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
+    """Where events go (never the signing secret): HR admins manage them, auditors read
+    where candidates' data is sent; recruiters do not see them."""
+
+    view_roles = OVERSIGHT_ROLES
     form = WebhookSubscriptionForm
     shown_columns = (
         ("Subscription", "name"),
@@ -103,6 +111,10 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(OrganizationScopedAdmin):
+    """The delivery log, bodies included (candidates' data as sent, and where): HR admins,
+    who run the integrations, and auditors, who check where data went; not recruiters."""
+
+    view_roles = OVERSIGHT_ROLES
     list_display = [
         "event_type", "subscription", "status", "attempts", "response_status",
         "duration_ms", "created_at", "last_attempt_at",

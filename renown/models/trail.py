@@ -62,6 +62,10 @@ class AuditEventType(models.TextChoices):
     ATS_SECRET_SET = "ats_secret.set", "ATS webhook secret set (or replaced)"
     JOB_CREATED = "job.created", "Job created"
     JOB_CHANGED = "job.changed", "Job changed"
+    # A save or delete in the Django admin that no domain service recorded itself.
+    ADMIN_CREATED = "admin.created", "Created in the admin"
+    ADMIN_CHANGED = "admin.changed", "Changed in the admin"
+    ADMIN_DELETED = "admin.deleted", "Deleted in the admin"
 
 
 class AuditEventImmutable(Exception):
