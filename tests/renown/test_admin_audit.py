@@ -40,7 +40,7 @@ CHANGES: dict[str, tuple[dict[str, Any], str]] = {
     "renown_candidates.socialaccount": ({"status": "not_found"}, "admin.changed"),
     "renown_candidates.reputationevidence": ({"title": "Renamed talk"}, "admin.changed"),
     "renown_scoring.vendorscore": ({"vendor_name": "Renamed vendor"}, "admin.changed"),
-    "renown_hiring.job": ({"title": "Renamed job"}, "admin.changed"),
+    "renown_hiring.job": ({"title": "Renamed job"}, "job.changed"),  # hiring.services.job_update
     # Saved as a draft (go_live unticked): going live is a second change, its own event.
     "renown_hiring.screeningrule": ({"threshold": "41", "go_live": None}, "rule.changed"),
     "renown_hiring.rulegroup": ({"name": "Renamed group"}, "rule_group.changed"),
