@@ -58,6 +58,15 @@ class Principal:
         return f"user:{self.user.pk if self.user is not None else ''}"
 
     @property
+    def audit_actor(self) -> AbstractBaseUser | str:
+        """Who the audit trail records: the user, or ``token:<id> <name>`` for a token."""
+        if self.token is not None:
+            return f"token:{self.token.pk} {self.token.name}"
+        if self.user is None:
+            raise ValueError("a principal is a user or a token")
+        return self.user
+
+    @property
     def label(self) -> str:
         if self.token is not None:
             return f"API token {self.token.name}"
