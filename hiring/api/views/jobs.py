@@ -47,6 +47,7 @@ from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from renown.exceptions import ApplicationError
 from renown.queue import enqueue
+from renown.trail import audit_actor_label
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
 SCREENING_PARAMETER = OpenApiParameter("screening_id", int, OpenApiParameter.PATH)
@@ -202,6 +203,7 @@ class ApplicationViewSet(JobChildViewSet, mixins.ListModelMixin, mixins.CreateMo
             job=job,
             candidate=candidate,
             external_id=serializer.validated_data.get("external_id", ""),
+            actor=self.principal.audit_actor,
         )
 
 
@@ -474,17 +476,19 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
             if candidate is None:
                 raise serializers.ValidationError({"candidate": "No such candidate."})
         reason = f"API: {self.principal.label}"[:100]
+        # A label, not the user: it crosses to the worker with the task.
+        actor = audit_actor_label(self.principal.audit_actor)
         if job is not None and candidate is not None:
             screening = services.screening_evaluate(
-                candidate=candidate, job=job, actor=self.principal.label, reason=reason
+                candidate=candidate, job=job, actor=actor, reason=reason
             )
             if screening is None:
                 raise ApplicationError("The job has no live rule: nothing to screen against.")
             return Response(s.ScreeningSerializer(screening).data)
         if job is not None:
-            enqueue(screening_run_task, job.pk, reason)
+            enqueue(screening_run_task, job.pk, reason, actor)
         elif candidate is not None:
-            enqueue(screening_rerun_task, [candidate.pk], reason)
+            enqueue(screening_rerun_task, [candidate.pk], reason, actor)
         return Response(
             {
                 "status": "queued",
