@@ -370,6 +370,47 @@ def account_attach(
     return account
 
 
+def account_update(
+    *, account: SocialAccount, network: str, handle: str, actor: AuditActor = None
+) -> SocialAccount:
+    """Change which account this is (``account.changed``, when it differs).
+
+    The handle is normalised for the network. A verified account whose network or
+    handle changes returns to claimed: the recruiter vouched for the other one.
+    Raises ValidationError for a bad network or handle, or one the candidate has.
+    """
+    try:
+        normalised = normalize_handle(network, handle)
+    except KeyError:
+        raise ValidationError({"network": f"Unknown network {network!r}."}) from None
+    except InvalidHandle as exc:
+        raise ValidationError({"handle": str(exc)}) from None
+    before = {f: getattr(account, f) for f in (*ACCOUNT_SUBSTANCE, "verification")}
+    if (account.network, account.handle) == (network, normalised):
+        return account
+    account.network, account.handle = network, normalised
+    reverified = account.verification == AccountVerification.VERIFIED
+    if reverified:
+        account.verification = AccountVerification.CLAIMED
+        account.verified_at = None
+    account.full_clean()
+    with transaction.atomic(savepoint=False):
+        account.save()
+        audit_record(
+            organization=account.candidate.organization,
+            actor=actor,
+            event_type=AuditEventType.ACCOUNT_CHANGED,
+            subject=account,
+            before=before,
+            after={
+                **_candidate_ref(account.candidate),
+                **{f: getattr(account, f) for f in (*ACCOUNT_SUBSTANCE, "verification")},
+            },
+            note="account changed: verification undone" if reverified else "",
+        )
+    return account
+
+
 def account_remove(*, account: SocialAccount, actor: AuditActor = None) -> None:
     """Remove an account from its candidate (``account.removed``); its snapshots go with it."""
     candidate = account.candidate

@@ -59,6 +59,7 @@ class AuditEventType(models.TextChoices):
     CANDIDATE_CREATED = "candidate.created", "Candidate created"
     CANDIDATE_CHANGED = "candidate.changed", "Candidate changed"
     CANDIDATES_BULK_UPSERTED = "candidates.bulk_upserted", "Candidates upserted in bulk"
+    ACCOUNT_CHANGED = "account.changed", "Social account changed"
     ACCOUNT_REMOVED = "account.removed", "Social account removed"
     EVIDENCE_CHANGED = "evidence.changed", "Offline evidence changed"
     EVIDENCE_REMOVED = "evidence.removed", "Offline evidence removed"
