@@ -929,6 +929,7 @@ class ApplicationAdmin(HiringScopedAdmin):
             job=form.cleaned_data["job"],
             candidate=form.cleaned_data["candidate"],
             external_id=form.cleaned_data.get("external_id", ""),
+            actor=request.user,
         )
         obj.pk = saved.pk
         obj.refresh_from_db()

@@ -25,8 +25,7 @@ from django.db.models.signals import post_delete, post_save
 
 from candidates.hostlink import HostValues, host_model, host_values, is_host_model
 from candidates.models import Candidate, CandidateNotice, HostLink, HostLinkErasure
-from candidates.services import account_add, candidate_create
-from hiring.api.services import candidate_update
+from candidates.services import account_attach, candidate_create, candidate_update, notice_record
 from hiring.ats.models import CandidateLink, LinkKind
 from renown import conf as renown_conf
 from renown.models import Organization
@@ -59,7 +58,9 @@ def _organization(values: HostValues, obj: models.Model) -> Organization:
 def _add_extras(candidate: Candidate, values: HostValues) -> None:
     """What the adapter gave besides the fields: accounts, links and notices (kept once)."""
     for account in values["accounts"]:
-        account_add(candidate=candidate, network=account["network"], handle=account["handle"])
+        account_attach(
+            candidate=candidate, network=account["network"], handle=account["handle"], actor=ACTOR
+        )
     for url in values["links"]:
         CandidateLink.objects.get_or_create(
             candidate=candidate, url=url, defaults={"kind": LinkKind.WEBSITE, "source": ATS_SOURCE}
@@ -69,7 +70,7 @@ def _add_extras(candidate: Candidate, values: HostValues) -> None:
             candidate=candidate, kind=given["kind"], given_at=given["given_at"]
         ).exists():
             continue
-        notice = CandidateNotice(
+        notice_record(
             candidate=candidate,
             kind=given["kind"],
             given_at=given["given_at"],
@@ -77,9 +78,8 @@ def _add_extras(candidate: Candidate, values: HostValues) -> None:
             document_version=given.get("document_version", ""),
             withdrawn_at=given.get("withdrawn_at"),
             source=ATS_SOURCE,
+            actor=ACTOR,
         )
-        notice.full_clean()
-        notice.save()
 
 
 def _named(obj: models.Model, exc: ValidationError) -> ValidationError:
@@ -135,6 +135,7 @@ def host_sync(
                 candidate = candidate_create(
                     organization=_organization(values, obj),
                     ats_source=ATS_SOURCE,
+                    actor=ACTOR,
                     **{field: values[field] for field in SYNCED_FIELDS},  # type: ignore[literal-required]
                 )
                 HostLink.objects.create(
@@ -155,7 +156,7 @@ def host_sync(
         }
         if not changes:
             return "unchanged"  # no write, not even a savepoint
-        candidate_update(candidate=candidate, changes=changes)
+        candidate_update(candidate=candidate, changes=changes, actor=ACTOR)
         return "updated"
     except ValidationError as exc:
         raise _named(obj, exc) from None

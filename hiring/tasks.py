@@ -17,22 +17,27 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="hiring.screening_run", acks_late=True, soft_time_limit=600, time_limit=660)
-def screening_run_task(job_id: int, reason: str = "") -> None:
-    """Screen a job's candidates against its live rules (after a rule change)."""
+def screening_run_task(job_id: int, reason: str = "", actor: str = "") -> None:
+    """Screen a job's candidates against its live rules (after a rule change).
+
+    ``actor``: who asked, as the audit trail names them (a label; the system when empty).
+    """
     from hiring.models import Job
     from hiring.services import screening_run_for_job
 
     job = Job.objects.select_related("organization").filter(pk=job_id).first()
     if job is not None:
-        screening_run_for_job(job=job, reason=reason or "rules changed")
+        screening_run_for_job(job=job, reason=reason or "rules changed", actor=actor or None)
 
 
 @shared_task(name="hiring.screening_rerun", acks_late=True, soft_time_limit=600, time_limit=660)
-def screening_rerun_task(candidate_ids: list[int], reason: str = "") -> None:
-    """Screen these candidates again for every job they are considered for."""
+def screening_rerun_task(candidate_ids: list[int], reason: str = "", actor: str = "") -> None:
+    """Screen these candidates again for every job they are considered for (``actor``: a label)."""
     from hiring.services import screening_rerun_for_candidates
 
-    screening_rerun_for_candidates(candidate_ids=candidate_ids, reason=reason or "scores changed")
+    screening_rerun_for_candidates(
+        candidate_ids=candidate_ids, reason=reason or "scores changed", actor=actor or None
+    )
 
 
 def screening_rerun_enqueue(candidate_ids: Iterable[int]) -> None:

@@ -287,7 +287,9 @@ def evidence_create(request: HttpRequest, public_id: str) -> HttpResponse:
         if not form.is_valid():
             raise _form_problems(form)
         user: Any = request.user
-        evidence_services.evidence_add(candidate=candidate, actor=user, **form.cleaned_data)
+        evidence_services.evidence_record_by_recruiter(
+            candidate=candidate, actor=user, **form.cleaned_data
+        )
         return "Evidence added. It counts once someone verifies it."
 
     return _candidate_post(request, public_id, step)
@@ -323,7 +325,7 @@ def account_create(request: HttpRequest, public_id: str) -> HttpResponse:
         if not form.is_valid():
             raise _form_problems(form)
         user: Any = request.user
-        account = evidence_services.account_add(
+        account = evidence_services.account_match_by_recruiter(
             candidate=candidate,
             actor=user,
             network=form.cleaned_data["network"],

@@ -61,8 +61,17 @@ class Principal:
         return f"user:{self.user.pk if self.user is not None else ''}"
 
     @property
+    def audit_actor(self) -> AbstractBaseUser | ApiToken:
+        """Who the audit trail records: the user, or the token itself (by id and name)."""
+        if self.token is not None:
+            return self.token
+        if self.user is None:
+            raise ValueError("a principal is a user or a token")
+        return self.user
+
+    @property
     def label(self) -> str:
-        """How the caller is named in audit events and reasons."""
+        """How the caller is named in reasons and messages."""
         if self.token is not None:
             return f"API token {self.token.name}"
         return str(self.user.get_username()) if self.user is not None else ""

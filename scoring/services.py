@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -30,8 +31,10 @@ from candidates.models import (
     ReputationEvidence,
     SocialAccount,
 )
-from renown.models import EventType, Organization
+from candidates.services import ids_digest
+from renown.models import AuditEventType, EventType, Organization
 from renown.queue import enqueue, enqueue_on_commit
+from renown.trail import AuditActor, audit_record
 from renown.webhooks import services as webhook_services
 from scoring import conf, providers, selectors
 from scoring.anomalies import Day, account_findings, disagreements
@@ -975,6 +978,7 @@ def vendor_scores_import(
     organization: Organization,
     rows: Iterable[tuple[int, Mapping[str, str | None]]],
     source: str,
+    actor: AuditActor = None,
 ) -> VendorImportReport:
     """Import vendor scores (Klout, Kred, ... or a custom vendor with a declared scale).
 
@@ -984,7 +988,8 @@ def vendor_scores_import(
     line number, field and reason. Then the good rows are written together in one
     transaction, in bulk. Importing the same row again changes nothing; a new
     value for the same candidate, vendor and date replaces the old (within one
-    file too: the later line wins).
+    file too: the later line wins). One ``vendor_scores.imported`` event for the
+    import: its counts and a SHA-256 of the keys written (``ids_digest``).
     """
     rows = list(rows)
     lookup = _candidate_lookup(organization, rows)
@@ -1011,7 +1016,79 @@ def vendor_scores_import(
                 report.updated += 1
             writes[item.key] = item
         _vendor_scores_upsert(list(writes.values()), source=source)
+        audit_record(
+            organization=organization,
+            actor=actor,
+            event_type=AuditEventType.VENDOR_SCORES_IMPORTED,
+            subject=None,
+            after={
+                "source": source,
+                "rows": len(rows),
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": len(report.rejected),
+                "written_keys_sha256": ids_digest(":".join(map(str, key)) for key in writes),
+            },
+        )
     return report
+
+
+def vendor_score_record(
+    *,
+    candidate: Candidate,
+    vendor: str,
+    as_of: date,
+    value: Decimal,
+    scale_min: Decimal,
+    scale_max: Decimal,
+    vendor_name: str = "",
+    source: str = "",
+    actor: AuditActor = None,
+) -> tuple[VendorScore, bool]:
+    """Store one vendor score pushed for a candidate: (score, created) — ``vendor_score.recorded``.
+
+    A value for the same vendor and date replaces the stored one (before and after
+    in the event). Raises ValidationError when the database refuses the values.
+    """
+    identity: dict[str, Any] = {
+        "candidate": candidate,
+        "vendor": vendor,
+        "vendor_name": vendor_name,
+        "as_of": as_of,
+    }
+    changes = {
+        "value": value,
+        "scale_min": scale_min,
+        "scale_max": scale_max,
+        "source": source[:200],
+    }
+    try:
+        with transaction.atomic():
+            stored = VendorScore.objects.select_for_update().filter(**identity).first()
+            before = (
+                {name: getattr(stored, name) for name in _VENDOR_VALUES}
+                if stored is not None
+                else None
+            )
+            score, created = VendorScore.objects.update_or_create(**identity, defaults=changes)
+            audit_record(
+                organization=candidate.organization,
+                actor=actor,
+                event_type=AuditEventType.VENDOR_SCORE_RECORDED,
+                subject=score,
+                before=before,
+                after={
+                    "candidate": str(candidate.public_id),
+                    "vendor": vendor,
+                    "vendor_name": vendor_name,
+                    "as_of": as_of,
+                    **{name: getattr(score, name) for name in _VENDOR_VALUES},
+                },
+            )
+    except IntegrityError:
+        raise ValidationError({"value": "Not a valid vendor score."}) from None
+    return score, created
 
 
 def flags_detect(*, candidate_ids: Sequence[int], as_of: datetime | None = None) -> int:

@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from candidates.handles import account_from_url
 from candidates.models import AccountVerification, Candidate
 from candidates.names import validate_person_name
-from candidates.services import account_add
+from candidates.services import account_attach, candidate_upsert
 from hiring.ats.models import Ats, AtsSecret, CandidateLink, InboundDelivery, LinkKind
 from hiring.models import Job
 from hiring.services import application_add, job_create
@@ -285,29 +285,14 @@ def _upsert_candidate(
             continue
         email = value[:254]
         break
-    identity = {
-        "organization": organization,
-        "ats_source": SOURCE,
-        "external_id": parsed.candidate_id,
-    }
-    candidate = Candidate.objects.select_for_update().filter(**identity).first()
-    created = candidate is None
-    if candidate is None:
-        candidate = Candidate(**identity, name=parsed.name[:200], email=email)
-        candidate.full_clean()
-        try:
-            with transaction.atomic():
-                candidate.save()
-        except IntegrityError:  # a concurrent delivery created it first
-            candidate = Candidate.objects.select_for_update().get(**identity)
-            created = False
-    if not created:
-        candidate.name = parsed.name[:200]
-        if email:
-            candidate.email = email
-        candidate.full_clean()
-        candidate.save(update_fields=["name", "email", "updated_at"])
-    return candidate, created
+    data = {"name": parsed.name[:200]} | ({"email": email} if email else {})
+    return candidate_upsert(
+        organization=organization,
+        ats_source=SOURCE,
+        external_id=parsed.candidate_id,
+        data=data,
+        actor=ACTOR,
+    )
 
 
 def _upsert_job(organization: Organization, job: GreenhouseJob) -> Job:
@@ -338,8 +323,9 @@ def _store_address(candidate: Candidate, address: Address, result: ReceiveResult
     if recognised is not None:
         network, handle = recognised
         try:
-            account_add(
+            account_attach(
                 candidate=candidate,
+                actor=ACTOR,
                 network=network,
                 handle=handle,
                 verification=AccountVerification.CLAIMED,
@@ -421,7 +407,9 @@ def greenhouse_receive(
         result.candidate, result.created = candidate, created
         for job in parsed.jobs:
             renown_job = _upsert_job(organization, job)
-            application_add(job=renown_job, candidate=candidate, external_id=parsed.application_id)
+            application_add(
+                job=renown_job, candidate=candidate, external_id=parsed.application_id, actor=ACTOR
+            )
             result.jobs.append(renown_job.external_id)
         for address in parsed.addresses:
             _store_address(candidate, address, result)

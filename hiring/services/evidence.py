@@ -34,7 +34,7 @@ def _rescore(candidate_id: int) -> None:
     enqueue_on_commit(score_candidates_task, [candidate_id])
 
 
-def evidence_add(
+def evidence_record_by_recruiter(
     *,
     candidate: Candidate,
     actor: AbstractBaseUser,
@@ -44,8 +44,9 @@ def evidence_add(
     date: datetime.date | None = None,
     url: str = "",
 ) -> ReputationEvidence:
-    """Record offline evidence a recruiter was shown (unverified until someone verifies it).
+    """A recruiter records offline evidence they were shown (unverified until someone verifies it).
 
+    Checks the role, then ``candidates.services.evidence_record`` (``evidence.added``).
     Raises NotPermitted unless the actor is a recruiter or HR admin of the
     candidate's organisation; ValidationError naming each bad field.
     """
@@ -55,18 +56,9 @@ def evidence_add(
         roles=EVIDENCE_ROLES,
         action="add evidence",
     )
-    with transaction.atomic():
-        evidence = candidate_services.evidence_add(
-            candidate=candidate, kind=kind, title=title, venue=venue, date=date, url=url
-        )
-        audit_record(
-            organization=candidate.organization,
-            actor=actor,
-            event_type=AuditEventType.EVIDENCE_ADDED,
-            subject=evidence,
-            after={"candidate": str(candidate.public_id), "kind": kind, "title": evidence.title},
-        )
-    return evidence
+    return candidate_services.evidence_record(
+        candidate=candidate, kind=kind, title=title, venue=venue, date=date, url=url, actor=actor
+    )
 
 
 def evidence_decide(
@@ -104,13 +96,14 @@ def evidence_decide(
     return evidence
 
 
-def account_add(
+def account_match_by_recruiter(
     *, candidate: Candidate, actor: AbstractBaseUser, network: str, handle: str
 ) -> SocialAccount:
-    """Attach an account a recruiter matched to the candidate (never found by name search).
+    """A recruiter attaches an account they matched to the candidate (never found by name search).
 
-    Raises NotPermitted for the wrong role or organisation; ValidationError for a
-    bad network or handle.
+    Checks the role, then ``candidates.services.account_attach`` as ``matched``
+    (``account.added`` when new). Raises NotPermitted for the wrong role or
+    organisation; ValidationError for a bad network or handle.
     """
     require_role(
         user=actor,
@@ -118,25 +111,13 @@ def account_add(
         roles=EVIDENCE_ROLES,
         action="add accounts",
     )
-    with transaction.atomic():
-        account = candidate_services.account_add(
-            candidate=candidate,
-            network=network,
-            handle=handle,
-            verification=AccountVerification.MATCHED,
-        )
-        audit_record(
-            organization=candidate.organization,
-            actor=actor,
-            event_type=AuditEventType.ACCOUNT_ADDED,
-            subject=account,
-            after={
-                "candidate": str(candidate.public_id),
-                "network": account.network,
-                "handle": account.handle,
-            },
-        )
-    return account
+    return candidate_services.account_attach(
+        candidate=candidate,
+        network=network,
+        handle=handle,
+        verification=AccountVerification.MATCHED,
+        actor=actor,
+    )
 
 
 def account_decide(

@@ -591,7 +591,7 @@ def screening_run_for_job(
 
 
 def screening_rerun_for_candidates(
-    *, candidate_ids: Iterable[int], reason: str = "scores changed"
+    *, candidate_ids: Iterable[int], reason: str = "scores changed", actor: AuditActor = None
 ) -> list[ScreeningRun]:
     """Screen these candidates again for every job they are considered for (scores moved)."""
     ids = sorted(set(candidate_ids))
@@ -602,22 +602,39 @@ def screening_rerun_for_candidates(
     )
     runs = []
     for job in Job.objects.filter(pk__in=list(job_ids)).select_related("organization"):
-        run = _run(job=job, candidate_ids=ids, actor=None, now=None, reason=reason)
+        run = _run(job=job, candidate_ids=ids, actor=actor, now=None, reason=reason)
         if run is not None:
             runs.append(run)
     return runs
 
 
-def application_add(*, job: Job, candidate: Candidate, external_id: str = "") -> Application:
+def application_add(
+    *, job: Job, candidate: Candidate, external_id: str = "", actor: AuditActor = None
+) -> Application:
     """Consider the candidate for the job (idempotent); they are screened after commit.
 
-    Raises ValueError when the candidate and the job belong to different organisations.
+    A new application records ``application.added``; an existing one is returned
+    as it is. Raises ValueError when the candidate and the job belong to different
+    organisations.
     """
     if candidate.organization_id != job.organization_id:
         raise ValueError("candidate and job belong to different organisations")
-    application, created = Application.objects.get_or_create(
-        job=job, candidate=candidate, defaults={"external_id": external_id}
-    )
+    with transaction.atomic():
+        application, created = Application.objects.get_or_create(
+            job=job, candidate=candidate, defaults={"external_id": external_id}
+        )
+        if created:
+            audit_record(
+                organization=job.organization,
+                actor=actor,
+                event_type=AuditEventType.APPLICATION_ADDED,
+                subject=application,
+                after={
+                    "candidate": str(candidate.public_id),
+                    "job": job.pk,
+                    "external_id": application.external_id,
+                },
+            )
     if created:
         from hiring.tasks import screening_rerun_task
 

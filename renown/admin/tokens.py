@@ -82,7 +82,7 @@ class ApiTokenAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
         for token in queryset.select_related("organization"):
             if not self.has_change_permission(request, token) or not token.is_active:
                 continue
-            shown.append((token, api_token_rotate(token=token)))
+            shown.append((token, api_token_rotate(token=token, actor=request.user)))
         if not shown:
             messages.warning(request, "No active token of yours was selected: nothing rotated.")
             return None
@@ -94,5 +94,5 @@ class ApiTokenAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             if self.has_change_permission(request, token):
-                api_token_revoke(token=token)
+                api_token_revoke(token=token, actor=request.user)
         messages.info(request, "Revoked.")

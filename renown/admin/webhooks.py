@@ -90,7 +90,12 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
             if not self.has_change_permission(request, subscription):
                 continue
             shown.append(
-                (subscription, services.subscription_rotate_secret(subscription=subscription))
+                (
+                    subscription,
+                    services.subscription_rotate_secret(
+                        subscription=subscription, actor=request.user
+                    ),
+                )
             )
         if not shown:
             messages.warning(request, "No subscription of yours was selected: nothing rotated.")
@@ -106,7 +111,9 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
         for subscription in queryset:
             if self.has_change_permission(request, subscription):
-                services.subscription_update(subscription=subscription, active=True)
+                services.subscription_update(
+                    subscription=subscription, active=True, actor=request.user
+                )
 
 
 @admin.register(WebhookDelivery)
@@ -145,7 +152,7 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
             if not OrganizationScopedAdmin.has_change_permission(self, request, delivery):
                 continue
             try:
-                services.delivery_redeliver(delivery=delivery)
+                services.delivery_redeliver(delivery=delivery, actor=request.user)
             except ValidationError as exc:
                 messages.error(request, f"{delivery}: {' '.join(exc.messages)}")
                 continue

@@ -14,9 +14,11 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
-from renown.models import ApiToken, Organization, TokenScope
+from renown.models import ApiToken, AuditEventType, Organization, TokenScope
+from renown.trail import AuditActor, audit_record
 
 TOKEN_PREFIX = "rnw_"  # noqa: S105 - the public marker of a Renown token
 # last_used_at is written at most this often per token: one UPDATE a minute, not one a request.
@@ -38,8 +40,11 @@ def api_token_create(
     name: str,
     scope: str,
     created_by: AbstractBaseUser | None = None,
+    actor: AuditActor = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns it and its plaintext (shown once, never stored).
+
+    Records ``token.created`` (never the secret); ``actor`` defaults to ``created_by``.
 
     Raises ValidationError for an unknown scope, an empty name, or a name already
     used by an active token of the organisation.
@@ -61,27 +66,60 @@ def api_token_create(
         created_by_id=created_by.pk if created_by is not None else None,
     )
     token.full_clean(exclude=["prefix", "digest"])
-    token.save()
+    with transaction.atomic():
+        token.save()
+        audit_record(
+            organization=organization,
+            actor=actor if actor is not None else created_by,
+            event_type=AuditEventType.TOKEN_CREATED,
+            subject=token,
+            after=_token_state(token),
+        )
     return token, plaintext
 
 
-def api_token_rotate(*, token: ApiToken) -> str:
-    """Give the token a new secret; the old one stops working at once. Returns the plaintext."""
+def _token_state(token: ApiToken) -> dict[str, object]:
+    return {"name": token.name, "scope": token.scope, "prefix": token.prefix}
+
+
+def api_token_rotate(*, token: ApiToken, actor: AuditActor = None) -> str:
+    """Give the token a new secret; the old one stops working at once. Returns the plaintext.
+
+    Records ``token.rotated`` with the old and new public prefixes.
+    """
     if not token.is_active:
         raise ValidationError("A revoked token cannot be rotated; create a new one.")
+    before = _token_state(token)
     prefix, plaintext = _new_secret()
     token.prefix = prefix
     token.digest = _digest(plaintext)
     token.rotated_at = timezone.now()
-    token.save(update_fields=["prefix", "digest", "rotated_at", "updated_at"])
+    with transaction.atomic():
+        token.save(update_fields=["prefix", "digest", "rotated_at", "updated_at"])
+        audit_record(
+            organization=token.organization,
+            actor=actor,
+            event_type=AuditEventType.TOKEN_ROTATED,
+            subject=token,
+            before=before,
+            after=_token_state(token),
+        )
     return plaintext
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke the token for good (idempotent)."""
+def api_token_revoke(*, token: ApiToken, actor: AuditActor = None) -> ApiToken:
+    """Revoke the token for good (idempotent: ``token.revoked`` the first time only)."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at", "updated_at"])
+        with transaction.atomic():
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit_record(
+                organization=token.organization,
+                actor=actor,
+                event_type=AuditEventType.TOKEN_REVOKED,
+                subject=token,
+                after={**_token_state(token), "revoked_at": token.revoked_at},
+            )
     return token
 
 

@@ -66,6 +66,29 @@ class AuditEventType(models.TextChoices):
     ADMIN_CREATED = "admin.created", "Created in the admin"
     ADMIN_CHANGED = "admin.changed", "Changed in the admin"
     ADMIN_DELETED = "admin.deleted", "Deleted in the admin"
+    CANDIDATE_CREATED = "candidate.created", "Candidate created"
+    CANDIDATE_CHANGED = "candidate.changed", "Candidate changed"
+    CANDIDATES_BULK_UPSERTED = "candidates.bulk_upserted", "Candidates upserted in bulk"
+    ACCOUNT_CHANGED = "account.changed", "Social account changed"
+    ACCOUNT_REMOVED = "account.removed", "Social account removed"
+    EVIDENCE_CHANGED = "evidence.changed", "Offline evidence changed"
+    EVIDENCE_REMOVED = "evidence.removed", "Offline evidence removed"
+    NOTICE_RECORDED = "notice.recorded", "Notice or authorisation recorded"
+    NOTICE_WITHDRAWN = "notice.withdrawn", "Notice or authorisation withdrawn"
+    VENDOR_SCORE_RECORDED = "vendor_score.recorded", "Vendor score recorded"
+    VENDOR_SCORES_IMPORTED = "vendor_scores.imported", "Vendor scores imported"
+    TOKEN_CREATED = "token.created", "API token created"
+    TOKEN_ROTATED = "token.rotated", "API token rotated"
+    TOKEN_REVOKED = "token.revoked", "API token revoked"
+    WEBHOOK_SUBSCRIPTION_CREATED = "webhook_subscription.created", "Webhook subscription created"
+    WEBHOOK_SUBSCRIPTION_CHANGED = "webhook_subscription.changed", "Webhook subscription changed"
+    WEBHOOK_SUBSCRIPTION_SECRET_ROTATED = (
+        "webhook_subscription.secret_rotated",
+        "Webhook subscription secret rotated",
+    )
+    WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted", "Webhook subscription deleted"
+    WEBHOOK_DELIVERY_REDELIVERED = "webhook_delivery.redelivered", "Webhook delivery sent again"
+    APPLICATION_ADDED = "application.added", "Candidate added to a job"
 
 
 class AuditEventImmutable(Exception):

@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from renown.models import (
+    AuditEventType,
     DeliveryStatus,
     EventType,
     Organization,
@@ -39,6 +40,7 @@ from renown.models import (
     WebhookSubscription,
 )
 from renown.queue import enqueue
+from renown.trail import AuditActor, audit_record
 from renown.webhooks import conf, signing
 
 logger = logging.getLogger(__name__)
@@ -68,12 +70,15 @@ def subscription_create(
     events: Sequence[str],
     created_by: AbstractBaseUser | None = None,
     api_token_id: int | None = None,
+    active: bool = True,
+    actor: AuditActor = None,
 ) -> tuple[WebhookSubscription, str]:
     """Create a subscription; returns it and its signing secret (show the secret once).
 
     The URL must pass the same SSRF guard as provider requests (public
-    addresses only unless RENOWN_ALLOW_PRIVATE_HOSTS). Raises ValidationError
-    naming each bad field.
+    addresses only unless RENOWN_ALLOW_PRIVATE_HOSTS). Records
+    ``webhook_subscription.created`` (never the secret); ``actor`` defaults to
+    ``created_by``. Raises ValidationError naming each bad field.
     """
     secret = signing.new_secret()
     subscription = WebhookSubscription(
@@ -84,11 +89,32 @@ def subscription_create(
         secret=secret,
         created_by_id=created_by.pk if created_by is not None else None,
         api_token_id=api_token_id,
+        active=active,
     )
+    if not active:
+        subscription.disabled_at = timezone.now()
+        subscription.disabled_reason = "switched off"
     subscription.full_clean()
     _check_url(subscription.url)
-    subscription.save()
+    with transaction.atomic():
+        subscription.save()
+        audit_record(
+            organization=organization,
+            actor=actor if actor is not None else created_by,
+            event_type=AuditEventType.WEBHOOK_SUBSCRIPTION_CREATED,
+            subject=subscription,
+            after=_subscription_state(subscription),
+        )
     return subscription, secret
+
+
+def _subscription_state(subscription: WebhookSubscription) -> dict[str, Any]:
+    return {
+        "name": subscription.name,
+        "url": subscription.url,
+        "events": list(subscription.events),
+        "active": subscription.active,
+    }
 
 
 def subscription_update(
@@ -98,8 +124,13 @@ def subscription_update(
     url: str | None = None,
     events: Sequence[str] | None = None,
     active: bool | None = None,
+    actor: AuditActor = None,
 ) -> WebhookSubscription:
-    """Change a subscription; re-activating it clears its failure count. ValidationError on bad input."""
+    """Change a subscription; re-activating it clears its failure count. ValidationError on bad input.
+
+    Records ``webhook_subscription.changed`` with before and after, when something changed.
+    """
+    before = _subscription_state(subscription)
     if name is not None:
         subscription.name = name.strip()
     if url is not None:
@@ -118,18 +149,54 @@ def subscription_update(
     subscription.full_clean()
     if url is not None:
         _check_url(subscription.url)
-    subscription.save()
+    after = _subscription_state(subscription)
+    with transaction.atomic():
+        subscription.save()
+        if after != before:
+            audit_record(
+                organization=subscription.organization,
+                actor=actor,
+                event_type=AuditEventType.WEBHOOK_SUBSCRIPTION_CHANGED,
+                subject=subscription,
+                before=before,
+                after=after,
+            )
     return subscription
 
 
-def subscription_rotate_secret(*, subscription: WebhookSubscription) -> str:
-    """Give the subscription a new signing secret and return it (show it once)."""
+def subscription_rotate_secret(
+    *, subscription: WebhookSubscription, actor: AuditActor = None
+) -> str:
+    """Give the subscription a new signing secret and return it (show it once).
+
+    Records ``webhook_subscription.secret_rotated`` (never the secret).
+    """
     secret = signing.new_secret()
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(
-        secret=secret, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        WebhookSubscription.objects.filter(pk=subscription.pk).update(
+            secret=secret, updated_at=timezone.now()
+        )
+        audit_record(
+            organization=subscription.organization,
+            actor=actor,
+            event_type=AuditEventType.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
+            subject=subscription,
+        )
     subscription.secret = secret
     return secret
+
+
+def subscription_delete(*, subscription: WebhookSubscription, actor: AuditActor = None) -> None:
+    """Delete a subscription and its delivery log (``webhook_subscription.deleted``)."""
+    with transaction.atomic():
+        audit_record(
+            organization=subscription.organization,
+            actor=actor,
+            event_type=AuditEventType.WEBHOOK_SUBSCRIPTION_DELETED,
+            subject=subscription,
+            before=_subscription_state(subscription),
+        )
+        subscription.delete()
 
 
 # --- emitting events -----------------------------------------------------------------
@@ -375,12 +442,12 @@ def _count_failure(subscription_id: int, now: Any) -> None:
     )
 
 
-def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+def delivery_redeliver(*, delivery: WebhookDelivery, actor: AuditActor = None) -> WebhookDelivery:
     """Queue a delivery again (any status), with a fresh set of attempts.
 
     The body is the same (same event id: receivers can de-duplicate); the
-    signature gets a new timestamp. Raises ValidationError when the
-    subscription is switched off: turn it on first.
+    signature gets a new timestamp. Records ``webhook_delivery.redelivered``.
+    Raises ValidationError when the subscription is switched off: turn it on first.
     """
     if not WebhookSubscription.objects.filter(pk=delivery.subscription_id, active=True).exists():
         raise ValidationError("The subscription is switched off; turn it on before redelivering.")
@@ -390,6 +457,14 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=timezone.now(),
             claimed_at=None,
             manual_redeliveries=F("manual_redeliveries") + 1,
+        )
+        audit_record(
+            organization=delivery.organization,
+            actor=actor,
+            event_type=AuditEventType.WEBHOOK_DELIVERY_REDELIVERED,
+            subject=delivery,
+            before={"status": delivery.status},
+            after={"status": DeliveryStatus.PENDING, "event_id": delivery.event_id},
         )
         _enqueue_on_commit([delivery.pk])
     delivery.refresh_from_db()

@@ -28,23 +28,23 @@ def test_external_id_is_unique_per_organisation_and_source() -> None:
 
 def test_account_added_twice_in_two_spellings_is_one_account() -> None:
     candidate = factories.CandidateFactory()
-    first = services.account_add(
+    first = services.account_attach(
         candidate=candidate, network="bluesky", handle="@Alice.bsky.social"
     )
-    second = services.account_add(
+    second = services.account_attach(
         candidate=candidate, network="bluesky", handle="alice.bsky.social"
     )
     assert first.pk == second.pk
     assert first.handle == "alice.bsky.social"
 
 
-def test_account_add_names_the_bad_field() -> None:
+def test_account_attach_names_the_bad_field() -> None:
     candidate = factories.CandidateFactory()
     with pytest.raises(ValidationError) as caught:
-        services.account_add(candidate=candidate, network="mastodon", handle="alice")
+        services.account_attach(candidate=candidate, network="mastodon", handle="alice")
     assert "handle" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
-        services.account_add(candidate=candidate, network="friendster", handle="alice")
+        services.account_attach(candidate=candidate, network="friendster", handle="alice")
     assert "network" in caught.value.message_dict
 
 

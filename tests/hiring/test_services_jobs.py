@@ -72,7 +72,7 @@ def test_an_api_job_create_records_one_job_created(by: str, org_a: Any, hr_admin
     assert event.after["title"] == "Developer Advocate"
     assert event.after["jurisdictions"] == ["US-CA"]
     if token is not None:
-        assert (event.actor_id, event.actor_label) == (None, f"token:{token.pk} ats-write")
+        assert (event.actor_id, event.actor_label) == (None, f"API token ats-write (#{token.pk})")
     else:
         assert event.actor_id == hr_admin_a.pk
 
@@ -113,7 +113,7 @@ def test_an_api_job_patch_records_one_job_changed_with_what_changed(
     event = assert_one_event(org_a, before, "job.changed")
     assert event.before == {field: old for field, (old, _) in before_after.items()}
     assert event.after == {field: new for field, (_, new) in before_after.items()}
-    assert event.actor_label == f"token:{token.pk} ats-write"
+    assert event.actor_label == f"API token ats-write (#{token.pk})"
 
 
 def test_an_api_job_patch_that_changes_nothing_records_nothing(org_a: Any) -> None:

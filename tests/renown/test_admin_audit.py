@@ -9,6 +9,8 @@ nothing. A new admin with change permission and no row in ``CHANGES`` fails here
 
 from __future__ import annotations
 
+import json
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -233,10 +235,17 @@ def test_an_addition_records_its_fields_never_a_secret(hr_admin_a: Any, org_a: A
         {"organization": org_a.pk, "name": "New ATS", "scope": "read"},
     )
     assert response.status_code == 200  # the page that shows the secret once
+    # The admin creates the token through its service, which records it (once).
     (event,) = AuditEvent.objects.order_by("id")[before:]
-    assert event.event_type == AuditEventType.ADMIN_CREATED
-    assert event.after == {"organization": org_a.pk, "name": "New ATS", "scope": "read"}
-    assert event.before is None
+    assert event.event_type == AuditEventType.TOKEN_CREATED
+    assert event.actor_id == hr_admin_a.pk
+    token = apps.get_model("renown.apitoken").objects.get(name="New ATS")
+    recorded = json.dumps(event.hash_payload())
+    assert token.digest not in recorded
+    page = response.content.decode()
+    shown = re.findall(r"rnw_[0-9a-f]{12}_[\w-]+", page)
+    assert shown, "the page shows the new secret once"
+    assert all(secret not in recorded for secret in shown)
     _chains_intact()
 
 

@@ -392,3 +392,23 @@ def test_an_import_is_a_handful_of_queries_whatever_its_length(
         code, out, _ = run(tmp_path, text)
     assert (code, VendorScore.objects.count()) == (0, 300)
     assert "300 row(s) taken (0 new, 1 updated, 299 unchanged)" in out
+
+
+def test_an_import_records_one_event_with_its_counts_and_a_digest(org: Any, tmp_path: Path) -> None:
+    from renown.models import AuditEvent, AuditEventType
+    from renown.trail import audit_trail_verify
+
+    code, _, _ = run(
+        tmp_path,
+        "external_id,vendor,value,as_of\nc-1,klout,42,2017-03-01\nc-2,kred,870,2021-06-30\n"
+        "c-9,kred,870,2021-06-30\n",
+    )
+    assert code == 1  # c-9 is another organisation's: rejected
+    events = list(AuditEvent.objects.filter(organization=org))
+    assert [e.event_type for e in events] == [AuditEventType.VENDOR_SCORES_IMPORTED]
+    after = events[0].after
+    assert after is not None
+    assert (after["rows"], after["created"], after["rejected"]) == (3, 2, 1)
+    assert len(after["written_keys_sha256"]) == 64
+    assert events[0].actor_label == "command:import_vendor_scores"
+    assert all(chain.intact for chain in audit_trail_verify())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -16,14 +15,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from candidates import services as candidate_services
 from candidates.models import Candidate, CandidateNotice, ReputationEvidence, SocialAccount
 from candidates.selectors import candidate_for
-from candidates.services import account_add
 from hiring.api import serializers as s
 from renown.api import access
 from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from scoring.models import Score, VendorScore
+from scoring.services import vendor_score_record
 
 CANDIDATE_PARAMETER = OpenApiParameter(
     "candidate_id", str, OpenApiParameter.PATH, description="The candidate's id (a UUID)."
@@ -81,13 +81,17 @@ class SocialAccountViewSet(
     def create(self, request: Request, candidate_id: str) -> Response:
         data = s.SocialAccountWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        account = account_add(
+        account = candidate_services.account_attach(
             candidate=self.get_candidate(),
+            actor=self.principal.audit_actor,
             network=data.validated_data["network"],
             handle=data.validated_data["handle"],
             verification=data.validated_data["verification"],
         )
         return Response(s.SocialAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: SocialAccount) -> None:
+        candidate_services.account_remove(account=instance, actor=self.principal.audit_actor)
 
 
 @extend_schema_view(
@@ -122,7 +126,24 @@ class EvidenceViewSet(
     }
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.save(candidate=self.get_candidate())
+        serializer.instance = candidate_services.evidence_record(
+            candidate=self.get_candidate(),
+            actor=self.principal.audit_actor,
+            **serializer.validated_data,
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        # Changing what verified evidence says returns it to unverified (the service).
+        evidence = serializer.instance
+        assert isinstance(evidence, ReputationEvidence)  # noqa: S101 - set by get_object
+        serializer.instance = candidate_services.evidence_update(
+            evidence=evidence,
+            changes=serializer.validated_data,
+            actor=self.principal.audit_actor,
+        )
+
+    def perform_destroy(self, instance: ReputationEvidence) -> None:
+        candidate_services.evidence_remove(evidence=instance, actor=self.principal.audit_actor)
 
 
 @extend_schema_view(
@@ -153,10 +174,11 @@ class NoticeViewSet(
     }
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        notice = CandidateNotice(candidate=self.get_candidate(), **serializer.validated_data)
-        notice.full_clean()
-        notice.save()
-        serializer.instance = notice
+        serializer.instance = candidate_services.notice_record(
+            candidate=self.get_candidate(),
+            actor=self.principal.audit_actor,
+            **serializer.validated_data,
+        )
 
     @extend_schema(
         parameters=[CANDIDATE_PARAMETER],
@@ -169,14 +191,11 @@ class NoticeViewSet(
         notice: CandidateNotice = self.get_object()
         data = s.NoticeWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if notice.withdrawn_at is not None:
-            raise serializers.ValidationError({"withdrawn_at": "Already withdrawn."})
-        if data.validated_data["withdrawn_at"] < notice.given_at:
-            raise serializers.ValidationError(
-                {"withdrawn_at": "A notice is withdrawn after it was given."}
-            )
-        notice.withdrawn_at = data.validated_data["withdrawn_at"]
-        notice.save(update_fields=["withdrawn_at", "updated_at"])
+        notice = candidate_services.notice_withdraw(
+            notice=notice,
+            withdrawn_at=data.validated_data["withdrawn_at"],
+            actor=self.principal.audit_actor,
+        )
         return Response(s.NoticeSerializer(notice).data)
 
 
@@ -220,25 +239,17 @@ class VendorScoreViewSet(CandidateChildViewSet, mixins.ListModelMixin):
         data = s.VendorScoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        identity = {
-            "candidate": self.get_candidate(),
-            "vendor": values["vendor"],
-            "vendor_name": values.get("vendor_name", ""),
-            "as_of": values["as_of"],
-        }
-        changes = {
-            "value": values["value"],
-            "scale_min": values["scale_min"],
-            "scale_max": values["scale_max"],
-            "source": self.principal.label[:200],
-        }
-        try:
-            with transaction.atomic():
-                score, created = VendorScore.objects.select_for_update().update_or_create(
-                    **identity, defaults=changes
-                )
-        except IntegrityError:
-            raise serializers.ValidationError({"value": "Not a valid vendor score."}) from None
+        score, created = vendor_score_record(
+            candidate=self.get_candidate(),
+            vendor=values["vendor"],
+            vendor_name=values.get("vendor_name", ""),
+            as_of=values["as_of"],
+            value=values["value"],
+            scale_min=values["scale_min"],
+            scale_max=values["scale_max"],
+            source=self.principal.label,
+            actor=self.principal.audit_actor,
+        )
         return Response(
             s.VendorScoreSerializer(score).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -14,10 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.services import candidate_create
-from hiring.api import fields, selectors, services
+from candidates.services import (
+    CANDIDATE_FIELDS,
+    candidate_bulk_upsert,
+    candidate_create,
+    candidate_update,
+    candidate_upsert,
+)
+from hiring.api import fields, selectors
 from hiring.api import serializers as s
 from hiring.api.bulk import validate_candidate_item
+from hiring.api.services import candidate_delete
 from renown.api import access
 from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
@@ -73,7 +80,9 @@ class CandidateViewSet(ApiViewSet):
     def create(self, request: Request) -> Response:
         data = s.CandidateWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        candidate = candidate_create(organization=self.organization, **data.validated_data)
+        candidate = candidate_create(
+            organization=self.organization, actor=self.principal.audit_actor, **data.validated_data
+        )
         return self._show(candidate, status.HTTP_201_CREATED)
 
     def list(self, request: Request) -> Response:
@@ -90,15 +99,15 @@ class CandidateViewSet(ApiViewSet):
         data = s.CandidatePatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        merged = {f: changes.get(f, getattr(candidate, f)) for f in services.CANDIDATE_FIELDS}
+        merged = {f: changes.get(f, getattr(candidate, f)) for f in CANDIDATE_FIELDS}
         s.CandidateWriteSerializer().validate(merged)  # region in country, source with id
-        services.candidate_update(candidate=candidate, changes=changes)
+        candidate_update(candidate=candidate, changes=changes, actor=self.principal.audit_actor)
         return self._show(candidate)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, candidate_id: str) -> Response:
         candidate = self.get_object()
-        services.candidate_delete(candidate=candidate, actor=self.principal)
+        candidate_delete(candidate=candidate, actor=self.principal)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -131,11 +140,12 @@ class CandidateViewSet(ApiViewSet):
             body = {**body, "ats_source": source, "external_id": external_id}
         data = s.CandidateWriteSerializer(data=body)
         data.is_valid(raise_exception=True)
-        candidate, created = services.candidate_upsert(
+        candidate, created = candidate_upsert(
             organization=self.organization,
             ats_source=source,
             external_id=external_id,
             data=data.validated_data,
+            actor=self.principal.audit_actor,
         )
         return self._show(candidate, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -157,7 +167,9 @@ class CandidateViewSet(ApiViewSet):
             valid.append(values)
             if problems:
                 errors[index] = problems
-        results = services.candidate_bulk_upsert(organization=self.organization, items=valid)
+        results = candidate_bulk_upsert(
+            organization=self.organization, items=valid, actor=self.principal.audit_actor
+        )
         out: list[dict[str, Any]] = []
         for index in range(len(raw_items)):
             if index in errors:

@@ -48,6 +48,7 @@ from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from renown.exceptions import ApplicationError
 from renown.queue import enqueue
+from renown.trail import audit_actor_label
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
 SCREENING_PARAMETER = OpenApiParameter("screening_id", int, OpenApiParameter.PATH)
@@ -58,14 +59,6 @@ def _person(principal: access.Principal) -> AbstractBaseUser:
     if principal.user is None:
         raise PermissionDenied("A person must do this, not a token.")
     return principal.user
-
-
-def _actor(principal: access.Principal) -> AbstractBaseUser | str:
-    """Who the audit trail records for a write: the user, or the token by id and name."""
-    if principal.user is not None:
-        return principal.user
-    token = principal.token
-    return f"token:{token.pk} {token.name}" if token is not None else principal.label
 
 
 class JobViewSet(
@@ -100,7 +93,7 @@ class JobViewSet(
         data = s.JobWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.job_create(
-            organization=self.organization, actor=_actor(self.principal), **data.validated_data
+            organization=self.organization, actor=self.principal.audit_actor, **data.validated_data
         )
         return Response(s.JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
@@ -110,7 +103,7 @@ class JobViewSet(
         data = s.JobWriteSerializer(job, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         job = services.job_update(
-            job=job, actor=_actor(self.principal), changes=data.validated_data
+            job=job, actor=self.principal.audit_actor, changes=data.validated_data
         )
         return Response(s.JobSerializer(job).data)
 
@@ -201,6 +194,7 @@ class ApplicationViewSet(JobChildViewSet, mixins.ListModelMixin, mixins.CreateMo
             job=job,
             candidate=candidate,
             external_id=serializer.validated_data.get("external_id", ""),
+            actor=self.principal.audit_actor,
         )
 
 
@@ -469,17 +463,19 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
             except Http404:
                 raise serializers.ValidationError({"candidate": "No such candidate."}) from None
         reason = f"API: {self.principal.label}"[:100]
+        # A label, not the user: it crosses to the worker with the task.
+        actor = audit_actor_label(self.principal.audit_actor)
         if job is not None and candidate is not None:
             screening = services.screening_evaluate(
-                candidate=candidate, job=job, actor=self.principal.label, reason=reason
+                candidate=candidate, job=job, actor=actor, reason=reason
             )
             if screening is None:
                 raise ApplicationError("The job has no live rule: nothing to screen against.")
             return Response(s.ScreeningSerializer(screening).data)
         if job is not None:
-            enqueue(screening_run_task, job.pk, reason)
+            enqueue(screening_run_task, job.pk, reason, actor)
         elif candidate is not None:
-            enqueue(screening_rerun_task, [candidate.pk], reason)
+            enqueue(screening_rerun_task, [candidate.pk], reason, actor)
         return Response(
             {
                 "status": "queued",

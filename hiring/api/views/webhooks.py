@@ -87,9 +87,9 @@ class WebhookSubscriptionViewSet(ApiViewSet):
             events=data.validated_data["events"],
             created_by=principal.user,
             api_token_id=principal.token.pk if principal.token is not None else None,
+            active=data.validated_data.get("active", True),
+            actor=principal.audit_actor,
         )
-        if data.validated_data.get("active") is False:
-            services.subscription_update(subscription=subscription, active=False)
         body = s.SubscriptionCreatedSerializer(self.get_queryset().get(pk=subscription.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -102,19 +102,25 @@ class WebhookSubscriptionViewSet(ApiViewSet):
         subscription = self.get_object()
         data = s.SubscriptionWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.subscription_update(subscription=subscription, **data.validated_data)
+        services.subscription_update(
+            subscription=subscription, actor=self.principal.audit_actor, **data.validated_data
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=subscription.pk)).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, subscription_id: str) -> Response:
-        self.get_object().delete()
+        services.subscription_delete(
+            subscription=self.get_object(), actor=self.principal.audit_actor
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: s.SubscriptionCreatedSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, subscription_id: str) -> Response:
         subscription = self.get_object()
-        services.subscription_rotate_secret(subscription=subscription)
+        services.subscription_rotate_secret(
+            subscription=subscription, actor=self.principal.audit_actor
+        )
         return Response(s.SubscriptionCreatedSerializer(subscription).data)
 
 
@@ -180,7 +186,9 @@ class WebhookDeliveryViewSet(ApiViewSet):
 
         delivery = self.get_object()
         try:
-            delivery = services.delivery_redeliver(delivery=delivery)
+            delivery = services.delivery_redeliver(
+                delivery=delivery, actor=self.principal.audit_actor
+            )
         except ValidationError as exc:
             body = problem_body(
                 status_code=409, detail=" ".join(exc.messages), instance=request.path

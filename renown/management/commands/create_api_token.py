@@ -28,7 +28,10 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation with slug {options['org']!r}.")
         try:
             token, plaintext = api_token_create(
-                organization=organization, name=options["name"], scope=options["scope"]
+                organization=organization,
+                name=options["name"],
+                scope=options["scope"],
+                actor="command:create_api_token",
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None

@@ -77,7 +77,10 @@ class Command(BaseCommand):
                 rows.append((row.line, table.row_dict(row)))
         try:
             report = vendor_scores_import(
-                organization=organization, rows=rows, source=f"import:{path.name}"
+                organization=organization,
+                rows=rows,
+                source=f"import:{path.name}",
+                actor="command:import_vendor_scores",
             )
         except (DataError, IntegrityError) as exc:
             # Validation follows the columns; should the database still refuse, say so whole.
