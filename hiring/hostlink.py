@@ -28,7 +28,8 @@ from candidates.models import Candidate, CandidateNotice, HostLink, HostLinkEras
 from candidates.services import account_attach, candidate_create, candidate_update, notice_record
 from hiring.ats.models import CandidateLink, LinkKind
 from renown import conf as renown_conf
-from renown.models import Organization
+from renown.models import AuditEventType, Organization
+from renown.trail import audit_batch
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,8 @@ def host_sync(
         }
         if not changes:
             return "unchanged"  # no write, not even a savepoint
-        candidate_update(candidate=candidate, changes=changes, actor=ACTOR)
+        with transaction.atomic():  # a savepoint inside a reconcile's batch
+            candidate_update(candidate=candidate, changes=changes, actor=ACTOR)
         return "updated"
     except ValidationError as exc:
         raise _named(obj, exc) from None
@@ -305,37 +307,49 @@ def host_reconcile(
     content_type = ContentType.objects.get_for_model(model)
     links = HostLink.objects.filter(content_type=content_type).select_related("candidate")
     for page in _host_batches(model, batch):
-        object_ids = [str(o.pk) for o in page]
-        by_id = {link.object_id: link for link in links.filter(object_id__in=object_ids)}
-        unlinked = [i for i in object_ids if i not in by_id]
-        erased = (
-            set(
-                HostLinkErasure.objects.filter(
-                    content_type=content_type, object_id__in=unlinked
-                ).values_list("object_id", flat=True)
-            )
-            if unlinked
-            else set()
-        )
-        for obj in page:
-            try:
-                outcome = host_sync(
-                    obj,
-                    link=by_id.get(str(obj.pk)),
-                    known=True,
-                    erased=str(obj.pk) in erased,
-                    extras=False,
-                )
-            except Exception:
-                logger.exception("Renown host link: %s pk=%r failed", model._meta.label, obj.pk)
-                result.failed += 1
-                continue
-            setattr(result, outcome, getattr(result, outcome) + 1)
+        with audit_batch(actor=ACTOR, event_type=AuditEventType.HOST_LINK_RECONCILED) as audit:
+            _reconcile_page(page, links, content_type, result)
+            audit.after["host_model"] = model._meta.label
         if progress is not None:
             progress(len(page))
     result.erased, failed = _erase_orphans(model, content_type, batch)
     result.failed += failed
     return result
+
+
+def _reconcile_page(
+    page: list[models.Model],
+    links: models.QuerySet[HostLink],
+    content_type: ContentType,
+    result: ReconcileResult,
+) -> None:
+    """Sync one batch of host records (one transaction, one audit event: host_reconcile)."""
+    object_ids = [str(o.pk) for o in page]
+    by_id = {link.object_id: link for link in links.filter(object_id__in=object_ids)}
+    unlinked = [i for i in object_ids if i not in by_id]
+    erased = (
+        set(
+            HostLinkErasure.objects.filter(
+                content_type=content_type, object_id__in=unlinked
+            ).values_list("object_id", flat=True)
+        )
+        if unlinked
+        else set()
+    )
+    for obj in page:
+        try:
+            outcome = host_sync(
+                obj,
+                link=by_id.get(str(obj.pk)),
+                known=True,
+                erased=str(obj.pk) in erased,
+                extras=False,
+            )
+        except Exception:
+            logger.exception("Renown host link: %s pk=%r failed", type(obj)._meta.label, obj.pk)
+            result.failed += 1
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
 
 
 def _erase_orphans(

@@ -38,7 +38,8 @@ from hiring.ats.models import Ats, AtsSecret, CandidateLink, InboundDelivery, Li
 from hiring.models import Job
 from hiring.services import application_add, job_create
 from renown.api.parsers import JsonTooDeep, json_loads
-from renown.models import Organization
+from renown.models import AuditEventType, Organization
+from renown.trail import audit_batch
 from renown.webhooks import signing
 
 SOURCE = "greenhouse"
@@ -360,8 +361,10 @@ def greenhouse_receive(
     the social-media addresses on networks Renown reads as claimed accounts and
     every other address as a link; what could not be stored is listed in
     ``rejected`` by field. A delivery seen before (same event id or same body)
-    changes nothing and answers ``duplicate``. Raises BadPayload for a signed
-    body that is not a Greenhouse payload.
+    changes nothing and answers ``duplicate``. What a delivery changes is one
+    ``ats.delivery_applied`` event on the trail (counts per kind of change and a
+    digest of the objects). Raises BadPayload for a signed body that is not a
+    Greenhouse payload.
     """
     try:
         organization, secret = _secret_for(org_slug)
@@ -403,16 +406,27 @@ def greenhouse_receive(
             record.save(update_fields=["result"])
             return result
         result = ReceiveResult(status="processed", action=action, rejected=list(parsed.problems))
-        candidate, created = _upsert_candidate(organization, parsed, result.rejected)
-        result.candidate, result.created = candidate, created
-        for job in parsed.jobs:
-            renown_job = _upsert_job(organization, job)
-            application_add(
-                job=renown_job, candidate=candidate, external_id=parsed.application_id, actor=ACTOR
+        # One delivery, one event on the trail: what the services below change is
+        # folded into it with its counts and a digest of the objects.
+        with audit_batch(
+            actor=ACTOR, event_type=AuditEventType.ATS_DELIVERY_APPLIED, subject=record
+        ) as batch:
+            batch.after.update(
+                {"ats": str(Ats.GREENHOUSE), "action": action, "body_sha256": digest}
             )
-            result.jobs.append(renown_job.external_id)
-        for address in parsed.addresses:
-            _store_address(candidate, address, result)
+            candidate, created = _upsert_candidate(organization, parsed, result.rejected)
+            result.candidate, result.created = candidate, created
+            for job in parsed.jobs:
+                renown_job = _upsert_job(organization, job)
+                application_add(
+                    job=renown_job,
+                    candidate=candidate,
+                    external_id=parsed.application_id,
+                    actor=ACTOR,
+                )
+                result.jobs.append(renown_job.external_id)
+            for address in parsed.addresses:
+                _store_address(candidate, address, result)
         record.candidate = candidate
         record.result = result.as_json()
         record.save(update_fields=["candidate", "result"])

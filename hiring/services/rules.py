@@ -241,20 +241,21 @@ def rule_create(
     with transaction.atomic():
         rule.save()
         _as_stored(rule)
+        _acknowledge(rule, actor, acknowledgement)
+        went_live = activate and not rule.needs_second_approval
+        if went_live:
+            _go_live(rule)
+        elif activate:
+            _require_acknowledged(rule)  # before a second HR admin is asked to approve it
+        # One event for the call: what the rule says and whether it went live with it.
         audit_record(
             organization=job.organization,
             actor=actor,
             event_type=AuditEventType.RULE_CREATED,
             subject=rule,
-            after=rule_definition(rule),
+            after=rule_definition(rule) | {"went_live": went_live},
             note=note,
         )
-        _acknowledge(rule, actor, acknowledgement)
-        if activate and not rule.needs_second_approval:
-            _go_live(rule)
-            _audit_live(rule, actor, AuditEventType.RULE_ACTIVATED)
-        elif activate:
-            _require_acknowledged(rule)  # before a second HR admin is asked to approve it
     return rule
 
 
@@ -327,21 +328,22 @@ def _save_version(
         _supersede_drafts(previous)
         new.save()
         _as_stored(new)
+        _acknowledge(new, actor, acknowledgement)
+        went_live = activate and not new.needs_second_approval
+        if went_live:
+            _go_live(new)
+        elif activate:
+            _require_acknowledged(new)  # before a second HR admin is asked to approve it
+        # One event for the call: the new version and whether it went live with it.
         audit_record(
             organization=new.job.organization,
             actor=actor,
             event_type=event_type,
             subject=new,
             before=rule_definition(previous),
-            after=rule_definition(new) | (after_extra or {}),
+            after=rule_definition(new) | (after_extra or {}) | {"went_live": went_live},
             note=note,
         )
-        _acknowledge(new, actor, acknowledgement)
-        if activate and not new.needs_second_approval:
-            _go_live(new)
-            _audit_live(new, actor, AuditEventType.RULE_ACTIVATED)
-        elif activate:
-            _require_acknowledged(new)  # before a second HR admin is asked to approve it
     return new
 
 

@@ -89,6 +89,8 @@ class AuditEventType(models.TextChoices):
     WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted", "Webhook subscription deleted"
     WEBHOOK_DELIVERY_REDELIVERED = "webhook_delivery.redelivered", "Webhook delivery sent again"
     APPLICATION_ADDED = "application.added", "Candidate added to a job"
+    ATS_DELIVERY_APPLIED = "ats.delivery_applied", "ATS webhook delivery applied"
+    HOST_LINK_RECONCILED = "host_link.reconciled", "Host records reconciled (a batch)"
 
 
 class AuditEventImmutable(Exception):

@@ -8,10 +8,12 @@ escape: it needs a row, and its row needs the event. Each call must add exactly
 the events of its row, of documented types (``AuditEventType``), by the caller,
 and leave every chain intact (``audit_trail_verify``).
 
-A single-object call adds one event. The exceptions are written in their rows: a
-Greenhouse delivery changes several objects (candidate, accounts, application),
-one event each; a rule write that also makes the rule live records both steps;
-a rule preview changes nothing and adds none.
+A call adds one event. A Greenhouse delivery changes several objects (candidate,
+accounts, application, job) and records them in one event with their counts and a
+digest (``renown.trail.audit_batch``); a rule write that also makes the rule live
+says so in its one event (``went_live``); a rule preview changes nothing and adds
+none. (An acknowledgement in words given with a rule write is its own
+``warning.acknowledged`` event: it is a person's statement, read back from the trail.)
 """
 
 from __future__ import annotations
@@ -156,13 +158,12 @@ WRITES: dict[str, Write] = {
         lambda w: {"candidate": str(w.other_candidate.public_id)},
         201,
     ),
-    # A rule that needs no second approval goes live in the same call: two transitions of
-    # the rule, each its own event (what the rule says, then that it screens from now on).
+    # A rule that needs no second approval goes live in the same call: one event says so.
     "jobs_rules_create": Write(
         "POST",
         "/api/v1/jobs/{job_id}/rules/",
         H,
-        (T.RULE_CREATED, T.RULE_ACTIVATED),
+        (T.RULE_CREATED,),
         {"metric": "influence", "threshold": "40"},
         201,
     ),
@@ -178,7 +179,7 @@ WRITES: dict[str, Write] = {
         "PATCH",
         "/api/v1/rules/{rule_id}/",
         H,
-        (T.RULE_CHANGED, T.RULE_ACTIVATED),
+        (T.RULE_CHANGED,),
         {"threshold": "45"},
         201,
     ),
@@ -207,7 +208,7 @@ WRITES: dict[str, Write] = {
         "POST",
         "/api/v1/rules/{rule_id}/rollback/",
         H,
-        (T.RULE_ROLLED_BACK, T.RULE_ACTIVATED),
+        (T.RULE_ROLLED_BACK,),
         {"to_version": 1},
         201,
     ),
@@ -252,13 +253,9 @@ WRITES: dict[str, Write] = {
         "POST",
         "/api/v1/ats/greenhouse/{org_slug}/",
         GH,
-        (
-            T.CANDIDATE_CREATED,
-            T.ACCOUNT_ADDED,
-            T.ACCOUNT_ADDED,
-            T.ACCOUNT_ADDED,
-            T.APPLICATION_ADDED,
-        ),
+        # One delivery, one event: the candidate, its three accounts and the application
+        # are counted in it (audit_batch).
+        (T.ATS_DELIVERY_APPLIED,),
     ),
 }
 

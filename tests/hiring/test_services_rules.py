@@ -37,7 +37,10 @@ def test_a_review_rule_goes_live_at_once(job: Any, hr_admin_a: Any, org_a: Any) 
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35)
     )
     assert (rule.version, rule.status, rule.active) == (1, "live", True)
-    assert events(org_a) == ["rule.created", "rule.activated"]
+    # One event for the call: the rule and that it went live with it.
+    assert events(org_a) == ["rule.created"]
+    event = AuditEvent.objects.get(organization=org_a)
+    assert (event.after["status"], event.after["went_live"]) == ("live", True)
 
 
 def test_a_draft_is_not_live_until_made_live(job: Any, hr_admin_a: Any) -> None:

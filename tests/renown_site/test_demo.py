@@ -105,7 +105,7 @@ def test_demo_rules_fit_the_review_model() -> None:
         "hr-admin",
     )
     events = set(AuditEvent.objects.filter(organization=org).values_list("event_type", flat=True))
-    assert {"rule.created", "rule.activated", "screening.run"} <= events
+    assert {"rule.created", "screening.run"} <= events
 
 
 class Terminal(StringIO):
