@@ -44,10 +44,11 @@ def candidate_list_for(principal: Principal | Organization) -> QuerySet[Candidat
     return scoped(Candidate.objects.not_erased(), principal).select_related("organization")
 
 
-def candidate_for(principal: Principal, public_id: UUID | str) -> Candidate:
+def candidate_for(principal: Principal | Organization, public_id: UUID | str) -> Candidate:
     """One candidate of the principal's organisation by public id; Http404 otherwise.
 
-    Http404 too for an erased candidate and for a malformed id.
+    Http404 too for an erased candidate and for a malformed id. An ``Organization``
+    stands for a caller already resolved to it (a command given ``--org``).
     """
     try:
         UUID(str(public_id))

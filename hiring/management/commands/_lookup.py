@@ -1,10 +1,13 @@
-"""Shared argument handling for the privacy commands."""
+"""Shared argument handling for the privacy commands: the candidate through the gate."""
 
 from __future__ import annotations
 
 from django.core.management.base import CommandError, CommandParser
+from django.http import Http404
 
 from candidates.models import Candidate
+from candidates.selectors import candidate_for
+from renown.models import Organization
 
 
 def add_candidate_arguments(parser: CommandParser) -> None:
@@ -13,23 +16,11 @@ def add_candidate_arguments(parser: CommandParser) -> None:
 
 
 def candidate_from_options(options: dict[str, object]) -> Candidate:
-    candidate = (
-        Candidate.objects.filter(
-            organization__slug=options["org"], public_id=str(options["candidate"])
-        ).first()
-        if _is_uuid(str(options["candidate"]))
-        else None
-    )
-    if candidate is None:
+    """The candidate of ``--org`` by ``--candidate``, through the same getter as the API."""
+    organization = Organization.objects.filter(slug=str(options["org"])).first()
+    if organization is None:
         raise CommandError("no such candidate in that organisation")
-    return candidate
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+        return candidate_for(organization, str(options["candidate"]))
+    except Http404:
+        raise CommandError("no such candidate in that organisation") from None
