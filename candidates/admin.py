@@ -20,6 +20,7 @@ from candidates import services
 from candidates.models import (
     Candidate,
     CandidateNotice,
+    CandidateQuerySet,
     CandidateView,
     EvidenceVerification,
     ReputationEvidence,
@@ -75,6 +76,12 @@ class CandidateAdmin(OrganizationScopedAdmin):
     readonly_fields = ["public_id", "created_at", "updated_at"]
     inlines = [SocialAccountInline, CandidateNoticeInline]
     show_full_result_count = False  # COUNT(*) over 100,000 rows on every page is waste
+
+    def get_queryset(self, request: HttpRequest) -> CandidateQuerySet:
+        # An erased candidate is a record under a retention hold (its own admin), not a
+        # candidate: in no list, behind no change page, as everywhere else.
+        queryset = cast("CandidateQuerySet", super().get_queryset(request))
+        return queryset.not_erased()
 
 
 @admin.register(CandidateNotice)

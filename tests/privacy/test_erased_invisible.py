@@ -161,6 +161,20 @@ def test_the_admin_shows_the_retention_hold_under_the_pseudonym(
     assert erased.original_id not in body
 
 
+@pytest.mark.parametrize("persona", ["hr_admin", "auditor"])
+def test_the_candidates_admin_lists_no_erased_record(erased: Erased, persona: str) -> None:
+    user = erased.users[persona]
+    user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    listing = client.get(reverse("admin:renown_candidates_candidate_changelist"))
+    assert listing.status_code == 200
+    _assert_unnamed(erased, listing.content.decode(), "the candidates admin")
+    change = reverse("admin:renown_candidates_candidate_change", args=[erased.kept.pk])
+    assert client.get(change).status_code == 404
+
+
 def test_before_the_erasure_the_same_lists_do_name_the_person(
     org_a: Any, recruiter_a: Any, hr_admin_a: Any
 ) -> None:

@@ -20,6 +20,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 
+from candidates.models import Candidate
 from renown.admin.scoped import REDACTED, WITHHELD, OrganizationScopedAdmin
 from renown.models import AuditEvent, AuditEventType, Membership
 from renown.trail import audit_trail_verify
@@ -49,7 +50,11 @@ CHANGES: dict[str, tuple[dict[str, Any], str]] = {
     "renown_hiring.biasaudit": ({"published": "on"}, "admin.changed"),
 }
 # The event a delete records, where not admin.deleted.
-DELETED: dict[str, str] = {"renown.membership": "membership.revoked"}
+DELETED: dict[str, str] = {
+    "renown.membership": "membership.revoked",
+    # "Delete" of a candidate is the erasure (hiring.privacy.admin), as through the API.
+    "renown_candidates.candidate": "candidate.erased",
+}
 
 
 class FormFields(HTMLParser):
@@ -197,7 +202,12 @@ def test_a_delete_in_the_admin_records_exactly_one_event(label: str, org_a: Any)
     pk = obj.pk
     response = _client(actor).post(admin_url(obj, "delete"), {"post": "yes"})
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert not model._default_manager.filter(pk=pk).exists()
+    if label == "renown_candidates.candidate":
+        # Erased: deleted, or (where records must be kept) pseudonymised under a
+        # retention hold; either way no candidate any more.
+        assert not Candidate.objects.not_erased().filter(pk=pk).exists()
+    else:
+        assert not model._default_manager.filter(pk=pk).exists()
     events = list(AuditEvent.objects.order_by("id")[before:])
     assert [event.event_type for event in events] == [DELETED.get(label, "admin.deleted")]
     (event,) = events
@@ -211,6 +221,7 @@ def test_a_delete_in_the_admin_records_exactly_one_event(label: str, org_a: Any)
 
 
 def test_a_bulk_delete_records_one_event_per_object(hr_admin_a: Any, org_a: Any) -> None:
+    # The bulk action on candidates erases each one, one candidate.erased event per person.
     candidates = [factories.CandidateFactory(organization=org_a) for _ in range(3)]
     before = AuditEvent.objects.count()
     response = _client(hr_admin_a).post(
@@ -223,8 +234,9 @@ def test_a_bulk_delete_records_one_event_per_object(hr_admin_a: Any, org_a: Any)
     )
     assert response.status_code == 302
     events = list(AuditEvent.objects.order_by("id")[before:])
-    assert [e.event_type for e in events] == ["admin.deleted", "admin.deleted"]
+    assert [e.event_type for e in events] == ["candidate.erased", "candidate.erased"]
     assert {e.subject_id for e in events} == {str(c.pk) for c in candidates[:2]}
+    assert list(Candidate.objects.not_erased()) == [candidates[2]]
     _chains_intact()
 
 
