@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hiring.evaluation import (
+from hiring.screening.evaluation import (
     Aggregate,
     DataPoint,
     GroupResult,
