@@ -353,13 +353,6 @@ def combine_all(results: Sequence[RuleResult]) -> str:
     return worst([effective_outcome(r) for r in results])
 
 
-def combine_any(results: Sequence[RuleResult]) -> str:
-    """The outcome of rules of which one is enough: the best of their outcomes."""
-    if not results:
-        raise ValueError("no rules to combine")
-    return best([effective_outcome(r) for r in results])
-
-
 @dataclass(frozen=True)
 class RuleInGroup:
     """One rule's result as the combination sees it."""
