@@ -228,7 +228,7 @@ def main() -> None:
     import logging
 
     # The run's own breakdown: read, combined and written, committed.
-    logging.getLogger("hiring.services.screening").setLevel(logging.DEBUG)
+    logging.getLogger("hiring.screening.run").setLevel(logging.DEBUG)
     from renown.models import Organization
 
     if args.rebuild:

@@ -49,9 +49,10 @@ from hiring.models import (
     ScreeningRun,
 )
 from hiring.permissions import has_role
+from hiring.screening import metrics
+from hiring.screening.spec import rule_spec
 from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT, JOB_FIELDS
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
-from hiring.services.screening import rule_spec
 from renown.admin import ALL_ROLES, CHANGE_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 from renown.exceptions import ApplicationError, WarningNotAcknowledged
 from renown.models import AuditEvent, Role
@@ -320,7 +321,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         if job is None or any(cleaned.get(f) is None for f in needed):
             return None
         try:
-            selectors.metric_source(cleaned["metric"])
+            metrics.metric_source(cleaned["metric"])
         except ValueError:
             return None
         rule = ScreeningRule(
@@ -382,7 +383,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         metric = cleaned.get("metric")
         if metric:
             try:
-                selectors.metric_source(metric)
+                metrics.metric_source(metric)
             except ValueError as exc:
                 self.add_error("metric", str(exc))
         return cleaned

@@ -107,14 +107,6 @@ from hiring.audit import (
     TableName,
     audit_counts,
 )
-from hiring.evaluation import (
-    OUTCOME_BELOW,
-    OUTCOME_FLAGGED,
-    OUTCOME_INSUFFICIENT,
-    OUTCOME_MEETS,
-    OUTCOME_NEAR,
-    RuleSpec,
-)
 from hiring.jurisdictions import (
     GDPR_COUNTRIES,
     country_of,
@@ -122,6 +114,14 @@ from hiring.jurisdictions import (
     is_nyc,
     is_us,
     validate_jurisdiction,
+)
+from hiring.screening.evaluation import (
+    OUTCOME_BELOW,
+    OUTCOME_FLAGGED,
+    OUTCOME_INSUFFICIENT,
+    OUTCOME_MEETS,
+    OUTCOME_NEAR,
+    RuleSpec,
 )
 from scoring.vendors import VENDOR_SCALES
 

@@ -48,10 +48,6 @@ FLAG_FILTERS: tuple[tuple[str, str], ...] = (
 _SCORER = re.compile(r"^(influence|reputation|vendor\.[a-z0-9_.-]{1,40})$")
 
 
-class ListFilterError(ValueError):
-    """A filter or sort value the list does not know (the view shows the message)."""
-
-
 @dataclass(frozen=True)
 class ListQuery:
     """What the recruiter asked the list for; every value already validated."""

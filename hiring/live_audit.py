@@ -26,14 +26,14 @@ from django.db.models import Count, OuterRef, Subquery
 
 from candidates.models import SelfIdentification
 from hiring import audit as audit_maths
-from hiring.evaluation import (
+from hiring.models import BiasAudit, Job, Screening, ScreeningRule
+from hiring.screening.evaluation import (
     OUTCOME_BELOW,
     OUTCOME_FLAGGED,
     OUTCOME_INSUFFICIENT,
     OUTCOME_MEETS,
     OUTCOME_NEAR,
 )
-from hiring.models import BiasAudit, Job, Screening, ScreeningRule
 from hiring.whatif import RACE_LABELS, SEX_LABELS
 from renown.models import AuditEventType
 from renown.trail import audit_record

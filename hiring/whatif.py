@@ -5,7 +5,7 @@ combination of what each rule would read for a candidate (value, why it is missi
 noise, whether flags apply), self-identified sex and race/ethnicity, and whether the
 candidate has any online account, with a count. On PostgreSQL the histogram is a
 ``GROUP BY`` over the same per-candidate aggregate queries a screening run uses
-(``hiring.selectors.metric_aggregates_query``); elsewhere the same aggregates are
+(``hiring.screening.metrics.metric_aggregates_query``); elsewhere the same aggregates are
 folded here and counted. Each distinct row is then judged by the screening's own
 ``judge`` and ``verdict`` (cached), so a preview's outcome is exactly the outcome a
 screening run would write, and fifty alternatives cost fifty passes over a few
@@ -47,7 +47,10 @@ from candidates.models import (
 from hiring import audit as audit_maths
 from hiring import conf as hiring_conf
 from hiring import fairness, selectors
-from hiring.evaluation import (
+from hiring.jurisdictions import is_nyc, is_us
+from hiring.models import BiasAudit, Job, ScreeningRule
+from hiring.screening import metrics
+from hiring.screening.evaluation import (
     ACTION_ADVISORY,
     BAND_VOLATILITY,
     COMBINE_ALL,
@@ -64,9 +67,7 @@ from hiring.evaluation import (
     judge,
     median_from_middles,
 )
-from hiring.jurisdictions import is_nyc, is_us
-from hiring.models import BiasAudit, Job, ScreeningRule
-from hiring.services.screening import rule_spec, verdict_cached
+from hiring.screening.spec import rule_spec, verdict_cached
 
 # Networks that describe offline reputation (an author id), not an online footprint.
 OFFLINE_NETWORKS: Final = frozenset({"openalex", "openlibrary", "orcid"})
@@ -139,7 +140,7 @@ def _population(job: Job) -> Any:
 
 def _flagged_ids(rule: RuleSpec, population: Any, now: datetime) -> set[int]:
     since = (now - timedelta(days=rule.lookback_days)).date()
-    found = selectors.flags_for_population(population=population, since=since, until=now.date())
+    found = metrics.flags_for_population(population=population, since=since, until=now.date())
     return {
         candidate_id
         for candidate_id, flags in found.items()
@@ -179,7 +180,7 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
     joins: list[str] = []
     year_ago = now - timedelta(days=fairness.STALE_AFTER_DAYS)
     for index, entry in enumerate(rules):
-        sql, rule_params = selectors.metric_aggregates_query(
+        sql, rule_params = metrics.metric_aggregates_query(
             rule=entry.spec, population=population, now=now
         )
         ctes.append(f"r{index} (candidate_id, newest, first, second, used) AS ({sql})")
@@ -195,7 +196,7 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
         ]
         column_params += [now - timedelta(days=entry.spec.max_data_age_days), year_ago]
         if entry.spec.near_band_source == BAND_VOLATILITY:
-            noise_sql, noise_params = selectors.metric_volatility_query(
+            noise_sql, noise_params = metrics.metric_volatility_query(
                 rule=entry.spec, population=population, now=now
             )
             ctes.append(f"v{index} (candidate_id, low, high) AS ({noise_sql})")
@@ -306,11 +307,11 @@ def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> 
     year_ago = now - timedelta(days=fairness.STALE_AFTER_DAYS)
     per_rule = []
     for entry in rules:
-        found = selectors.metric_aggregates_python(rule=entry.spec, population=ids, now=now)
+        found = metrics.metric_aggregates_python(rule=entry.spec, population=ids, now=now)
         since = now - timedelta(days=entry.spec.lookback_days)
         unmeasured = [c for c in ids if c not in found]
         older = (
-            selectors.metric_newest_before(
+            metrics.metric_newest_before(
                 metric=entry.spec.metric, candidate_ids=unmeasured, before=since
             )
             if unmeasured
@@ -706,10 +707,10 @@ def near_threshold_candidates(
     population = _population(job)
     found: dict[int, Decimal] = {}
     if connection.vendor == "postgresql":
-        aggregates = selectors.metric_aggregates_sql(rule=spec, population=population, now=now)
+        aggregates = metrics.metric_aggregates_sql(rule=spec, population=population, now=now)
     else:
         ids = list(population.values_list("candidate_id", flat=True))
-        aggregates = selectors.metric_aggregates_python(rule=spec, population=ids, now=now)
+        aggregates = metrics.metric_aggregates_python(rule=spec, population=ids, now=now)
     for candidate_id, (aggregate_found, noise) in aggregates.items():
         value = aggregate_found.value
         if value is None:

@@ -100,13 +100,6 @@ def snapshot_latest_for_candidates(
     return grouped
 
 
-def snapshot_latest_per_account(*, candidate_id: int, as_of: datetime) -> list[SnapshotRow]:
-    """One candidate's newest fresh snapshot per account (see snapshot_latest_for_candidates)."""
-    return snapshot_latest_for_candidates(candidate_ids=[candidate_id], as_of=as_of).get(
-        candidate_id, []
-    )
-
-
 @dataclass(frozen=True)
 class RefreshProgress:
     """Where a refresh cycle stands: ``done`` includes skipped accounts, ``failed`` does not."""

@@ -614,65 +614,6 @@ def score_latest_upsert(*, rows: Sequence[Score]) -> None:
             cursor.executemany(sql, params[start : start + 2000])
 
 
-def score_latest_rebuild(*, candidate_ids: Iterable[int]) -> None:
-    """Recompute the candidates' LatestScore rows from their whole score history.
-
-    For scores written outside ``_insert_scores`` (bulk loads, the demo).
-    """
-    ids = sorted(set(candidate_ids))
-    for start in range(0, len(ids), 2000):
-        chunk = ids[start : start + 2000]
-        rows = Score.objects.filter(candidate_id__in=chunk).order_by(
-            "candidate_id", "scorer", "-as_of", "-id"
-        )
-        if connection.vendor == "postgresql":
-            rows = rows.distinct("candidate_id", "scorer")
-        newest: dict[tuple[int, str], Score] = {}
-        for score in rows.only("candidate_id", "scorer", "value", "as_of"):
-            newest.setdefault((score.candidate_id, score.scorer), score)
-        with transaction.atomic():
-            LatestScore.objects.filter(candidate_id__in=chunk).delete()
-            score_latest_upsert(rows=list(newest.values()))
-
-
-def score_compute_influence(*, candidate_id: int, as_of: datetime | None = None) -> Score | None:
-    """Compute (or find) the candidate's influence score from their latest snapshots.
-
-    Returns None when no account has a fresh successful snapshot: no data is not
-    a low score. Idempotent on the inputs: the same snapshots give the same row.
-    """
-    as_of = as_of or datetime.now(tz=UTC)
-    snapshots = selectors.snapshot_latest_per_account(candidate_id=candidate_id, as_of=as_of)
-    if not any(s.provider not in selectors.OFFLINE_NETWORKS for s in snapshots):
-        return None
-    built = score_build_influence(candidate_id=candidate_id, snapshots=snapshots)
-    with transaction.atomic():
-        fresh = _scores_not_stored([built])
-        Score.objects.bulk_create([built], ignore_conflicts=True)
-        score_latest_upsert(rows=[built])
-        if fresh:
-            _emit_score_updated(fresh)
-    return Score.objects.get(
-        candidate_id=candidate_id,
-        scorer=built.scorer,
-        scorer_version=built.scorer_version,
-        inputs_digest=built.inputs_digest,
-    )
-
-
-def account_refresh(*, account_id: int) -> RefreshCycle:
-    """Refresh one account now: open a cycle for it and queue the fetch after commit."""
-    account = SocialAccount.objects.select_related("candidate__organization").get(id=account_id)
-    with transaction.atomic():
-        cycle, batches = refresh_start(
-            organization=account.candidate.organization,
-            account_ids=[account.id],
-            label=f"account {account.id}",
-        )
-        refresh_enqueue(cycle=cycle, batches=batches)
-    return cycle
-
-
 @dataclass
 class VendorImportReport:
     """What an import did: rows taken (created or updated) and rows rejected, with reasons."""

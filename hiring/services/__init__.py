@@ -1,7 +1,9 @@
 """Hiring use cases, one module per idea, all importable from ``hiring.services``.
 
+The screening run (a job's population screened set-based; one candidate; re-runs) lives
+in ``hiring.screening.run``; its use cases are importable from here too.
+
 - ``rules``: screening-rule versions, four-eyes approval, deactivation, rollback, groups.
-- ``screening``: a job's population screened set-based; one candidate; re-runs.
 - ``review``: a person's decision on a screening.
 - ``jobs``: a job created or changed, audited; a change of where it hires puts rules on hold.
 - ``adverse_actions``: the FCRA pre-adverse notice, waiting period, dispute, final notice.
@@ -9,6 +11,14 @@
 
 from __future__ import annotations
 
+from hiring.screening.run import (
+    application_add,
+    screening_evaluate,
+    screening_rerun_for_candidates,
+    screening_run_for_job,
+    screening_snapshot,
+)
+from hiring.screening.spec import rule_definition, rule_spec
 from hiring.services.adverse_actions import (
     adverse_action_send_final,
     adverse_action_send_pre_adverse,
@@ -24,21 +34,12 @@ from hiring.services.rules import (
     rule_approve,
     rule_create,
     rule_deactivate,
-    rule_definition,
     rule_group_create,
     rule_group_update,
     rule_rollback,
     rule_update,
     serious_warnings,
     unacknowledged_warnings,
-)
-from hiring.services.screening import (
-    application_add,
-    rule_spec,
-    screening_evaluate,
-    screening_rerun_for_candidates,
-    screening_run_for_job,
-    screening_snapshot,
 )
 
 __all__ = [

@@ -41,8 +41,8 @@ from hiring.models import (
 )
 from hiring.notices import RenderedNotice, deliver, render_notice
 from hiring.permissions import REVIEW_ROLES, require_role
+from hiring.screening.run import screening_evaluate, screening_snapshot
 from hiring.services.review import adverse_action_withdraw
-from hiring.services.screening import screening_evaluate, screening_snapshot
 from renown.exceptions import InvalidTransition
 from renown.models import AuditEventType
 from renown.queue import enqueue_on_commit

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from hiring import conf, selectors
-from hiring.evaluation import follows_suggestion
 from hiring.models import (
     AdverseAction,
     AdverseActionStatus,
@@ -29,7 +28,8 @@ from hiring.models import (
     Suggestion,
 )
 from hiring.permissions import REVIEW_ROLES, require_role
-from hiring.services.screening import screening_snapshot
+from hiring.screening.evaluation import follows_suggestion
+from hiring.screening.run import screening_snapshot
 from renown.exceptions import DecisionNotAllowed
 from renown.models import AuditEventType, EventType
 from renown.trail import audit_actor_label, audit_record

@@ -33,6 +33,8 @@ from hiring.models import (
     ScreeningRule,
 )
 from hiring.permissions import RULE_ROLES, require_role
+from hiring.screening import metrics
+from hiring.screening.spec import rule_definition
 from renown.exceptions import (
     ApplicationError,
     FourEyesViolation,
@@ -48,23 +50,6 @@ SERIOUS_MISSING_DATA_FAIL = (
     "a break, an account it may not fetch) would count as below the line. Acknowledge "
     "this in words to save the rule."
 )
-
-
-def rule_definition(rule: ScreeningRule) -> dict[str, Any]:
-    """What a version says, as plain data for the audit trail and screening runs."""
-    definition: dict[str, Any] = {
-        field: getattr(rule, f"{field}_id" if field == "group" else field)
-        for field in RULE_DEFINITION_FIELDS
-    }
-    definition["combinator"] = rule.group.combinator if rule.group is not None else "all"
-    return {
-        "id": rule.pk,
-        "lineage": str(rule.lineage),
-        "version": rule.version,
-        "status": rule.status,
-        "line": str(rule),
-        **definition,
-    }
 
 
 def _schedule_screening(job: Job, reason: str) -> None:
@@ -83,7 +68,7 @@ def _as_stored(rule: ScreeningRule) -> None:
 
 def _validate(rule: ScreeningRule, *, previous: ScreeningRule | None, acknowledgement: str) -> None:
     try:
-        selectors.metric_source(rule.metric)
+        metrics.metric_source(rule.metric)
     except ValueError as exc:
         raise ValidationError({"metric": str(exc)}) from None
     if rule.group_id is not None and rule.group is not None and rule.group.job_id != rule.job_id:

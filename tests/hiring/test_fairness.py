@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import pytest
 
-from hiring.evaluation import RuleSpec
 from hiring.fairness import (
     FEWER_THAN_5,
     SEVERITIES,
@@ -30,6 +29,7 @@ from hiring.fairness import (
     one_year_after,
     warnings_for_rule,
 )
+from hiring.screening.evaluation import RuleSpec
 
 TODAY = date(2026, 6, 1)  # a Monday
 

@@ -18,7 +18,7 @@ from django.db import connection
 
 from hiring import services
 from hiring.models import Screening
-from hiring.services import screening as screening_module
+from hiring.screening import reads as screening_module
 from scoring.models import AnomalyFlag
 from tests import factories
 

@@ -552,7 +552,7 @@ def test_a_refresh_records_the_refusal_and_never_connects(
     django_capture_on_commit_callbacks: Any,
 ) -> None:  # fmt: skip
     from scoring.models import FetchStatus, MetricSnapshot
-    from scoring.services import account_refresh
+    from scoring.services import refresh_enqueue, refresh_start
 
     settings.RENOWN_ALLOW_PRIVATE_HOSTS = True
     front.redirect_to = url_for(host, victim.port)
@@ -561,8 +561,9 @@ def test_a_refresh_records_the_refusal_and_never_connects(
     # A Mastodon account saved before handles were checked everywhere: its host is the spelling.
     stored = factories.SocialAccountFactory(network="mastodon", handle="alice@2130706433")
     with django_capture_on_commit_callbacks(execute=True):
-        account_refresh(account_id=account.pk)
-        account_refresh(account_id=stored.pk)
+        for row in (account, stored):
+            cycle, batches = refresh_start(account_ids=[row.pk])
+            refresh_enqueue(cycle=cycle, batches=batches)
     for row in (account, stored):
         snapshot = MetricSnapshot.objects.get(account=row)
         assert snapshot.status == FetchStatus.PERMANENT_ERROR

@@ -64,14 +64,6 @@ def test_score_compute_many_keeps_it_in_step(db: None) -> None:
     assert LatestScore.objects.get(candidate=candidate, scorer="reputation").value == newest.value
 
 
-def test_rebuild_recomputes_from_the_history(db: None) -> None:
-    candidate = factories.CandidateFactory()
-    Score.objects.bulk_create([row(candidate, "12", 2), row(candidate, "34", 1)])
-    assert not LatestScore.objects.exists()  # written around the service
-    services.score_latest_rebuild(candidate_ids=[candidate.pk])
-    assert LatestScore.objects.get(candidate=candidate).value == Decimal(34)
-
-
 class LatestIsTheNewest(TestCase):
     @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 100)), min_size=1, max_size=12))
     @settings(max_examples=40, deadline=None)

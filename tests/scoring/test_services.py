@@ -226,6 +226,12 @@ def snapshot_for(account: Any, *, days_ago: float, followers: int) -> Any:
     )
 
 
+def influence(*, candidate_id: int) -> Score | None:
+    """The candidate's influence score as the production path computes it (none if none)."""
+    services.score_compute_many(candidate_ids=[candidate_id])
+    return Score.objects.filter(candidate_id=candidate_id, scorer="influence").first()
+
+
 def test_score_uses_each_accounts_latest_fresh_snapshot(db: None) -> None:
     candidate = factories.CandidateFactory()
     bluesky = factories.SocialAccountFactory(candidate=candidate, network="bluesky")
@@ -237,7 +243,7 @@ def test_score_uses_each_accounts_latest_fresh_snapshot(db: None) -> None:
     masto = snapshot_for(mastodon, days_ago=2, followers=100)
     snapshot_for(mastodon, days_ago=60, followers=1_000_000)  # stale: ignored
 
-    score = services.score_compute_influence(candidate_id=candidate.id)
+    score = influence(candidate_id=candidate.id)
 
     assert score is not None
     assert score.snapshot_ids == sorted([newest.id, masto.id])
@@ -250,8 +256,8 @@ def test_score_uses_each_accounts_latest_fresh_snapshot(db: None) -> None:
 def test_scoring_the_same_snapshots_twice_stores_one_score(db: None) -> None:
     account = factories.SocialAccountFactory()
     snapshot_for(account, days_ago=1, followers=50)
-    first = services.score_compute_influence(candidate_id=account.candidate_id)
-    second = services.score_compute_influence(candidate_id=account.candidate_id)
+    first = influence(candidate_id=account.candidate_id)
+    second = influence(candidate_id=account.candidate_id)
     assert first is not None
     assert second is not None
     assert first.pk == second.pk
@@ -261,7 +267,7 @@ def test_scoring_the_same_snapshots_twice_stores_one_score(db: None) -> None:
 def test_no_fresh_data_means_no_score_not_a_low_one(db: None) -> None:
     account = factories.SocialAccountFactory()
     snapshot_for(account, days_ago=45, followers=50)
-    assert services.score_compute_influence(candidate_id=account.candidate_id) is None
+    assert influence(candidate_id=account.candidate_id) is None
     assert not Score.objects.exists()
 
 
@@ -276,7 +282,7 @@ def test_disabled_or_terms_restricted_data_never_flows_into_the_score(
     if network == "mastodon":
         settings.RENOWN_DISABLED_PROVIDERS = ["mastodon"]
     # YouTube needs no switch: its terms forbid blending its data with other platforms'.
-    assert services.score_compute_influence(candidate_id=account.candidate_id) is None
+    assert influence(candidate_id=account.candidate_id) is None
 
 
 def test_recomputing_many_writes_each_score_once(db: None) -> None:

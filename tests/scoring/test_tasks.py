@@ -97,7 +97,7 @@ def test_erased_accounts_in_a_batch_are_ignored(db: None) -> None:
     assert not MetricSnapshot.objects.exists()
 
 
-def test_account_refresh_queues_the_fetch_after_commit(
+def test_a_refresh_queues_the_fetch_after_commit(
     db: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     account = factories.SocialAccountFactory(handle="alice.test")
@@ -105,7 +105,10 @@ def test_account_refresh_queues_the_fetch_after_commit(
         mocked.get(PROFILE, payload=fixture("get_profile.json"))
         mocked.get(FEED, payload=fixture("get_author_feed.json"))
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            cycle = services.account_refresh(account_id=account.id)
+            cycle, batches = services.refresh_start(
+                organization=account.candidate.organization, account_ids=[account.id]
+            )
+            services.refresh_enqueue(cycle=cycle, batches=batches)
         assert len(callbacks) == 1
         assert not MetricSnapshot.objects.exists()  # nothing runs before the commit
         callbacks[0]()

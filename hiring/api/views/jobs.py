@@ -42,6 +42,7 @@ from hiring.models import (
     ScreeningRule,
     Suggestion,
 )
+from hiring.screening import metrics
 from hiring.tasks import screening_rerun_task, screening_run_task
 from renown.api import access
 from renown.api.schema import extend_schema
@@ -272,7 +273,7 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
                 raise serializers.ValidationError({"replaces": "No such rule on this job."})
             rule.lineage = replaced.lineage
         try:
-            hiring_selectors.metric_source(rule.metric)
+            metrics.metric_source(rule.metric)
         except ValueError as exc:
             raise serializers.ValidationError({"metric": str(exc)}) from None
         rule.full_clean(exclude=["lineage", "job", "group"], validate_constraints=False)

@@ -9,7 +9,7 @@ whose data carries a gaming or disagreement flag is "flagged": a person looks
 before the number counts.
 
 Evaluation has two halves so that the database can do the first one for a
-whole population at once (``hiring.selectors``): ``aggregate`` reduces a
+whole population at once (``hiring.screening.metrics``): ``aggregate`` reduces a
 metric's history to one value (latest, or median / max / min over a window),
 and ``judge`` compares that value with the threshold. ``evaluate_rule`` does
 both for one candidate's history.
@@ -351,13 +351,6 @@ def combine_all(results: Sequence[RuleResult]) -> str:
     if not results:
         raise ValueError("no rules to combine")
     return worst([effective_outcome(r) for r in results])
-
-
-def combine_any(results: Sequence[RuleResult]) -> str:
-    """The outcome of rules of which one is enough: the best of their outcomes."""
-    if not results:
-        raise ValueError("no rules to combine")
-    return best([effective_outcome(r) for r in results])
 
 
 @dataclass(frozen=True)

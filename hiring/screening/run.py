@@ -2,8 +2,8 @@
 
 ``screening_run_for_job`` reads, per rule, every candidate's aggregate at once
 (PostgreSQL aggregates in SQL, several reads at a time on their own connections;
-elsewhere one ordered query per rule folded in Python, see ``hiring.selectors``),
-then judges and combines them per candidate with the pure ``hiring.evaluation``
+elsewhere one ordered query per rule folded in Python, see ``hiring.screening.metrics``),
+then judges and combines them per candidate with the pure ``hiring.screening.evaluation``
 while the rows stream into the database (PostgreSQL: COPY, straight into the
 table for a job's first screening, else into a temporary table and one INSERT
 ... ON CONFLICT DO UPDATE; elsewhere ``bulk_create(update_conflicts=True)``).
@@ -19,36 +19,31 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, connections, transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
-from hiring import conf as hiring_conf
 from hiring import selectors
-from hiring.evaluation import (
-    BAND_VOLATILITY,
+from hiring.models import Application, Job, Screening, ScreeningRule, ScreeningRun
+from hiring.screening import metrics
+from hiring.screening.evaluation import (
     COMBINE_ALL,
     Aggregate,
-    RuleInGroup,
     RuleResult,
     RuleSpec,
-    Verdict,
     flag_applies,
     judge,
-    verdict,
 )
-from hiring.models import Application, Job, Screening, ScreeningRule, ScreeningRun
-from hiring.services.rules import rule_definition
+from hiring.screening.reads import ENGINE_PYTHON, ENGINE_SQL, read_aggregates
+from hiring.screening.spec import rule_definition, rule_spec, verdict_cached
 from renown.models import AuditEventType, EventType, audit_jsonable
 from renown.queue import enqueue_on_commit
 from renown.trail import AuditActor, audit_actor_label, audit_record
@@ -57,27 +52,8 @@ from renown.webhooks import services as webhook_services
 
 logger = logging.getLogger(__name__)
 
-ENGINE_SQL = "sql"
-ENGINE_PYTHON = "python"
 # Below this many candidates the streamed fold is as fast as the SQL aggregates.
 SQL_ENGINE_MIN_CANDIDATES = 200
-# Below this many, one read per rule is as fast as several over id ranges.
-PARTITION_MIN_CANDIDATES = 10_000
-
-
-def rule_spec(rule: ScreeningRule) -> RuleSpec:
-    """The pure evaluation's view of a stored rule."""
-    return RuleSpec(
-        metric=rule.metric,
-        operator=rule.operator,
-        threshold=rule.threshold,
-        aggregation=rule.aggregation,
-        window_days=rule.window_days,
-        max_data_age_days=rule.max_data_age_days,
-        missing_data_policy=rule.missing_data_policy,
-        near_band=rule.near_band,
-        near_band_source=rule.near_band_source,
-    )
 
 
 @dataclass(frozen=True)
@@ -130,25 +106,6 @@ def _reason_json(rule_id: int, version: int, result: RuleResult, data_at: str | 
     )
 
 
-@lru_cache(maxsize=4096)
-def verdict_cached(
-    structure: tuple[tuple[str, tuple[int, ...]], ...], keys: tuple[tuple[str, str, str], ...]
-) -> Verdict:
-    """The verdict from each rule's (action, outcome, treated_as): values do not matter here."""
-    return verdict(
-        [
-            (
-                combinator,
-                [
-                    RuleInGroup(keys[i][0], RuleResult(keys[i][1], None, "", keys[i][2], 0))
-                    for i in members
-                ],
-            )
-            for combinator, members in structure
-        ]
-    )
-
-
 def _live_rules(job: Job) -> list[_Rule]:
     rules = []
     for rule in selectors.rule_list_active(job=job):
@@ -164,96 +121,6 @@ def _live_rules(job: Job) -> list[_Rule]:
     return rules
 
 
-def _in_own_connection(read: Callable[[], Any]) -> Any:
-    try:
-        return read()
-    finally:
-        connections.close_all()  # this thread's connections
-
-
-def _concurrently(reads: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run independent reads at the same time, each on its own connection.
-
-    Only outside a transaction: another connection would not see uncommitted rows
-    (and in tests everything is uncommitted), so inside one they run in turn.
-    """
-    threads = min(len(reads), hiring_conf.get("RENOWN_SCREENING_SQL_THREADS"))
-    if threads <= 1 or connection.in_atomic_block:
-        return [read() for read in reads]
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="screening") as pool:
-        return list(pool.map(_in_own_connection, reads))
-
-
-def _parts(population: selectors.Population, candidate_ids: Sequence[int]) -> list[Any]:
-    """The population in contiguous candidate-id ranges, one read each (PostgreSQL uses a
-    core per read); the whole population when reads cannot run at the same time."""
-    count = hiring_conf.get("RENOWN_SCREENING_SQL_PARTS")
-    if (
-        connection.in_atomic_block
-        or count <= 1
-        or len(candidate_ids) < PARTITION_MIN_CANDIDATES
-        or not isinstance(population, QuerySet)
-    ):
-        return [population]
-    size = -(-len(candidate_ids) // count)
-    return [
-        population.filter(
-            candidate_id__gte=candidate_ids[start],
-            candidate_id__lte=candidate_ids[min(start + size, len(candidate_ids)) - 1],
-        )
-        for start in range(0, len(candidate_ids), size)
-    ]
-
-
-def _read(
-    rules: Sequence[_Rule],
-    population: selectors.Population,
-    candidate_ids: Sequence[int],
-    now: datetime,
-    engine: str,
-) -> list[dict[int, selectors.RuleAggregate]]:
-    """Every rule's aggregates for the population: SQL (concurrently) or a streamed fold."""
-    if engine != ENGINE_SQL:
-        return [
-            selectors.metric_aggregates_python(rule=entry.spec, population=population, now=now)
-            for entry in rules
-        ]
-    parts = _parts(population, candidate_ids)
-    reads: list[Callable[[], Any]] = []
-    owners: list[tuple[int, bool]] = []  # (rule index, is a volatility read)
-    for index, entry in enumerate(rules):
-        # A latest value is an index probe per candidate: cheap enough in one read.
-        heavy = entry.spec.uses_window or entry.spec.near_band_source == BAND_VOLATILITY
-        for part in parts if heavy else [population]:
-            reads.append(
-                partial(
-                    selectors.metric_aggregates_sql,
-                    rule=entry.spec,
-                    population=part,
-                    now=now,
-                    with_volatility=False,
-                )
-            )
-            owners.append((index, False))
-            if entry.spec.near_band_source == BAND_VOLATILITY:
-                reads.append(
-                    partial(
-                        selectors.metric_volatility_sql, rule=entry.spec, population=part, now=now
-                    )
-                )
-                owners.append((index, True))
-    aggregates: list[dict[int, selectors.RuleAggregate]] = [{} for _ in rules]
-    noise: list[dict[int, Decimal]] = [{} for _ in rules]
-    for (index, is_noise), result in zip(owners, _concurrently(reads), strict=True):
-        (noise if is_noise else aggregates)[index].update(result)
-    return [
-        selectors.with_noise(found, noise[index])
-        if rules[index].spec.near_band_source == BAND_VOLATILITY
-        else found
-        for index, found in enumerate(aggregates)
-    ]
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """One rule's constants and reads for the per-candidate loop."""
@@ -264,7 +131,7 @@ class _Prepared:
     group_key: str
     action: str
     flag_since: date
-    aggregates: dict[int, selectors.RuleAggregate]
+    aggregates: dict[int, metrics.RuleAggregate]
     older: dict[int, datetime]
 
 
@@ -274,26 +141,28 @@ class _Plan:
 
     candidate_ids: Sequence[int]
     rules: list[_Prepared]
-    flags: dict[int, list[selectors.FlagFact]]
+    flags: dict[int, list[metrics.FlagFact]]
     structure: tuple[tuple[str, tuple[int, ...]], ...]
 
 
 def _prepare(
     rules: Sequence[_Rule],
-    population: selectors.Population,
+    population: metrics.Population,
     candidate_ids: Sequence[int],
     now: datetime,
     engine: str,
 ) -> _Plan:
     """Read every rule's aggregates and the flags (outside any transaction, if possible)."""
-    aggregates = _read(rules, population, candidate_ids, now, engine)
+    aggregates = read_aggregates(
+        [entry.spec for entry in rules], population, candidate_ids, now, engine
+    )
     prepared = []
     for entry, by_candidate in zip(rules, aggregates, strict=True):
         since = now - timedelta(days=entry.spec.lookback_days)
         # The SQL engine already told stale from never measured; the fold asks here.
         unmeasured = [c for c in candidate_ids if c not in by_candidate]
         older = (
-            selectors.metric_newest_before(
+            metrics.metric_newest_before(
                 metric=entry.spec.metric, candidate_ids=unmeasured, before=since
             )
             if unmeasured and engine != ENGINE_SQL
@@ -311,7 +180,7 @@ def _prepare(
                 older=older,
             )
         )
-    flags = selectors.flags_for_population(
+    flags = metrics.flags_for_population(
         population=population, since=min(p.flag_since for p in prepared), until=now.date()
     )
     members: dict[str, list[int]] = {}

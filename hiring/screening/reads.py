@@ -1,0 +1,111 @@
+"""A screening run's reads of every rule's aggregates: a streamed fold, or SQL aggregates
+read concurrently, each on its own connection, over contiguous candidate-id ranges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.db import connection, connections
+from django.db.models import QuerySet
+
+from hiring import conf as hiring_conf
+from hiring.screening import metrics
+from hiring.screening.evaluation import BAND_VOLATILITY, RuleSpec
+
+ENGINE_SQL = "sql"
+ENGINE_PYTHON = "python"
+# Below this many, one read per rule is as fast as several over id ranges.
+PARTITION_MIN_CANDIDATES = 10_000
+
+
+def _in_own_connection(read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    finally:
+        connections.close_all()  # this thread's connections
+
+
+def _concurrently(reads: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run independent reads at the same time, each on its own connection.
+
+    Only outside a transaction: another connection would not see uncommitted rows
+    (and in tests everything is uncommitted), so inside one they run in turn.
+    """
+    threads = min(len(reads), hiring_conf.get("RENOWN_SCREENING_SQL_THREADS"))
+    if threads <= 1 or connection.in_atomic_block:
+        return [read() for read in reads]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="screening") as pool:
+        return list(pool.map(_in_own_connection, reads))
+
+
+def _parts(population: metrics.Population, candidate_ids: Sequence[int]) -> list[Any]:
+    """The population in contiguous candidate-id ranges, one read each (PostgreSQL uses a
+    core per read); the whole population when reads cannot run at the same time."""
+    count = hiring_conf.get("RENOWN_SCREENING_SQL_PARTS")
+    if (
+        connection.in_atomic_block
+        or count <= 1
+        or len(candidate_ids) < PARTITION_MIN_CANDIDATES
+        or not isinstance(population, QuerySet)
+    ):
+        return [population]
+    size = -(-len(candidate_ids) // count)
+    return [
+        population.filter(
+            candidate_id__gte=candidate_ids[start],
+            candidate_id__lte=candidate_ids[min(start + size, len(candidate_ids)) - 1],
+        )
+        for start in range(0, len(candidate_ids), size)
+    ]
+
+
+def read_aggregates(
+    specs: Sequence[RuleSpec],
+    population: metrics.Population,
+    candidate_ids: Sequence[int],
+    now: datetime,
+    engine: str,
+) -> list[dict[int, metrics.RuleAggregate]]:
+    """Every rule's aggregates for the population: SQL (concurrently) or a streamed fold."""
+    if engine != ENGINE_SQL:
+        return [
+            metrics.metric_aggregates_python(rule=spec, population=population, now=now)
+            for spec in specs
+        ]
+    parts = _parts(population, candidate_ids)
+    reads: list[Callable[[], Any]] = []
+    owners: list[tuple[int, bool]] = []  # (rule index, is a volatility read)
+    for index, spec in enumerate(specs):
+        # A latest value is an index probe per candidate: cheap enough in one read.
+        heavy = spec.uses_window or spec.near_band_source == BAND_VOLATILITY
+        for part in parts if heavy else [population]:
+            reads.append(
+                partial(
+                    metrics.metric_aggregates_sql,
+                    rule=spec,
+                    population=part,
+                    now=now,
+                    with_volatility=False,
+                )
+            )
+            owners.append((index, False))
+            if spec.near_band_source == BAND_VOLATILITY:
+                reads.append(
+                    partial(metrics.metric_volatility_sql, rule=spec, population=part, now=now)
+                )
+                owners.append((index, True))
+    aggregates: list[dict[int, metrics.RuleAggregate]] = [{} for _ in specs]
+    noise: list[dict[int, Decimal]] = [{} for _ in specs]
+    for (index, is_noise), result in zip(owners, _concurrently(reads), strict=True):
+        (noise if is_noise else aggregates)[index].update(result)
+    return [
+        metrics.with_noise(found, noise[index])
+        if specs[index].near_band_source == BAND_VOLATILITY
+        else found
+        for index, found in enumerate(aggregates)
+    ]
