@@ -64,6 +64,7 @@ from hiring.evaluation import (
     judge,
     median_from_middles,
 )
+from hiring.fairness.warning import STALE_AFTER_DAYS
 from hiring.jurisdictions import is_nyc, is_us
 from hiring.models import BiasAudit, Job, ScreeningRule
 from hiring.services.screening import rule_spec, verdict_cached
@@ -177,7 +178,7 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
     columns: list[str] = []
     column_params: list[Any] = []
     joins: list[str] = []
-    year_ago = now - timedelta(days=fairness.STALE_AFTER_DAYS)
+    year_ago = now - timedelta(days=STALE_AFTER_DAYS)
     for index, entry in enumerate(rules):
         sql, rule_params = selectors.metric_aggregates_query(
             rule=entry.spec, population=population, now=now
@@ -303,7 +304,7 @@ def _earlier(current: date | None, found: datetime | None) -> date | None:
 
 def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> Histogram:
     ids = list(_population(job).values_list("candidate_id", flat=True))
-    year_ago = now - timedelta(days=fairness.STALE_AFTER_DAYS)
+    year_ago = now - timedelta(days=STALE_AFTER_DAYS)
     per_rule = []
     for entry in rules:
         found = selectors.metric_aggregates_python(rule=entry.spec, population=ids, now=now)
