@@ -8,17 +8,17 @@ from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Final
 
-from hiring.audit import (
+from hiring.evaluation import (
+    OUTCOME_INSUFFICIENT,
+    OUTCOME_MEETS,
+)
+from hiring.fairness.bias_audit import (
     AuditResult,
     AuditTable,
     CategoryRow,
     RaceEthnicity,
     Sex,
     audit_counts,
-)
-from hiring.evaluation import (
-    OUTCOME_INSUFFICIENT,
-    OUTCOME_MEETS,
 )
 from hiring.fairness.warning import (
     _TABLE_WORDS,

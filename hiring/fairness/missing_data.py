@@ -7,12 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
-from hiring.audit import (
-    CategoryRow,
-)
-from hiring.evaluation import (
-    OUTCOME_INSUFFICIENT,
-)
+from hiring.evaluation import OUTCOME_INSUFFICIENT
+from hiring.fairness.bias_audit import CategoryRow
 from hiring.fairness.impact import _audit_of, _comparison_figure, _one_person_reverses
 from hiring.fairness.warning import (
     FEWER_THAN_5,

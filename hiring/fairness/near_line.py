@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from hiring.evaluation import (
-    OUTCOME_NEAR,
-)
+from hiring.evaluation import OUTCOME_NEAR
 from hiring.fairness.warning import (
     NEAR_MASS_SHARE,
     FairnessWarning,

@@ -13,7 +13,7 @@ Sources (see ``shared/reference/fairness-law.md`` for the texts and their marks)
   rate *strictly* below 4/5 of the highest category's rate is evidence of adverse
   impact; exactly 4/5 is not. Impact ratios per sex, race/ethnicity and intersectional
   category as 6 RCNY 5-300 "Impact Ratio" and 5-301(b)(3) define them. The arithmetic
-  (exact fractions, Fisher exact p, pooled z) is ``hiring.audit``'s; this module only
+  (exact fractions, Fisher exact p, pooled z) is ``hiring.fairness.bias_audit``'s; this module only
   reads its rows. Smaller differences that are statistically significant may still be
   adverse impact, and larger ones on small numbers may not be (same paragraph of
   1607.4(D); the 1979 UGESP Q&A's "one different person" test).
@@ -74,7 +74,7 @@ does (a component, 29 CFR 1607.4(C); "assigned a classification", 6 RCNY 5-300).
 Unmeasured people: a category lands in "insufficient data" disproportionately when
 its rate of *being measured* is below four-fifths of the best-measured category's
 (unless one person would reverse it), or lower by a statistically significant gap
-(p < 0.05, Fisher exact). The same ``hiring.audit`` tables, with "measured" as the
+(p < 0.05, Fisher exact). The same ``hiring.fairness.bias_audit`` tables, with "measured" as the
 favourable outcome.
 
 Judgement calls, stated so they can be revisited: significance at two-sided

@@ -14,14 +14,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, TypeAlias, TypedDict
 
-from hiring.audit import (
-    RACE_ETHNICITY_CATEGORIES,
-    SEX_CATEGORIES,
-    CategoryRow,
-    RaceEthnicity,
-    Sex,
-    TableName,
-)
 from hiring.evaluation import (
     OUTCOME_BELOW,
     OUTCOME_FLAGGED,
@@ -29,6 +21,14 @@ from hiring.evaluation import (
     OUTCOME_MEETS,
     OUTCOME_NEAR,
     RuleSpec,
+)
+from hiring.fairness.bias_audit import (
+    RACE_ETHNICITY_CATEGORIES,
+    SEX_CATEGORIES,
+    CategoryRow,
+    RaceEthnicity,
+    Sex,
+    TableName,
 )
 from hiring.jurisdictions import (
     GDPR_COUNTRIES,

@@ -23,9 +23,10 @@ from rest_framework.response import Response
 from candidates.models import Candidate, RaceEthnicity, Sex
 from candidates.selectors import candidate_for, self_identification_counts
 from hiring import selectors as hiring_selectors
-from hiring import services, whatif
+from hiring import services
 from hiring.api import serializers as s
-from hiring.audit import (
+from hiring.fairness.alternatives import fairer_alternatives
+from hiring.fairness.bias_audit import (
     AuditInputError,
     AuditRecord,
     audit,
@@ -33,6 +34,7 @@ from hiring.audit import (
     race_ethnicity_from_label,
     sex_from_label,
 )
+from hiring.fairness.preview import rule_preview, rules_with_draft
 from hiring.models import (
     Application,
     Job,
@@ -137,7 +139,7 @@ class JobViewSet(
         )
         records: list[AuditRecord] = []
         for row in totals:
-            # hiring.audit names the categories by their labels ("Female", "Asian").
+            # hiring.fairness.bias_audit names the categories by their labels ("Female", "Asian").
             sex = sex_from_label(Sex(row["sex"]).label) if row["sex"] else None
             race = (
                 race_ethnicity_from_label(RaceEthnicity(row["race_ethnicity"]).label)
@@ -255,7 +257,7 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
         description="What the rule would do beside the job's live rules, saving nothing "
         "(HR admins): outcome counts on today's candidates, the fairness warnings "
         "(categories under 5 people read 'fewer than 5'), and fairer alternatives "
-        "(hiring.whatif). With 'replaces', the rule is a new version of that rule.",
+        "(hiring.fairness.preview). With 'replaces', the rule is a new version of that rule.",
     )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, job_id: str) -> Response:
@@ -281,11 +283,11 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
 
 def rule_preview_data(*, job: Job, rule: ScreeningRule) -> dict[str, Any]:
     """The what-if preview of ``rule`` as a draft beside the job's live rules, and the
-    fairer alternatives: ``hiring.whatif``, the same figures the admin's rule form shows.
+    fairer alternatives: ``hiring.fairness.preview`` and ``hiring.fairness.alternatives``, the same figures the admin's rule form shows.
     """
-    rules = whatif.rules_with_draft(job, rule)
-    preview = whatif.rule_preview(job, rules, four_eyes_approved=None)
-    base, alternatives = whatif.fairer_alternatives(job, rules)
+    rules = rules_with_draft(job, rule)
+    preview = rule_preview(job, rules, four_eyes_approved=None)
+    base, alternatives = fairer_alternatives(job, rules)
     alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
     return {
         "rule": str(rule),
