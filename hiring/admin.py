@@ -33,7 +33,7 @@ from django.utils.safestring import SafeString
 
 from hiring import selectors, services
 from hiring.fairness import live_bias_audit
-from hiring.fairness.alternatives import KEEP_PASSES, Alternative, fairer_alternatives
+from hiring.fairness.alternatives import KEEP_PASSES, Alternative, best_first, fairer_alternatives
 from hiring.fairness.preview import (
     NearCandidate,
     near_threshold_candidates,
@@ -496,7 +496,7 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
     if mine is not None:
         near, near_total = near_threshold_candidates(job, mine)
         base, alternatives = fairer_alternatives(job, rules)
-    alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+    alternatives = best_first(alternatives)
     return {
         "rule": rule,
         "saved": saved,

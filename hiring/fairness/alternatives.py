@@ -5,7 +5,7 @@ windows and "OR offline reputation", judged on one histogram, and their one orde
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -208,3 +208,11 @@ def fairer_alternatives(
             )
         )
     return base, found
+
+
+def best_first(alternatives: Iterable[Alternative]) -> list[Alternative]:
+    """The one order in which the admin and the API show alternatives: suggested ones
+    first, then the higher lowest impact ratio, then more passes (ties keep the order of
+    ``fairer_alternatives``).
+    """
+    return sorted(alternatives, key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from hiring.fairness.alternatives import fairer_alternatives
+from hiring.fairness.alternatives import Alternative, best_first, fairer_alternatives
 from hiring.fairness.histograms import Cell, Histogram, _histogram_python, _histogram_sql, histogram
 from hiring.fairness.preview import (
     NearCandidate,
@@ -155,6 +155,36 @@ def test_fairer_alternatives_keep_most_passes_with_a_better_lowest_ratio(org_a: 
     kinds = {a.description.split(",")[-1].strip() for a in alternatives}
     assert "90-day median" in kinds
     assert any("OR offline reputation" in a.description for a in alternatives)
+
+
+def _alternative(name: str, *, suggested: bool, ratio: Fraction | None, passes: int) -> Alternative:
+    return Alternative(
+        description=name, rules=(), passes=passes, kept=passes, kept_share=None,
+        lowest_ratio=ratio, lowest_category="", suggested=suggested,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        # Suggested first, whatever its ratio.
+        ([("a", False, Fraction(9, 10), 10), ("b", True, Fraction(4, 5), 10)], ["b", "a"]),
+        # Then the higher lowest impact ratio; no ratio counts as 0.
+        ([("a", True, None, 10), ("b", True, Fraction(1, 2), 10)], ["b", "a"]),
+        # Then more passes.
+        ([("a", False, Fraction(1, 2), 5), ("b", False, Fraction(1, 2), 7)], ["b", "a"]),
+        # Full ties keep the search's order.
+        ([("a", True, Fraction(1, 2), 5), ("b", True, Fraction(1, 2), 5)], ["a", "b"]),
+    ],
+)
+def test_alternatives_are_shown_best_first(
+    found: list[tuple[str, bool, Fraction | None, int]], expected: list[str]
+) -> None:
+    alternatives = [
+        _alternative(name, suggested=suggested, ratio=ratio, passes=passes)
+        for name, suggested, ratio, passes in found
+    ]
+    assert [a.description for a in best_first(alternatives)] == expected
 
 
 def test_or_offline_reputation_counts_the_people_offline_metrics_see(org_a: Any) -> None:
