@@ -1,4 +1,5 @@
-"""What a rule would do before it goes live: the what-if preview and fairer alternatives.
+"""The histogram behind the what-if preview (``preview``) and fairer alternatives
+(``alternatives``): what a rule would do before it goes live.
 
 Both read the job's population once into a **histogram**: one row per distinct
 combination of what each rule would read for a candidate (value, why it is missing,
@@ -6,10 +7,10 @@ noise, whether flags apply), self-identified sex and race/ethnicity, and whether
 candidate has any online account, with a count. On PostgreSQL the histogram is a
 ``GROUP BY`` over the same per-candidate aggregate queries a screening run uses
 (``hiring.selectors.metric_aggregates_query``); elsewhere the same aggregates are
-folded here and counted. Each distinct row is then judged by the screening's own
-``judge`` and ``verdict`` (cached), so a preview's outcome is exactly the outcome a
-screening run would write, and fifty alternatives cost fifty passes over a few
-thousand rows, not fifty reads of the population.
+folded here and counted. Each distinct row is then judged (``preview.evaluate``) by the
+screening's own ``judge`` and ``verdict`` (cached), so a preview's outcome is exactly
+the outcome a screening run would write, and fifty alternatives cost fifty passes over
+a few thousand rows, not fifty reads of the population.
 
 Privacy: the histogram holds counts, never candidate ids. The only named candidates a
 preview lists are those near the line (``near_threshold_candidates``), with their
