@@ -8,6 +8,8 @@ alternatives (``histograms``, ``preview``, ``alternatives``).
 
 May import ``renown``, ``candidates``, ``scoring`` and the read side of ``hiring``
 (models, conf, jurisdictions, evaluation, selectors); never the recruiter pages or the API.
+(``histograms`` still reads ``rule_spec``/``verdict_cached`` from
+``hiring.services.screening`` until they move to the read-only screening package.)
 This ``__init__`` re-exports only the warning API (pure, no database), so importing the
 package pulls in no service module.
 """
