@@ -8,7 +8,7 @@ D days of influence scores, offline reputation for 35 %, Klout for 30 %) and add
 voluntary self-identification for 90 % of them. A job hiring in New York City gets the
 draft rule "Klout ≥ 35" (screen-out). Prints, as the median of --repeat runs:
 
-- the what-if preview with all warnings (``hiring.whatif.rule_preview``: the grouped
+- the what-if preview with all warnings (``hiring.fairness.preview.rule_preview``: the grouped
   histogram read, the judging, ``hiring.fairness.warnings_for_rule``), against a
   hand-written SQL aggregate of the same counts (outcome × sex × race/ethnicity ×
   footprint) — target ≤ 300 ms and within 2× of the hand-written query;
@@ -148,14 +148,15 @@ def main() -> None:
     build(args.candidates, args.days)
     self_identify()
     target = job()
-    from hiring import whatif
+    from hiring.fairness.alternatives import fairer_alternatives
+    from hiring.fairness.preview import near_threshold_candidates, rule_preview, rules_with_draft
 
-    klout = whatif.rules_with_draft(target, draft(target))
+    klout = rules_with_draft(target, draft(target))
     n = args.candidates
     preview_s, preview = median_time(
         "what-if preview, Klout ≥ 35 with all warnings",
         args.repeat,
-        lambda: whatif.rule_preview(target, klout),
+        lambda: rule_preview(target, klout),
     )
     hand_s, rows = median_time("hand-written SQL aggregate of the same counts", args.repeat,
                                lambda: hand_written(target))  # fmt: skip
@@ -174,13 +175,13 @@ def main() -> None:
     alternatives_s, (base, found) = median_time(
         "fairer alternatives, Klout ≥ 35",
         args.repeat,
-        lambda: whatif.fairer_alternatives(target, klout, limit=50),
+        lambda: fairer_alternatives(target, klout, limit=50),
     )
     print(f"  {len(found)} alternatives, {sum(a.suggested for a in found)} suggested; draft "
           f"selects {base.passes:,}, lowest ratio {base.lowest_ratio_text}; target ≤ 2 s at "
           f"100,000: {'met' if alternatives_s <= 2 * n / 100_000 else 'NOT met'}")  # fmt: skip
 
-    influence = whatif.rules_with_draft(
+    influence = rules_with_draft(
         target,
         draft(
             target,
@@ -192,10 +193,10 @@ def main() -> None:
         ),
     )
     median_time("what-if preview, influence 90-day median ≥ 40 (context)", max(1, args.repeat // 2),
-                lambda: whatif.rule_preview(target, influence))  # fmt: skip
+                lambda: rule_preview(target, influence))  # fmt: skip
     mine = next(r for r in klout if r.draft)
     median_time("people at the line, Klout ≥ 35 (context)", args.repeat,
-                lambda: whatif.near_threshold_candidates(target, mine))  # fmt: skip
+                lambda: near_threshold_candidates(target, mine))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -104,6 +104,33 @@ def _reads_self_identification(user: UserLike, organization: Organization) -> bo
     return membership_role(user=user, organization=organization) == Role.AUDITOR
 
 
+def self_identification_gate(
+    *, user: UserLike, organization: Organization, candidate_ids: Collection[int] | None = None
+) -> tuple[QuerySet[Candidate], int]:
+    """The population of a self-identification count and its size, once the user may
+    see it.
+
+    Raises what ``self_identification_counts`` raises (PermissionDenied unless the user
+    is an auditor of the organisation or a superuser; PopulationTooSmall for a
+    population of 1 to ``RENOWN_SELF_IDENTIFICATION_MIN_POPULATION - 1``): for callers
+    that count self-identified categories elsewhere (the live bias audit of a job).
+    """
+    if not _reads_self_identification(user, organization):
+        raise PermissionDenied(
+            "Only the organisation's auditors see self-identification, and only in aggregate."
+        )
+    population = Candidate.objects.filter(organization=organization)
+    if candidate_ids is not None:
+        population = population.filter(pk__in=list(candidate_ids))
+    size = population.count()
+    minimum = int(conf.get("RENOWN_SELF_IDENTIFICATION_MIN_POPULATION"))
+    if 0 < size < minimum:
+        raise PopulationTooSmall(
+            f"{size} candidates are too few to count in aggregate (at least {minimum})."
+        )
+    return population, size
+
+
 def self_identification_counts(
     *, user: UserLike, organization: Organization, candidate_ids: Collection[int] | None = None
 ) -> list[SelfIdentificationCount]:
@@ -120,19 +147,9 @@ def self_identification_counts(
     (default 5) candidates but more than none: counts over two or three people
     are their answers.
     """
-    if not _reads_self_identification(user, organization):
-        raise PermissionDenied(
-            "Only the organisation's auditors see self-identification, and only in aggregate."
-        )
-    population = Candidate.objects.filter(organization=organization)
-    if candidate_ids is not None:
-        population = population.filter(pk__in=list(candidate_ids))
-    size = population.count()
-    minimum = int(conf.get("RENOWN_SELF_IDENTIFICATION_MIN_POPULATION"))
-    if 0 < size < minimum:
-        raise PopulationTooSmall(
-            f"{size} candidates are too few to count in aggregate (at least {minimum})."
-        )
+    population, size = self_identification_gate(
+        user=user, organization=organization, candidate_ids=candidate_ids
+    )
     rows = (
         SelfIdentification.objects.filter(candidate__in=population)
         .values_list("sex", "race_ethnicity")

@@ -31,7 +31,15 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from hiring import live_audit, selectors, services, whatif
+from hiring import selectors, services
+from hiring.fairness import live_bias_audit
+from hiring.fairness.alternatives import KEEP_PASSES, Alternative, best_first, fairer_alternatives
+from hiring.fairness.preview import (
+    NearCandidate,
+    near_threshold_candidates,
+    rule_preview,
+    rules_with_draft,
+)
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
     AdverseAction,
@@ -185,7 +193,7 @@ class JobAdmin(HiringScopedAdmin):
             format_html_join(
                 "",
                 "<li>{}: {}</li>",
-                ((label, counts.get(code, 0)) for code, label in live_audit.OUTCOME_CLASSES),
+                ((label, counts.get(code, 0)) for code, label in live_bias_audit.OUTCOME_CLASSES),
             ),
         )
 
@@ -231,13 +239,13 @@ class JobAdmin(HiringScopedAdmin):
                 for c in request.POST.getlist("exclude")
             ]
         try:
-            audit = live_audit.job_audit(job, rule=rule, exclusions=exclusions)
-        except live_audit.ExclusionError as exc:
+            audit = live_bias_audit.job_audit(job, rule=rule, exclusions=exclusions)
+        except live_bias_audit.ExclusionError as exc:
             form.add_error(None, str(exc))
-            audit = live_audit.job_audit(job, rule=rule)
+            audit = live_bias_audit.job_audit(job, rule=rule)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            live_audit.bias_audit_record(
+            live_bias_audit.bias_audit_record(
                 audit,
                 actor=request.user,
                 audited_on=data["audited_on"],
@@ -251,17 +259,15 @@ class JobAdmin(HiringScopedAdmin):
             return HttpResponseRedirect(request.get_full_path())
         if request.GET.get("format") == "csv":
             response = HttpResponse(
-                live_audit.audit_csv(audit, include_restricted=auditor),
+                live_bias_audit.audit_csv(audit, include_restricted=auditor),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="bias-audit-job-{job.pk}.csv"'
             return response
-        tables = live_audit.display_tables(audit, audit.result, include_restricted=auditor)
+        tables = live_bias_audit.display_tables(audit, audit.result, include_restricted=auditor)
         # The same warnings the rule form and the API show, for the rules live now.
-        live = whatif.rules_with_draft(job, None)
-        warnings = (
-            whatif.rule_preview(job, live, include_restricted=auditor).warnings if live else []
-        )
+        live = rules_with_draft(job, None)
+        warnings = rule_preview(job, live, include_restricted=auditor).warnings if live else []
         small = [
             row["category"] for table in tables for row in table["rows"] if row["under_two_percent"]
         ]
@@ -275,7 +281,7 @@ class JobAdmin(HiringScopedAdmin):
             "audit": audit,
             "tables": tables,
             "warnings": [w.as_dict() for w in warnings],
-            "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
+            "classes": [label for _, label in live_bias_audit.OUTCOME_CLASSES],
             "auditor": auditor,
             "may_record": may_record,
             "form": form,
@@ -468,14 +474,12 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
     """
     job = rule.job
     auditor = has_role(user=request.user, organization=job.organization, roles=AUDITOR_ROLES)
-    rules = whatif.rules_with_draft(job, rule if rule.status != RuleStatus.LIVE else None)
+    rules = rules_with_draft(job, rule if rule.status != RuleStatus.LIVE else None)
     if rule.status == RuleStatus.LIVE:
-        rules = whatif.rules_with_draft(job, None)
+        rules = rules_with_draft(job, None)
         rules = [replace(r, draft=True) if r.spec == rule_spec(rule) else r for r in rules]
     approved = rule.approved_by_id is not None if rule.needs_second_approval else None
-    preview = whatif.rule_preview(
-        job, rules, four_eyes_approved=approved, include_restricted=auditor
-    )
+    preview = rule_preview(job, rules, four_eyes_approved=approved, include_restricted=auditor)
     # A saved draft may have its serious warnings acknowledged already: say which.
     acknowledgements: list[AuditEvent] = []
     unacknowledged: set[tuple[str, str]] | None = None
@@ -486,14 +490,14 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
         own = {(w.code, w.subject) for w in services.serious_warnings(rule)}
         acknowledged = own - unacknowledged
     mine = next((r for r in rules if r.draft), None)
-    near: list[whatif.NearCandidate] = []
+    near: list[NearCandidate] = []
     near_total = 0
-    alternatives: list[whatif.Alternative] = []
+    alternatives: list[Alternative] = []
     base = None
     if mine is not None:
-        near, near_total = whatif.near_threshold_candidates(job, mine)
-        base, alternatives = whatif.fairer_alternatives(job, rules)
-    alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+        near, near_total = near_threshold_candidates(job, mine)
+        base, alternatives = fairer_alternatives(job, rules)
+    alternatives = best_first(alternatives)
     return {
         "rule": rule,
         "saved": saved,
@@ -501,7 +505,8 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
         "auditor": auditor,
         "preview": preview,
         "outcomes": [
-            (label, preview.outcomes.get(code, 0)) for code, label in live_audit.OUTCOME_CLASSES
+            (label, preview.outcomes.get(code, 0))
+            for code, label in live_bias_audit.OUTCOME_CLASSES
         ],
         "suggestions": sorted(preview.suggestions.items()),
         "acknowledgements": acknowledgements,
@@ -527,13 +532,13 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
             )
         ],
         "serious": len(preview.serious),
-        "tables": live_audit.display_tables(None, preview.audit, include_restricted=auditor),
+        "tables": live_bias_audit.display_tables(None, preview.audit, include_restricted=auditor),
         "near": near,
         "near_total": near_total,
         "base": base,
         "alternatives": alternatives,
         "suggested": sum(a.suggested for a in alternatives),
-        "keep_share": f"{float(whatif.KEEP_PASSES):.0%}",
+        "keep_share": f"{float(KEEP_PASSES):.0%}",
     }
 
 

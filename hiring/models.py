@@ -734,7 +734,7 @@ class AdverseActionNotice(models.Model):
 
 class BiasAudit(models.Model):
     """A bias audit of a job's rules, as recorded (6 RCNY 5-301) and, if chosen, published
-    (5-303). ``report`` is ``hiring.audit.audit_report``'s JSON plus the outcome classes;
+    (5-303). ``report`` is ``hiring.fairness.bias_audit.audit_report``'s JSON plus the outcome classes;
     the public page shows it with categories under 5 people masked."""
 
     organization = models.ForeignKey(

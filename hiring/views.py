@@ -33,9 +33,10 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import services as candidate_services
 from candidates.models import Candidate
 from candidates.selectors import candidate_for
-from hiring import charts, listing, live_audit, oversight, services
+from hiring import charts, listing, oversight, services
 from hiring import conf as hiring_conf
 from hiring import selectors as hiring_selectors
+from hiring.fairness import live_bias_audit
 from hiring.forms import (
     AccountForm,
     DecisionForm,
@@ -677,8 +678,8 @@ def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
             "audit": row,
             "individuals": row.report.get("individuals", 0),
             "unknown": row.report.get("unknown", 0),
-            "tables": live_audit.display_tables(
-                None, live_audit.published_result(row), include_restricted=False
+            "tables": live_bias_audit.display_tables(
+                None, live_bias_audit.published_result(row), include_restricted=False
             ),
         }
         for row in latest.values()
@@ -808,9 +809,9 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
         job = hiring_selectors.job_for(principal, raw)
     elif jobs:
         job = jobs[0]
-    # The same live audit as the admin's job page (hiring.live_audit): auditors see
+    # The same live audit as the admin's job page (hiring.fairness.live_bias_audit): auditors see
     # every count, small categories included.
-    audit = live_audit.job_audit(job) if job is not None else None
+    audit = live_bias_audit.job_audit(job) if job is not None else None
     return render(
         request,
         "renown/hiring/bias_audit.html",
@@ -820,9 +821,9 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
             "job": job,
             "audit": audit,
             "result": audit.result if audit is not None else None,
-            "tables": live_audit.display_tables(audit, audit.result, include_restricted=True)
+            "tables": live_bias_audit.display_tables(audit, audit.result, include_restricted=True)
             if audit is not None
             else [],
-            "classes": [label for _, label in live_audit.OUTCOME_CLASSES],
+            "classes": [label for _, label in live_bias_audit.OUTCOME_CLASSES],
         },
     )

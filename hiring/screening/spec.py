@@ -1,7 +1,7 @@
 """What a stored rule says, read-only: the pure evaluation's view of it, its definition as
 plain data, and the cached verdict from each rule's outcome.
 
-The screening run and the preview (``hiring.whatif``) both read these; this module imports
+The screening run and the preview (``hiring.fairness.preview``) both read these; this module imports
 no write service, so the preview does not import the run or the rule services.
 """
 

@@ -38,7 +38,7 @@ JOB_FIELDS = (
     "relevance_justification",
     "ll144_notice_posted_on",
 )
-# What the fairness warnings of the job's rules read from the job (hiring.whatif.rule_context).
+# What the fairness warnings of the job's rules read from the job (hiring.fairness.preview.rule_context).
 FAIRNESS_FIELDS = frozenset(
     {"jurisdictions", "influence_relevance", "relevance_justification", "ll144_notice_posted_on"}
 )

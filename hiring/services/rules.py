@@ -83,16 +83,16 @@ def _validate(rule: ScreeningRule, *, previous: ScreeningRule | None, acknowledg
 
 def serious_warnings(rule: ScreeningRule, *, job: Job | None = None) -> list[FairnessWarning]:
     """The serious fairness warnings this version would carry live, on today's candidates
-    of its job (``hiring.whatif``: the same list the admin and the API show).
+    of its job (``hiring.fairness.preview``: the same list the admin and the API show).
 
     ``job``: the rule's job as it would be (unsaved changes), instead of ``rule.job``.
     """
-    from hiring import whatif
+    from hiring.fairness.preview import rule_preview, rules_with_draft
 
     job = job if job is not None else rule.job
-    rules = whatif.rules_with_draft(job, rule)
+    rules = rules_with_draft(job, rule)
     approved = rule.approved_by_id is not None if rule.needs_second_approval else None
-    serious = whatif.rule_preview(job, rules, four_eyes_approved=approved).serious
+    serious = rule_preview(job, rules, four_eyes_approved=approved).serious
     # A warning about one of the job's other rules was that rule's to acknowledge when it
     # went live; this version answers for itself and for what the rules do together.
     mine = next(r.line for r in rules if r.draft)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from hiring.fairness.bias_audit import audit_report
+from hiring.fairness.live_bias_audit import job_audit
 from hiring.models import Decision, Screening, ScreeningRule
 from scoring.models import VendorScore
 from tests import factories
@@ -349,6 +352,39 @@ def test_bias_audit_gives_aggregates_only(auditor_a: Any, org_a: Any, user_clien
     assert sex["Female"]["below_four_fifths"] is True
     text = response.content.decode()
     assert not any(str(p.public_id) in text for p in people)
+
+
+def _screened_job(org: Any, meets: set[int]) -> Any:
+    job = factories.JobFactory(organization=org)
+    now = datetime.now(tz=UTC)
+    for index in range(10):
+        candidate = factories.CandidateFactory(organization=org, notices=False)
+        factories.SelfIdentificationFactory(
+            candidate=candidate, sex="female" if index < 5 else "male"
+        )
+        Screening.objects.create(
+            candidate=candidate, job=job, evaluated_at=now,
+            outcome="meets" if index in meets else "below",
+        )  # fmt: skip
+    return job
+
+
+def test_bias_audit_is_the_live_bias_audit_of_the_job(
+    auditor_a: Any, org_a: Any, user_client: Any
+) -> None:
+    job = _screened_job(org_a, {0, 5, 6, 7, 8})
+    response = user_client(auditor_a).get(f"/api/v1/jobs/{job.pk}/bias-audit/")
+    assert response.status_code == 200, response.content
+    expected = json.loads(json.dumps(audit_report(job_audit(job).result)))
+    assert response.json()["report"] == expected
+
+
+def test_bias_audit_never_counts_a_handful_of_selected_people(
+    auditor_a: Any, org_a: Any, user_client: Any
+) -> None:
+    job = _screened_job(org_a, {0, 5, 6})  # three selected: their answers, not aggregates
+    response = user_client(auditor_a).get(f"/api/v1/jobs/{job.pk}/bias-audit/")
+    assert response.status_code == 403, response.content
 
 
 def test_screenings_filter_by_candidate(write_client: Any, org_a: Any) -> None:

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from hiring import whatif
+from hiring.fairness.alternatives import fairer_alternatives
+from hiring.fairness.preview import rules_with_draft
 from hiring.models import Job, ScreeningRule
 from renown.models import Organization
 
@@ -55,9 +56,7 @@ def test_issue_6_on_the_demo() -> None:
     assert (klout.status, klout.active) == ("draft", False)
 
     # The fairer-alternatives panel proposes at least one option on the demo's data.
-    _base, alternatives = whatif.fairer_alternatives(
-        community, whatif.rules_with_draft(community, klout)
-    )
+    _base, alternatives = fairer_alternatives(community, rules_with_draft(community, klout))
     suggested = [a for a in alternatives if a.suggested]
     assert suggested, [a.as_dict() for a in alternatives]
     assert suggested[0].description in page

@@ -1,4 +1,4 @@
-"""The bias-audit maths (hiring.audit): exact ratios, strict four-fifths, the median rule."""
+"""The bias-audit maths (hiring.fairness.bias_audit): exact ratios, strict four-fifths, the median rule."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import hiring.audit as audit_module
-from hiring.audit import (
+import hiring.fairness.bias_audit as audit_module
+from hiring.fairness.bias_audit import (
     RACE_ETHNICITY_CATEGORIES,
     SEX_CATEGORIES,
     AuditInputError,

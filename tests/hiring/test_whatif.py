@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from hiring import whatif
+from hiring.fairness.alternatives import Alternative, best_first, fairer_alternatives
+from hiring.fairness.histograms import Cell, Histogram, _histogram_python, _histogram_sql, histogram
+from hiring.fairness.preview import (
+    NearCandidate,
+    near_threshold_candidates,
+    rule_context,
+    rule_preview,
+    rules_with_draft,
+)
 from hiring.models import BiasAudit, Screening, ScreeningRule
 from hiring.services import screening_run_for_job
 from tests import factories
@@ -70,8 +78,8 @@ def test_the_preview_counts_what_a_screening_run_writes(org_a: Any) -> None:
     )  # fmt: skip
     screening_run_for_job(job=job, now=NOW)
     written = Counter(Screening.objects.filter(job=job).values_list("outcome", flat=True))
-    rules = whatif.rules_with_draft(job, None)
-    preview = whatif.rule_preview(job, rules, now=NOW)
+    rules = rules_with_draft(job, None)
+    preview = rule_preview(job, rules, now=NOW)
     assert preview.outcomes == dict(written)
     assert preview.total == 130
     assert rules[0].spec.threshold == rule.threshold
@@ -84,19 +92,19 @@ def test_a_draft_replaces_the_live_version_of_its_lineage(org_a: Any) -> None:
         job=job, metric="influence", threshold=Decimal(80), active=True, status="live"
     )
     change = draft(job, threshold=Decimal(20), lineage=live.lineage)
-    rules = whatif.rules_with_draft(job, change)
+    rules = rules_with_draft(job, change)
     assert [r.spec.threshold for r in rules] == [Decimal(20)]
-    preview = whatif.rule_preview(job, rules, now=NOW)
+    preview = rule_preview(job, rules, now=NOW)
     assert preview.outcomes["meets"] == 120  # everyone measured scores 20 or more
 
 
 def test_the_preview_holds_counts_not_people(org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
     people = skewed(job)
-    hist = whatif.histogram(whatif.rules_with_draft(job, draft(job)), job, now=NOW)
+    hist = histogram(rules_with_draft(job, draft(job)), job, now=NOW)
     assert hist.total == len(people)
     # A row is what people share and how many they are: no field can hold an id.
-    assert set(whatif.Cell.__dataclass_fields__) == {
+    assert set(Cell.__dataclass_fields__) == {
         "measures", "sex", "race_ethnicity", "no_footprint", "count",
     }  # fmt: skip
     assert len(hist.cells) < len(people)
@@ -108,9 +116,7 @@ def test_the_preview_holds_counts_not_people(org_a: Any) -> None:
 def test_adverse_impact_shows_in_the_preview_warnings(org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
     skewed(job)
-    preview = whatif.rule_preview(
-        job, whatif.rules_with_draft(job, draft(job, threshold=Decimal(60))), now=NOW
-    )
+    preview = rule_preview(job, rules_with_draft(job, draft(job, threshold=Decimal(60))), now=NOW)
     # Men 30..89 ≥ 60: 30 of 60; women 20..79 ≥ 60: 20 of 60 → ratio 2/3 < 4/5.
     sex = {row.label: row for row in preview.audit.sex.rows}
     assert (sex["Male"].favourable, sex["Female"].favourable) == (30, 20)
@@ -122,8 +128,8 @@ def test_adverse_impact_shows_in_the_preview_warnings(org_a: Any) -> None:
 def test_fairer_alternatives_keep_most_passes_with_a_better_lowest_ratio(org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
     skewed(job)
-    rules = whatif.rules_with_draft(job, draft(job, threshold=Decimal(60)))
-    base, alternatives = whatif.fairer_alternatives(job, rules, now=NOW)
+    rules = rules_with_draft(job, draft(job, threshold=Decimal(60)))
+    base, alternatives = fairer_alternatives(job, rules, now=NOW)
     assert base.passes == 50
     assert base.lowest_ratio == Fraction(2, 3)
     assert len(alternatives) <= 50
@@ -151,6 +157,36 @@ def test_fairer_alternatives_keep_most_passes_with_a_better_lowest_ratio(org_a: 
     assert any("OR offline reputation" in a.description for a in alternatives)
 
 
+def _alternative(name: str, *, suggested: bool, ratio: Fraction | None, passes: int) -> Alternative:
+    return Alternative(
+        description=name, rules=(), passes=passes, kept=passes, kept_share=None,
+        lowest_ratio=ratio, lowest_category="", suggested=suggested,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        # Suggested first, whatever its ratio.
+        ([("a", False, Fraction(9, 10), 10), ("b", True, Fraction(4, 5), 10)], ["b", "a"]),
+        # Then the higher lowest impact ratio; no ratio counts as 0.
+        ([("a", True, None, 10), ("b", True, Fraction(1, 2), 10)], ["b", "a"]),
+        # Then more passes.
+        ([("a", False, Fraction(1, 2), 5), ("b", False, Fraction(1, 2), 7)], ["b", "a"]),
+        # Full ties keep the search's order.
+        ([("a", True, Fraction(1, 2), 5), ("b", True, Fraction(1, 2), 5)], ["a", "b"]),
+    ],
+)
+def test_alternatives_are_shown_best_first(
+    found: list[tuple[str, bool, Fraction | None, int]], expected: list[str]
+) -> None:
+    alternatives = [
+        _alternative(name, suggested=suggested, ratio=ratio, passes=passes)
+        for name, suggested, ratio, passes in found
+    ]
+    assert [a.description for a in best_first(alternatives)] == expected
+
+
 def test_or_offline_reputation_counts_the_people_offline_metrics_see(org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
     people = skewed(job)
@@ -158,8 +194,8 @@ def test_or_offline_reputation_counts_the_people_offline_metrics_see(org_a: Any)
         factories.ScoreFactory(
             candidate=woman, scorer="reputation", value=Decimal(45), as_of=NOW - timedelta(1)
         )
-    rules = whatif.rules_with_draft(job, draft(job, threshold=Decimal(60)))
-    base, alternatives = whatif.fairer_alternatives(job, rules, now=NOW)
+    rules = rules_with_draft(job, draft(job, threshold=Decimal(60)))
+    base, alternatives = fairer_alternatives(job, rules, now=NOW)
     either = next(
         a for a in alternatives if a.description == "influence ≥ 60 OR offline reputation ≥ 40"
     )
@@ -170,14 +206,14 @@ def test_or_offline_reputation_counts_the_people_offline_metrics_see(org_a: Any)
 def test_people_at_the_line_are_named_with_their_value_only(org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
     skewed(job)
-    rule = whatif.rules_with_draft(job, draft(job, threshold=Decimal(60), near_band=Decimal(1)))
-    people, total = whatif.near_threshold_candidates(job, rule[0], now=NOW, limit=3)
+    rule = rules_with_draft(job, draft(job, threshold=Decimal(60), near_band=Decimal(1)))
+    people, total = near_threshold_candidates(job, rule[0], now=NOW, limit=3)
     # Within ±1 of 60: 59, 60, 61 among the men and among the women; no 1-point fails
     # outside the band (the band covers them).
     assert total == 6
     assert len(people) == 3
     assert people[0].value == Decimal(60)
-    assert set(whatif.NearCandidate.__dataclass_fields__) == {
+    assert set(NearCandidate.__dataclass_fields__) == {
         "public_id", "name", "value", "outcome",
     }  # fmt: skip
 
@@ -185,21 +221,21 @@ def test_people_at_the_line_are_named_with_their_value_only(org_a: Any) -> None:
 def test_the_ll144_context_comes_from_the_job_and_its_records(org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
     people = skewed(job)
-    rules = whatif.rules_with_draft(job, draft(job))
-    context = whatif.rule_context(job, rules)
+    rules = rules_with_draft(job, draft(job))
+    context = rule_context(job, rules)
     assert context.ll144_notice_on is None  # nobody has been told
     for person in people:
         factories.CandidateNoticeFactory(
             candidate=person, kind="nyc_ll144_notice", given_at=NOW - timedelta(days=20)
         )
-    assert whatif.rule_context(job, rules).ll144_notice_on == (NOW - timedelta(days=20)).date()
+    assert rule_context(job, rules).ll144_notice_on == (NOW - timedelta(days=20)).date()
     job.ll144_notice_posted_on = date(2026, 9, 1)
     BiasAudit.objects.create(
         organization=org_a, job=job, job_title=job.title, audited_on=date(2026, 8, 1),
         auditor="Fair Audits LLC", auditor_independent=True, data_source="historical",
         report={}, published=True,
     )  # fmt: skip
-    context = whatif.rule_context(job, rules)
+    context = rule_context(job, rules)
     assert context.ll144_notice_on == date(2026, 9, 1)
     assert (context.bias_audit_on, context.bias_audit_auditor) == (
         date(2026, 8, 1),
@@ -214,13 +250,13 @@ def test_the_sql_histogram_matches_the_python_fold(org_a: Any) -> None:
     assert connection.vendor == "postgresql"
     job = factories.JobFactory(organization=org_a)
     skewed(job)
-    rules = whatif.rules_with_draft(
+    rules = rules_with_draft(
         job, draft(job, threshold=Decimal(50), aggregation="median", window_days=30)
     )
-    sql = whatif._histogram_sql(rules, job, NOW)
-    python = whatif._histogram_python(rules, job, NOW)
+    sql = _histogram_sql(rules, job, NOW)
+    python = _histogram_python(rules, job, NOW)
 
-    def rows(h: whatif.Histogram) -> Counter[Any]:
+    def rows(h: Histogram) -> Counter[Any]:
         return Counter(
             (c.measures, c.sex, c.race_ethnicity, c.no_footprint, c.count) for c in h.cells
         )

@@ -1,8 +1,10 @@
 """Jobs, applications, rules (HR admins), rule preview, screenings, decisions, bias audit.
 
 Rules change only through ``hiring.services`` (versions, four eyes, audit trail);
-decisions only through ``hiring.services.decision_record``; the bias audit only
-through ``candidates.selectors.self_identification_counts`` (auditors, aggregates).
+decisions only through ``hiring.services.decision_record``; the bias audit is the live
+bias audit (``hiring.fairness.live_bias_audit.job_audit``), shown only once
+``candidates.selectors.self_identification_gate`` lets the caller see it (auditors,
+aggregates).
 """
 
 from __future__ import annotations
@@ -20,19 +22,15 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from candidates.models import Candidate, RaceEthnicity, Sex
-from candidates.selectors import candidate_for, self_identification_counts
+from candidates.models import Candidate
+from candidates.selectors import candidate_for, self_identification_gate
 from hiring import selectors as hiring_selectors
-from hiring import services, whatif
+from hiring import services
 from hiring.api import serializers as s
-from hiring.audit import (
-    AuditInputError,
-    AuditRecord,
-    audit,
-    audit_report,
-    race_ethnicity_from_label,
-    sex_from_label,
-)
+from hiring.fairness.alternatives import best_first, fairer_alternatives
+from hiring.fairness.bias_audit import AuditInputError, audit_report
+from hiring.fairness.live_bias_audit import job_audit
+from hiring.fairness.preview import rule_preview, rules_with_draft
 from hiring.models import (
     Application,
     Job,
@@ -122,36 +120,19 @@ class JobViewSet(
         selected = list(
             screened.filter(outcome=Outcome.MEETS).values_list("candidate_id", flat=True)
         )
+        # Self-identified data is for auditors, and never counted over a handful of people
+        # (neither the screened nor the selected); the counting is the live bias audit's,
+        # the same as the admin's job page.
         user = _person(self.principal)
-        totals = self_identification_counts(
+        self_identification_gate(
             user=user, organization=self.organization, candidate_ids=population
         )
-        chosen = (
-            {
-                (row["sex"], row["race_ethnicity"]): row["count"]
-                for row in self_identification_counts(
-                    user=user, organization=self.organization, candidate_ids=selected
-                )
-            }
-            if selected
-            else {}
-        )
-        records: list[AuditRecord] = []
-        for row in totals:
-            # hiring.audit names the categories by their labels ("Female", "Asian").
-            sex = sex_from_label(Sex(row["sex"]).label) if row["sex"] else None
-            race = (
-                race_ethnicity_from_label(RaceEthnicity(row["race_ethnicity"]).label)
-                if row["race_ethnicity"]
-                else None
-            )
-            favourable = chosen.get((row["sex"], row["race_ethnicity"]), 0)
-            records += [AuditRecord(sex=sex, race_ethnicity=race, selected=True)] * favourable
-            records += [AuditRecord(sex=sex, race_ethnicity=race, selected=False)] * (
-                row["count"] - favourable
+        if selected:
+            self_identification_gate(
+                user=user, organization=self.organization, candidate_ids=selected
             )
         try:
-            report = audit_report(audit(records, mode="selection"))
+            report = audit_report(job_audit(job).result)
         except AuditInputError as exc:
             raise ApplicationError(f"No audit possible: {exc}") from None
         return Response({"job": job.pk, "screened": len(population), "report": report})
@@ -256,7 +237,7 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
         description="What the rule would do beside the job's live rules, saving nothing "
         "(HR admins): outcome counts on today's candidates, the fairness warnings "
         "(categories under 5 people read 'fewer than 5'), and fairer alternatives "
-        "(hiring.whatif). With 'replaces', the rule is a new version of that rule.",
+        "(hiring.fairness.preview). With 'replaces', the rule is a new version of that rule.",
     )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, job_id: str) -> Response:
@@ -282,12 +263,12 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
 
 def rule_preview_data(*, job: Job, rule: ScreeningRule) -> dict[str, Any]:
     """The what-if preview of ``rule`` as a draft beside the job's live rules, and the
-    fairer alternatives: ``hiring.whatif``, the same figures the admin's rule form shows.
+    fairer alternatives (``hiring.fairness.preview``, ``hiring.fairness.alternatives``):
+    the same figures, in the same order, as the admin's rule form shows.
     """
-    rules = whatif.rules_with_draft(job, rule)
-    preview = whatif.rule_preview(job, rules, four_eyes_approved=None)
-    base, alternatives = whatif.fairer_alternatives(job, rules)
-    alternatives.sort(key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+    rules = rules_with_draft(job, rule)
+    preview = rule_preview(job, rules, four_eyes_approved=None)
+    base, alternatives = fairer_alternatives(job, rules)
     return {
         "rule": str(rule),
         "candidates": preview.total,
@@ -295,7 +276,7 @@ def rule_preview_data(*, job: Job, rule: ScreeningRule) -> dict[str, Any]:
         "suggestions": preview.suggestions,
         "warnings": [dict(w.as_dict()) for w in preview.warnings if not w.restricted],
         "as_drafted": base.as_dict(),
-        "alternatives": [a.as_dict() for a in alternatives],
+        "alternatives": [a.as_dict() for a in best_first(alternatives)],
     }
 
 

@@ -2,7 +2,7 @@
 
 Computes a bias audit (29 CFR 1607.4(D) four-fifths rule; 6 RCNY 5-301 selection or
 scoring rates and impact ratios) from a CSV of assessed individuals and writes the
-report to stdout. The maths lives in ``hiring.audit``; this module reads the CSV and
+report to stdout. The maths lives in ``hiring.fairness.bias_audit``; this module reads the CSV and
 renders the result.
 
 Input columns: ``sex`` and ``race_ethnicity`` (blank = unknown, never inferred) and
@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hiring.audit import (
+from hiring.fairness.bias_audit import (
     AuditInputError,
     AuditRecord,
     AuditResult,
@@ -212,7 +212,7 @@ def _number(value: float | None) -> str:
 
 
 def render_json(result: AuditResult) -> str:
-    """The audit as JSON (the shape ``hiring.audit.audit_report`` defines)."""
+    """The audit as JSON (the shape ``hiring.fairness.bias_audit.audit_report`` defines)."""
     return json.dumps(audit_report(result), indent=2, allow_nan=False) + "\n"
 
 

@@ -1,7 +1,7 @@
 """Bias audits on live data: a job's current screenings (or one rule's part of them) by
 self-identified category, the public summary, and the privacy masking of small groups.
 
-The arithmetic is ``hiring.audit``'s (exact fractions, Fisher, z); this module reads the
+The arithmetic is ``hiring.fairness.bias_audit``'s (exact fractions, Fisher, z); this module reads the
 grouped counts in SQL (outcome × sex × race/ethnicity, never a candidate id), adds the
 rate of every outcome class per category (not only pass/fail), applies recorded
 exclusions of categories under 2 % (6 RCNY 5-301(d): only with a reason), and shapes the
@@ -25,7 +25,8 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 
 from candidates.models import SelfIdentification
-from hiring import audit as audit_maths
+from hiring.fairness import bias_audit as audit_maths
+from hiring.fairness.histograms import RACE_LABELS, SEX_LABELS
 from hiring.models import BiasAudit, Job, Screening, ScreeningRule
 from hiring.screening.evaluation import (
     OUTCOME_BELOW,
@@ -34,7 +35,6 @@ from hiring.screening.evaluation import (
     OUTCOME_MEETS,
     OUTCOME_NEAR,
 )
-from hiring.whatif import RACE_LABELS, SEX_LABELS
 from renown.models import AuditEventType
 from renown.trail import audit_record
 

@@ -1,0 +1,218 @@
+"""Fairer alternatives to a draft rule (29 CFR 1607.3(B)): nearby thresholds,
+windows and "OR offline reputation", judged on one histogram, and their one ordering.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Final
+
+from django.utils import timezone
+
+from hiring.fairness import bias_audit as audit_maths
+from hiring.fairness.histograms import (
+    PreviewRule,
+    histogram,
+)
+from hiring.fairness.preview import (
+    evaluate,
+    kept_passes,
+)
+from hiring.models import Job
+from hiring.screening.evaluation import RuleSpec
+
+# A fairer alternative keeps at least this share of the original rule's passes (1607.3(B)).
+KEEP_PASSES: Final = Fraction(9, 10)
+
+
+# --- fairer alternatives (29 CFR 1607.3(B)) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A nearby rule and what it does compared with the draft."""
+
+    description: str
+    rules: tuple[PreviewRule, ...]
+    passes: int
+    kept: int  # of the draft's passes, how many this one also passes
+    kept_share: Fraction | None
+    lowest_ratio: Fraction | None
+    lowest_category: str
+    suggested: bool
+
+    @property
+    def lowest_ratio_text(self) -> str:
+        if self.lowest_ratio is None:
+            return "—"
+        return f"{math.floor(self.lowest_ratio * 1000) / 1000:.3f}"  # down, as the warnings
+
+    @property
+    def kept_share_pct(self) -> str:
+        return "—" if self.kept_share is None else f"{float(self.kept_share):.1%}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, exact fractions as "n/d" strings beside their floats."""
+        return {
+            "description": self.description,
+            "rules": [r.line for r in self.rules],
+            "passes": self.passes,
+            "kept": self.kept,
+            "kept_share": None if self.kept_share is None else float(self.kept_share),
+            "lowest_impact_ratio": None if self.lowest_ratio is None else float(self.lowest_ratio),
+            "lowest_impact_ratio_exact": None
+            if self.lowest_ratio is None
+            else f"{self.lowest_ratio.numerator}/{self.lowest_ratio.denominator}",
+            "lowest_category": self.lowest_category,
+            "suggested": self.suggested,
+        }
+
+
+def lowest_ratio(result: audit_maths.AuditResult) -> tuple[Fraction | None, str]:
+    """The lowest impact ratio across the categories of every table, and whose.
+
+    Categories under 2 % of their table are left out of this comparison (6 RCNY
+    5-301(d) lets an audit exclude them): one person more or less swings their ratio
+    from 0 to 1, which would decide every comparison. They stay in the audit itself.
+    """
+    rows = [
+        (row.impact_ratio, row.label)
+        for table in result.tables
+        for row in table.rows
+        if row.impact_ratio is not None and not row.under_two_percent
+    ]
+    if not rows:
+        return None, ""
+    return min(rows, key=lambda r: r[0])
+
+
+def _threshold_steps(spec: RuleSpec, steps: int) -> list[Decimal]:
+    unit = Decimal(1) if abs(spec.threshold) < 200 else (abs(spec.threshold) / 100).quantize(1)
+    easier = -1 if spec.operator in ("gte", "gt") else 1
+    easier_lines = [spec.threshold + easier * k * unit for k in range(1, steps + 1)]
+    harder_lines = [spec.threshold - easier * k * unit for k in range(1, max(1, steps // 4) + 1)]
+    return easier_lines + harder_lines
+
+
+REPUTATION_LINES: Final = (Decimal(10), Decimal(20), Decimal(30), Decimal(40), Decimal(50))
+WINDOWS: Final = (("median", 30), ("median", 90), ("median", 180))
+
+
+def fairer_alternatives(
+    job: Job,
+    rules: Sequence[PreviewRule],
+    *,
+    now: datetime | None = None,
+    limit: int = 50,
+) -> tuple[Alternative, list[Alternative]]:
+    """Search nearby versions of the draft rule: threshold steps, aggregation windows,
+    "OR offline reputation ≥ x". Returns the draft's own figures and every alternative;
+    ``suggested`` marks those that keep at least 90 % of the draft's passes with a better
+    lowest impact ratio (exact fractions). All read in one grouped histogram.
+    """
+    now = now or timezone.now()
+    rules = list(rules)
+    index = next((i for i, r in enumerate(rules) if r.draft), None)
+    if index is None:
+        raise ValueError("no draft rule among the rules")
+    draft = rules[index]
+    reads = list(rules)
+    window_columns: list[tuple[str, int, int]] = []
+    for aggregation, days in WINDOWS:
+        if (draft.spec.aggregation, draft.spec.window_days) == (aggregation, days):
+            continue
+        spec = replace(draft.spec, aggregation=aggregation, window_days=days)
+        window_columns.append((aggregation, days, len(reads)))
+        reads.append(replace(draft, spec=spec, group_key="read", draft=False))
+    reputation_column = None
+    if draft.spec.metric != "reputation":
+        reputation = RuleSpec(
+            metric="reputation", operator="gte", threshold=Decimal(0),
+            max_data_age_days=365, missing_data_policy="review",
+        )  # fmt: skip
+        reputation_column = len(reads)
+        reads.append(PreviewRule(reputation, draft.action, "read"))
+    hist = histogram(reads, job, now=now)
+    base_columns = list(range(len(rules)))
+    original = evaluate(hist, rules, base_columns)
+    base_ratio, base_category = lowest_ratio(original.audit())
+    base = Alternative(
+        description=f"As drafted: {draft.line}",
+        rules=tuple(rules),
+        passes=original.passes,
+        kept=original.passes,
+        kept_share=Fraction(1) if original.passes else None,
+        lowest_ratio=base_ratio,
+        lowest_category=base_category,
+        suggested=False,
+    )
+    candidates: list[tuple[str, list[PreviewRule], list[int]]] = []
+
+    def variant(description: str, new: PreviewRule, column: int, extra: PreviewRule | None = None,
+                extra_column: int | None = None) -> None:  # fmt: skip
+        chosen = list(rules)
+        columns = list(base_columns)
+        chosen[index] = new
+        columns[index] = column
+        if extra is not None and extra_column is not None:
+            chosen.append(extra)
+            columns.append(extra_column)
+        candidates.append((description, chosen, columns))
+
+    unit_steps = _threshold_steps(draft.spec, 10)
+    for threshold in unit_steps:
+        spec = replace(draft.spec, threshold=threshold)
+        variant(f"{spec.line}", replace(draft, spec=spec), index)
+    for aggregation, days, column in window_columns:
+        for threshold in [draft.spec.threshold, *unit_steps[:5]]:
+            spec = replace(
+                draft.spec, aggregation=aggregation, window_days=days, threshold=threshold
+            )
+            variant(f"{spec.line}, {days}-day {aggregation}", replace(draft, spec=spec), column)
+    if reputation_column is not None:
+        alone = draft.group_key if draft.combinator == "any" else f"{draft.group_key}-or"
+        for line in REPUTATION_LINES:
+            rep = replace(reads[reputation_column], group_key=alone, combinator="any")
+            rep = replace(rep, spec=replace(rep.spec, threshold=line))
+            for threshold in [draft.spec.threshold, *unit_steps[:3]]:
+                spec = replace(draft.spec, threshold=threshold)
+                variant(
+                    f"{spec.line} OR offline reputation ≥ {line}",
+                    replace(draft, spec=spec, group_key=alone, combinator="any"),
+                    index,
+                    rep,
+                    reputation_column,
+                )
+    found = []
+    for description, chosen, columns in candidates[:limit]:
+        evaluation = evaluate(hist, chosen, columns)
+        ratio, category = lowest_ratio(evaluation.audit())
+        kept = kept_passes(hist, original, evaluation)
+        share = Fraction(kept, original.passes) if original.passes else None
+        better = ratio is not None and (base_ratio is None or ratio > base_ratio)
+        found.append(
+            Alternative(
+                description=description,
+                rules=tuple(chosen),
+                passes=evaluation.passes,
+                kept=kept,
+                kept_share=share,
+                lowest_ratio=ratio,
+                lowest_category=category,
+                suggested=bool(better and share is not None and share >= KEEP_PASSES),
+            )
+        )
+    return base, found
+
+
+def best_first(alternatives: Iterable[Alternative]) -> list[Alternative]:
+    """The one order in which the admin and the API show alternatives: suggested ones
+    first, then the higher lowest impact ratio, then more passes (ties keep the order of
+    ``fairer_alternatives``).
+    """
+    return sorted(alternatives, key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))

@@ -1,0 +1,357 @@
+"""The histogram behind the what-if preview (``preview``) and fairer alternatives
+(``alternatives``): what a rule would do before it goes live.
+
+Both read the job's population once into a **histogram**: one row per distinct
+combination of what each rule would read for a candidate (value, why it is missing,
+noise, whether flags apply), self-identified sex and race/ethnicity, and whether the
+candidate has any online account, with a count. On PostgreSQL the histogram is a
+``GROUP BY`` over the same per-candidate aggregate queries a screening run uses
+(``hiring.metrics.metric_aggregates_query``); elsewhere the same aggregates are
+folded here and counted. Each distinct row is then judged (``preview.evaluate``) by the
+screening's own ``judge`` and ``verdict`` (cached), so a preview's outcome is exactly
+the outcome a screening run would write, and fifty alternatives cost fifty passes over
+a few thousand rows, not fifty reads of the population.
+
+Privacy: the histogram holds counts, never candidate ids. The only named candidates a
+preview lists are those near the line (``near_threshold_candidates``), with their
+value and nothing else: no demographic breakdown is ever put beside a name. The
+demographic cells feed ``hiring.fairness`` (which writes categories under 5 people as
+"fewer than 5" for anyone but auditors) and ``hiring.fairness.bias_audit``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from candidates.models import (
+    AccountStatus,
+    RaceEthnicity,
+    SelfIdentification,
+    Sex,
+    SocialAccount,
+)
+from hiring import conf as hiring_conf
+from hiring import selectors
+from hiring.fairness import bias_audit as audit_maths
+from hiring.fairness.warning import STALE_AFTER_DAYS
+from hiring.models import Job
+from hiring.screening import metrics
+from hiring.screening.evaluation import (
+    BAND_VOLATILITY,
+    COMBINE_ALL,
+    MAD_TO_SIGMA,
+    MISSING_NONE,
+    MISSING_STALE,
+    MISSING_WINDOW,
+    RuleSpec,
+    flag_applies,
+    median_from_middles,
+)
+
+# Networks that describe offline reputation (an author id), not an online footprint.
+OFFLINE_NETWORKS: Final = frozenset({"openalex", "openlibrary", "orcid"})
+# The measurement noise assumed for "fails by a point": the person at 34 against 35.
+JUST_BELOW_MARGIN: Final = Decimal(1)
+
+SEX_LABELS: Final[dict[str, audit_maths.Sex]] = {Sex.MALE: "Male", Sex.FEMALE: "Female"}
+RACE_LABELS: Final[dict[str, audit_maths.RaceEthnicity]] = {
+    RaceEthnicity.HISPANIC_OR_LATINO: "Hispanic or Latino",
+    RaceEthnicity.WHITE: "White",
+    RaceEthnicity.BLACK_OR_AFRICAN_AMERICAN: "Black or African American",
+    RaceEthnicity.NATIVE_HAWAIIAN_OR_PACIFIC_ISLANDER: "Native Hawaiian or Pacific Islander",
+    RaceEthnicity.ASIAN: "Asian",
+    RaceEthnicity.NATIVE_AMERICAN_OR_ALASKA_NATIVE: "Native American or Alaska Native",
+    RaceEthnicity.TWO_OR_MORE_RACES: "Two or More Races",
+}
+
+
+@dataclass(frozen=True)
+class PreviewRule:
+    """One rule as the preview combines it: what it reads, what it does, its group."""
+
+    spec: RuleSpec
+    action: str
+    group_key: str
+    combinator: str = COMBINE_ALL
+    draft: bool = False  # the rule being edited (alternatives vary this one)
+
+    @property
+    def line(self) -> str:
+        return self.spec.line
+
+
+# What one rule reads for a candidate: value, why missing, noise, whether flags apply,
+# and whether the newest point is older than a year (for the stale-data warning).
+Measure = tuple[Decimal | None, str, Decimal | None, bool, bool]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A histogram row: ``count`` candidates who share all of it."""
+
+    measures: tuple[Measure, ...]
+    sex: audit_maths.Sex | None
+    race_ethnicity: audit_maths.RaceEthnicity | None
+    no_footprint: bool
+    count: int
+
+
+@dataclass
+class Histogram:
+    rules: tuple[PreviewRule, ...]
+    cells: list[Cell]
+    newest: list[date | None]  # per rule: the newest and oldest newest point
+    oldest: list[date | None]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells)
+
+
+# --- reading the population ----------------------------------------------------------
+
+
+def _population(job: Job) -> Any:
+    return selectors.application_population(job=job)
+
+
+def _flagged_ids(rule: RuleSpec, population: Any, now: datetime) -> set[int]:
+    since = (now - timedelta(days=rule.lookback_days)).date()
+    found = metrics.flags_for_population(population=population, since=since, until=now.date())
+    return {
+        candidate_id
+        for candidate_id, flags in found.items()
+        if any(flag_applies(rule.metric, f.kind, f.sources) for f in flags)
+    }
+
+
+def _footprint_q() -> Q:
+    return Q(status=AccountStatus.ACTIVE) & ~Q(network__in=OFFLINE_NETWORKS)
+
+
+def _measure(
+    rule: RuleSpec,
+    *,
+    value: Decimal | None,
+    missing: str,
+    noise: Decimal | None = None,
+    flagged: bool = False,
+    year_old: bool = False,
+) -> Measure:
+    if value is None:
+        return (None, missing, None, False, year_old)
+    noise = noise if rule.near_band_source == BAND_VOLATILITY else None
+    return (value, "", noise, flagged, year_old)
+
+
+_RULE_COLUMNS: Final = 9
+
+
+def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> Histogram:
+    population = _population(job)
+    population_sql, population_params = population.query.sql_with_params()
+    ctes: list[str] = []
+    cte_params: list[Any] = []
+    columns: list[str] = []
+    column_params: list[Any] = []
+    joins: list[str] = []
+    year_ago = now - timedelta(days=STALE_AFTER_DAYS)
+    for index, entry in enumerate(rules):
+        sql, rule_params = metrics.metric_aggregates_query(
+            rule=entry.spec, population=population, now=now
+        )
+        ctes.append(f"r{index} (candidate_id, newest, first, second, used) AS ({sql})")
+        cte_params += rule_params
+        joins.append(f"LEFT JOIN r{index} ON r{index}.candidate_id = pop.candidate_id")
+        columns += [
+            f"r{index}.candidate_id IS NOT NULL",
+            f"r{index}.newest >= %s",
+            f"r{index}.newest < %s",
+            f"r{index}.first",
+            f"r{index}.second",
+            f"r{index}.used",
+        ]
+        column_params += [now - timedelta(days=entry.spec.max_data_age_days), year_ago]
+        if entry.spec.near_band_source == BAND_VOLATILITY:
+            noise_sql, noise_params = metrics.metric_volatility_query(
+                rule=entry.spec, population=population, now=now
+            )
+            ctes.append(f"v{index} (candidate_id, low, high) AS ({noise_sql})")
+            cte_params += noise_params
+            joins.append(f"LEFT JOIN v{index} ON v{index}.candidate_id = pop.candidate_id")
+            columns += [f"v{index}.low", f"v{index}.high"]
+        else:
+            columns += ["NULL::numeric", "NULL::numeric"]
+        columns.append("pop.candidate_id = ANY(%s::bigint[])")
+        column_params.append(sorted(_flagged_ids(entry.spec, population, now)))
+    width = len(columns)
+    selfid = connection.ops.quote_name(SelfIdentification._meta.db_table)
+    account = connection.ops.quote_name(SocialAccount._meta.db_table)
+    extremes = ", ".join(f"max(r{i}.newest), min(r{i}.newest)" for i in range(len(rules)))
+    # Our own table names and generated SQL; every value is a parameter.
+    sql = (
+        f"WITH pop AS ({population_sql}), {', '.join(ctes)} "  # noqa: S608
+        f"SELECT {', '.join(columns)}, coalesce(si.sex, ''), coalesce(si.race_ethnicity, ''), "
+        f"NOT EXISTS (SELECT 1 FROM {account} a WHERE a.candidate_id = pop.candidate_id "
+        "AND a.status = %s AND NOT (a.network = ANY(%s))), count(*), "
+        f"{extremes} FROM pop {' '.join(joins)} "
+        f"LEFT JOIN {selfid} si ON si.candidate_id = pop.candidate_id "
+        f"GROUP BY {', '.join(str(i) for i in range(1, width + 4))}"
+    )
+    params = [
+        *population_params, *cte_params, *column_params,
+        AccountStatus.ACTIVE.value, sorted(OFFLINE_NETWORKS),
+    ]  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        if work_mem := hiring_conf.get("RENOWN_SCREENING_WORK_MEM"):
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        # The planner cannot know that a dozen columns take few distinct values together:
+        # it expects a group per candidate and sorts them all. Hashing is what fits (a few
+        # hundred groups); sorts the query needs (DISTINCT ON) still happen.
+        cursor.execute("SELECT set_config('enable_sort', 'off', true)")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    cells: list[Cell] = []
+    newest: list[date | None] = [None] * len(rules)
+    oldest: list[date | None] = [None] * len(rules)
+    for row in rows:
+        measures = []
+        for index, entry in enumerate(rules):
+            start = _RULE_COLUMNS * index
+            measured, fresh, year_old, first, second, used, low, high, flagged = row[
+                start : start + _RULE_COLUMNS
+            ]
+            year_old = bool(year_old)
+            if not measured:
+                measures.append(_measure(entry.spec, value=None, missing=MISSING_NONE))
+            elif used is None or not fresh:
+                measures.append(
+                    _measure(entry.spec, value=None, missing=MISSING_STALE, year_old=year_old)
+                )
+            elif not used:
+                measures.append(
+                    _measure(entry.spec, value=None, missing=MISSING_WINDOW, year_old=year_old)
+                )
+            else:
+                value = (
+                    median_from_middles(first, second)
+                    if entry.spec.aggregation == "median"
+                    else first
+                )
+                noise = (
+                    MAD_TO_SIGMA * median_from_middles(low, high) if low is not None else Decimal(0)
+                )
+                measures.append(
+                    _measure(
+                        entry.spec, value=value, missing="", noise=noise,
+                        flagged=bool(flagged), year_old=year_old,
+                    )
+                )  # fmt: skip
+        sex, race, no_footprint, count = row[width : width + 4]
+        for index in range(len(rules)):
+            high_at, low_at = row[width + 4 + 2 * index : width + 6 + 2 * index]
+            newest[index] = _later(newest[index], high_at)
+            oldest[index] = _earlier(oldest[index], low_at)
+        cells.append(
+            Cell(
+                tuple(measures),
+                SEX_LABELS.get(sex),
+                RACE_LABELS.get(race),
+                bool(no_footprint),
+                int(count),
+            )
+        )
+    return Histogram(tuple(rules), cells, newest, oldest)
+
+
+def _later(current: date | None, found: datetime | None) -> date | None:
+    if found is None:
+        return current
+    day = found.date()
+    return day if current is None or day > current else current
+
+
+def _earlier(current: date | None, found: datetime | None) -> date | None:
+    if found is None:
+        return current
+    day = found.date()
+    return day if current is None or day < current else current
+
+
+def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> Histogram:
+    ids = list(_population(job).values_list("candidate_id", flat=True))
+    year_ago = now - timedelta(days=STALE_AFTER_DAYS)
+    per_rule = []
+    for entry in rules:
+        found = metrics.metric_aggregates_python(rule=entry.spec, population=ids, now=now)
+        since = now - timedelta(days=entry.spec.lookback_days)
+        unmeasured = [c for c in ids if c not in found]
+        older = (
+            metrics.metric_newest_before(
+                metric=entry.spec.metric, candidate_ids=unmeasured, before=since
+            )
+            if unmeasured
+            else {}
+        )
+        per_rule.append((found, older, _flagged_ids(entry.spec, ids, now)))
+    selfid = {
+        candidate_id: (sex, race)
+        for candidate_id, sex, race in SelfIdentification.objects.filter(
+            candidate_id__in=ids
+        ).values_list("candidate_id", "sex", "race_ethnicity")
+    }
+    with_footprint = set(
+        SocialAccount.objects.filter(_footprint_q(), candidate_id__in=ids).values_list(
+            "candidate_id", flat=True
+        )
+    )
+    counts: Counter[tuple[Any, ...]] = Counter()
+    newest: list[date | None] = [None] * len(rules)
+    oldest: list[date | None] = [None] * len(rules)
+    for candidate_id in ids:
+        measures = []
+        for index, (entry, (found, older, flagged)) in enumerate(zip(rules, per_rule, strict=True)):
+            measured = found.get(candidate_id)
+            if measured is not None:
+                aggregate, noise = measured
+                at = aggregate.newest_at
+                measure = _measure(
+                    entry.spec,
+                    value=aggregate.value,
+                    missing=aggregate.missing,
+                    noise=noise,
+                    flagged=candidate_id in flagged,
+                    year_old=at is not None and at < year_ago,
+                )
+            else:
+                at = older.get(candidate_id)
+                missing = MISSING_NONE if at is None else MISSING_STALE
+                year_old = at is not None and at < year_ago
+                measure = _measure(entry.spec, value=None, missing=missing, year_old=year_old)
+            if at is not None:
+                newest[index] = _later(newest[index], at)
+                oldest[index] = _earlier(oldest[index], at)
+            measures.append(measure)
+        sex, race = selfid.get(candidate_id, ("", ""))
+        key = (tuple(measures), SEX_LABELS.get(sex), RACE_LABELS.get(race))
+        counts[(*key, candidate_id not in with_footprint)] += 1
+    cells = [Cell(key[0], key[1], key[2], key[3], count) for key, count in counts.items()]
+    return Histogram(tuple(rules), cells, newest, oldest)
+
+
+def histogram(rules: Sequence[PreviewRule], job: Job, *, now: datetime) -> Histogram:
+    """The job's population as grouped counts of what ``rules`` read (SQL on PostgreSQL)."""
+    if not rules:
+        return Histogram((), [], [], [])
+    if connection.vendor == "postgresql":
+        return _histogram_sql(rules, job, now)
+    return _histogram_python(rules, job, now)
