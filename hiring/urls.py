@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path
 
-from hiring import views
 from hiring.api.schema import SchemaView
+from hiring.pages import review as views
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
 from renown.csp import renown_csp
