@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 
 from hiring.api.schema import SchemaView
-from hiring.pages import review as views
+from hiring.pages import audits, candidates, organization, refresh, review
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
 from renown.csp import renown_csp
@@ -19,69 +19,69 @@ urlpatterns = [
         name="api-docs",
     ),
     re_path(r"^api/", not_found),
-    path("audits/<slug:org_slug>/", views.audit_summary, name="audit-summary"),
-    path("", views.candidate_list, name="candidate-list"),
-    path("candidates.csv", views.candidate_list_csv, name="candidate-list-csv"),
-    path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate-detail"),
+    path("audits/<slug:org_slug>/", audits.audit_summary, name="audit-summary"),
+    path("", candidates.candidate_list, name="candidate-list"),
+    path("candidates.csv", candidates.candidate_list_csv, name="candidate-list-csv"),
+    path("candidates/<uuid:public_id>/", candidates.candidate_detail, name="candidate-detail"),
     path(
         "candidates/<uuid:public_id>/evidence/",
-        views.evidence_create,
+        candidates.evidence_create,
         name="evidence-create",
     ),
     path(
         "candidates/<uuid:public_id>/evidence/<int:evidence_id>/verify/",
-        views.evidence_verify,
+        candidates.evidence_verify,
         name="evidence-verify",
     ),
     path(
         "candidates/<uuid:public_id>/accounts/",
-        views.account_create,
+        candidates.account_create,
         name="account-create",
     ),
     path(
         "candidates/<uuid:public_id>/accounts/<int:account_id>/verify/",
-        views.account_verify,
+        candidates.account_verify,
         name="account-verify",
     ),
-    path("organization/switch/", views.organization_switch, name="organization-switch"),
-    path("refresh/", views.refresh, name="refresh"),
-    path("refresh/<int:cycle_id>/", views.refresh_progress, name="refresh-progress"),
+    path("organization/switch/", organization.organization_switch, name="organization-switch"),
+    path("refresh/", refresh.refresh, name="refresh"),
+    path("refresh/<int:cycle_id>/", refresh.refresh_progress, name="refresh-progress"),
     path(
         "refresh/<int:cycle_id>/progress.json",
-        views.refresh_progress_json,
+        refresh.refresh_progress_json,
         name="refresh-progress-json",
     ),
-    path("audit/", views.bias_audit, name="bias-audit"),
-    path("jobs/", views.job_list, name="job-list"),
-    path("jobs/<int:job_id>/review/", views.review_queue, name="review-queue"),
+    path("audit/", audits.bias_audit, name="bias-audit"),
+    path("jobs/", review.job_list, name="job-list"),
+    path("jobs/<int:job_id>/review/", review.review_queue, name="review-queue"),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/",
-        views.candidate_review,
+        review.candidate_review,
         name="candidate-review",
     ),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/decision/",
-        views.decision_create,
+        review.decision_create,
         name="decision-create",
     ),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/pre-adverse-notice/",
-        views.pre_adverse_notice_send,
+        review.pre_adverse_notice_send,
         name="pre-adverse-notice-send",
     ),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/dispute/",
-        views.dispute_create,
+        review.dispute_create,
         name="dispute-create",
     ),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/dispute/resolve/",
-        views.dispute_resolve,
+        review.dispute_resolve,
         name="dispute-resolve",
     ),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/final-notice/",
-        views.final_notice_send,
+        review.final_notice_send,
         name="final-notice-send",
     ),
 ]

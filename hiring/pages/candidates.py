@@ -1,0 +1,320 @@
+"""The candidate pages: the list, its CSV export, the candidate page, evidence and accounts."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from candidates import services as candidate_services
+from candidates.models import Candidate
+from candidates.selectors import candidate_for
+from hiring import charts, listing
+from hiring import selectors as hiring_selectors
+from hiring.forms import (
+    AccountForm,
+    EvidenceForm,
+    VerifyForm,
+)
+from hiring.models import Outcome
+from hiring.pages.organization import base_context
+from hiring.permissions import (
+    EVIDENCE_ROLES,
+)
+from hiring.services import evidence as evidence_services
+from renown.access import principal_required
+from renown.csp import renown_csp
+from renown.exceptions import NotPermitted
+from renown.models import Organization
+from scoring import conf as scoring_conf
+from scoring import selectors as scoring_selectors
+from scoring.models import FlagKind
+
+PAGE_SIZE = 50
+
+
+@renown_csp
+@login_required
+@require_GET
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's candidates: search, filter by job, outcome and flags, sort by any score."""
+    principal = principal_required(request)
+    organization = principal.organization
+    query, problems = listing.list_query_parse(
+        params=request.GET, user=request.user, organization=organization
+    )
+    pages = listing.candidate_pages(user=request.user, organization=organization, query=query)
+    page = Paginator(pages, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "renown/hiring/candidate_list.html",
+        {
+            **base_context(request, organization),
+            "page": page,
+            "rows": listing.candidate_rows(
+                candidates=list(page), job=query.job, scorer=query.scorer
+            ),
+            "query": query,
+            "problems": problems,
+            "jobs": hiring_selectors.job_list_for(principal).order_by("title", "id"),
+            "outcomes": Outcome.choices,
+            "flag_filters": listing.FLAG_FILTERS,
+            "sorts": listing.SORTS,
+            "sort_label": dict(listing.SCORE_COLUMNS).get(query.scorer, ""),
+            "querystring": params.urlencode(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@renown_csp
+@login_required
+@require_GET
+@never_cache
+def candidate_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The current filtered list as CSV (same filters and order), formula cells defused."""
+    principal = principal_required(request)
+    organization = principal.organization
+    query, _ = listing.list_query_parse(
+        params=request.GET, user=request.user, organization=organization
+    )
+    pages = listing.candidate_pages(user=request.user, organization=organization, query=query)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(line) for line in listing.candidate_csv_lines(pages=pages, job=query.job)),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="candidates-{stamp}.csv"'
+    return response
+
+
+TRAJECTORY_DAYS = 180
+# Normalised (0-100) readings further apart than this are called a disagreement.
+DISAGREEMENT_POINTS = Decimal(25)
+
+
+def _trajectory(candidate: Candidate, now: datetime) -> dict[str, Any]:
+    trend = scoring_selectors.score_trend(candidate_id=candidate.pk, now=now, days=TRAJECTORY_DAYS)
+    flags = list(scoring_selectors.flag_list(candidate_id=candidate.pk))
+    chart = None
+    if trend is not None:
+        chart = charts.trajectory_chart(
+            [(p.at, p.value) for p in trend.points],
+            start=now - timedelta(days=TRAJECTORY_DAYS),
+            end=now,
+            scale=(0.0, 100.0),
+            median=trend.trend.median,
+            episodes=[charts.EpisodeSpan(e.kind, e.start, e.end) for e in trend.episodes],
+            flags=[(f.observed_on, f.get_kind_display()) for f in flags],
+        )
+    return {
+        "trend": trend,
+        "chart": chart,
+        "flags": flags,
+        "disagreement_flags": [f for f in flags if f.kind == FlagKind.DISAGREEMENT],
+        "trajectory_days": TRAJECTORY_DAYS,
+    }
+
+
+def _disagreement(
+    influence: Any, vendors: list[scoring_selectors.VendorComparison]
+) -> tuple[Decimal, str, str] | None:
+    readings = [(f"{v.vendor}", v.normalised) for v in vendors if v.normalised is not None]
+    if influence is not None:
+        readings.append(("Renown influence", influence.value))
+    if len(readings) < 2:
+        return None
+    low = min(readings, key=lambda r: r[1])
+    high = max(readings, key=lambda r: r[1])
+    spread = Decimal(high[1]) - Decimal(low[1])
+    return (spread, low[0], high[0]) if spread > DISAGREEMENT_POINTS else None
+
+
+def _detail_context(
+    request: HttpRequest, organization: Organization, candidate: Candidate
+) -> dict[str, Any]:
+    now = timezone.now()
+    latest = scoring_selectors.score_latest_for_candidate(candidate_id=candidate.pk)
+    vendors = scoring_selectors.vendor_comparison(candidate_id=candidate.pk)
+    influence = latest.get("influence")
+    base = base_context(request, organization)
+    return {
+        **base,
+        "candidate": candidate,
+        "can_edit": base["role"] in EVIDENCE_ROLES,
+        "account_metrics": scoring_selectors.account_metrics(candidate_id=candidate.pk, now=now),
+        "evidence": candidate.evidence.select_related("verified_by"),
+        "notices": candidate.notices.all(),
+        "influence": influence,
+        "reputation": latest.get("reputation"),
+        "vendors": vendors,
+        "disagreement": _disagreement(influence, vendors),
+        "snapshot_max_age_days": scoring_conf.get("RENOWN_SNAPSHOT_MAX_AGE_DAYS"),
+        **_trajectory(candidate, now),
+        "screenings": candidate.screenings.select_related("job").order_by("job__title"),
+        "evidence_form": EvidenceForm(),
+        "account_form": AccountForm(),
+    }
+
+
+@renown_csp
+@login_required
+@require_GET
+def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One candidate: scores explained, 180-day trajectory, accounts, evidence, notices, flags.
+
+    Every view is recorded (who, when) for the organisation's auditors.
+    """
+    principal = principal_required(request)
+    organization = principal.organization
+    candidate = candidate_for(principal, public_id)
+    user: Any = request.user
+    candidate_services.candidate_view_record(candidate=candidate, viewer=user)
+    return render(
+        request,
+        "renown/hiring/candidate_detail.html",
+        _detail_context(request, organization, candidate),
+    )
+
+
+def _candidate_post(
+    request: HttpRequest, public_id: str, step: Callable[[Candidate], str]
+) -> HttpResponse:
+    """Run one change to a candidate from a POST, after the tenant gate; back to their page."""
+    principal = principal_required(request)
+    candidate = candidate_for(principal, public_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        done = step(candidate)
+    except NotPermitted:
+        raise
+    except ValidationError as exc:
+        problems = (
+            [f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items()]
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        messages.error(request, "Not saved. " + " ".join(problems))
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(
+        reverse("renown:candidate-detail", kwargs={"public_id": candidate.public_id})
+    )
+
+
+def _form_problems(form: Any) -> ValidationError:
+    return ValidationError(
+        {
+            (form.fields[name].label if name in form.fields else name): errors
+            for name, errors in form.errors.items()
+        }
+    )
+
+
+@renown_csp
+@login_required
+def evidence_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Add offline evidence (unverified) to the candidate."""
+
+    def step(candidate: Candidate) -> str:
+        form = EvidenceForm(request.POST)
+        if not form.is_valid():
+            raise _form_problems(form)
+        user: Any = request.user
+        evidence_services.evidence_record_by_recruiter(
+            candidate=candidate, actor=user, **form.cleaned_data
+        )
+        return "Evidence added. It counts once someone verifies it."
+
+    return _candidate_post(request, public_id, step)
+
+
+@renown_csp
+@login_required
+def evidence_verify(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
+    """Verify or reject one piece of the candidate's evidence."""
+
+    def step(candidate: Candidate) -> str:
+        evidence = candidate.evidence.filter(pk=evidence_id).first()
+        if evidence is None:
+            raise Http404("No such evidence.")
+        form = VerifyForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Choose verify or reject.")
+        verified = form.cleaned_data["decision"] == "verify"
+        user: Any = request.user
+        evidence_services.evidence_decide(evidence=evidence, actor=user, verified=verified)
+        return f"Evidence {'verified' if verified else 'rejected'}: “{evidence.title}”."
+
+    return _candidate_post(request, public_id, step)
+
+
+@renown_csp
+@login_required
+def account_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Attach an account the recruiter matched to the candidate."""
+
+    def step(candidate: Candidate) -> str:
+        form = AccountForm(request.POST)
+        if not form.is_valid():
+            raise _form_problems(form)
+        user: Any = request.user
+        account = evidence_services.account_match_by_recruiter(
+            candidate=candidate,
+            actor=user,
+            network=form.cleaned_data["network"],
+            handle=form.cleaned_data["handle"],
+        )
+        return f"Account added: {account}. It is fetched at the next refresh."
+
+    return _candidate_post(request, public_id, step)
+
+
+@renown_csp
+@login_required
+def account_verify(request: HttpRequest, public_id: str, account_id: int) -> HttpResponse:
+    """Verify one of the candidate's accounts as theirs, or reject it."""
+
+    def step(candidate: Candidate) -> str:
+        account = candidate.accounts.filter(pk=account_id).first()
+        if account is None:
+            raise Http404("No such account.")
+        form = VerifyForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Choose verify or reject.")
+        verified = form.cleaned_data["decision"] == "verify"
+        user: Any = request.user
+        evidence_services.account_decide(account=account, actor=user, verified=verified)
+        if verified:
+            return f"Account verified as the candidate's: {account}."
+        return f"Account rejected: {account} no longer counts toward the scores."
+
+    return _candidate_post(request, public_id, step)
