@@ -1,0 +1,209 @@
+"""The forms of hiring's admin: the rule form, rule approval, bias audits, applications."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from hiring import services
+from hiring.models import (
+    RULE_DEFINITION_FIELDS,
+    Application,
+    MissingDataPolicy,
+    RuleStatus,
+    ScreeningRule,
+)
+from hiring.screening import metrics
+from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
+
+
+class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    go_live = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Make live when saved",
+        help_text="A screen-out rule is saved as a draft whatever this says: it goes live "
+        "when a second HR admin approves it.",
+    )
+    acknowledgement = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Acknowledgement of serious warnings",
+        help_text="Needed when the rule has serious fairness warnings (listed under "
+        "'Fairness' below) or counts missing data as failing: say in words why it should "
+        "go live anyway. It is kept in the audit trail with the warnings it answers.",
+    )
+    # Set on the class the admin builds for the "Preview" button: validate, never save.
+    previewing = False
+    # Set by clean(): the draft is unchanged and only its serious warnings are acknowledged
+    # (``services.rule_acknowledge``, no new version).
+    acknowledging_only = False
+
+    class Meta:
+        model = ScreeningRule
+        fields = [*RULE_DEFINITION_FIELDS, "job", "change_note"]
+
+    def draft(self) -> ScreeningRule | None:
+        """The version these values describe (unsaved), or None while fields are missing."""
+        cleaned = getattr(self, "cleaned_data", None) or {}
+        previous = self.instance if self.instance.pk else None
+        job = cleaned.get("job") or (previous.job if previous is not None else None)
+        needed = [f for f in RULE_DEFINITION_FIELDS if f != "group"]
+        if job is None or any(cleaned.get(f) is None for f in needed):
+            return None
+        try:
+            metrics.metric_source(cleaned["metric"])
+        except ValueError:
+            return None
+        rule = ScreeningRule(
+            job=job,
+            lineage=previous.lineage if previous is not None else uuid.uuid4(),
+            version=previous.version + 1 if previous is not None else 1,
+            status=RuleStatus.DRAFT,
+        )
+        for name in RULE_DEFINITION_FIELDS:
+            setattr(rule, name, cleaned.get(name))
+        return rule
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = self._clean_definition()
+        if self.previewing:
+            # The admin re-renders the form with the preview; nothing is saved.
+            raise ValidationError(
+                "Preview only: nothing was saved. The fairness panel below shows what these "
+                "values would do. Press Save to keep them."
+            )
+        draft = self.draft() if not self.errors else None
+        acknowledgement = cleaned.get("acknowledgement", "").strip()
+        waiting = bool(self.instance.pk and self.instance.acknowledgement_pending)
+        if self.acknowledging_only and not waiting and not services.serious_warnings(self.instance):
+            self.add_error(
+                "acknowledgement",
+                f"Nothing changed, and version {self.instance.version} has no serious warning "
+                "to acknowledge: a new version would be the same as this one.",
+            )
+        elif draft is not None and cleaned.get("go_live") and not acknowledgement:
+            serious = services.serious_warnings(draft)
+            if serious:
+                self.add_error(
+                    "acknowledgement",
+                    f"{len(serious)} serious fairness warning{'s' if len(serious) > 1 else ''} "
+                    "(see 'Fairness' below) must be acknowledged in words before this rule "
+                    "can go live: "
+                    + " ".join(f"({i}) {w.message}" for i, w in enumerate(serious, 1)),
+                )
+        return cleaned
+
+    def _clean_definition(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        job = cleaned.get("job") or (self.instance.job if self.instance.pk else None)
+        group = cleaned.get("group")
+        if group is not None and job is not None and group.job_id != job.pk:
+            self.add_error("group", "The group belongs to another job.")
+        previous = self.instance if self.instance.pk else None
+        unchanged = not set(self.changed_data) & set(RULE_DEFINITION_FIELDS)
+        if previous is not None and unchanged and not self.previewing:
+            self._acknowledge_only(previous, cleaned)
+        newly_failing = cleaned.get("missing_data_policy") == MissingDataPolicy.FAIL and (
+            previous is None
+            or ScreeningRule.objects.get(pk=previous.pk).missing_data_policy
+            != MissingDataPolicy.FAIL
+        )
+        if newly_failing and not cleaned.get("acknowledgement", "").strip():
+            self.add_error("acknowledgement", SERIOUS_MISSING_DATA_FAIL)
+        metric = cleaned.get("metric")
+        if metric:
+            try:
+                metrics.metric_source(metric)
+            except ValueError as exc:
+                self.add_error("metric", str(exc))
+        return cleaned
+
+    def _acknowledge_only(self, previous: ScreeningRule, cleaned: dict[str, Any]) -> None:
+        """An unchanged draft with words in the acknowledgement: acknowledge its serious
+        warnings as it stands (no new version); anything else unchanged is refused."""
+        # A live version its job's change left waiting is acknowledged the same way.
+        draft = previous.status == RuleStatus.DRAFT or bool(
+            previous.status == RuleStatus.LIVE and previous.acknowledgement_pending
+        )
+        if not (draft and cleaned.get("acknowledgement", "").strip()):
+            raise ValidationError(
+                "Nothing changed: a new version would be the same as this one."
+                + (
+                    " To acknowledge this draft's serious warnings as it stands, write the "
+                    "acknowledgement and save."
+                    if draft
+                    else ""
+                )
+            )
+        if "change_note" in self.changed_data:
+            # A note describes a version; acknowledging writes none, so it would be lost.
+            self.add_error(
+                "change_note",
+                "The change note belongs to a new version, and acknowledging a draft as it "
+                "stands writes none: this draft keeps its note. Say what you want recorded in "
+                "the acknowledgement, or change the rule itself to write a new version.",
+            )
+        self.acknowledging_only = True
+
+
+class RuleApprovalForm(forms.Form):
+    """The second HR admin's approval of a draft, with their own words where needed."""
+
+    acknowledgement = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Your acknowledgement of the serious warnings not yet acknowledged",
+        help_text="Say in words why this rule should go live anyway. It is kept in the audit "
+        "trail, under your name, with the warnings it answers.",
+    )
+
+
+class BiasAuditForm(forms.Form):
+    """What LL144 asks to record about a bias audit (6 RCNY 5-301, 5-303)."""
+
+    audited_on = forms.DateField(
+        label="Date of the audit", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    auditor = forms.CharField(max_length=200, label="Auditor (person or firm)")
+    auditor_independent = forms.BooleanField(
+        required=False,
+        label="The auditor is independent",
+        help_text="No involvement in using, developing or distributing the tool; no employment "
+        "or financial interest (6 RCNY 5-300).",
+    )
+    data_source = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="Historical data: this job's current screenings in Renown, with the candidates' "
+        "voluntary self-identification.",
+        label="Source of the data",
+    )
+    distributed_on = forms.DateField(
+        required=False,
+        label="The tool's distribution date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    published = forms.BooleanField(
+        required=False,
+        label="Publish the summary on the organisation's public audit page",
+    )
+
+
+class ApplicationForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Application
+        fields = ["job", "candidate", "external_id"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        job, candidate = cleaned.get("job"), cleaned.get("candidate")
+        if (
+            job is not None
+            and candidate is not None
+            and job.organization_id != candidate.organization_id
+        ):
+            raise ValidationError("The candidate and the job belong to different organisations.")
+        return cleaned
