@@ -3,7 +3,7 @@
 Only a screening whose machine suggestion is a rejection (a below on approved
 screen-out rules, with the rules still as they were) can be rejected, and a
 rejection of a candidate under the FCRA opens the adverse-action workflow
-(``hiring.services.adverse_actions``). Each decision keeps what the machine said
+(``hiring.review.adverse_action``). Each decision keeps what the machine said
 and how long the review took, for the automation-bias figures
 (``hiring.oversight``).
 """

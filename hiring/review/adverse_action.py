@@ -39,10 +39,10 @@ from hiring.models import (
     NoticeKind,
     Suggestion,
 )
-from hiring.notices import RenderedNotice, deliver, render_notice
 from hiring.permissions import REVIEW_ROLES, require_role
+from hiring.review.decisions import adverse_action_withdraw
+from hiring.review.notices import RenderedNotice, deliver, render_notice
 from hiring.screening.run import screening_evaluate, screening_snapshot
-from hiring.services.review import adverse_action_withdraw
 from renown.exceptions import InvalidTransition
 from renown.models import AuditEventType
 from renown.queue import enqueue_on_commit
