@@ -2,7 +2,9 @@
 
 - ``decisions``: a person's decision on a screening (advance, reject, hold), with the
   machine's view; a rejection under the FCRA opens an adverse action.
-- ``adverse_action``: the FCRA pre-adverse notice, waiting period, dispute, final notice.
+- ``adverse_action``: the FCRA pre-adverse notice, waiting period, final notice, withdrawal.
+- ``disputes``: a candidate's dispute, its reinvestigation (re-fetch, re-score,
+  re-screen) and resolution.
 - ``notices``: rendering and delivering those notices by email.
 
 May import: models, selectors, permissions, conf and business days of ``hiring``;

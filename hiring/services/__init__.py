@@ -14,11 +14,10 @@ from __future__ import annotations
 from hiring.review.adverse_action import (
     adverse_action_send_final,
     adverse_action_send_pre_adverse,
-    dispute_open,
-    dispute_reinvestigate,
-    dispute_resolve,
+    adverse_action_withdraw,
 )
-from hiring.review.decisions import adverse_action_withdraw, decision_record, fcra_applies
+from hiring.review.decisions import decision_record, fcra_applies
+from hiring.review.disputes import dispute_open, dispute_reinvestigate, dispute_resolve
 from hiring.screening.run import (
     application_add,
     screening_evaluate,
