@@ -63,7 +63,7 @@ REFETCH_CHECKS = 30
 def dispute_reinvestigate_task(self: Task, dispute_id: int) -> None:  # type: ignore[type-arg]
     """Re-score and re-screen a disputed candidate once the re-fetch has finished."""
     from hiring.models import Dispute
-    from hiring.services import dispute_reinvestigate
+    from hiring.review.disputes import dispute_reinvestigate
     from scoring.models import RefreshCycle
 
     dispute = Dispute.objects.select_related("adverse_action").filter(pk=dispute_id).first()

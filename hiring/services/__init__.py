@@ -1,16 +1,23 @@
 """Hiring use cases, one module per idea, all importable from ``hiring.services``.
 
 The screening run (a job's population screened set-based; one candidate; re-runs) lives
-in ``hiring.screening.run``; its use cases are importable from here too.
+in ``hiring.screening.run``; review (decisions, adverse action, disputes) in
+``hiring.review``; their use cases are importable from here too (the pages and tests
+call ``services.decision_record`` and the like).
 
 - ``rules``: screening-rule versions, four-eyes approval, deactivation, rollback, groups.
-- ``review``: a person's decision on a screening.
 - ``jobs``: a job created or changed, audited; a change of where it hires puts rules on hold.
-- ``adverse_actions``: the FCRA pre-adverse notice, waiting period, dispute, final notice.
 """
 
 from __future__ import annotations
 
+from hiring.review.adverse_action import (
+    adverse_action_send_final,
+    adverse_action_send_pre_adverse,
+    adverse_action_withdraw,
+)
+from hiring.review.decisions import decision_record, fcra_applies
+from hiring.review.disputes import dispute_open, dispute_reinvestigate, dispute_resolve
 from hiring.screening.run import (
     application_add,
     screening_evaluate,
@@ -19,15 +26,7 @@ from hiring.screening.run import (
     screening_snapshot,
 )
 from hiring.screening.spec import rule_definition, rule_spec
-from hiring.services.adverse_actions import (
-    adverse_action_send_final,
-    adverse_action_send_pre_adverse,
-    dispute_open,
-    dispute_reinvestigate,
-    dispute_resolve,
-)
 from hiring.services.jobs import job_create, job_update
-from hiring.services.review import adverse_action_withdraw, decision_record, fcra_applies
 from hiring.services.rules import (
     rule_acknowledge,
     rule_activate,

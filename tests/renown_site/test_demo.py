@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate, CandidateNotice, NoticeKind, SocialAccount
 from hiring.models import Decision, Job, ScreeningRule
-from hiring.services.review import decision_record
+from hiring.review.decisions import decision_record
 from hiring.services.rules import rule_approve
 from renown.api.tokens import api_token_create
 from renown.models import AuditEvent, Organization

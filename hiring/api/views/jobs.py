@@ -1,7 +1,7 @@
 """Jobs, applications, rules (HR admins), rule preview, screenings, decisions, bias audit.
 
 Rules change only through ``hiring.services`` (versions, four eyes, audit trail);
-decisions only through ``hiring.services.decision_record``; the bias audit is the live
+decisions only through ``hiring.review.decisions.decision_record``; the bias audit is the live
 bias audit (``hiring.fairness.live_bias_audit.job_audit``), shown only once
 ``candidates.selectors.self_identification_gate`` lets the caller see it (auditors,
 aggregates).
@@ -40,6 +40,7 @@ from hiring.models import (
     ScreeningRule,
     Suggestion,
 )
+from hiring.review.decisions import decision_record
 from hiring.screening import metrics
 from hiring.tasks import screening_rerun_task, screening_run_task
 from renown.api import access
@@ -498,7 +499,7 @@ class DecisionViewSet(ApiViewSet, mixins.ListModelMixin):
         screening = self.get_screening()
         data = s.DecisionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decision = services.decision_record(
+        decision = decision_record(
             screening=screening, reviewer=_person(self.principal), **data.validated_data
         )
         return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

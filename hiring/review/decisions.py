@@ -3,7 +3,7 @@
 Only a screening whose machine suggestion is a rejection (a below on approved
 screen-out rules, with the rules still as they were) can be rejected, and a
 rejection of a candidate under the FCRA opens the adverse-action workflow
-(``hiring.services.adverse_actions``). Each decision keeps what the machine said
+(``hiring.review.adverse_action``). Each decision keeps what the machine said
 and how long the review took, for the automation-bias figures
 (``hiring.oversight``).
 """
@@ -28,6 +28,7 @@ from hiring.models import (
     Suggestion,
 )
 from hiring.permissions import REVIEW_ROLES, require_role
+from hiring.review.adverse_action import adverse_action_withdraw
 from hiring.screening.evaluation import follows_suggestion
 from hiring.screening.run import screening_snapshot
 from renown.exceptions import DecisionNotAllowed
@@ -174,24 +175,3 @@ def decision_record(
                 adverse_action=open_action, actor=reviewer, why=f"decision: {kind}", now=now
             )
     return decision
-
-
-def adverse_action_withdraw(
-    *, adverse_action: AdverseAction, actor: AbstractBaseUser | None, why: str, now: datetime
-) -> AdverseAction:
-    """End an open adverse-action workflow: the rejection no longer stands (in a transaction)."""
-    was = adverse_action.status
-    changed = AdverseAction.objects.filter(
-        pk=adverse_action.pk, status__in=AdverseActionStatus.open()
-    ).update(status=AdverseActionStatus.WITHDRAWN, withdrawn_at=now)
-    if changed:
-        adverse_action.refresh_from_db()
-        audit_record(
-            organization=adverse_action.job.organization,
-            actor=actor,
-            event_type=AuditEventType.ADVERSE_ACTION_WITHDRAWN,
-            subject=adverse_action,
-            before={"status": was},
-            after={"status": AdverseActionStatus.WITHDRAWN, "why": why},
-        )
-    return adverse_action
