@@ -32,9 +32,6 @@ def _candidate_ref(candidate: Candidate) -> dict[str, str]:
     return {"candidate": str(candidate.public_id)}
 
 
-# --- candidates ------------------------------------------------------------------------
-
-
 def candidate_create(
     *,
     organization: Organization,
