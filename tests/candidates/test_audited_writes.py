@@ -88,3 +88,35 @@ def test_attaching_an_account_twice_records_one_event_and_removing_it_one() -> N
     assert first.pk == again.pk
     services.account_remove(account=first, actor="x")
     assert _events(candidate.organization) == ["account.added", "account.removed"]
+
+
+@pytest.mark.parametrize(
+    ("make", "remove", "event", "said"),
+    [
+        (
+            lambda: factories.ReputationEvidenceFactory(title="A talk"),
+            lambda obj: services.evidence_remove(evidence=obj, actor="x"),
+            "evidence.removed",
+            ("title", "A talk"),
+        ),
+        (
+            lambda: factories.SocialAccountFactory(network="github", handle="octocat"),
+            lambda obj: services.account_remove(account=obj, actor="x"),
+            "account.removed",
+            ("handle", "octocat"),
+        ),
+    ],
+    ids=["evidence", "account"],
+)
+def test_removing_deletes_the_row_and_records_what_it_said(
+    make: Any, remove: Any, event: str, said: tuple[str, str]
+) -> None:
+    obj = make()
+    model, pk, candidate = type(obj), obj.pk, obj.candidate
+    remove(obj)
+    assert not model.objects.filter(pk=pk).exists()
+    (recorded,) = AuditEvent.objects.filter(organization=candidate.organization)
+    assert recorded.event_type == event
+    assert recorded.before is not None
+    assert recorded.before[said[0]] == said[1]
+    assert recorded.before["candidate"] == str(candidate.public_id)

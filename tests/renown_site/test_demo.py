@@ -18,8 +18,7 @@ from hiring.review.decisions import decision_record
 from hiring.services.rules import rule_approve
 from renown.api.tokens import api_token_create
 from renown.models import AuditEvent, Organization
-from renown_site import demo
-from renown_site.demo import demo_counts
+from renown_site.demo import definition, demo_counts
 from scoring.models import MetricSnapshot, Score
 from tests.api.conftest import token_client
 
@@ -177,14 +176,14 @@ def test_a_changed_definition_keeps_the_demo_and_says_rebuild(
     made = users_work()
     counts = demo_counts(org)
     get_user_model().objects.filter(username="auditor").delete()  # something missing
-    monkeypatch.setattr(demo, "DEMO_VERSION", demo.DEMO_VERSION + 1)
+    monkeypatch.setattr(definition, "DEMO_VERSION", definition.DEMO_VERSION + 1)
 
     output = run_demo()
 
     assert "nothing was deleted" in output
     assert (
-        f"The demo was built from version {demo.DEMO_VERSION - 1}, 40 candidates; this "
-        f"Renown's demo is version {demo.DEMO_VERSION}, 40 candidates." in output
+        f"The demo was built from version {definition.DEMO_VERSION - 1}, 40 candidates; this "
+        f"Renown's demo is version {definition.DEMO_VERSION}, 40 candidates." in output
     )
     assert "python manage.py demo --rebuild --candidates 40" in output
     assert demo_counts(org) == counts
@@ -193,7 +192,7 @@ def test_a_changed_definition_keeps_the_demo_and_says_rebuild(
     auditor = get_user_model().objects.get(username="auditor")
     assert auditor.memberships.get(organization=org).role == "auditor"
     org.refresh_from_db()
-    assert org.demo_definition == f"version {demo.DEMO_VERSION - 1}, 40 candidates"
+    assert org.demo_definition == f"version {definition.DEMO_VERSION - 1}, 40 candidates"
 
 
 def test_other_candidate_count_is_a_changed_definition() -> None:

@@ -1,34 +1,15 @@
-"""A synthetic demo population: realistic shapes, no real person anywhere.
-
-Every handle lies on a reserved domain (``.invalid``, ``.example``) or belongs to
-the demo organisation, whose accounts the fetcher refuses to send to a public
-API. Built in one transaction from a fixed seed, so it is all or nothing and
-the same every time.
-
-The demo is built once. The organisation records the definition it was built from
-(``DEMO_VERSION`` and the number of people) and when; after that the demo is the
-user's as much as ours: a later run keeps it as it is, whatever was added, changed
-or decided in it, and only ``demo_build(rebuild=True)`` (``manage.py demo --rebuild``,
-which shows what it will delete and asks) wipes it.
-"""
+"""The demo's people drawn from the seed: candidates, accounts, snapshot history, scores,
+evidence, notices, self-identification and jobs with their screenings and decisions."""
 
 from __future__ import annotations
 
 import math
-import os
 import random
-import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
-from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from candidates.models import (
     AccountVerification,
@@ -46,24 +27,30 @@ from candidates.models import (
     SocialAccount,
 )
 from hiring.models import (
-    AdverseAction,
-    AdverseActionNotice,
     Aggregation,
     Application,
     Combinator,
-    Decision,
     InfluenceRelevance,
     Job,
     NearBandSource,
     RuleAction,
-    Screening,
-    ScreeningRule,
 )
 from hiring.services import rule_create, rule_group_create, screening_run_for_job
-from renown.exceptions import ApplicationError
-from renown.models import AuditEventType, Membership, Organization, Role
-from renown.tenancy import organization_create
-from renown.trail import audit_record
+from renown.models import Organization
+from renown_site.demo.definition import (
+    DAYS,
+    DEMO_ACKNOWLEDGEMENT,
+    DEMO_SEED,
+    EU,
+    FIRST,
+    KLOUT_GAP_FEMALE,
+    LAST,
+    NO_FOOTPRINT_SHARE,
+    OFFLINE_SHARE,
+    RACE_WEIGHTS,
+    RESIDENCES,
+    SELF_IDENTIFIED_SHARE,
+)
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
 from scoring.services import (
     flags_detect,
@@ -72,153 +59,6 @@ from scoring.services import (
     score_compute_many,
     score_latest_upsert,
 )
-
-DEMO_SLUG = "demo"
-DEMO_SEED = 2026
-# Bump when _populate builds something different. An existing demo built from an older
-# version is kept as it is: the command says that `--rebuild` gives the new one.
-DEMO_VERSION = 1
-DAYS = 180
-NO_FOOTPRINT_SHARE = 0.15
-OFFLINE_SHARE = 0.12  # people with an OpenAlex author record
-# What the demo's HR admin wrote when the advocate job's rules went live with warnings.
-DEMO_ACKNOWLEDGEMENT = (
-    "Demo: these rules only send people to human review, never reject; the ANY group lets "
-    "offline reputation count as much as reach; we re-check the impact ratios monthly."
-)
-SELF_IDENTIFIED_SHARE = 0.85  # the rest declined: the "unknown" category of a bias audit
-# Synthetic, and on purpose: legacy influence scores followed audience size, and audiences
-# were not equal; the demo's Klout scores of women run lower, so that the bias audit and
-# the fairness warnings have something real to show.
-KLOUT_GAP_FEMALE = 9
-RACE_WEIGHTS = (
-    (RaceEthnicity.WHITE, 50),
-    (RaceEthnicity.HISPANIC_OR_LATINO, 17),
-    (RaceEthnicity.BLACK_OR_AFRICAN_AMERICAN, 13),
-    (RaceEthnicity.ASIAN, 14),
-    (RaceEthnicity.TWO_OR_MORE_RACES, 4),
-    (RaceEthnicity.NATIVE_HAWAIIAN_OR_PACIFIC_ISLANDER, 1),
-    (RaceEthnicity.NATIVE_AMERICAN_OR_ALASKA_NATIVE, 1),
-)
-DEMO_USERS = [
-    ("hr-admin", Role.HR_ADMIN, True),
-    ("hr-admin-2", Role.HR_ADMIN, True),  # the second pair of eyes for screen-out rules
-    ("recruiter", Role.RECRUITER, False),
-    ("auditor", Role.AUDITOR, True),
-]
-
-FIRST = [
-    "Ada",
-    "Amara",
-    "Ben",
-    "Chen",
-    "Dara",
-    "Elif",
-    "Femi",
-    "Gita",
-    "Hana",
-    "Ines",
-    "Jon",
-    "Kofi",
-    "Lea",
-    "Mateo",
-    "Nia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sami",
-    "Tariq",
-    "Uma",
-    "Vera",
-    "Wen",
-    "Xavi",
-    "Yara",
-    "Zoe",
-    "Ali",
-    "Bea",
-    "Cruz",
-]
-LAST = [
-    "Abara",
-    "Berg",
-    "Castillo",
-    "Dahl",
-    "Eze",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ito",
-    "Jensen",
-    "Kaur",
-    "Lopez",
-    "Moreau",
-    "Nakamura",
-    "Okafor",
-    "Petrov",
-    "Quispe",
-    "Rossi",
-    "Singh",
-    "Tanaka",
-    "Umarov",
-    "Varga",
-    "Wu",
-    "Xu",
-    "Yilmaz",
-    "Zielinski",
-]
-RESIDENCES = [
-    ("US", "US-NY-NYC", 0.25),
-    ("US", "US-CA", 0.2),
-    ("US", "US-TX", 0.1),
-    ("DE", "DE-BE", 0.15),
-    ("FR", "FR-IDF", 0.1),
-    ("GB", "GB-LND", 0.1),
-    ("IN", "IN-KA", 0.1),
-]
-EU = {"DE", "FR"}
-
-
-class DemoNotDemo(ApplicationError):
-    """The organisation with the demo's slug holds real data: the demo never touches it."""
-
-
-class DemoOutcome(StrEnum):
-    BUILT = "built"  # there was no demo: built from this definition
-    KEPT = "kept"  # built from this definition before: kept as it is
-    OUTDATED = "outdated"  # built from another (or an unrecorded) definition: kept as it is
-    REBUILT = "rebuilt"  # wiped and built again (``rebuild=True``)
-
-
-@dataclass
-class DemoResult:
-    organization: Organization
-    outcome: DemoOutcome
-    password: str
-    counts: dict[str, int]
-    definition: str  # the definition this code builds
-    built_from: str  # the definition the demo holds now ("" when unrecorded)
-
-    @property
-    def created(self) -> bool:
-        return self.outcome in (DemoOutcome.BUILT, DemoOutcome.REBUILT)
-
-
-@dataclass(frozen=True)
-class DemoDeletion:
-    """What a rebuild deletes of one kind: ``since_build`` of them were added (or, for
-    rules, changed) after the demo was built, i.e. by people; None for what the machine
-    derives (screenings, snapshots, scores) and when the demo was built before Renown
-    recorded when."""
-
-    kind: str
-    total: int
-    since_build: int | None
-
-
-def demo_definition(candidates: int) -> str:
-    """The definition ``demo_build(candidates=…)`` builds, as recorded on the organisation."""
-    return f"version {DEMO_VERSION}, {candidates:,} candidates"
 
 
 def _now() -> datetime:
@@ -297,179 +137,6 @@ def _handle(network: str, slug: str, index: int) -> str:
     if network == "github":
         return f"demo-{slug}{index}"[:39]
     return f"demo_{index}"  # hackernews
-
-
-def _users(organization: Organization) -> str:
-    password = os.environ.get("RENOWN_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-    user_model = get_user_model()
-    for username, role, staff in DEMO_USERS:
-        user, _ = user_model.objects.get_or_create(username=username)
-        assert isinstance(user, AbstractUser)  # noqa: S101 - the demo needs the default user
-        user.email = f"{username}@demo.example"
-        user.is_staff = staff
-        user.set_password(password)
-        user.save()
-        Membership.objects.update_or_create(
-            user=user, organization=organization, defaults={"role": role}
-        )
-    return password
-
-
-def demo_counts(organization: Organization) -> dict[str, int]:
-    """Row counts of the demo organisation, for the command's summary."""
-    return {
-        "candidates": Candidate.objects.filter(organization=organization).count(),
-        "accounts": SocialAccount.objects.filter(candidate__organization=organization).count(),
-        "snapshots": MetricSnapshot.objects.filter(
-            account__candidate__organization=organization
-        ).count(),
-        "scores": Score.objects.filter(candidate__organization=organization).count(),
-        "vendor scores": VendorScore.objects.filter(candidate__organization=organization).count(),
-        "evidence": ReputationEvidence.objects.filter(candidate__organization=organization).count(),
-        "jobs": Job.objects.filter(organization=organization).count(),
-        "applications": Application.objects.filter(job__organization=organization).count(),
-        "screenings": Screening.objects.filter(job__organization=organization).count(),
-    }
-
-
-def demo_organization_get() -> Organization | None:
-    """The demo organisation, or None when there is none yet."""
-    return Organization.objects.filter(slug=DEMO_SLUG).first()
-
-
-def demo_deletion_summary(organization: Organization) -> list[DemoDeletion]:
-    """What ``demo_build(rebuild=True)`` would delete, per kind, with what people made.
-
-    A rebuild deletes the organisation's candidates, jobs and refresh cycles and all
-    that hangs off them; the organisation, its members, API tokens, webhook
-    subscriptions and its audit trail stay.
-    """
-    since = organization.demo_built_at
-    org = organization
-    # Per kind, the times after which a row is someone's work (any of them).
-    kinds: list[tuple[str, QuerySet[Any], tuple[str, ...]]] = [
-        ("candidates", Candidate.objects.filter(organization=org), ("created_at",)),
-        ("notices", CandidateNotice.objects.filter(candidate__organization=org), ("created_at",)),
-        ("accounts", SocialAccount.objects.filter(candidate__organization=org), ("created_at",)),
-        (
-            "evidence",
-            ReputationEvidence.objects.filter(candidate__organization=org),
-            ("created_at",),
-        ),
-        ("jobs", Job.objects.filter(organization=org), ("created_at",)),
-        # An approval or a deactivation changes a version in place.
-        (
-            "rule versions",
-            ScreeningRule.objects.filter(job__organization=org),
-            ("created_at", "status_changed_at"),
-        ),
-        ("applications", Application.objects.filter(job__organization=org), ("created_at",)),
-        ("decisions", Decision.objects.filter(job__organization=org), ("decided_at",)),
-        (
-            "adverse actions",
-            AdverseAction.objects.filter(job__organization=org),
-            ("created_at",),
-        ),
-        (
-            "adverse-action notices",
-            AdverseActionNotice.objects.filter(adverse_action__job__organization=org),
-            ("sent_at",),
-        ),
-        # Derived by the machine (refreshes, screening runs): counted, not attributed.
-        ("refresh cycles", RefreshCycle.objects.filter(organization=org), ()),
-        ("screenings", Screening.objects.filter(job__organization=org), ()),
-        ("snapshots", MetricSnapshot.objects.filter(account__candidate__organization=org), ()),
-        ("scores", Score.objects.filter(candidate__organization=org), ()),
-        (
-            "vendor scores",
-            VendorScore.objects.filter(candidate__organization=org),
-            ("imported_at",),
-        ),
-    ]
-    summary = []
-    for kind, queryset, fields in kinds:
-        since_build: int | None = None
-        if since is not None and fields:
-            changed = Q()
-            for field in fields:
-                changed |= Q(**{f"{field}__gt": since})
-            since_build = queryset.filter(changed).count()
-        summary.append(DemoDeletion(kind, queryset.count(), since_build))
-    return summary
-
-
-def demo_build(*, candidates: int = 500, rebuild: bool = False) -> DemoResult:
-    """Build the demo organisation with ``candidates`` synthetic people, once.
-
-    When there is no demo yet, builds it from the fixed seed and records the
-    definition and the time on the organisation. When there is one, keeps it as it
-    is, whatever people added, changed or decided in it since: its outcome says
-    whether it was built from this definition (KEPT) or from another one or an
-    unrecorded one (OUTDATED; only a rebuild gives the new one). ``rebuild=True``
-    deletes everything in it (see ``demo_deletion_summary``; the caller confirms)
-    and builds it again. Demo users are created where missing and their passwords
-    (re)set every time, so the returned password works. All in one transaction.
-    Raises DemoNotDemo when an organisation that is not a demo holds the slug.
-    """
-    definition = demo_definition(candidates)
-    with transaction.atomic():
-        organization = Organization.objects.filter(slug=DEMO_SLUG).first()
-        if organization is None:
-            organization = organization_create(
-                slug=DEMO_SLUG, name="Demo Employer Inc.", actor="command:demo", is_demo=True
-            )
-        if not organization.is_demo:
-            raise DemoNotDemo(
-                f"The organisation '{DEMO_SLUG}' is not a demo organisation (is_demo is off): "
-                "the demo never adds to it or deletes from it."
-            )
-        built_from = organization.demo_definition
-        password = _users(organization)
-        if rebuild:
-            outcome = DemoOutcome.REBUILT
-        elif built_from == definition:
-            outcome = DemoOutcome.KEPT
-        elif built_from or _holds_anything(organization):
-            # Built from another definition, or before the definition was recorded: the
-            # demo is someone's now; never delete it without being asked to.
-            outcome = DemoOutcome.OUTDATED
-        else:
-            outcome = DemoOutcome.BUILT
-        if outcome is DemoOutcome.REBUILT:
-            # What was deleted stays on the organisation's trail (which a rebuild keeps).
-            audit_record(
-                organization=organization,
-                actor="command:demo --rebuild",
-                event_type=AuditEventType.DEMO_REBUILT,
-                subject=organization,
-                before={
-                    "definition": built_from,
-                    "deleted": {
-                        d.kind: {"total": d.total, "since_build": d.since_build}
-                        for d in demo_deletion_summary(organization)
-                    },
-                },
-                after={"definition": definition},
-            )
-        if outcome in (DemoOutcome.BUILT, DemoOutcome.REBUILT):
-            Candidate.objects.filter(organization=organization).delete()
-            Job.objects.filter(organization=organization).delete()
-            RefreshCycle.objects.filter(organization=organization).delete()
-            _populate(organization, candidates)
-            organization.demo_definition = definition
-            organization.demo_built_at = timezone.now()
-            organization.save(update_fields=["demo_definition", "demo_built_at", "updated_at"])
-    return DemoResult(
-        organization, outcome, password, demo_counts(organization), definition, built_from
-    )
-
-
-def _holds_anything(organization: Organization) -> bool:
-    return (
-        Candidate.objects.filter(organization=organization).exists()
-        or Job.objects.filter(organization=organization).exists()
-        or RefreshCycle.objects.filter(organization=organization).exists()
-    )
 
 
 def _populate(organization: Organization, count: int) -> None:
