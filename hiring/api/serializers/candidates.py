@@ -1,0 +1,174 @@
+"""Candidates as clients send them (one or in bulk) and as the API shows them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from candidates.models import (
+    Candidate,
+)
+from hiring.api import fields
+from renown.api.serializers import DateTimeField, DecimalField
+
+MAX_BULK_ITEMS = 1000
+_DATETIME = DateTimeField()
+
+
+# --- candidates ------------------------------------------------------------------------
+
+
+class CandidateWriteSerializer(serializers.Serializer[Any]):
+    """A candidate as a client sends it (create, update, upsert, bulk item)."""
+
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    ats_source = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default="", validators=[]
+    )
+    external_id = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    region = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+
+    def validate_name(self, value: str) -> str:
+        return fields.validate_name(value)
+
+    def validate_ats_source(self, value: str) -> str:
+        return fields.validate_source(value)
+
+    def validate_external_id(self, value: str) -> str:
+        return fields.validate_external_id(value)
+
+    def validate_country(self, value: str) -> str:
+        return fields.validate_country(value)
+
+    def validate_region(self, value: str) -> str:
+        return fields.validate_region(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        region, country = attrs.get("region", ""), attrs.get("country", "")
+        if region and country and not region.startswith(f"{country}-"):
+            raise serializers.ValidationError({"region": f"{region} is not in {country}."})
+        if attrs.get("external_id") and not attrs.get("ats_source"):
+            raise serializers.ValidationError(
+                {"ats_source": "An external id needs the ATS it comes from."}
+            )
+        return attrs
+
+
+class CandidatePatchSerializer(CandidateWriteSerializer):
+    """Partial update: only the fields sent change."""
+
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class LatestScoresSerializer(serializers.Serializer[Any]):
+    influence = DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    reputation = DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+
+
+class LatestScreeningSerializer(serializers.Serializer[Any]):
+    job = serializers.IntegerField()
+    outcome = serializers.CharField()
+    suggestion = serializers.CharField()
+    evaluated_at = DateTimeField()
+
+
+class CandidateSerializer(serializers.Serializer[Candidate]):
+    """A candidate as the API shows it: never self-identification."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
+    ats_source = serializers.CharField(read_only=True)
+    external_id = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True)
+    region = serializers.CharField(read_only=True)
+    created_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True)
+    latest_scores = serializers.SerializerMethodField()
+    latest_screening = serializers.SerializerMethodField()
+
+    def to_representation(self, instance: Candidate) -> dict[str, Any]:
+        """The declared fields, built directly: a page of 50 is the API's hottest path.
+
+        ``tests/api/test_candidates.py`` holds it equal to DRF's generic rendering.
+        """
+        as_text = _DATETIME.to_representation
+        return {
+            "id": str(instance.public_id),
+            "name": instance.name,
+            "email": instance.email,
+            "ats_source": instance.ats_source,
+            "external_id": instance.external_id,
+            "country": instance.country,
+            "region": instance.region,
+            "created_at": as_text(instance.created_at),
+            "updated_at": as_text(instance.updated_at),
+            "latest_scores": self.get_latest_scores(instance),
+            "latest_screening": self.get_latest_screening(instance),
+        }
+
+    def generic_representation(self, instance: Candidate) -> dict[str, Any]:
+        """DRF's field-by-field rendering of the same fields (the reference)."""
+        return dict(super().to_representation(instance))
+
+    @extend_schema_field(LatestScoresSerializer)
+    def get_latest_scores(self, candidate: Candidate) -> dict[str, str | None]:
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else f"{Decimal(value):.2f}"
+
+        return {
+            "influence": text(getattr(candidate, "latest_influence", None)),
+            "reputation": text(getattr(candidate, "latest_reputation", None)),
+        }
+
+    @extend_schema_field(LatestScreeningSerializer(allow_null=True))
+    def get_latest_screening(self, candidate: Candidate) -> dict[str, Any] | None:
+        outcome = getattr(candidate, "latest_outcome", None)
+        if outcome is None:
+            return None
+        evaluated_at = candidate.latest_evaluated_at  # type: ignore[attr-defined]
+        return {
+            "job": candidate.latest_job_id,  # type: ignore[attr-defined]
+            "outcome": outcome,
+            "suggestion": candidate.latest_suggestion,  # type: ignore[attr-defined]
+            "evaluated_at": _DATETIME.to_representation(evaluated_at),
+        }
+
+
+class BulkRequestSerializer(serializers.Serializer[Any]):
+    """The envelope; each item is validated on its own (a bad one keeps its neighbours)."""
+
+    items = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=MAX_BULK_ITEMS
+    )
+
+
+class BulkRequestSchemaSerializer(serializers.Serializer[Any]):
+    """What the schema documents for the bulk body."""
+
+    items = serializers.ListField(
+        child=CandidateWriteSerializer(), min_length=1, max_length=MAX_BULK_ITEMS
+    )
+
+
+class FieldErrorSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkItemResultSerializer(serializers.Serializer[Any]):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "updated", "error"])
+    id = serializers.UUIDField(required=False)
+    errors = FieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]
+
+
+class BulkResultSerializer(serializers.Serializer[Any]):
+    results = BulkItemResultSerializer(many=True)

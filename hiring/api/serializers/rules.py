@@ -1,0 +1,165 @@
+"""Screening rules: versions, changes, approvals, rollbacks and previews."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from hiring.models import (
+    Aggregation,
+    MissingDataPolicy,
+    NearBandSource,
+    Operator,
+    RuleAction,
+    ScreeningRule,
+)
+from renown.api.serializers import ApiModelSerializer, DecimalField
+
+
+class RuleSerializer(ApiModelSerializer[ScreeningRule]):
+    """One version of a rule, as stored (a change is a new version)."""
+
+    acknowledgement_pending = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Serious fairness warnings (code, subject, message) that a change of the "
+        "job gave this live version and no HR admin has acknowledged yet (POST "
+        "acknowledge): until then a screen-out version only suggests review.",
+    )
+
+    class Meta:
+        model = ScreeningRule
+        fields = [
+            "id", "job", "lineage", "version", "status", "active", "group", "metric",
+            "operator", "threshold", "aggregation", "window_days", "max_data_age_days",
+            "missing_data_policy", "near_band", "near_band_source", "action", "change_note",
+            "rolled_back_from", "approved_at", "status_changed_at", "created_at",
+            "acknowledgement_pending",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RuleDefinitionSerializer(serializers.Serializer[Any]):
+    """What a rule says: the fields a new version may change."""
+
+    metric = serializers.CharField(max_length=60)
+    operator = serializers.ChoiceField(choices=Operator.choices, default=Operator.GTE)
+    threshold = DecimalField(max_digits=12, decimal_places=2)
+    aggregation = serializers.ChoiceField(choices=Aggregation.choices, default=Aggregation.LATEST)
+    window_days = serializers.IntegerField(min_value=1, max_value=3650, default=90)
+    max_data_age_days = serializers.IntegerField(min_value=1, max_value=3650, default=30)
+    missing_data_policy = serializers.ChoiceField(
+        choices=MissingDataPolicy.choices, default=MissingDataPolicy.REVIEW
+    )
+    near_band = DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
+    )
+    near_band_source = serializers.ChoiceField(
+        choices=NearBandSource.choices, default=NearBandSource.FIXED
+    )
+    action = serializers.ChoiceField(choices=RuleAction.choices, default=RuleAction.NEEDS_REVIEW)
+    group = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+
+class RuleWriteSerializer(RuleDefinitionSerializer):
+    activate = serializers.BooleanField(
+        default=True,
+        help_text="Go live at once (not a screen-out rule: a second HR admin approves it).",
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    acknowledgement = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required in words when missing data would count as failing.",
+    )
+
+
+class RulePatchSerializer(RuleWriteSerializer):
+    """A new version: only the definition fields sent change."""
+
+    metric = serializers.CharField(max_length=60, required=False)
+    operator = serializers.ChoiceField(choices=Operator.choices, required=False)
+    threshold = DecimalField(max_digits=12, decimal_places=2, required=False)
+    aggregation = serializers.ChoiceField(choices=Aggregation.choices, required=False)
+    window_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    max_data_age_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices, required=False)
+    near_band = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0), required=False)
+    near_band_source = serializers.ChoiceField(choices=NearBandSource.choices, required=False)
+    action = serializers.ChoiceField(choices=RuleAction.choices, required=False)
+    group = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class RuleNoteSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RuleApprovalSerializer(serializers.Serializer[Any]):
+    acknowledgement = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Your words, when a serious fairness warning is not yet acknowledged "
+        "(e.g. one that appeared since the author acknowledged the others).",
+    )
+
+
+class RuleAcknowledgementSerializer(serializers.Serializer[Any]):
+    acknowledgement = serializers.CharField(
+        max_length=2000,
+        help_text="Why the draft should go live despite its serious fairness warnings, in words.",
+    )
+
+
+class RuleRollbackSerializer(serializers.Serializer[Any]):
+    to_version = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    activate = serializers.BooleanField(default=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    acknowledgement = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+
+
+class FairnessWarningSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    severity = serializers.CharField()
+    message = serializers.CharField()
+    figure = serializers.JSONField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    subject = serializers.CharField(allow_null=True)
+    restricted = serializers.BooleanField()
+
+
+class RulePreviewRequestSerializer(RuleDefinitionSerializer):
+    replaces = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Preview a new version of this rule (it replaces the live one).",
+    )
+
+
+class AlternativeSerializer(serializers.Serializer[Any]):
+    description = serializers.CharField()
+    rules = serializers.ListField(child=serializers.CharField())
+    passes = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    kept_share = serializers.FloatField(allow_null=True)
+    lowest_impact_ratio = serializers.FloatField(allow_null=True)
+    lowest_impact_ratio_exact = serializers.CharField(allow_null=True)
+    lowest_category = serializers.CharField(allow_blank=True)
+    suggested = serializers.BooleanField()
+
+
+class RulePreviewSerializer(serializers.Serializer[Any]):
+    rule = serializers.CharField(help_text="The rule as people read it, e.g. influence ≥ 35.")
+    candidates = serializers.IntegerField(help_text="The job's candidates the preview read.")
+    outcomes = serializers.DictField(child=serializers.IntegerField())
+    suggestions = serializers.DictField(child=serializers.IntegerField())
+    warnings = FairnessWarningSerializer(many=True)
+    as_drafted = AlternativeSerializer()
+    alternatives = AlternativeSerializer(many=True, help_text="Suggested ones first.")
