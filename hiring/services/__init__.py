@@ -27,14 +27,13 @@ from hiring.screening.run import (
 )
 from hiring.screening.spec import rule_definition, rule_spec
 from hiring.services.jobs import job_create, job_update
+from hiring.services.rule_groups import rule_group_create, rule_group_update
 from hiring.services.rules import (
     rule_acknowledge,
     rule_activate,
     rule_approve,
     rule_create,
     rule_deactivate,
-    rule_group_create,
-    rule_group_update,
     rule_rollback,
     rule_update,
     serious_warnings,

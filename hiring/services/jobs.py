@@ -26,7 +26,7 @@ from django.db import transaction
 
 from hiring import selectors
 from hiring.models import InfluenceRelevance, Job, RuleAction, ScreeningRule
-from hiring.services.rules import _acknowledged, _schedule_screening, serious_warnings
+from hiring.services.rules import _acknowledged, screening_schedule, serious_warnings
 from renown.models import AuditEventType, Organization
 from renown.trail import AuditActor, audit_record
 
@@ -167,5 +167,5 @@ def job_update(*, job: Job, actor: AuditActor, changes: Mapping[str, Any]) -> Jo
             after=after,
         )
         if any(rule.action == RuleAction.SCREEN_OUT for rule, _ in awaiting):
-            _schedule_screening(job, "job changed: screen-out rules await acknowledgement")
+            screening_schedule(job, "job changed: screen-out rules await acknowledgement")
     return job

@@ -24,7 +24,6 @@ from hiring import selectors
 from hiring.fairness import FairnessWarning
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
-    Combinator,
     Job,
     MissingDataPolicy,
     RuleAction,
@@ -52,7 +51,8 @@ SERIOUS_MISSING_DATA_FAIL = (
 )
 
 
-def _schedule_screening(job: Job, reason: str) -> None:
+def screening_schedule(job: Job, reason: str) -> None:
+    """Screen the job again once the caller's transaction commits (a rule or group changed)."""
     from hiring.tasks import screening_run_task
 
     job_id = job.pk
@@ -171,7 +171,7 @@ def _go_live(rule: ScreeningRule, *, approver: AbstractBaseUser | None = None) -
     if not ScreeningRule.objects.filter(pk=rule.pk, status=RuleStatus.DRAFT).update(**changes):
         raise InvalidTransition("This version is no longer a draft.")
     rule.refresh_from_db()
-    _schedule_screening(rule.job, f"rule {rule.lineage} v{rule.version} live")
+    screening_schedule(rule.job, f"rule {rule.lineage} v{rule.version} live")
     return rule
 
 
@@ -438,7 +438,7 @@ def _acknowledge_live(
         )
         rule.acknowledgement_pending = []
         if rule.action == RuleAction.SCREEN_OUT:
-            _schedule_screening(rule.job, f"rule {rule.lineage} v{rule.version} acknowledged")
+            screening_schedule(rule.job, f"rule {rule.lineage} v{rule.version} acknowledged")
     return rule
 
 
@@ -535,7 +535,7 @@ def rule_deactivate(
             note=note,
         )
         if was == RuleStatus.LIVE:
-            _schedule_screening(rule.job, f"rule {rule.lineage} v{rule.version} deactivated")
+            screening_schedule(rule.job, f"rule {rule.lineage} v{rule.version} deactivated")
     return rule
 
 
@@ -570,48 +570,3 @@ def rule_rollback(
         new, previous=latest, actor=actor, event_type=AuditEventType.RULE_ROLLED_BACK, note=note,
         acknowledgement=acknowledgement, activate=activate, after_extra={"rolled_back_from": to_version},
     )  # fmt: skip
-
-
-def rule_group_create(
-    *, job: Job, actor: AbstractBaseUser, combinator: str = Combinator.ALL, name: str = ""
-) -> RuleGroup:
-    """A group on the job in which rules combine with ALL or ANY."""
-    require_role(user=actor, organization=job.organization, roles=RULE_ROLES, action="group rules")
-    group = RuleGroup(job=job, combinator=combinator, name=name.strip())
-    group.full_clean()
-    with transaction.atomic():
-        group.save()
-        audit_record(
-            organization=job.organization,
-            actor=actor,
-            event_type=AuditEventType.RULE_GROUP_CHANGED,
-            subject=group,
-            after={"job": job.pk, "name": group.name, "combinator": group.combinator},
-        )
-    return group
-
-
-def rule_group_update(
-    *, group: RuleGroup, actor: AbstractBaseUser, combinator: str, name: str | None = None
-) -> RuleGroup:
-    """Change how a group combines (or its name); live rules in it are screened again."""
-    job = group.job
-    require_role(user=actor, organization=job.organization, roles=RULE_ROLES, action="group rules")
-    before = {"name": group.name, "combinator": group.combinator}
-    group.combinator = combinator
-    if name is not None:
-        group.name = name.strip()
-    group.full_clean()
-    with transaction.atomic():
-        group.save()
-        audit_record(
-            organization=job.organization,
-            actor=actor,
-            event_type=AuditEventType.RULE_GROUP_CHANGED,
-            subject=group,
-            before=before,
-            after={"job": job.pk, "name": group.name, "combinator": group.combinator},
-        )
-        if before["combinator"] != combinator and group.rules.filter(active=True).exists():
-            _schedule_screening(job, f"group {group.pk} now {combinator}")
-    return group
