@@ -21,6 +21,16 @@ from renown.trail import AuditActor, audit_record
 ACCOUNT_SUBSTANCE = ("network", "handle")
 
 
+def _account_state(account: SocialAccount) -> dict[str, object]:
+    """What the trail records of an account: whose, on which network, which handle."""
+    return {
+        **_candidate_ref(account.candidate),
+        "network": account.network,
+        "handle": account.handle,
+        "verification": account.verification,
+    }
+
+
 def account_attach(
     *,
     candidate: Candidate,
@@ -61,12 +71,7 @@ def account_attach(
             actor=actor,
             event_type=AuditEventType.ACCOUNT_ADDED,
             subject=account,
-            after={
-                **_candidate_ref(candidate),
-                "network": account.network,
-                "handle": account.handle,
-                "verification": account.verification,
-            },
+            after=_account_state(account),
         )
     return account
 
@@ -121,13 +126,7 @@ def account_remove(*, account: SocialAccount, actor: AuditActor = None) -> None:
             actor=actor,
             event_type=AuditEventType.ACCOUNT_REMOVED,
             subject=account,
-            before={
-                **_candidate_ref(candidate),
-                "network": account.network,
-                "handle": account.handle,
-                "verification": account.verification,
-                "status": account.status,
-            },
+            before={**_account_state(account), "status": account.status},
         )
         account.delete()
 
