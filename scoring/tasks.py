@@ -67,7 +67,9 @@ def refresh_due_task() -> None:
 
     due_before = timezone.now() - timedelta(hours=conf.get("RENOWN_REFRESH_INTERVAL_HOURS"))
     ids = services.accounts_due(due_before=due_before)
-    cycle, batches = services.refresh_start(account_ids=ids, label="periodic refresh")
+    cycle, batches = services.refresh_start(
+        account_ids=ids, label="periodic refresh", actor="task:periodic refresh"
+    )
     services.refresh_enqueue(cycle=cycle, batches=batches)
 
 

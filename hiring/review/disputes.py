@@ -76,6 +76,7 @@ def dispute_open(
             organization=adverse_action.job.organization,
             account_ids=account_ids,
             label=f"dispute: candidate {candidate.pk}",
+            audited=False,  # the dispute.opened event below names the cycle
         )
         dispute = Dispute.objects.create(
             adverse_action=adverse_action,

@@ -14,8 +14,7 @@ from django.db.models import Q
 from candidates.models import SocialAccount
 from hiring.models import Job
 from hiring.permissions import REFRESH_ROLES, require_role
-from renown.models import AuditEventType, Organization
-from renown.trail import audit_record
+from renown.models import Organization
 from scoring import services as scoring_services
 from scoring.models import RefreshCycle
 
@@ -44,14 +43,11 @@ def refresh_start_for(
     label = f"{'Job: ' + job.title if job else 'Organisation'} (by {actor.get_username()})"
     with transaction.atomic():
         cycle, batches = scoring_services.refresh_start(
-            organization=organization, account_ids=ids, label=label[:100]
-        )
-        audit_record(
             organization=organization,
+            account_ids=ids,
+            label=label[:100],
             actor=actor,
-            event_type=AuditEventType.REFRESH_STARTED,
-            subject=cycle,
-            after={"accounts": len(ids), "job": job.pk if job else None},
+            after={"job": job.pk if job else None},
         )
         scoring_services.refresh_enqueue(cycle=cycle, batches=batches)
     return cycle

@@ -22,8 +22,10 @@ from candidates.models import (
     CandidateNotice,
     SocialAccount,
 )
-from renown.models import Organization
+from candidates.services import ids_digest
+from renown.models import AuditEventType, Organization
 from renown.queue import enqueue, enqueue_on_commit
+from renown.trail import AuditActor, audit_record
 from scoring import conf, providers
 from scoring.fetching import FetchJob, fetch_many
 from scoring.models import (
@@ -269,20 +271,41 @@ def refresh_start(
     organization: Organization | None = None,
     account_ids: Sequence[int] | None = None,
     label: str = "",
+    actor: AuditActor = None,
+    after: Mapping[str, object] | None = None,
+    audited: bool = True,
 ) -> tuple[RefreshCycle, list[list[int]]]:
     """Open a refresh cycle over the due accounts and split them into batches.
 
     Returns the cycle and its batches; the caller queues them (``refresh_enqueue``)
-    or runs them itself. A cycle over no accounts is finished at once.
+    or runs them itself. A cycle over no accounts is finished at once. The start is
+    one ``refresh.started`` event (the organisation's chain; the deployment-wide one
+    for a refresh across organisations) with the number of accounts and a digest of
+    their ids, plus ``after``; ``audited=False`` where the caller's own event names
+    the cycle (a dispute's reinvestigation).
     """
     ids = list(account_ids) if account_ids is not None else accounts_due(organization=organization)
     size = conf.get("RENOWN_FETCH_BATCH_SIZE")
-    cycle = refresh_cycle_start(organization=organization, label=label, total=len(ids))
-    if not ids:
-        RefreshCycle.objects.filter(pk=cycle.pk).update(
-            status=RefreshCycle.Status.FINISHED, finished_at=timezone.now()
-        )
-        cycle.refresh_from_db()
+    with transaction.atomic():
+        cycle = refresh_cycle_start(organization=organization, label=label, total=len(ids))
+        if not ids:
+            RefreshCycle.objects.filter(pk=cycle.pk).update(
+                status=RefreshCycle.Status.FINISHED, finished_at=timezone.now()
+            )
+            cycle.refresh_from_db()
+        if audited:
+            audit_record(
+                organization=organization,
+                actor=actor,
+                event_type=AuditEventType.REFRESH_STARTED,
+                subject=cycle,
+                after={
+                    "label": label,
+                    "accounts": len(ids),
+                    "accounts_sha256": ids_digest(ids),
+                    **(after or {}),
+                },
+            )
     return cycle, [ids[i : i + size] for i in range(0, len(ids), size)]
 
 

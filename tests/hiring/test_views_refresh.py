@@ -11,6 +11,7 @@ import pytest
 from aioresponses import aioresponses
 from django.test import Client
 
+from candidates.services import ids_digest
 from renown.models import AuditEvent
 from scoring.models import FetchStatus, LatestScore, MetricSnapshot, RefreshCycle
 from tests import factories
@@ -83,7 +84,12 @@ def test_eager_refresh_of_the_organisation_completes_and_shows_100_percent(
     assert 'http-equiv="refresh"' not in page  # finished: nothing to reload
     assert "Finished." in page
     event = AuditEvent.objects.get(event_type="refresh.started")
-    assert event.after == {"accounts": 3, "job": None}
+    assert event.after == {
+        "label": "Organisation (by rita-recruiter)",
+        "accounts": 3,
+        "accounts_sha256": ids_digest(a.pk for a in mine),
+        "job": None,
+    }
 
 
 def test_a_job_refresh_covers_only_that_jobs_candidates(

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from benchmarks.fake_provider import Faults, serve_in_thread
+from renown.models import AuditEvent
 from scoring.models import FetchStatus, MetricSnapshot, RefreshCycle, Score
 from tests import factories
 
@@ -80,6 +81,14 @@ def test_refresh_runs_to_its_end_and_rescores(population: list[Any], stand_in: F
     assert cycle.status == RefreshCycle.Status.FINISHED
     assert MetricSnapshot.objects.filter(cycle=cycle, status=FetchStatus.OK).count() == 70
     assert Score.objects.filter(scorer="influence").count() > 0
+    # The start is one event on the organisation's trail, with a digest of the accounts.
+    (event,) = AuditEvent.objects.filter(event_type="refresh.started")
+    assert (event.organization_id, event.actor_label, event.after["accounts"]) == (
+        cycle.organization_id,
+        "command:refresh_scores",
+        70,
+    )
+    assert len(event.after["accounts_sha256"]) == 64
     code, out, _ = refresh("--progress", str(cycle.pk))
     assert json.loads(out) == {
         "cycle": cycle.pk,

@@ -54,7 +54,9 @@ class Command(BaseCommand):
             organization = Organization.objects.filter(slug=options["org"]).first()
             if organization is None:
                 raise CommandError(f"No organisation with slug {options['org']!r}.", returncode=2)
-        cycle, batches = services.refresh_start(organization=organization, label="refresh_scores")
+        cycle, batches = services.refresh_start(
+            organization=organization, label="refresh_scores", actor="command:refresh_scores"
+        )
         self.stdout.write(
             f"Refresh cycle {cycle.pk}: {cycle.total} account(s) in {len(batches)} batch(es)."
         )
