@@ -13,11 +13,13 @@ The API's per-action permission (``renown.api.access.ApiAccess``) sits on top.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from rest_framework.request import Request
 
 from renown.models import ApiToken, Organization, Role, TokenScope
 from renown.tenancy import current_organization_role
@@ -70,6 +72,13 @@ class Principal:
         return self.user
 
     @property
+    def member(self) -> AbstractBaseUser:
+        """The signed-in member acting; PermissionDenied for an API token (no person)."""
+        if self.user is None:
+            raise PermissionDenied("This needs a signed-in member, not an API token.")
+        return self.user
+
+    @property
     def label(self) -> str:
         """How the caller is named in reasons and messages."""
         if self.token is not None:
@@ -97,7 +106,7 @@ def _user_principal(request: HttpRequest) -> Principal | None:
     )
 
 
-def principal_from_request(request: Any) -> Principal | None:
+def principal_from_request(request: HttpRequest | Request) -> Principal | None:
     """The caller of a Django ``HttpRequest`` or a DRF ``Request``; None for nobody.
 
     A DRF request authenticated by an API token is that token, in its organisation
@@ -121,12 +130,25 @@ def principal_from_request(request: Any) -> Principal | None:
     return principal
 
 
-def principal_required(request: Any) -> Principal:
+def principal_required(request: HttpRequest | Request) -> Principal:
     """``principal_from_request``, or Http404 for a caller with no organisation."""
     principal = principal_from_request(request)
     if principal is None:
         raise Http404("You are not a member of any organisation.")
     return principal
+
+
+def signed_in_user(request: HttpRequest | Request) -> AbstractBaseUser:
+    """The signed-in user of a request behind ``login_required`` (or the admin's login).
+
+    Pages and the admin act for a person; the services take that person as their
+    actor. PermissionDenied for an anonymous request (a view that forgot its login
+    check), never an ``AnonymousUser`` passed on as an actor.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return cast("AbstractBaseUser", user)
 
 
 def scoped(
