@@ -22,7 +22,7 @@ from renown.models import AuditEvent
 from scoring.models import MetricSnapshot, RefreshCycle, Score
 from tests import factories
 
-FIXTURES = Path(__file__).parent.parent / "scoring" / "providers" / "fixtures" / "bluesky"
+FIXTURES = Path(__file__).parents[2] / "scoring" / "providers" / "fixtures" / "bluesky"
 PROFILE = re.compile(r"^https://appview\.test/xrpc/app\.bsky\.actor\.getProfile\?.*$")
 FEED = re.compile(r"^https://appview\.test/xrpc/app\.bsky\.feed\.getAuthorFeed\?.*$")
 
@@ -258,7 +258,7 @@ def test_an_undeliverable_notice_records_nothing(
     assert not AuditEvent.objects.filter(event_type="notice.sent").exists()
 
 
-@override_settings(EMAIL_BACKEND="tests.hiring.test_services_adverse_actions.FailingBackend")
+@override_settings(EMAIL_BACKEND="tests.hiring.review.test_adverse_action.FailingBackend")
 def test_a_mail_server_failure_records_nothing(rejection: AdverseAction, recruiter_a: Any) -> None:
     with pytest.raises(NoticeNotDelivered, match="did not take"):
         services.adverse_action_send_pre_adverse(adverse_action=rejection, actor=recruiter_a)

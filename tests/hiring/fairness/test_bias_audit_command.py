@@ -24,8 +24,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "audit"
-ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "audit"
+ROOT = Path(__file__).resolve().parents[3]
 
 H = "Hispanic or Latino"
 W = "White"

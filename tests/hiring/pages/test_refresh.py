@@ -18,7 +18,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parents[1] / "scoring" / "providers" / "fixtures" / "bluesky"
+FIXTURES = Path(__file__).parents[2] / "scoring" / "providers" / "fixtures" / "bluesky"
 PROFILE = re.compile(r"^https://appview\.test/xrpc/app\.bsky\.actor\.getProfile\?.*$")
 FEED = re.compile(r"^https://appview\.test/xrpc/app\.bsky\.feed\.getAuthorFeed\?.*$")
 
