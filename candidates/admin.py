@@ -8,11 +8,10 @@ for HR admins and auditors only.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 from django.http import HttpRequest
 
@@ -26,6 +25,7 @@ from candidates.models import (
     ReputationEvidence,
     SocialAccount,
 )
+from renown.access import signed_in_user
 from renown.admin.scoped import ALL_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 
 
@@ -140,7 +140,13 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
     # retitle saved with the verdict is still recorded (admin.changed, the other fields).
     audit_service_fields = frozenset({"verification"})
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: ReputationEvidence,
+        form: forms.ModelForm[ReputationEvidence],
+        change: bool,
+    ) -> None:
         # A verdict goes through the service that records who decided and when (the
         # evidence_decision_has_time constraint): saved as it was, then decided.
         decided = "verification" in form.changed_data
@@ -149,7 +155,7 @@ class ReputationEvidenceAdmin(OrganizationScopedAdmin):
             obj.verification = form.initial.get("verification", EvidenceVerification.UNVERIFIED)
         super().save_model(request, obj, form, change)
         if decided:
-            decider = cast("AbstractBaseUser", request.user)  # the admin lets only staff in
+            decider = signed_in_user(request)  # the admin lets only staff in
             services.evidence_set_verification(evidence=obj, verification=verdict, by=decider)
 
 

@@ -16,8 +16,6 @@ same gate as the page and the card, so another organisation's candidate is never
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
@@ -38,7 +36,9 @@ class RenownProfileLinkMixin:
     ``"renown_profile"`` there too (Django shows only the fields it is told of).
     """
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
         # A readonly callable gets only the object, but the link needs the user (the tenant
         # gate). The ModelAdmin is shared between threads, the object is this request's

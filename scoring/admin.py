@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
@@ -22,6 +22,17 @@ from renown.admin import ALL_ROLES, OVERSIGHT_ROLES, OrganizationScopedAdmin
 from scoring import conf, providers, selectors
 from scoring.models import MetricSnapshot, RefreshCycle, Score, VendorScore
 from scoring.providers.base import ProviderTerms
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Progress(TypedDict):
+    """What ``selectors.refresh_cycle_list_with_progress`` annotates a cycle with."""
+
+    done_count: int
+    failed_count: int
+    skipped_count: int
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ class RefreshCycleAdmin(ComputedDataAdmin):
         return selectors.refresh_cycle_list_with_progress(super().get_queryset(request))
 
     @admin.display(description="done / failed / total")
-    def progress(self, cycle: Any) -> str:
+    def progress(self, cycle: WithAnnotations[RefreshCycle, _Progress]) -> str:
         return f"{cycle.done_count} / {cycle.failed_count} / {cycle.total}"
 
     def get_urls(self) -> list[URLPattern]:

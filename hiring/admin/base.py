@@ -21,8 +21,8 @@ class HiringScopedAdmin(OrganizationScopedAdmin):
     view_roles = ALL_ROLES
 
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
+        self, db_field: ForeignKey[Any], request: HttpRequest, **kwargs: object
+    ) -> ModelChoiceField[Model] | None:
         model = db_field.related_model
         if not request.user.is_superuser and isinstance(model, type) and hasattr(model, "job_id"):
             org_ids = organization_list_for_user(user=request.user, roles=self.change_roles)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -68,7 +67,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             setattr(rule, name, cleaned.get(name))
         return rule
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = self._clean_definition()
         if self.previewing:
             # The admin re-renders the form with the preview; nothing is saved.
@@ -77,7 +76,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
                 "values would do. Press Save to keep them."
             )
         draft = self.draft() if not self.errors else None
-        acknowledgement = cleaned.get("acknowledgement", "").strip()
+        acknowledgement = str(cleaned.get("acknowledgement", "")).strip()
         waiting = bool(self.instance.pk and self.instance.acknowledgement_pending)
         if self.acknowledging_only and not waiting and not services.serious_warnings(self.instance):
             self.add_error(
@@ -97,7 +96,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
                 )
         return cleaned
 
-    def _clean_definition(self) -> dict[str, Any]:
+    def _clean_definition(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         job = cleaned.get("job") or (self.instance.job if self.instance.pk else None)
         group = cleaned.get("group")
@@ -112,7 +111,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             or ScreeningRule.objects.get(pk=previous.pk).missing_data_policy
             != MissingDataPolicy.FAIL
         )
-        if newly_failing and not cleaned.get("acknowledgement", "").strip():
+        if newly_failing and not str(cleaned.get("acknowledgement", "")).strip():
             self.add_error("acknowledgement", SERIOUS_MISSING_DATA_FAIL)
         metric = cleaned.get("metric")
         if metric:
@@ -122,14 +121,14 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.add_error("metric", str(exc))
         return cleaned
 
-    def _acknowledge_only(self, previous: ScreeningRule, cleaned: dict[str, Any]) -> None:
+    def _acknowledge_only(self, previous: ScreeningRule, cleaned: dict[str, object]) -> None:
         """An unchanged draft with words in the acknowledgement: acknowledge its serious
         warnings as it stands (no new version); anything else unchanged is refused."""
         # A live version its job's change left waiting is acknowledged the same way.
         draft = previous.status == RuleStatus.DRAFT or bool(
             previous.status == RuleStatus.LIVE and previous.acknowledgement_pending
         )
-        if not (draft and cleaned.get("acknowledgement", "").strip()):
+        if not (draft and str(cleaned.get("acknowledgement", "")).strip()):
             raise ValidationError(
                 "Nothing changed: a new version would be the same as this one."
                 + (
@@ -197,7 +196,7 @@ class ApplicationForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Application
         fields = ["job", "candidate", "external_id"]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         job, candidate = cleaned.get("job"), cleaned.get("candidate")
         if (

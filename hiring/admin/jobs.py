@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
@@ -30,6 +29,7 @@ from hiring.models import (
 )
 from hiring.permissions import has_role
 from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT, JOB_FIELDS
+from renown.access import signed_in_user
 from renown.admin import CHANGE_ROLES
 
 
@@ -94,15 +94,17 @@ class JobAdmin(HiringScopedAdmin):
             ),
         )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(self, request: HttpRequest, obj: Job | None = None) -> list[str]:
         # A job does not move between organisations (its candidates and rules stay).
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "organization"] if obj is not None else fields
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Job, form: forms.ModelForm[Job], change: bool
+    ) -> None:
         """Through ``hiring.services.job_create`` / ``job_update`` (validated, audited)."""
         data = form.cleaned_data
-        user: Any = request.user
+        user = signed_in_user(request)
         if change:
             changes = {f: data[f] for f in form.changed_data if f in JOB_FIELDS}
             saved = services.job_update(job=obj, actor=user, changes=changes)
@@ -166,7 +168,7 @@ class JobAdmin(HiringScopedAdmin):
             if rule is None:
                 raise Http404("No such rule on this job.")
         form = BiasAuditForm(request.POST or None)
-        exclusions: list[dict[str, Any]] = []
+        exclusions: list[dict[str, str]] = []
         if request.method == "POST":
             if not may_record:
                 raise PermissionDenied("Only HR admins and auditors record bias audits.")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -35,11 +36,15 @@ from hiring.models import (
 from hiring.permissions import has_role
 from hiring.screening.spec import rule_spec
 from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT
+from renown.access import signed_in_user
 from renown.exceptions import ApplicationError, WarningNotAcknowledged
 from renown.models import AuditEvent
 
+# Set on the rule by a save that only acknowledged its warnings (this request's object only).
+_ACKNOWLEDGED_ONLY = "acknowledged_only"
 
-def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) -> dict[str, Any]:
+
+def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) -> dict[str, object]:
     """What the rule form shows about ``rule`` (saved, or the values being edited): the
     warnings, the what-if preview, the people at the line, the fairer alternatives.
 
@@ -120,7 +125,7 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
 def run_action(
     request: HttpRequest,
     rules: QuerySet[ScreeningRule],
-    step: Callable[[ScreeningRule], Any],
+    step: Callable[[ScreeningRule], object],
     done: str,
 ) -> None:
     for rule in rules.select_related("job__organization"):
@@ -181,13 +186,19 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
     ]
     actions = ["approve", "make_live", "deactivate", "roll_back_to_this_version"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ScreeningRule | None = None
+    ) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "job"] if obj is not None else fields
 
     def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
+        self,
+        request: HttpRequest,
+        obj: ScreeningRule | None = None,
+        change: bool = False,
+        **kwargs: object,
+    ) -> type[forms.ModelForm[ScreeningRule]]:
         form = super().get_form(request, obj, change=change, **kwargs)
         if request.method == "POST" and "_preview" in request.POST:
             return type("ScreeningRulePreviewForm", (form,), {"previewing": True})
@@ -196,13 +207,18 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
     def render_change_form(
         self,
         request: HttpRequest,
-        context: dict[str, Any],
+        context: dict[str, object],
         add: bool = False,
         change: bool = False,
         form_url: str = "",
-        obj: Any = None,
-    ) -> Any:
-        form = context["adminform"].form
+        obj: ScreeningRule | None = None,
+    ) -> HttpResponse:
+        adminform = context["adminform"]
+        if not isinstance(adminform, AdminForm) or not isinstance(
+            adminform.form, ScreeningRuleForm
+        ):
+            raise TypeError("the rule page shows a ScreeningRuleForm")
+        form = adminform.form
         draft = form.draft() if form.is_bound else obj
         if draft is not None:
             context["fairness"] = fairness_panel(request, draft, saved=not form.is_bound)
@@ -255,11 +271,17 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # versions are the history a screening is explained by
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: ScreeningRule,
+        form: forms.ModelForm[ScreeningRule],
+        change: bool,
+    ) -> None:
         data = form.cleaned_data
         activate = bool(data.get("go_live"))
         acknowledgement = data.get("acknowledgement", "")
-        user: Any = request.user
+        user = signed_in_user(request)
         if not change:
             definition = {f: data[f] for f in RULE_DEFINITION_FIELDS}
             saved = services.rule_create(
@@ -270,7 +292,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
                 acknowledgement=acknowledgement,
                 **definition,
             )
-        elif form.acknowledging_only:
+        elif isinstance(form, ScreeningRuleForm) and form.acknowledging_only:
             self._acknowledge(request, obj, data)
             return
         else:
@@ -296,19 +318,21 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         elif saved.status == RuleStatus.DRAFT:
             messages.info(request, f"Version {saved.version} is a draft, not live.")
 
-    def _acknowledge(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> None:
+    def _acknowledge(
+        self, request: HttpRequest, obj: ScreeningRule, data: dict[str, object]
+    ) -> None:
         """The draft unchanged, its serious warnings acknowledged: no new version."""
-        user: Any = request.user
+        user = signed_in_user(request)
         rule = services.rule_acknowledge(
             rule=ScreeningRule.objects.get(pk=obj.pk),
             actor=user,
-            acknowledgement=data["acknowledgement"],
+            acknowledgement=str(data["acknowledgement"]),
         )
         was_live = rule.status == RuleStatus.LIVE
         if data.get("go_live") and not rule.needs_second_approval and not was_live:
             rule = services.rule_activate(rule=rule, actor=user)
         obj.refresh_from_db()
-        obj.acknowledged_only = True  # response_change: no "changed successfully"
+        setattr(obj, _ACKNOWLEDGED_ONLY, True)  # response_change: no "changed successfully"
         if was_live:
             messages.success(
                 request,
@@ -337,8 +361,8 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
                 "is a draft, not live.",
             )
 
-    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
-        if getattr(obj, "acknowledged_only", False):
+    def response_change(self, request: HttpRequest, obj: ScreeningRule) -> HttpResponse:
+        if getattr(obj, _ACKNOWLEDGED_ONLY, False):
             # Back to the rule: its page now says the warnings are acknowledged.
             return HttpResponseRedirect(
                 reverse("admin:renown_hiring_screeningrule_change", args=[obj.pk])
@@ -361,7 +385,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             raise Http404("No such rule.")
         if not self.has_change_permission(request, rule):
             raise PermissionDenied("Only HR admins of the organisation approve rules.")
-        user: Any = request.user
+        user = signed_in_user(request)
         form = RuleApprovalForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -407,7 +431,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         description="Approve the selected drafts (a second HR admin)", permissions=["change"]
     )
     def approve(self, request: HttpRequest, queryset: QuerySet[ScreeningRule]) -> None:
-        user: Any = request.user
+        user = signed_in_user(request)
         run_action(
             request,
             queryset,
@@ -419,12 +443,12 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         description="Make the selected drafts live (not screen-out)", permissions=["change"]
     )
     def make_live(self, request: HttpRequest, queryset: QuerySet[ScreeningRule]) -> None:
-        user: Any = request.user
+        user = signed_in_user(request)
         run_action(request, queryset, lambda r: services.rule_activate(rule=r, actor=user), "live")
 
     @admin.action(description="Deactivate the selected versions", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[ScreeningRule]) -> None:
-        user: Any = request.user
+        user = signed_in_user(request)
         run_action(
             request, queryset, lambda r: services.rule_deactivate(rule=r, actor=user), "deactivated"
         )
@@ -435,7 +459,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
     def roll_back_to_this_version(
         self, request: HttpRequest, queryset: QuerySet[ScreeningRule]
     ) -> None:
-        user: Any = request.user
+        user = signed_in_user(request)
 
         def step(rule: ScreeningRule) -> ScreeningRule:
             latest = selectors.rule_latest_version(rule=rule)
@@ -453,14 +477,16 @@ class RuleGroupAdmin(HiringScopedAdmin):
     search_fields = ["name", "job__title"]
     fields = ["job", "name", "combinator"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: RuleGroup | None = None) -> list[str]:
         return ["job"] if obj is not None else []
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        user: Any = request.user
+    def save_model(
+        self, request: HttpRequest, obj: RuleGroup, form: forms.ModelForm[RuleGroup], change: bool
+    ) -> None:
+        user = signed_in_user(request)
         data = form.cleaned_data
         if change:
             group = RuleGroup.objects.get(pk=obj.pk)

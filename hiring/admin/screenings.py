@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -31,7 +30,13 @@ class ApplicationAdmin(HiringScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Application,
+        form: forms.ModelForm[Application],
+        change: bool,
+    ) -> None:
         saved = services.application_add(
             job=form.cleaned_data["job"],
             candidate=form.cleaned_data["candidate"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -24,13 +22,13 @@ class RetentionHoldAdmin(OrganizationScopedAdmin):
     list_display = ["candidate", "organization", "erased_at", "hold_until", "erased_by_label"]
     readonly_fields = ["candidate", "organization", "erased_at", "erased_by_label", "hold_until", "basis"]  # fmt: skip
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # holds end by themselves (the periodic purge), never by hand
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -5,13 +5,11 @@ Read at call time (``get(...)``) so that ``override_settings`` in tests works.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 
 from renown.conf import register_defaults
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, int] = {  # every one a number of days
     # 29 CFR 1602.14: an employer keeps any personnel or employment record it made
     # (applications, records of a selection or rejection) for one year from the
     # making of the record or the personnel action, whichever is later.
@@ -27,6 +25,6 @@ DEFAULTS: dict[str, Any] = {
 register_defaults(__name__, DEFAULTS)
 
 
-def get(name: str) -> Any:
-    """The setting ``name`` from Django settings, or its default here."""
-    return getattr(settings, name, DEFAULTS[name])
+def get(name: str) -> int:
+    """The setting ``name`` (a number of days) from Django settings, or its default here."""
+    return int(getattr(settings, name, DEFAULTS[name]))

@@ -26,7 +26,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -38,6 +38,7 @@ from hiring.models import AdverseAction, Application, Decision, Screening
 from hiring.privacy import conf
 from hiring.privacy.models import RetentionHold
 from renown import privacy
+from renown.json_types import JSONValue
 from renown.models import AuditEventType, EventType
 from renown.trail import AuditActor, audit_record
 from renown.webhooks import services as webhook_services
@@ -46,8 +47,9 @@ from scoring.models import MetricSnapshot
 # --- access ------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+def _jsonable(value: object) -> JSONValue:
+    loaded: JSONValue = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return loaded
 
 
 def candidate_export(candidate: Candidate) -> dict[str, Any]:
@@ -59,14 +61,18 @@ def candidate_export(candidate: Candidate) -> dict[str, Any]:
     the self-identification too (it is the candidate's own answer), and the
     audit events about the candidate or their decisions. Read-only.
     """
-    export: dict[str, Any] = {
+    export: dict[str, object] = {
         "exported_at": timezone.now(),
         "candidate": {**privacy.row_fields(candidate), "organization": candidate.organization.slug},
     }
     for section in privacy.sections():
         rows = section.rows(candidate).order_by(*section.order_by)
         export[section.name] = [section.serialize(obj) for obj in rows]
-    return dict(_jsonable(export))
+    exported = _jsonable(export)
+    if not isinstance(exported, dict):
+        raise TypeError("an export is a JSON object")
+    # dict[str, Any]: its callers read sections by name, each a list of rows.
+    return exported
 
 
 # --- erasure -------------------------------------------------------------------------
@@ -82,7 +88,15 @@ class ErasureResult:
     already_erased: bool = False
 
 
-def _hold_basis(candidate: Candidate) -> list[dict[str, Any]]:
+class HoldBasis(TypedDict):
+    """One legal rule that keeps part of an erased candidate (``RetentionHold.basis``)."""
+
+    rule: str
+    records: list[str]
+    until: datetime
+
+
+def _hold_basis(candidate: Candidate) -> list[HoldBasis]:
     """The retention rules that apply to what is left of the candidate, each with its end."""
     record_days = timedelta(days=int(conf.get("RENOWN_RETENTION_EMPLOYMENT_RECORD_DAYS")))
     log_days = timedelta(days=int(conf.get("RENOWN_RETENTION_AI_LOG_DAYS")))
@@ -98,7 +112,7 @@ def _hold_basis(candidate: Candidate) -> list[dict[str, Any]]:
         )["m"],
     }
     screened = Screening.objects.filter(candidate=candidate).aggregate(m=Max("evaluated_at"))["m"]
-    basis = []
+    basis: list[HoldBasis] = []
     records = [name for name, when in latest.items() if when is not None]
     if records:
         last = max(when for when in latest.values() if when is not None)

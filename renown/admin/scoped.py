@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote
 from django.db import transaction
 from django.db.models import ForeignKey, Model, QuerySet, URLField
 from django.db.models.fields.files import FieldFile
+from django.db.models.options import Options
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -29,7 +32,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from renown import tenancy
-from renown.models import AuditEventType, Organization, Role, audit_jsonable
+from renown.json_types import JSONObject, JSONValue
+from renown.models import AuditEvent, AuditEventType, Organization, Role, audit_jsonable
 from renown.trail import audit_record, audit_watch
 
 CHANGE_ROLES = frozenset({Role.HR_ADMIN})
@@ -49,12 +53,15 @@ WITHHELD = "[changed]"
 # this request only).
 _SEEN_ATTR = "_renown_audit_seen"
 _SAVING_ATTR = "_renown_audit_saving"
+# What save_form leaves there for log_addition/log_change: the form, its changed fields'
+# values before, and how many events the services had recorded by then.
+_Saving = tuple["forms.ModelForm[Model]", dict[str, object], int]
 
 
-def _audit_value(value: Any) -> Any:
+def _audit_value(value: object) -> JSONValue:
     """A form or model value as audit data: objects by primary key, files by name."""
     if isinstance(value, Model):
-        return value.pk
+        return _audit_value(value.pk)  # a UUID key as the trail stores it
     if isinstance(value, FieldFile):
         return value.name or ""
     if isinstance(value, Mapping):
@@ -65,9 +72,10 @@ def _audit_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     try:
-        return audit_jsonable(value)  # Decimal, dates, UUIDs
+        jsonable: JSONValue = audit_jsonable(value)  # Decimal, dates, UUIDs
     except (TypeError, ValueError):
         return str(value)
+    return jsonable
 
 
 def admin_organization_ids(
@@ -116,12 +124,19 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def _object_org_id(self, obj: Model) -> int | None:
         if not self.organization_path:
             return int(obj.pk)
-        target: Any = obj
+        organization = self._path_organization(obj)
+        return None if organization is None else int(organization.pk)
+
+    def _path_organization(self, obj: Model) -> Organization | None:
+        """The organisation ``organization_path`` leads to from ``obj`` (None on the way)."""
+        target: object = obj
         for part in self.organization_path.split("__"):
             target = getattr(target, part, None)
             if target is None:
                 return None
-        return int(target.pk)
+        if not isinstance(target, Organization):
+            raise TypeError(f"{type(self).__name__}.organization_path leads to no Organization")
+        return target
 
     def _allowed(
         self, request: HttpRequest, obj: Model | None, roles: frozenset[str] | None
@@ -136,7 +151,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             return bool(org_ids)
         return self._object_org_id(obj) in org_ids
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:  # each admin's own model
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
@@ -164,9 +179,10 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._allowed(request, obj, self.change_roles)
 
+    # ForeignKey[Any]: Django offers every foreign key of every model here.
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
+        self, db_field: ForeignKey[Any], request: HttpRequest, **kwargs: object
+    ) -> ModelChoiceField[Model] | None:
         # Offer, and accept, only objects of organisations the user may change.
         if not request.user.is_superuser:
             org_ids = admin_organization_ids(request, self.change_roles)
@@ -190,32 +206,34 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         request: HttpRequest,
         object_id: str | None = None,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        extra_context: dict[str, object] | None = None,
     ) -> HttpResponse:
         with audit_watch() as seen:
             setattr(request, _SEEN_ATTR, seen)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+        self, request: HttpRequest, extra_context: dict[str, object] | None = None
     ) -> HttpResponse:
         with audit_watch() as seen:  # list_editable saves pass log_change too
             setattr(request, _SEEN_ATTR, seen)
             return super().changelist_view(request, extra_context)
 
-    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+    def save_form(self, request: HttpRequest, form: forms.ModelForm[Model], change: bool) -> Model:
         # Before save_model: which events the services it calls record come after here.
-        seen: list[Any] = getattr(request, _SEEN_ATTR, [])
+        seen: list[AuditEvent] = getattr(request, _SEEN_ATTR, [])
         before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
-        setattr(request, _SAVING_ATTR, (form, before, len(seen)))
-        return super().save_form(request, form, change)
+        saving: _Saving = (form, before, len(seen))
+        setattr(request, _SAVING_ATTR, saving)
+        saved: Model = super().save_form(request, form, change)
+        return saved
 
-    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+    def log_addition(self, request: HttpRequest, obj: Model, message: object) -> LogEntry:
         entry = super().log_addition(request, obj, message)
         self._audit_saved(request, obj, message, added=True)
         return entry
 
-    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+    def log_change(self, request: HttpRequest, obj: Model, message: object) -> LogEntry:
         entry = super().log_change(request, obj, message)
         self._audit_saved(request, obj, message, added=False)
         return entry
@@ -234,7 +252,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     subject=subject,
                 )
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> None:
         # One by one: one event per object, each through the model's own service.
         with transaction.atomic():
             for obj in queryset:
@@ -249,23 +267,20 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             # An organisation's own deletion goes to the deployment-wide chain: its own
             # chain would keep it (the trail protects its organisation).
             return None if deleting else obj  # type: ignore[return-value]
-        target: Any = obj
-        for part in self.organization_path.split("__"):
-            target = getattr(target, part, None)
-            if target is None:
-                return None
-        return target  # type: ignore[no-any-return]
+        return self._path_organization(obj)
 
-    def _audit_field(self, name: str, value: Any) -> Any:
+    def _audit_field(self, name: str, value: object) -> JSONValue:
         if any(marker in name for marker in SECRET_FIELD_MARKERS):
             return REDACTED
         if name in self.audit_withheld_fields:
             return WITHHELD
         return _audit_value(value)
 
-    def _audit_saved(self, request: HttpRequest, obj: Model, message: Any, *, added: bool) -> None:
-        saving = getattr(request, _SAVING_ATTR, None)
-        seen: list[Any] = getattr(request, _SEEN_ATTR, [])
+    def _audit_saved(
+        self, request: HttpRequest, obj: Model, message: object, *, added: bool
+    ) -> None:
+        saving: _Saving | None = getattr(request, _SAVING_ATTR, None)
+        seen: list[AuditEvent] = getattr(request, _SEEN_ATTR, [])
         setattr(request, _SAVING_ATTR, None)
         related = _related_changes(message)
         if saving is None:
@@ -291,7 +306,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 return
         elif not added and not message:
             return  # nothing changed (Django logs "No fields changed."): nothing to record
-        after = {
+        after: JSONObject = {
             name: self._audit_field(name, form.cleaned_data.get(name))
             for name in names
             if name in form.cleaned_data
@@ -314,14 +329,14 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         )
 
     def _get_obj_does_not_exist_redirect(
-        self, request: HttpRequest, opts: Any, object_id: str
+        self, request: HttpRequest, opts: Options[Model], object_id: str
     ) -> HttpResponseRedirect:
         # Django redirects to the index with "doesn't exist"; Renown answers 404 for
         # objects outside the user's organisations, exactly as for missing ones.
         raise Http404("Not found.")
 
 
-def _related_changes(message: Any) -> list[dict[str, str]]:
+def _related_changes(message: object) -> list[dict[str, str]]:
     """The inline objects added, changed or deleted, by kind only (never their names)."""
     if not isinstance(message, Iterable) or isinstance(message, str):
         return []

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -45,10 +44,16 @@ class MembershipAdmin(OrganizationScopedAdmin):
     search_fields = ["user__username", "user__email", "organization__name"]
     autocomplete_fields = ["user"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
         return ["user", "organization"] if obj is not None else []
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Membership,
+        form: forms.ModelForm[Membership],
+        change: bool,
+    ) -> None:
         granted = tenancy.membership_grant(
             organization=obj.organization, user=obj.user, role=obj.role, actor=request.user
         )
@@ -56,10 +61,8 @@ class MembershipAdmin(OrganizationScopedAdmin):
         obj.refresh_from_db()
 
     def delete_object(self, request: HttpRequest, obj: Model) -> None:
-        membership: Any = obj
-        tenancy.membership_revoke(
-            organization=membership.organization, user=membership.user, actor=request.user
-        )
+        assert isinstance(obj, Membership)  # noqa: S101 - this admin's model
+        tenancy.membership_revoke(organization=obj.organization, user=obj.user, actor=request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(request.user.is_superuser)

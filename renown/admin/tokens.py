@@ -8,14 +8,13 @@ the secret would outlive the page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
+from renown.access import signed_in_user
 from renown.admin.scoped import OVERSIGHT_ROLES, OrganizationScopedAdmin, SecretShownOnceAdmin
 from renown.api.tokens import api_token_create, api_token_revoke, api_token_rotate
 from renown.models import ApiToken
@@ -50,18 +49,20 @@ class ApiTokenAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
     readonly_fields = ["prefix", "last_used_at", "rotated_at", "revoked_at", "created_at"]
     actions = ["rotate", "revoke"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["organization", "name", "scope"]
-        return ["organization", "name", "scope", *self.readonly_fields]
+            return ("organization", "name", "scope")
+        return ("organization", "name", "scope", *self.readonly_fields)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         if obj is None:
             return []
         # A token's organisation and scope never change: revoke it and create another.
         return ["organization", "scope", *self.readonly_fields]
 
-    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ApiToken, form: forms.ModelForm[ApiToken], change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -69,7 +70,7 @@ class ApiTokenAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
             organization=obj.organization,
             name=obj.name,
             scope=obj.scope,
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=signed_in_user(request),
         )
         obj.pk = token.pk
         obj.prefix, obj.digest = token.prefix, token.digest

@@ -10,14 +10,13 @@ a new one).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from renown.access import signed_in_user
 from renown.admin.scoped import (
     OVERSIGHT_ROLES,
     OrganizationScopedAdmin,
@@ -67,10 +66,16 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
     readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_by"]
     actions = ["rotate_secret", "enable"]
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: WebhookSubscription,
+        form: forms.ModelForm[WebhookSubscription],
+        change: bool,
+    ) -> None:
         if not change:
             obj.secret = signing.new_secret()
-            obj.created_by = request.user
+            obj.created_by_id = signed_in_user(request).pk
             obj.events = sorted(set(obj.events))
             super().save_model(request, obj, form, change)
             self.keep_secret_for_page(obj, obj.secret)
@@ -136,10 +141,10 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
     exclude = ["candidate"]
     actions = ["redeliver"]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # the log is read-only; redelivery is an action
 
     def has_redeliver_permission(self, request: HttpRequest) -> bool:
