@@ -105,8 +105,10 @@ def _snapshot_filter(name: str) -> Q:
     )
 
 
-# A job's applications as ``values("candidate_id")`` rows, or the candidate ids themselves.
-Population: TypeAlias = "QuerySet[Application, Mapping[str, object]] | Sequence[int]"
+# A job's applications as ``values("candidate_id")`` rows
+# (``hiring.selectors.application_population``), or the candidate ids themselves.
+PopulationRows: TypeAlias = "QuerySet[Application, Mapping[str, object]]"
+Population: TypeAlias = "PopulationRows | Sequence[int]"
 
 
 def _in_population(field: str, population: Population) -> Q:
