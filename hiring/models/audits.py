@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 
 from hiring.models.jobs import Job
 from renown.models import Organization
-
-if TYPE_CHECKING:
-    from hiring.fairness.live_bias_audit import Exclusion, RecordedReport
 
 
 class BiasAudit(models.Model):
@@ -44,12 +39,12 @@ class BiasAudit(models.Model):
         default=False, help_text="Shown on the organisation's public audit page."
     )
     rules = models.JSONField(default=list, help_text="The rule versions audited.")
-    exclusions: models.JSONField[list[Exclusion], list[Exclusion]] = models.JSONField(
+    exclusions = models.JSONField(
         default=list,
         blank=True,
         help_text="Categories under 2% left out of the impact ratios, each with the reason.",
     )
-    report: models.JSONField[RecordedReport, RecordedReport] = models.JSONField()
+    report = models.JSONField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
