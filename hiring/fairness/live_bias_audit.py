@@ -30,6 +30,7 @@ from candidates.models import SelfIdentification
 from hiring.fairness import bias_audit as audit_maths
 from hiring.fairness.histograms import RACE_LABELS, SEX_LABELS
 from hiring.models import BiasAudit, Job, Screening, ScreeningRule
+from hiring.models.audits import Exclusion
 from hiring.screening.evaluation import (
     OUTCOME_BELOW,
     OUTCOME_FLAGGED,
@@ -55,14 +56,6 @@ OUTCOME_CLASSES: Final = (
 )
 
 CellKey = audit_maths.CellKey
-
-
-class Exclusion(TypedDict):
-    """A category left out of the impact ratios (``BiasAudit.exclusions``), with the reason."""
-
-    category: str
-    reason: str
-    count: int
 
 
 class TableRow(TypedDict):
