@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
 
@@ -12,7 +12,9 @@ from renown import conf as renown_conf
 
 
 @register(Tags.security, deploy=True)
-def check_private_hosts(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
+def check_private_hosts(
+    app_configs: Sequence[AppConfig] | None, **kwargs: object
+) -> list[CheckMessage]:
     """Fetching from private addresses in production turns providers into an SSRF hole."""
     if renown_conf.get("RENOWN_ALLOW_PRIVATE_HOSTS") and not settings.DEBUG:
         return [

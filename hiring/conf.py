@@ -11,7 +11,7 @@ from django.conf import settings
 
 from renown.conf import at_least, between, matches, one_of, register_defaults
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, object] = {
     # --- FCRA adverse action (15 U.S.C. 1681b(b)(3), 1681m(a), 1681i) -----------------
     # Who goes through the adverse-action workflow when a rejection used Renown's data:
     # "us" (candidates residing in the United States), "all", or "off".

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Final, TypedDict
 
 from django.utils import timezone
 
@@ -31,6 +31,20 @@ KEEP_PASSES: Final = Fraction(9, 10)
 
 
 # --- fairer alternatives (29 CFR 1607.3(B)) --------------------------------------------
+
+
+class AlternativeDict(TypedDict):
+    """An alternative as JSON (the API's preview): fractions as floats and exact "n/d"."""
+
+    description: str
+    rules: list[str]
+    passes: int
+    kept: int
+    kept_share: float | None
+    lowest_impact_ratio: float | None
+    lowest_impact_ratio_exact: str | None
+    lowest_category: str
+    suggested: bool
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class Alternative:
     def kept_share_pct(self) -> str:
         return "—" if self.kept_share is None else f"{float(self.kept_share):.1%}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> AlternativeDict:
         """JSON-ready, exact fractions as "n/d" strings beside their floats."""
         return {
             "description": self.description,

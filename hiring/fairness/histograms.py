@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -104,6 +104,12 @@ class Cell:
     count: int
 
 
+# A cell's key while counting: measures, sex, race/ethnicity, no footprint.
+_CellKey = tuple[
+    tuple[Measure, ...], audit_maths.Sex | None, audit_maths.RaceEthnicity | None, bool
+]
+
+
 @dataclass
 class Histogram:
     rules: tuple[PreviewRule, ...]
@@ -119,11 +125,11 @@ class Histogram:
 # --- reading the population ----------------------------------------------------------
 
 
-def _population(job: Job) -> Any:
+def _population(job: Job) -> metrics.PopulationRows:
     return selectors.application_population(job=job)
 
 
-def _flagged_ids(rule: RuleSpec, population: Any, now: datetime) -> set[int]:
+def _flagged_ids(rule: RuleSpec, population: metrics.Population, now: datetime) -> set[int]:
     since = (now - timedelta(days=rule.lookback_days)).date()
     found = metrics.flags_for_population(population=population, since=since, until=now.date())
     return {
@@ -159,9 +165,9 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
     population = _population(job)
     population_sql, population_params = population.query.sql_with_params()
     ctes: list[str] = []
-    cte_params: list[Any] = []
+    cte_params: list[metrics.SQLParam] = []
     columns: list[str] = []
-    column_params: list[Any] = []
+    column_params: list[metrics.SQLParam] = []
     joins: list[str] = []
     year_ago = now - timedelta(days=STALE_AFTER_DAYS)
     for index, entry in enumerate(rules):
@@ -314,7 +320,7 @@ def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> 
             "candidate_id", flat=True
         )
     )
-    counts: Counter[tuple[Any, ...]] = Counter()
+    counts: Counter[_CellKey] = Counter()
     newest: list[date | None] = [None] * len(rules)
     oldest: list[date | None] = [None] * len(rules)
     for candidate_id in ids:

@@ -15,19 +15,22 @@ import csv
 import io
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from candidates.models import SelfIdentification
 from hiring.fairness import bias_audit as audit_maths
 from hiring.fairness.histograms import RACE_LABELS, SEX_LABELS
 from hiring.models import BiasAudit, Job, Screening, ScreeningRule
+from hiring.models.audits import Exclusion
 from hiring.screening.evaluation import (
     OUTCOME_BELOW,
     OUTCOME_FLAGGED,
@@ -35,8 +38,12 @@ from hiring.screening.evaluation import (
     OUTCOME_MEETS,
     OUTCOME_NEAR,
 )
+from hiring.screening.reasons import ScreeningReason
 from renown.models import AuditEventType
 from renown.trail import audit_record
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FEWER_THAN_5: Final = "fewer than 5"
 SMALL: Final = 5
@@ -51,6 +58,41 @@ OUTCOME_CLASSES: Final = (
 CellKey = audit_maths.CellKey
 
 
+class TableRow(TypedDict):
+    """One category's row of ``display_tables``, as strings for a page or a CSV."""
+
+    category: str
+    count: int | str  # "fewer than 5" when masked
+    selected: int | str
+    rate: str
+    impact_ratio: str
+    exact_ratio: str
+    below_four_fifths: bool
+    under_two_percent: bool
+    reference: bool
+    fisher_p: str
+    z: str
+    classes: list[str]  # the rate of each of OUTCOME_CLASSES (with a live audit)
+    small: bool
+
+
+class Table(TypedDict):
+    """One table of ``display_tables``: by sex, by race/ethnicity, or both."""
+
+    name: str
+    title: str
+    rows: list[TableRow]
+    total: int
+    unknown: int
+
+
+class RecordedReport(audit_maths.AuditReport):
+    """``BiasAudit.report``: the audit's figures, its size and every outcome class per cell."""
+
+    individuals: int
+    outcome_classes: dict[str, dict[str, int]]  # "sex|race": {outcome: count}
+
+
 class ExclusionError(ValueError):
     """An exclusion that the rules do not allow (not under 2 %, or no reason)."""
 
@@ -63,7 +105,7 @@ class LiveAudit:
     rule: ScreeningRule | None
     outcomes: dict[CellKey, Counter[str]]  # every outcome class per (sex, race)
     result: audit_maths.AuditResult
-    exclusions: list[dict[str, Any]] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -74,7 +116,12 @@ class LiveAudit:
         return f"{self.job.title}: {self.rule}" if self.rule is not None else self.job.title
 
 
-def _screening_cells(job: Job) -> Any:
+class _SelfIdentified(TypedDict):
+    self_sex: str | None  # the candidate's SelfIdentification answers, if any
+    self_race: str | None
+
+
+def _screening_cells(job: Job) -> QuerySet[WithAnnotations[Screening, _SelfIdentified]]:
     def answer(field_name: str) -> Subquery:
         return Subquery(
             SelfIdentification.objects.filter(candidate=OuterRef("candidate_id")).values(
@@ -87,7 +134,7 @@ def _screening_cells(job: Job) -> Any:
     )
 
 
-def _rule_outcome(reasons: Sequence[dict[str, Any]], rule_id: int) -> str | None:
+def _rule_outcome(reasons: Sequence[ScreeningReason], rule_id: int) -> str | None:
     for reason in reasons:
         if reason.get("rule") == rule_id:
             outcome = str(reason.get("outcome", ""))
@@ -101,7 +148,7 @@ def job_audit(
     job: Job,
     *,
     rule: ScreeningRule | None = None,
-    exclusions: Sequence[dict[str, Any]] = (),
+    exclusions: Sequence[Mapping[str, object]] = (),
 ) -> LiveAudit:
     """Audit the job's current screenings (or, with ``rule``, that rule's outcome in them).
 
@@ -131,14 +178,14 @@ def job_audit(
     return LiveAudit(job=job, rule=rule, outcomes=outcomes, result=result, exclusions=checked)
 
 
-def _excluded(key: CellKey, exclusions: Sequence[dict[str, Any]]) -> bool:
+def _excluded(key: CellKey, exclusions: Sequence[Mapping[str, object]]) -> bool:
     sex, race = key
     labels = {" ".join(p for p in (race, sex) if p), sex or "", race or ""}
     return any(e["category"] in labels for e in exclusions)
 
 
 def _result(
-    outcomes: dict[CellKey, Counter[str]], exclusions: Sequence[dict[str, Any]]
+    outcomes: dict[CellKey, Counter[str]], exclusions: Sequence[Mapping[str, object]]
 ) -> audit_maths.AuditResult:
     cells = {
         key: (sum(counts.values()), counts[OUTCOME_MEETS])
@@ -149,9 +196,9 @@ def _result(
 
 
 def _check_exclusions(
-    result: audit_maths.AuditResult, exclusions: Sequence[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    checked = []
+    result: audit_maths.AuditResult, exclusions: Sequence[Mapping[str, object]]
+) -> list[Exclusion]:
+    checked: list[Exclusion] = []
     for exclusion in exclusions:
         category = str(exclusion.get("category", "")).strip()
         reason = str(exclusion.get("reason", "")).strip()
@@ -190,12 +237,12 @@ def display_tables(
     result: audit_maths.AuditResult,
     *,
     include_restricted: bool,
-) -> list[dict[str, Any]]:
+) -> list[Table]:
     """Each table's rows as strings for a page or a CSV, small categories masked unless
     ``include_restricted`` (auditors). With ``audit``, the rate of every outcome class."""
-    tables = []
+    tables: list[Table] = []
     for table in result.tables:
-        rows = []
+        rows: list[TableRow] = []
         for row in table.rows:
             small = row.count < SMALL and not include_restricted
             classes: list[str] = []
@@ -278,7 +325,7 @@ def audit_csv(audit: LiveAudit, *, include_restricted: bool) -> str:
 def bias_audit_record(
     audit: LiveAudit,
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser,
     audited_on: date,
     auditor: str,
     auditor_independent: bool,
@@ -286,11 +333,19 @@ def bias_audit_record(
     distributed_on: date | None,
     published: bool,
 ) -> BiasAudit:
-    """Record the audit (and its figures) for the job; audited in the trail."""
-    report: dict[str, Any] = dict(audit_maths.audit_report(audit.result))
-    report["individuals"] = audit.total
-    report["outcome_classes"] = {
-        f"{sex or ''}|{race or ''}": dict(counts) for (sex, race), counts in audit.outcomes.items()
+    """Record the audit (and its figures) for the job; audited in the trail.
+
+    ``actor`` is the signed-in person recording it (PermissionDenied for an anonymous one).
+    """
+    if not isinstance(actor, AbstractBaseUser):
+        raise PermissionDenied("Sign in to record a bias audit.")
+    report: RecordedReport = {
+        **audit_maths.audit_report(audit.result),
+        "individuals": audit.total,
+        "outcome_classes": {
+            f"{sex or ''}|{race or ''}": dict(counts)
+            for (sex, race), counts in audit.outcomes.items()
+        },
     }
     rules = [
         {"id": r.pk, "line": str(r), "version": r.version}
@@ -310,7 +365,7 @@ def bias_audit_record(
             rules=rules,
             exclusions=audit.exclusions,
             report=report,
-            recorded_by=actor,
+            recorded_by_id=actor.pk,
         )
         audit_record(
             organization=audit.job.organization,

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, Q
@@ -125,6 +124,10 @@ def same_read(a: RuleSpec, b: RuleSpec) -> bool:
     ) and (a.near_band_source == BAND_VOLATILITY) == (b.near_band_source == BAND_VOLATILITY)
 
 
+# An outcome for one category: (outcome, sex, race/ethnicity).
+_OutcomeKey = tuple[str, audit_maths.Sex | None, audit_maths.RaceEthnicity | None]
+
+
 def evaluate(
     hist: Histogram,
     rules: Sequence[PreviewRule] | None = None,
@@ -145,8 +148,8 @@ def evaluate(
     structure = _structure(rules)
     outcomes: Counter[str] = Counter()
     suggestions: Counter[str] = Counter()
-    grouped: Counter[tuple[str, Any, Any]] = Counter()
-    no_footprint: Counter[tuple[str, Any, Any]] = Counter()
+    grouped: Counter[_OutcomeKey] = Counter()
+    no_footprint: Counter[_OutcomeKey] = Counter()
     just_below = 0
     per_cell: list[str] = []
     for cell in hist.cells:

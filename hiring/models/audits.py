@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 
 from hiring.models.jobs import Job
 from renown.models import Organization
+
+
+class Exclusion(TypedDict):
+    """A category left out of the impact ratios (``BiasAudit.exclusions``), with the reason."""
+
+    category: str
+    reason: str
+    count: int
 
 
 class BiasAudit(models.Model):
@@ -39,7 +49,7 @@ class BiasAudit(models.Model):
         default=False, help_text="Shown on the organisation's public audit page."
     )
     rules = models.JSONField(default=list, help_text="The rule versions audited.")
-    exclusions = models.JSONField(
+    exclusions: models.JSONField[list[Exclusion], list[Exclusion]] = models.JSONField(
         default=list,
         blank=True,
         help_text="Categories under 2% left out of the impact ratios, each with the reason.",

@@ -6,8 +6,8 @@ import csv
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -42,13 +42,13 @@ from hiring.permissions import (
     EVIDENCE_ROLES,
 )
 from hiring.services import evidence as evidence_services
-from renown.access import principal_required
+from renown.access import principal_required, signed_in_user
 from renown.csp import renown_csp
 from renown.exceptions import NotPermitted
 from renown.models import Organization
 from scoring import conf as scoring_conf
 from scoring import selectors as scoring_selectors
-from scoring.models import FlagKind
+from scoring.models import FlagKind, Score
 
 PAGE_SIZE = 50
 
@@ -120,7 +120,7 @@ TRAJECTORY_DAYS = 180
 DISAGREEMENT_POINTS = Decimal(25)
 
 
-def _trajectory(candidate: Candidate, now: datetime) -> dict[str, Any]:
+def _trajectory(candidate: Candidate, now: datetime) -> dict[str, object]:
     trend = scoring_selectors.score_trend(candidate_id=candidate.pk, now=now, days=TRAJECTORY_DAYS)
     flags = list(scoring_selectors.flag_list(candidate_id=candidate.pk))
     chart = None
@@ -144,7 +144,7 @@ def _trajectory(candidate: Candidate, now: datetime) -> dict[str, Any]:
 
 
 def _disagreement(
-    influence: Any, vendors: list[scoring_selectors.VendorComparison]
+    influence: Score | None, vendors: list[scoring_selectors.VendorComparison]
 ) -> tuple[Decimal, str, str] | None:
     readings = [(f"{v.vendor}", v.normalised) for v in vendors if v.normalised is not None]
     if influence is not None:
@@ -159,7 +159,7 @@ def _disagreement(
 
 def _detail_context(
     request: HttpRequest, organization: Organization, candidate: Candidate
-) -> dict[str, Any]:
+) -> dict[str, object]:
     now = timezone.now()
     latest = scoring_selectors.score_latest_for_candidate(candidate_id=candidate.pk)
     vendors = scoring_selectors.vendor_comparison(candidate_id=candidate.pk)
@@ -195,7 +195,7 @@ def candidate_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     principal = principal_required(request)
     organization = principal.organization
     candidate = candidate_for(principal, public_id)
-    user: Any = request.user
+    user = principal.member
     candidate_services.candidate_view_record(candidate=candidate, viewer=user)
     return render(
         request,
@@ -230,10 +230,10 @@ def _candidate_post(
     )
 
 
-def _form_problems(form: Any) -> ValidationError:
+def _form_problems(form: forms.BaseForm) -> ValidationError:
     return ValidationError(
         {
-            (form.fields[name].label if name in form.fields else name): errors
+            (str(form.fields[name].label or name) if name in form.fields else name): errors
             for name, errors in form.errors.items()
         }
     )
@@ -248,7 +248,7 @@ def evidence_create(request: HttpRequest, public_id: str) -> HttpResponse:
         form = EvidenceForm(request.POST)
         if not form.is_valid():
             raise _form_problems(form)
-        user: Any = request.user
+        user = signed_in_user(request)
         evidence_services.evidence_record_by_recruiter(
             candidate=candidate, actor=user, **form.cleaned_data
         )
@@ -270,7 +270,7 @@ def evidence_verify(request: HttpRequest, public_id: str, evidence_id: int) -> H
         if not form.is_valid():
             raise ValidationError("Choose verify or reject.")
         verified = form.cleaned_data["decision"] == "verify"
-        user: Any = request.user
+        user = signed_in_user(request)
         evidence_services.evidence_decide(evidence=evidence, actor=user, verified=verified)
         return f"Evidence {'verified' if verified else 'rejected'}: “{evidence.title}”."
 
@@ -286,7 +286,7 @@ def account_create(request: HttpRequest, public_id: str) -> HttpResponse:
         form = AccountForm(request.POST)
         if not form.is_valid():
             raise _form_problems(form)
-        user: Any = request.user
+        user = signed_in_user(request)
         account = evidence_services.account_match_by_recruiter(
             candidate=candidate,
             actor=user,
@@ -311,7 +311,7 @@ def account_verify(request: HttpRequest, public_id: str, account_id: int) -> Htt
         if not form.is_valid():
             raise ValidationError("Choose verify or reject.")
         verified = form.cleaned_data["decision"] == "verify"
-        user: Any = request.user
+        user = signed_in_user(request)
         evidence_services.account_decide(account=account, actor=user, verified=verified)
         if verified:
             return f"Account verified as the candidate's: {account}."

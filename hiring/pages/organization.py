@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import (
     Http404,
@@ -45,7 +43,7 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-def base_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
+def base_context(request: HttpRequest, organization: Organization) -> dict[str, object]:
     """What every recruiter page shows: the organisation, the switch, the links the role allows."""
     active = bool(getattr(request.user, "is_active", False))
     role = tenancy.membership_role(user=request.user, organization=organization) if active else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -47,7 +45,7 @@ def _refresh_cycle(request: HttpRequest, organization: Organization, cycle_id: i
     return cycle
 
 
-def _progress_body(progress: scoring_selectors.RefreshProgress) -> dict[str, Any]:
+def _progress_body(progress: scoring_selectors.RefreshProgress) -> dict[str, object]:
     settled = progress.done + progress.failed
     percent = 100 if progress.total == 0 else min(100, round(100 * settled / progress.total))
     finished = progress.status != RefreshCycle.Status.RUNNING
@@ -80,7 +78,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             job_id = form.cleaned_data["job"]
             job = hiring_selectors.job_for(principal, job_id) if job_id else None
-            user: Any = request.user
+            user = principal.member
             cycle = refresh_services.refresh_start_for(
                 organization=organization, actor=user, job=job
             )

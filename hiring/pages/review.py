@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,7 +33,7 @@ from hiring.forms import (
 )
 from hiring.models import AdverseAction, Dispute, Job, Outcome, Screening
 from hiring.pages.organization import base_context
-from renown.access import principal_required
+from renown.access import principal_required, signed_in_user
 from renown.csp import renown_csp
 from renown.exceptions import ApplicationError, NotPermitted
 from renown.models import Organization
@@ -226,7 +225,7 @@ def decision_create(request: HttpRequest, job_id: int, public_id: str) -> HttpRe
         form = DecisionForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Choose a decision and give a reason.")
-        user: Any = request.user
+        user = signed_in_user(request)
         decision = services.decision_record(
             screening=screening,
             reviewer=user,
@@ -249,7 +248,7 @@ def pre_adverse_notice_send(request: HttpRequest, job_id: int, public_id: str) -
     """Send the pre-adverse notice with the copy of the data and the Summary of Rights."""
 
     def step(job: Job, candidate: Candidate, screening: Screening) -> str:
-        user: Any = request.user
+        user = signed_in_user(request)
         services.adverse_action_send_pre_adverse(
             adverse_action=_open_adverse_action(job, candidate), actor=user
         )
@@ -267,7 +266,7 @@ def dispute_create(request: HttpRequest, job_id: int, public_id: str) -> HttpRes
         form = DisputeForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Write down what the candidate disputes.")
-        user: Any = request.user
+        user = signed_in_user(request)
         dispute = services.dispute_open(
             adverse_action=_open_adverse_action(job, candidate),
             actor=user,
@@ -295,7 +294,7 @@ def dispute_resolve(request: HttpRequest, job_id: int, public_id: str) -> HttpRe
         )
         if dispute is None:
             raise ApplicationError("No dispute is open.")
-        user: Any = request.user
+        user = signed_in_user(request)
         services.dispute_resolve(
             dispute=dispute,
             actor=user,
@@ -313,7 +312,7 @@ def final_notice_send(request: HttpRequest, job_id: int, public_id: str) -> Http
     """Send the final adverse-action notice once the waiting period is over."""
 
     def step(job: Job, candidate: Candidate, screening: Screening) -> str:
-        user: Any = request.user
+        user = signed_in_user(request)
         services.adverse_action_send_final(
             adverse_action=_open_adverse_action(job, candidate), actor=user
         )

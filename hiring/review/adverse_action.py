@@ -21,7 +21,6 @@ state changes: if sending fails nothing is recorded and the step can be retried.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -43,7 +42,7 @@ from renown.models import AuditEventType
 from renown.trail import audit_actor_label, audit_record
 
 
-def notice_context(adverse_action: AdverseAction, **extra: Any) -> dict[str, Any]:
+def notice_context(adverse_action: AdverseAction, **extra: object) -> dict[str, object]:
     decision = adverse_action.decision
     return {
         "candidate": adverse_action.candidate,
@@ -100,7 +99,7 @@ def require_reviewer(adverse_action: AdverseAction, actor: AbstractBaseUser, act
     )
 
 
-def status_claim(adverse_action: AdverseAction, expected: list[str], **changes: Any) -> None:
+def status_claim(adverse_action: AdverseAction, expected: list[str], **changes: object) -> None:
     """Move the workflow on only from an expected state (a concurrent step finds nothing)."""
     if not AdverseAction.objects.filter(pk=adverse_action.pk, status__in=expected).update(
         **changes

@@ -10,7 +10,6 @@ A corrected dispute withdraws the rejection; a confirmed one returns the workflo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -131,7 +130,7 @@ def dispute_reinvestigate(*, dispute: Dispute, now: datetime | None = None) -> D
     progress = (
         refresh_progress(cycle=dispute.refresh_cycle_id) if dispute.refresh_cycle_id else None
     )
-    rescreen: dict[str, Any] = {
+    rescreen: dict[str, object] = {
         "scores_recomputed": produced,
         "refetch": {
             "accounts": progress.total,

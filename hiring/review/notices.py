@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -47,7 +47,7 @@ def agency() -> dict[str, str]:
     }
 
 
-def render_notice(kind: str, context: dict[str, Any]) -> RenderedNotice:
+def render_notice(kind: str, context: Mapping[str, object]) -> RenderedNotice:
     """Render one notice; ``kind`` is pre_adverse, final or dispute_result."""
     context = {**context, "agency": agency()}
     subject = render_to_string(f"renown/hiring/notices/{kind}_subject.txt", context).strip()

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Max, Model, Q, QuerySet
 
 from candidates.models import AccountStatus, SocialAccount
 from hiring import conf as hiring_conf
@@ -41,8 +42,15 @@ from hiring.screening.evaluation import (
 from scoring import providers
 from scoring.models import AnomalyFlag, FetchStatus, FlagKind, MetricSnapshot, Score, VendorScore
 
+if TYPE_CHECKING:
+    from hiring.models import Application
+
 VENDOR_PREFIX = "vendor:"
 METRIC_PREFIX = "metric:"
+# A value bound to a raw SQL statement's placeholder (ids and provider names as arrays).
+SQLParam: TypeAlias = (
+    bool | int | float | Decimal | str | date | datetime | list[int] | list[str] | None
+)
 _METRIC = re.compile(r"^(vendor:[a-z0-9_.-]{1,50}|metric:[a-z0-9_]{1,50}|[a-z][a-z0-9_.]{0,49})$")
 
 
@@ -97,7 +105,10 @@ def _snapshot_filter(name: str) -> Q:
     )
 
 
-Population = QuerySet[Any] | Sequence[int]
+# A job's applications as ``values("candidate_id")`` rows
+# (``hiring.selectors.application_population``), or the candidate ids themselves.
+PopulationRows: TypeAlias = "QuerySet[Application, Mapping[str, object]]"
+Population: TypeAlias = "PopulationRows | Sequence[int]"
 
 
 def _in_population(field: str, population: Population) -> Q:
@@ -255,14 +266,14 @@ def metric_aggregates_python(
     return found
 
 
-def _table(model: Any) -> str:
+def _table(model: type[Model]) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
 def _points_sql(
-    source: MetricSource, population_sql: str, population_params: Sequence[Any],
+    source: MetricSource, population_sql: str, population_params: Sequence[SQLParam],
     since: datetime, until: datetime,
-) -> tuple[str, list[Any]]:  # fmt: skip
+) -> tuple[str, list[SQLParam]]:  # fmt: skip
     """SQL for the points (candidate_id, at, value, tb) of one metric over a population."""
     if source.kind == "scorer":
         return (
@@ -299,7 +310,9 @@ def _points_sql(
     )  # fmt: skip
 
 
-def _older_sql(source: MetricSource, candidate: str, before: datetime) -> tuple[str, list[Any]]:
+def _older_sql(
+    source: MetricSource, candidate: str, before: datetime
+) -> tuple[str, list[SQLParam]]:
     """SQL for one candidate's newest point before ``before`` (the stale-or-never probe)."""
     if source.kind == "scorer":
         return (
@@ -327,7 +340,9 @@ def _older_sql(source: MetricSource, candidate: str, before: datetime) -> tuple[
     )  # fmt: skip
 
 
-def _latest_sql(source: MetricSource, candidate: str, until: datetime) -> tuple[str, list[Any]]:
+def _latest_sql(
+    source: MetricSource, candidate: str, until: datetime
+) -> tuple[str, list[SQLParam]]:
     """SQL for one candidate's newest point at ``until`` (at, value), however old."""
     if source.kind == "scorer":
         return (
@@ -346,7 +361,7 @@ def _latest_sql(source: MetricSource, candidate: str, until: datetime) -> tuple[
     )
 
 
-def _work_mem(cursor: Any) -> None:
+def _work_mem(cursor: CursorWrapper) -> None:
     # SET takes no parameters; set_config does, and is_local=true lasts the transaction.
     # JIT compiling these short-lived plans costs more than it saves.
     cursor.execute("SELECT set_config('jit', 'off', true)")
@@ -354,7 +369,7 @@ def _work_mem(cursor: Any) -> None:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
 
 
-def _population_sql(population: Population) -> tuple[str, list[Any]]:
+def _population_sql(population: Population) -> tuple[str, list[SQLParam]]:
     if isinstance(population, QuerySet):
         sql, params = population.query.sql_with_params()
         return sql, list(params)
@@ -364,7 +379,7 @@ def _population_sql(population: Population) -> tuple[str, list[Any]]:
 
 def metric_aggregates_query(
     *, rule: RuleSpec, population: Population, now: datetime
-) -> tuple[str, list[Any]]:
+) -> tuple[str, list[SQLParam]]:
     """SQL (PostgreSQL) for each candidate's aggregate of the rule's metric.
 
     Rows ``(candidate_id, newest, first, second, used)``: ``first`` is the value (the
@@ -377,11 +392,11 @@ def metric_aggregates_query(
     population_sql, population_params = _population_sql(population)
     points_sql, points_params = _points_sql(source, population_sql, population_params, since, now)
     older_sql, older_params = _older_sql(source, "u.candidate_id", since)
-    window: list[Any] = [now - timedelta(days=rule.window_days)]
+    window: list[SQLParam] = [now - timedelta(days=rule.window_days)]
     if not rule.uses_window:
         inner = "(array_agg(value ORDER BY at DESC, tb DESC))[1] AS a, 1 AS n"
         outer = "a, NULL, n"
-        inner_params: list[Any] = []
+        inner_params: list[SQLParam] = []
     elif rule.aggregation == "median":
         # The two middle values (equal for an odd count), exact, from one sort: the
         # first value at or past half the count, and the first strictly past it (a
@@ -488,7 +503,7 @@ def with_noise(
 
 def _rule_points_sql(
     rule: RuleSpec, population: Population, now: datetime
-) -> tuple[str, list[Any]]:
+) -> tuple[str, list[SQLParam]]:
     since = now - timedelta(days=rule.lookback_days)
     population_sql, population_params = _population_sql(population)
     return _points_sql(metric_source(rule.metric), population_sql, population_params, since, now)
@@ -496,7 +511,7 @@ def _rule_points_sql(
 
 def metric_volatility_query(
     *, rule: RuleSpec, population: Population, now: datetime
-) -> tuple[str, list[Any]]:
+) -> tuple[str, list[SQLParam]]:
     """SQL (PostgreSQL) for each candidate's day-to-day noise: rows ``(candidate_id, low,
     high)``, the two middle absolute deviations (noise = 1.4826 × their mean)."""
     points_sql, points_params = _rule_points_sql(rule, population, now)

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TypeVar
 
 from django.db import connection, connections
 from django.db.models import QuerySet
@@ -22,15 +22,17 @@ ENGINE_PYTHON = "python"
 # Below this many, one read per rule is as fast as several over id ranges.
 PARTITION_MIN_CANDIDATES = 10_000
 
+T = TypeVar("T")
 
-def _in_own_connection(read: Callable[[], Any]) -> Any:
+
+def _in_own_connection(read: Callable[[], T]) -> T:
     try:
         return read()
     finally:
         connections.close_all()  # this thread's connections
 
 
-def _concurrently(reads: Sequence[Callable[[], Any]]) -> list[Any]:
+def _concurrently(reads: Sequence[Callable[[], T]]) -> list[T]:
     """Run independent reads at the same time, each on its own connection.
 
     Only outside a transaction: another connection would not see uncommitted rows
@@ -43,7 +45,9 @@ def _concurrently(reads: Sequence[Callable[[], Any]]) -> list[Any]:
         return list(pool.map(_in_own_connection, reads))
 
 
-def _parts(population: metrics.Population, candidate_ids: Sequence[int]) -> list[Any]:
+def _parts(
+    population: metrics.Population, candidate_ids: Sequence[int]
+) -> list[metrics.Population]:
     """The population in contiguous candidate-id ranges, one read each (PostgreSQL uses a
     core per read); the whole population when reads cannot run at the same time."""
     count = hiring_conf.get("RENOWN_SCREENING_SQL_PARTS")
@@ -64,6 +68,12 @@ def _parts(population: metrics.Population, candidate_ids: Sequence[int]) -> list
     ]
 
 
+def _read_into(found: dict[int, T], read: Callable[[], dict[int, T]]) -> Callable[[], None]:
+    """Run ``read``; what adds its result to ``found`` (called once every read is done)."""
+    result = read()
+    return partial(found.update, result)
+
+
 def read_aggregates(
     specs: Sequence[RuleSpec],
     population: metrics.Population,
@@ -78,31 +88,29 @@ def read_aggregates(
             for spec in specs
         ]
     parts = _parts(population, candidate_ids)
-    reads: list[Callable[[], Any]] = []
-    owners: list[tuple[int, bool]] = []  # (rule index, is a volatility read)
+    aggregates: list[dict[int, metrics.RuleAggregate]] = [{} for _ in specs]
+    noise: list[dict[int, Decimal]] = [{} for _ in specs]
+    # Each read returns how to merge its result: merged here, in order, not in its thread.
+    reads: list[Callable[[], Callable[[], None]]] = []
     for index, spec in enumerate(specs):
         # A latest value is an index probe per candidate: cheap enough in one read.
         heavy = spec.uses_window or spec.near_band_source == BAND_VOLATILITY
         for part in parts if heavy else [population]:
-            reads.append(
-                partial(
-                    metrics.metric_aggregates_sql,
-                    rule=spec,
-                    population=part,
-                    now=now,
-                    with_volatility=False,
-                )
+            read_aggregate = partial(
+                metrics.metric_aggregates_sql,
+                rule=spec,
+                population=part,
+                now=now,
+                with_volatility=False,
             )
-            owners.append((index, False))
+            reads.append(partial(_read_into, aggregates[index], read_aggregate))
             if spec.near_band_source == BAND_VOLATILITY:
-                reads.append(
-                    partial(metrics.metric_volatility_sql, rule=spec, population=part, now=now)
+                read_noise = partial(
+                    metrics.metric_volatility_sql, rule=spec, population=part, now=now
                 )
-                owners.append((index, True))
-    aggregates: list[dict[int, metrics.RuleAggregate]] = [{} for _ in specs]
-    noise: list[dict[int, Decimal]] = [{} for _ in specs]
-    for (index, is_noise), result in zip(owners, _concurrently(reads), strict=True):
-        (noise if is_noise else aggregates)[index].update(result)
+                reads.append(partial(_read_into, noise[index], read_noise))
+    for merge in _concurrently(reads):
+        merge()
     return [
         metrics.with_noise(found, noise[index])
         if specs[index].near_band_source == BAND_VOLATILITY

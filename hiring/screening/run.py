@@ -19,12 +19,12 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -43,6 +43,7 @@ from hiring.screening.evaluation import (
     judge,
 )
 from hiring.screening.reads import ENGINE_PYTHON, ENGINE_SQL, read_aggregates
+from hiring.screening.reasons import ScreeningReason
 from hiring.screening.spec import rule_definition, rule_spec, verdict_cached
 from renown.models import AuditEventType, EventType, audit_jsonable
 from renown.queue import enqueue_on_commit
@@ -395,6 +396,38 @@ def _run(
     return run
 
 
+class _JobRef(TypedDict):
+    id: int
+    external_id: str
+    title: str
+
+
+class _RunRef(TypedDict):
+    id: int
+    reason: str
+    evaluated_at: datetime
+    candidates: int
+    counts: dict[str, int]  # {outcome: candidates}
+    rule_versions: dict[str, int]  # {rule id: version}
+
+
+class _ScreeningRef(TypedDict):
+    candidate: Mapping[str, object]  # renown.webhooks.services.candidate_ref
+    outcome: str
+    suggestion: str
+    evaluated_at: datetime
+
+
+class ScreeningCompletedPayload(TypedDict):
+    """The ``screening.completed`` webhook event: one part of a run's screenings."""
+
+    job: _JobRef
+    run: _RunRef
+    part: int
+    parts: int
+    screenings: list[_ScreeningRef]
+
+
 def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
     """``screening.completed`` for the run's screenings, in parts, if anyone subscribed."""
     if job.organization_id not in webhook_services.subscribed_organization_ids(
@@ -412,9 +445,9 @@ def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
     )  # fmt: skip
     size = max(1, int(webhook_conf.get("RENOWN_WEBHOOK_SCREENINGS_PER_EVENT")))
     parts = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
-    items: list[tuple[dict[str, Any], uuid.UUID | None]] = []
+    items: list[tuple[ScreeningCompletedPayload, uuid.UUID | None]] = []
     for number, part in enumerate(parts, start=1):
-        payload = {
+        payload: ScreeningCompletedPayload = {
             "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
             "run": {
                 "id": run.pk,
@@ -546,7 +579,19 @@ def screening_evaluate(
     return Screening.objects.get(candidate=candidate, job=job)
 
 
-def screening_snapshot(screening: Screening) -> dict[str, Any]:
+class ScreeningSnapshot(TypedDict):
+    """A screening as a reviewer saw it (``Decision.screening_snapshot``)."""
+
+    screening: int
+    run: int | None
+    outcome: str
+    suggestion: str
+    reasons: list[ScreeningReason]
+    rule_versions: dict[str, int]  # {rule id: version}
+    evaluated_at: str  # ISO time
+
+
+def screening_snapshot(screening: Screening) -> ScreeningSnapshot:
     """The screening as a reviewer sees it now, for a decision to keep."""
     return {
         "screening": screening.pk,

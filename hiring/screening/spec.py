@@ -8,7 +8,6 @@ no write service, so the preview does not import the run or the rule services.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 from hiring.models import RULE_DEFINITION_FIELDS, ScreeningRule
 from hiring.screening.evaluation import RuleInGroup, RuleResult, RuleSpec, Verdict, verdict
@@ -48,9 +47,9 @@ def verdict_cached(
     )
 
 
-def rule_definition(rule: ScreeningRule) -> dict[str, Any]:
+def rule_definition(rule: ScreeningRule) -> dict[str, object]:
     """What a version says, as plain data for the audit trail and screening runs."""
-    definition: dict[str, Any] = {
+    definition: dict[str, object] = {
         field: getattr(rule, f"{field}_id" if field == "group" else field)
         for field in RULE_DEFINITION_FIELDS
     }

@@ -18,9 +18,8 @@ permissions, the ATS signature): ``actor`` is who is recorded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 
@@ -55,7 +54,7 @@ def _clean(job: Job) -> None:
     job.full_clean(exclude=[] if job.jurisdictions else ["jurisdictions"])
 
 
-def _values(job: Job, fields: Any) -> dict[str, Any]:
+def _values(job: Job, fields: Iterable[str]) -> dict[str, object]:
     return {field: getattr(job, field) for field in fields}
 
 
@@ -118,7 +117,7 @@ def _awaiting(before: Job, after: Job) -> list[tuple[ScreeningRule, list[dict[st
     return found
 
 
-def job_update(*, job: Job, actor: AuditActor, changes: Mapping[str, Any]) -> Job:
+def job_update(*, job: Job, actor: AuditActor, changes: Mapping[str, object]) -> Job:
     """Change the job's fields in ``changes`` and record ``job.changed`` (one event).
 
     The event holds the before and after of the fields that changed; nothing changed

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -164,7 +163,11 @@ def _go_live(rule: ScreeningRule, *, approver: AbstractBaseUser | None = None) -
     ScreeningRule.objects.filter(lineage=rule.lineage, status=RuleStatus.LIVE).exclude(
         pk=rule.pk
     ).update(status=RuleStatus.SUPERSEDED, active=False, status_changed_at=now)
-    changes: dict[str, Any] = {"status": RuleStatus.LIVE, "active": True, "status_changed_at": now}
+    changes: dict[str, object] = {
+        "status": RuleStatus.LIVE,
+        "active": True,
+        "status_changed_at": now,
+    }
     if approver is not None:
         changes |= {"approved_by_id": approver.pk, "approved_at": now}
     # Claim the draft: a second, concurrent approval finds nothing to claim.
@@ -259,7 +262,7 @@ def rule_update(
     *,
     rule: ScreeningRule,
     actor: AbstractBaseUser,
-    changes: Mapping[str, Any],
+    changes: Mapping[str, object],
     activate: bool = True,
     note: str = "",
     acknowledgement: str = "",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hiring.ats import services
@@ -21,14 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="organisation slug")
         parser.add_argument("--ats", required=True, choices=Ats.values)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["org"]).first()
+    def handle(self, *args: str, **options: object) -> None:
+        slug, ats = str(options["org"]), str(options["ats"])
+        organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
-            raise CommandError(f"no organisation with slug {options['org']!r}")
+            raise CommandError(f"no organisation with slug {slug!r}")
         secret = services.ats_secret_set(
-            organization=organization, ats=options["ats"], actor="command:ats_secret"
+            organization=organization, ats=ats, actor="command:ats_secret"
         )
-        url = f"/api/v1/ats/{options['ats']}/{organization.slug}/"
-        self.stdout.write(f"New {options['ats']} webhook secret for {organization.slug}.")
+        url = f"/api/v1/ats/{ats}/{organization.slug}/"
+        self.stdout.write(f"New {ats} webhook secret for {organization.slug}.")
         self.stdout.write(f"Endpoint: {url} (the previous secret no longer works)")
         self.stdout.write(secret)

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -369,8 +369,8 @@ class Command(BaseCommand):
             help="Output format (default json), written to stdout.",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["input"])  # call_command passes keyword options unconverted
+    def handle(self, *args: str, **options: object) -> None:
+        path = Path(str(options["input"]))  # call_command passes keyword options unconverted
         try:
             given = read_records(path)
         except UnusableInput as exc:
@@ -386,7 +386,7 @@ class Command(BaseCommand):
         if given.separator != ",":
             self.stderr.write(given.separator_note)  # stdout holds the report alone
         result = audit(given.records)
-        output_format: str = options["format"]
+        output_format = str(options["format"])
         if output_format == "csv":
             text = render_csv(result)
         elif output_format == "html":

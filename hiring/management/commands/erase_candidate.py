@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandParser
 
 from hiring.management.commands._lookup import add_candidate_arguments, candidate_from_options
@@ -22,9 +20,9 @@ class Command(BaseCommand):
             "--actor", required=True, help="who asked, for the audit trail (e.g. 'dpo:jane')"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         candidate = candidate_from_options(options)
-        result = services.candidate_erase(candidate=candidate, actor=options["actor"])
+        result = services.candidate_erase(candidate=candidate, actor=str(options["actor"]))
         if result.already_erased:
             self.stdout.write("Already erased; nothing changed.")
         for kind, count in result.deleted.items():

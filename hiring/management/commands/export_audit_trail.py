@@ -18,11 +18,11 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hiring.listing import csv_cell
+from renown.json_types import JSONObject
 from renown.models import Organization, audit_canonical_json
 from renown.trail import audit_trail_export
 
@@ -51,15 +51,15 @@ class Command(BaseCommand):
         parser.add_argument("--org", metavar="SLUG", help="Only this organisation's chain.")
         parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         organization = None
         if options["org"]:
-            organization = Organization.objects.filter(slug=options["org"]).first()
+            organization = Organization.objects.filter(slug=str(options["org"])).first()
             if organization is None:
                 raise CommandError(f"No organisation with slug {options['org']!r}.", returncode=2)
         rows = audit_trail_export(organization=organization)
         try:
-            self._write(rows, options["format"])
+            self._write(rows, str(options["format"]))
         except BrokenPipeError:
             # The reader stopped early (``| head``): not an error of the export.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         finally:
             rows.close()  # its database cursor, while the connection is still open
 
-    def _write(self, rows: Iterator[dict[str, Any]], fmt: str) -> None:
+    def _write(self, rows: Iterator[JSONObject], fmt: str) -> None:
         if fmt == "jsonl":
             for row in rows:
                 self.stdout.write(

@@ -10,7 +10,7 @@ is logged); nothing to do when no host model is configured.
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -37,8 +37,9 @@ class Command(BaseCommand):
             help="Host records read (with their links) per batch (default 500).",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["batch"] < 1:
+    def handle(self, *args: str, **options: object) -> None:
+        batch = options["batch"]
+        if not isinstance(batch, int) or batch < 1:
             raise CommandError("--batch must be at least 1.", returncode=2)
         model = host_model()
         if options["relink"] is not None:
@@ -54,9 +55,7 @@ class Command(BaseCommand):
         # The raw stream under Django's OutputWrapper: tqdm redraws with "\r".
         stream: TextIO = getattr(self.stderr, "_out", sys.stderr)
         with tqdm(total=total, unit="record", desc="link host", file=stream) as bar:
-            result = host_reconcile(
-                batch=options["batch"], progress=lambda n: bar.update(n) and None
-            )
+            result = host_reconcile(batch=batch, progress=lambda n: bar.update(n) and None)
         self.stdout.write(result.summary())
         if result.failed:
             raise CommandError(

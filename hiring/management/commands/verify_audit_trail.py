@@ -7,8 +7,6 @@ exit 2 for an unknown organisation.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renown.models import Organization
@@ -24,15 +22,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", metavar="SLUG", help="Only this organisation's chain.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         organization = None
         if options["org"]:
-            organization = Organization.objects.filter(slug=options["org"]).first()
+            organization = Organization.objects.filter(slug=str(options["org"])).first()
             if organization is None:
                 raise CommandError(f"No organisation with slug {options['org']!r}.", returncode=2)
         chains = audit_trail_verify(organization=organization)
+        verbosity = options["verbosity"]
         for chain in chains:
-            if options["verbosity"] >= 2:
+            if isinstance(verbosity, int) and verbosity >= 2:
                 self.stdout.write(
                     f"  {chain.chain}: {chain.events} events, head #{chain.head_sequence} "
                     f"{chain.head_hash}"
