@@ -22,13 +22,15 @@ system check ``renown.W010`` says so in a host with no broker.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from celery import Celery, Task
 from celery.result import AsyncResult, EagerResult
 from django.db import transaction
 
 __all__ = ["broker_configured", "enqueue", "enqueue_on_commit", "runs_in_process"]
+
+R = TypeVar("R")
 
 
 def broker_configured(app: Celery) -> bool:
@@ -42,18 +44,18 @@ def broker_configured(app: Celery) -> bool:
     return bool(conf.broker_write_url or conf.get("broker_transport"))
 
 
-def runs_in_process(task: Task[Any, Any]) -> bool:
+def runs_in_process(task: Task[..., object]) -> bool:
     """Whether ``task`` would run in the calling process (eager, or no broker configured)."""
     app = task.app
     return bool(app.conf.task_always_eager) or not broker_configured(app)
 
 
 def enqueue(
-    task: Task[Any, Any],
-    *args: Any,
+    task: Task[..., R],
+    *args: object,
     countdown: float | None = None,
-    **kwargs: Any,
-) -> AsyncResult[Any] | EagerResult[Any]:
+    **kwargs: object,
+) -> AsyncResult[R] | EagerResult[R]:
     """Start ``task(*args, **kwargs)``: on the broker, or here and now without one.
 
     ``countdown`` delays it on a broker (seconds); in-process it is not waited for.
@@ -69,14 +71,15 @@ def enqueue(
 
 
 def enqueue_on_commit(
-    task: Task[Any, Any],
-    *args: Any,
+    task: Task[..., R],
+    *args: object,
     using: str | None = None,
-    **kwargs: Any,
+    countdown: float | None = None,
+    **kwargs: object,
 ) -> None:
     """``enqueue`` once the current transaction commits (at once outside one).
 
     A worker must not look for rows before they are committed, and a task run in
     process must not run inside a transaction that may still roll back.
     """
-    transaction.on_commit(lambda: enqueue(task, *args, **kwargs), using=using)
+    transaction.on_commit(lambda: enqueue(task, *args, countdown=countdown, **kwargs), using=using)

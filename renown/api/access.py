@@ -10,10 +10,10 @@ organisation's object is a 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from renown.access import (
     AUDITOR,
@@ -71,7 +71,7 @@ class ApiAccess(BasePermission):
 
     message = "Your role does not allow this."
 
-    def has_permission(self, request: Request, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         principal = resolve_principal(request)
         if principal is None:
             return False

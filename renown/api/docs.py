@@ -15,13 +15,13 @@ rules come from a static stylesheet: no nonce, hash or ``'unsafe-inline'`` neede
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from drf_spectacular import plumbing
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import SPECTACULAR_DEFAULTS, patched_settings
+from drf_spectacular.utils import _SchemaType as SchemaType
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import TemplateHTMLRenderer
@@ -35,7 +35,7 @@ TITLE = "Renown API"
 # Every drf-spectacular setting at its default, then Renown's: the host's
 # SPECTACULAR_SETTINGS (title, hooks, camelised names...) never reach this document.
 # (The SERVE_* settings and the generator are attributes of the views instead.)
-SCHEMA_SETTINGS: dict[str, Any] = {
+SCHEMA_SETTINGS: dict[str, object] = {
     **{
         name: value
         for name, value in SPECTACULAR_DEFAULTS.items()
@@ -57,12 +57,16 @@ SCHEMA_SETTINGS: dict[str, Any] = {
 }
 
 
-def renown_endpoints(endpoints: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+# What drf-spectacular's preprocessing hooks take: (path, path regex, method, view callback).
+Endpoint = tuple[str, str, str, Callable[..., object]]
+
+
+def renown_endpoints(endpoints: list[Endpoint]) -> list[Endpoint]:
     """drf-spectacular preprocessing hook: keep the operations of Renown's API views only."""
     return [endpoint for endpoint in endpoints if _is_operation(endpoint[3])]
 
 
-def _is_operation(callback: Any) -> bool:
+def _is_operation(callback: Callable[..., object]) -> bool:
     view = getattr(callback, "cls", None)
     return (
         isinstance(view, type)
@@ -97,14 +101,14 @@ class ApiSchemaView(ApiView, SpectacularAPIView):
     generator_class = SchemaGenerator
     serve_public = True
     urlconf = None
-    custom_settings: dict[str, Any] = SCHEMA_SETTINGS
+    custom_settings: dict[str, object] = SCHEMA_SETTINGS
 
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         with _enum_names_of_these_settings():
             return super().get(request, *args, **kwargs)  # type: ignore[no-untyped-call,no-any-return]
 
     @classmethod
-    def generate(cls, request: Request | None = None) -> dict[str, Any]:
+    def generate(cls, request: Request | None = None) -> SchemaType:
         """The document as the view serves it (without a request: as data, e.g. for tests)."""
         with patched_settings(cls.custom_settings), _enum_names_of_these_settings():
             generator = cls.generator_class(urlconf=cls.urlconf, patterns=cls.patterns)  # type: ignore[no-untyped-call]
@@ -120,9 +124,9 @@ class ApiDocsView(ApiView, SpectacularSwaggerSplitView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = []
-    custom_settings: dict[str, Any] = SCHEMA_SETTINGS
+    custom_settings: dict[str, object] = SCHEMA_SETTINGS
 
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         with patched_settings(self.custom_settings):  # the Swagger UI assets and settings
             return super().get(request, *args, **kwargs)  # type: ignore[no-untyped-call,no-any-return]
 

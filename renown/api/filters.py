@@ -14,15 +14,17 @@ Anything else answers 400 problem+json naming the parameter.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django_filters import filters
+from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import get_model_field
 from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -33,7 +35,7 @@ class StrictBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput  # the text as sent: the select widgets read "maybe" as unset
 
-    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+    def to_python(self, value: object) -> bool | None:  # type: ignore[override]
         if value in (None, ""):
             return None
         text = str(value).strip().lower()
@@ -43,7 +45,7 @@ class StrictBooleanField(forms.NullBooleanField):
             return False
         raise ValidationError("Give true or false.", code="invalid")
 
-    def validate(self, value: Any) -> None:
+    def validate(self, value: object) -> None:
         pass
 
 
@@ -57,7 +59,7 @@ def integer_column(model: type[models.Model], field_name: str) -> bool:
     return isinstance(field, models.IntegerField)
 
 
-def tighten(filterset: Any) -> None:
+def tighten(filterset: BaseFilterSet) -> None:
     """Give the filterset's number and yes/no filters strict form fields (see the module)."""
     model = filterset.queryset.model
     for filter_ in filterset.filters.values():
@@ -76,7 +78,9 @@ def tighten(filterset: Any) -> None:
 class ApiFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
     """django-filter with ``tighten`` applied to every filterset it builds."""
 
-    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+    def get_filterset(
+        self, request: Request, queryset: QuerySet[models.Model], view: APIView
+    ) -> BaseFilterSet | None:
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
             tighten(filterset)

@@ -28,7 +28,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponse
@@ -118,7 +118,23 @@ def request_digest(request: Request) -> str:
     return digest.hexdigest()
 
 
-def _reserved_fields(request: Request, digest: str, now: datetime) -> dict[str, Any]:
+class _ReservedFields(TypedDict):
+    """The columns of an ``IdempotencyKey`` row as a reservation writes them."""
+
+    method: str
+    path: str
+    request_digest: str
+    state: IdempotencyState
+    reservation: str
+    reserved_until: datetime
+    status_code: int | None
+    body: bytes
+    content_type: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def _reserved_fields(request: Request, digest: str, now: datetime) -> _ReservedFields:
     reserved_until = now + _reservation_timeout()
     return {
         "method": request.method or "",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+_Model = TypeVar("_Model", bound=Model)
+_Row = TypeVar("_Row")
 
 
 class ApiCursorPagination(CursorPagination):
@@ -15,7 +21,9 @@ class ApiCursorPagination(CursorPagination):
     max_page_size = 200
     ordering = "-id"
 
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+    def paginate_queryset(
+        self, queryset: QuerySet[_Model, _Row], request: Request, view: APIView | None = None
+    ) -> list[_Row] | None:
         # A cursor is opaque but client-held: one whose position is not a value of the
         # ordering column (?cursor= crafted, p=abc on an id) is invalid, not a 500.
         try:

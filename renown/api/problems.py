@@ -10,20 +10,22 @@ limit, crashes (``renown.api.views.ApiView``) and unknown URLs all answer in thi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http import HTTPStatus
-from typing import Any, cast
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from renown.exceptions import ApplicationError, NotPermitted, WarningNotAcknowledged
+from renown.json_types import JSONObject
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -41,10 +43,10 @@ def problem_body(
     slug: str | None = None,
     title: str | None = None,
     errors: list[dict[str, str]] | None = None,
-) -> dict[str, Any]:
+) -> JSONObject:
     """The problem document as plain data."""
     phrase = HTTPStatus(status_code).phrase
-    body: dict[str, Any] = {
+    body: JSONObject = {
         "type": problem_type(slug or phrase.lower().replace(" ", "-").replace("'", "")),
         "title": title or phrase,
         "status": status_code,
@@ -57,14 +59,27 @@ def problem_body(
 
 
 def problem_response(
-    request: HttpRequest, status_code: int, detail: str, **kwargs: Any
+    request: HttpRequest,
+    status_code: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     """A plain Django response holding a problem (for views outside DRF)."""
-    body = problem_body(status_code=status_code, detail=detail, instance=request.path, **kwargs)
+    body = problem_body(
+        status_code=status_code,
+        detail=detail,
+        instance=request.path,
+        slug=slug,
+        title=title,
+        errors=errors,
+    )
     return HttpResponse(json.dumps(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
-def flatten_errors(detail: Any, prefix: str = "") -> Iterator[dict[str, str]]:
+def flatten_errors(detail: object, prefix: str = "") -> Iterator[dict[str, str]]:
     """DRF/Django error details as ``[{"field", "message"}]`` with dotted field paths."""
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -85,14 +100,14 @@ def flatten_errors(detail: Any, prefix: str = "") -> Iterator[dict[str, str]]:
         yield {"field": prefix, "message": str(detail)}
 
 
-def django_validation_detail(exc: DjangoValidationError) -> Any:
+def django_validation_detail(exc: DjangoValidationError) -> dict[str, list[str]] | list[str]:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
     return [str(m) for m in exc.messages]
 
 
 def _problem(
-    exc: Exception, context: dict[str, Any]
+    exc: Exception, context: Mapping[str, object]
 ) -> tuple[int, str, str | None, list[dict[str, str]] | None] | None:
     """(status, detail, slug, errors) for an exception DRF has no answer for; None if unknown."""
     if isinstance(exc, DjangoValidationError):
@@ -109,13 +124,13 @@ def _problem(
     return None
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:
     """DRF's handler, answering every error as a problem (``ApiView.get_exception_handler``).
 
     Returns None for an exception it does not know: the view answers that as a crash.
     """
     request = context["request"]
-    instance = request.path if request is not None else ""
+    instance = request.path if isinstance(request, HttpRequest | Request) else ""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied) and not isinstance(exc, NotPermitted):
@@ -154,11 +169,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     )
     if isinstance(exc, WarningNotAcknowledged):
         # The serious fairness warnings to acknowledge (send "acknowledgement" in words).
-        body["warnings"] = exc.warnings
+        return Response(
+            {**body, "warnings": exc.warnings},
+            status=status_code,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
 @csrf_exempt
-def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """Any ``/api/`` URL that names no endpoint."""
     return problem_response(request, 404, "No endpoint at this URL.")

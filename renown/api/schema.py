@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import ParamSpec, TypeVar
 
+from django.db import models
 from django_filters import filters
+from django_filters.filterset import FilterSet
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import spectacular_settings
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import Direction, OpenApiParameter
+from drf_spectacular.utils import _SchemaType as SchemaType
+from drf_spectacular.utils import _SerializerType as SerializerType
 from drf_spectacular.utils import extend_schema as spectacular_extend_schema
 from rest_framework import serializers
 
@@ -51,12 +55,12 @@ RETRY_AFTER_HEADER = {
 }
 
 
-class FieldErrorSchema(serializers.Serializer[Any]):
+class FieldErrorSchema(serializers.Serializer[dict[str, str]]):
     field = serializers.CharField(help_text="Dotted path into the body; empty for the whole body.")
     message = serializers.CharField()
 
 
-class ProblemSerializer(serializers.Serializer[Any]):
+class ProblemSerializer(serializers.Serializer[object]):  # schema only: it holds no instance
     """RFC 9457 problem details."""
 
     type = serializers.CharField()
@@ -95,10 +99,8 @@ class ApiAutoSchema(AutoSchema):
             return True
         return bool(super().is_excluded())
 
-    def _get_response_bodies(
-        self, direction: Literal["request", "response"] = "response"
-    ) -> dict[str, Any]:
-        responses: dict[str, Any] = super()._get_response_bodies(direction)
+    def _get_response_bodies(self, direction: Direction = "response") -> SchemaType:
+        responses = super()._get_response_bodies(direction)
         component = self.resolve_serializer(ProblemSerializer, "response")
         idempotent = self._honours_idempotency_key()
         for code, description in PROBLEM_STATUSES.items():
@@ -116,8 +118,8 @@ class ApiAutoSchema(AutoSchema):
     def _honours_idempotency_key(self) -> bool:
         return self.method == "POST" and bool(getattr(self.view, "honours_idempotency_key", False))
 
-    def get_override_parameters(self) -> list[Any]:
-        parameters: list[Any] = list(super().get_override_parameters())
+    def get_override_parameters(self) -> list[OpenApiParameter | SerializerType]:
+        parameters = list(super().get_override_parameters())
         if self._honours_idempotency_key():
             parameters.append(
                 OpenApiParameter(
@@ -134,33 +136,45 @@ class ApiAutoSchema(AutoSchema):
         return parameters
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+F = TypeVar("F", bound=Callable[..., object])
 
 
-def extend_schema(**kwargs: Any) -> Callable[[F], F]:
-    """drf-spectacular's ``extend_schema`` for the methods of Renown's API views.
+def _on_api_auto_schema(
+    spectacular: Callable[P, Callable[[F], F]],
+) -> Callable[P, Callable[[F], F]]:
+    """``spectacular`` (drf-spectacular's ``extend_schema``), with its parameters, made to
+    build the schema of a decorated method on ``ApiAutoSchema``."""
 
-    Decorating a method, drf-spectacular builds the operation's schema class on the
-    host's ``DEFAULT_SCHEMA_CLASS`` (DRF's own AutoSchema unless the host chose
-    drf-spectacular's), which it cannot combine with ``ApiAutoSchema`` later
-    ("AutoSchema.get_operation() takes 3 positional arguments"). Here it is built on
-    ``ApiAutoSchema``, the way drf-spectacular carries a schema on an ``@action``.
-    """
-    decorate = spectacular_extend_schema(**kwargs)
+    def extend_schema(*args: P.args, **kwargs: P.kwargs) -> Callable[[F], F]:
+        """drf-spectacular's ``extend_schema`` for the methods of Renown's API views.
 
-    def apply(function: F) -> F:
-        if inspect.isfunction(function) and getattr(function, "schema", None) is None:
-            function.__dict__.setdefault("kwargs", {}).setdefault("schema", ApiAutoSchema)
-        return decorate(function)
+        Decorating a method, drf-spectacular builds the operation's schema class on the
+        host's ``DEFAULT_SCHEMA_CLASS`` (DRF's own AutoSchema unless the host chose
+        drf-spectacular's), which it cannot combine with ``ApiAutoSchema`` later
+        ("AutoSchema.get_operation() takes 3 positional arguments"). Here it is built on
+        ``ApiAutoSchema``, the way drf-spectacular carries a schema on an ``@action``.
+        """
+        decorate = spectacular(*args, **kwargs)
 
-    return apply
+        def apply(function: F) -> F:
+            if inspect.isfunction(function) and getattr(function, "schema", None) is None:
+                function.__dict__.setdefault("kwargs", {}).setdefault("schema", ApiAutoSchema)
+            return decorate(function)
+
+        return apply
+
+    return extend_schema
+
+
+extend_schema = _on_api_auto_schema(spectacular_extend_schema)
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "renown.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "http",
             "scheme": "bearer",
@@ -179,9 +193,14 @@ class ApiFilterSchema(DjangoFilterExtension):  # type: ignore[no-untyped-call]
     priority = 1
 
     def resolve_filter_field(
-        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
-    ) -> list[dict[str, Any]]:
-        parameters: list[dict[str, Any]] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
+        self,
+        auto_schema: AutoSchema,
+        model: type[models.Model],
+        filterset_class: type[FilterSet],
+        field_name: str,
+        filter_field: filters.Filter,
+    ) -> list[SchemaType]:
+        parameters: list[SchemaType] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
             auto_schema, model, filterset_class, field_name, filter_field
         )
         if isinstance(filter_field, filters.NumberFilter) and integer_column(

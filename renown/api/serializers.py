@@ -11,7 +11,7 @@ walks every serializer to check).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import TypeAlias, TypeVar
 
 from django.db import models
 from rest_framework import ISO_8601, serializers
@@ -47,7 +47,14 @@ class DateField(serializers.DateField):
 
 
 # DRF's field -> Renown's; a serializer of the API holds no bare instance of a key.
-HOST_DEPENDENT_FIELDS: dict[type[serializers.Field[Any, Any, Any, Any]], type[Any]] = {
+# (DRF's BigIntegerField is an IntegerField.)
+HostDependentField: TypeAlias = (
+    serializers.DecimalField
+    | serializers.IntegerField
+    | serializers.DateTimeField
+    | serializers.DateField
+)
+HOST_DEPENDENT_FIELDS: dict[type[HostDependentField], type[HostDependentField]] = {
     serializers.DecimalField: DecimalField,
     DRFBigIntegerField: BigIntegerField,
     serializers.DateTimeField: DateTimeField,
@@ -58,7 +65,7 @@ HOST_DEPENDENT_FIELDS: dict[type[serializers.Field[Any, Any, Any, Any]], type[An
 # A ModelSerializer whose generated number and date fields are the ones above. (A comment,
 # not a docstring: the schema would describe every subclass without its own by it.)
 class ApiModelSerializer(serializers.ModelSerializer[_MT]):
-    serializer_field_mapping: ClassVar[dict[type[models.Field[Any, Any]], type[Any]]] = {
+    serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.BigAutoField: BigIntegerField,
         models.BigIntegerField: BigIntegerField,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from renown import conf
 from renown.api.access import resolve_principal
@@ -24,7 +23,7 @@ class PrincipalRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return str(conf.get("RENOWN_API_THROTTLE_RATE"))
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         principal = resolve_principal(request)
         if principal is None:
             return None

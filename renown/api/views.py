@@ -16,7 +16,7 @@ URL prefix the host mounts Renown at: a body over ``RENOWN_API_MAX_BODY_BYTES`` 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.signals import got_request_exception
@@ -96,17 +96,17 @@ class ApiView(APIView):
     """
 
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
-    permission_classes: list[Any] = [ApiAccess]
-    throttle_classes: list[Any] = [PrincipalRateThrottle]
-    parser_classes: list[Any] = [JSONParser]
-    renderer_classes: list[Any] = [ApiJSONRenderer]
+    permission_classes = [ApiAccess]
+    throttle_classes = [PrincipalRateThrottle]
+    parser_classes = [JSONParser]
+    renderer_classes = [ApiJSONRenderer]
     content_negotiation_class = ApiContentNegotiation
     metadata_class = SimpleMetadata  # type: ignore[assignment]  # (the stubs say an instance)
     versioning_class = None  # the version is in the path (api/v1/)
     settings = API_SETTINGS
     schema = ApiAutoSchema()
 
-    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+    def initialize_request(self, request: HttpRequest, *args: object, **kwargs: object) -> Request:
         return ApiRequest(
             request,
             parsers=self.get_parsers(),
@@ -115,10 +115,10 @@ class ApiView(APIView):
             parser_context=self.get_parser_context(request),
         )
 
-    def get_exception_handler(self) -> Any:
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, object]], Response | None]:
         return exception_handler
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         # First, before authentication (session auth's CSRF check may read a form body).
         self.check_body_size(request)
         super().initial(request, *args, **kwargs)
@@ -172,7 +172,7 @@ class ApiView(APIView):
 
 class ApiGenericView(ApiView, generics.GenericAPIView):  # type: ignore[type-arg]
     pagination_class: type[BasePagination] | None = ApiCursorPagination
-    filter_backends: list[Any] = [ApiFilterBackend, ApiOrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiOrderingFilter]
 
 
 class ApiViewSet(viewsets.ViewSetMixin, ApiGenericView):
@@ -196,14 +196,14 @@ class ApiViewSet(viewsets.ViewSetMixin, ApiGenericView):
     def organization(self) -> Organization:
         return self.principal.organization
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         super().initial(request, *args, **kwargs)
         # Last before the handler: only a request that may run reserves its key.
         reservation = idempotency_reserve(request, self.principal)
         if reservation is not None:
             request._renown_idempotency = reservation  # type: ignore[attr-defined]
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         try:
             return super().dispatch(request, *args, **kwargs)
         except BaseException:
@@ -234,12 +234,12 @@ class ApiViewSet(viewsets.ViewSetMixin, ApiGenericView):
             )
         return super().handle_exception(exc)
 
-    def get_success_headers(self, data: Any) -> dict[str, str]:
+    def get_success_headers(self, data: object) -> dict[str, str]:
         # CreateModelMixin's Location comes from the host's URL_FIELD_NAME: none here.
         return {}
 
     def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
+        self, request: Request, response: Response, *args: object, **kwargs: object
     ) -> Response:
         # A replay is a plain HttpResponse: DRF passes any HttpResponseBase through.
         response = super().finalize_response(request, response, *args, **kwargs)

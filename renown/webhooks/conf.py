@@ -5,13 +5,11 @@ Read at call time (``get(...)``) so that ``override_settings`` in tests works.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 
 from renown.conf import at_least, register_defaults
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, float] = {  # every one a number (int where a whole number)
     # Attempts per delivery (the first one included) before it is marked failed.
     "RENOWN_WEBHOOK_MAX_ATTEMPTS": 8,
     # Exponential backoff between attempts: base * 2 ** (attempt - 1), capped, with jitter.
@@ -46,6 +44,10 @@ register_defaults(
 )
 
 
-def get(name: str) -> Any:
-    """The setting ``name`` from Django settings, or its default here."""
-    return getattr(settings, name, DEFAULTS[name])
+def get(name: str) -> float:
+    """The setting ``name`` from Django settings, or its default here, as a number.
+
+    Every webhook setting is a number (``renown.checks`` refuses anything else); callers
+    take ``int(...)`` of the whole numbers.
+    """
+    return float(getattr(settings, name, DEFAULTS[name]))

@@ -21,8 +21,8 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from renown.json_types import JSONObject
 from renown.models import (
     AuditEventType,
     DeliveryStatus,
@@ -42,6 +43,7 @@ from renown.models import (
 from renown.queue import enqueue
 from renown.trail import AuditActor, audit_record
 from renown.webhooks import conf, signing
+from renown.webhooks.events import CandidateRef, EventData, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +110,7 @@ def subscription_create(
     return subscription, secret
 
 
-def _subscription_state(subscription: WebhookSubscription) -> dict[str, Any]:
+def _subscription_state(subscription: WebhookSubscription) -> JSONObject:
     return {
         "name": subscription.name,
         "url": subscription.url,
@@ -210,7 +212,7 @@ class CandidateLike(Protocol):
     external_id: str
 
 
-def candidate_ref(candidate: CandidateLike) -> dict[str, Any]:
+def candidate_ref(candidate: CandidateLike) -> CandidateRef:
     """How events name a candidate: the public id and the ATS's own ids, never a name."""
     return {
         "id": str(candidate.public_id),
@@ -234,9 +236,9 @@ def _subscriptions_for(organization_id: int, event_type: str) -> list[WebhookSub
 
 
 def _envelope(
-    event_id: uuid.UUID, event_type: str, organization: Organization, data: Mapping[str, Any]
+    event_id: uuid.UUID, event_type: str, organization: Organization, data: EventData
 ) -> str:
-    envelope = {
+    envelope: WebhookEvent = {
         "id": str(event_id),
         "type": event_type,
         "created_at": timezone.now(),
@@ -249,9 +251,12 @@ def _envelope(
 def event_emit_many(
     organization: Organization,
     event_type: str,
-    items: Iterable[tuple[Mapping[str, Any], uuid.UUID | None]],
+    items: Iterable[tuple[EventData, uuid.UUID | None]],
 ) -> list[WebhookDelivery]:
     """Emit one event per ``(payload, candidate public id)`` to every subscription that wants it.
+
+    A payload is the event's ``data``: the shape ``renown.webhooks.events`` gives its type
+    (``ScoreUpdatedData``, ``ScreeningCompletedData``...).
 
     Call inside the transaction that makes the change: the delivery rows
     commit (or roll back) with it and the sends are queued on commit. Returns
@@ -293,7 +298,7 @@ def event_emit_many(
 def event_emit(
     organization: Organization,
     event_type: str,
-    payload: Mapping[str, Any],
+    payload: EventData,
     *,
     candidate: CandidateLike | None = None,
 ) -> list[WebhookDelivery]:
@@ -428,7 +433,7 @@ def delivery_attempt(*, delivery_id: int, attempt: int = 1) -> AttemptOutcome | 
         return AttemptOutcome(DeliveryStatus.FAILED)
 
 
-def _count_failure(subscription_id: int, now: Any) -> None:
+def _count_failure(subscription_id: int, now: datetime) -> None:
     WebhookSubscription.objects.filter(pk=subscription_id).update(
         consecutive_failures=F("consecutive_failures") + 1
     )
@@ -490,7 +495,7 @@ def deliveries_sweep(*, grace: timedelta = timedelta(minutes=5)) -> int:
     return len(ids)
 
 
-def deliveries_purge(*, now: Any = None) -> int:
+def deliveries_purge(*, now: datetime | None = None) -> int:
     """Delete finished delivery log rows older than RENOWN_WEBHOOK_DELIVERY_RETENTION_DAYS."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=int(conf.get("RENOWN_WEBHOOK_DELIVERY_RETENTION_DAYS")))
