@@ -185,7 +185,7 @@ class JobAdmin(HiringScopedAdmin):
             data = form.cleaned_data
             live_bias_audit.bias_audit_record(
                 audit,
-                actor=request.user,
+                actor=signed_in_user(request),
                 audited_on=data["audited_on"],
                 auditor=data["auditor"],
                 auditor_independent=data["auditor_independent"],

@@ -21,8 +21,7 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
@@ -325,7 +324,7 @@ def audit_csv(audit: LiveAudit, *, include_restricted: bool) -> str:
 def bias_audit_record(
     audit: LiveAudit,
     *,
-    actor: AbstractBaseUser | AnonymousUser,
+    actor: AbstractBaseUser,
     audited_on: date,
     auditor: str,
     auditor_independent: bool,
@@ -335,10 +334,8 @@ def bias_audit_record(
 ) -> BiasAudit:
     """Record the audit (and its figures) for the job; audited in the trail.
 
-    ``actor`` is the signed-in person recording it (PermissionDenied for an anonymous one).
+    ``actor`` is the signed-in person recording it (``renown.access.signed_in_user``).
     """
-    if not isinstance(actor, AbstractBaseUser):
-        raise PermissionDenied("Sign in to record a bias audit.")
     report: RecordedReport = {
         **audit_maths.audit_report(audit.result),
         "individuals": audit.total,

@@ -42,6 +42,7 @@ from renown.json_types import JSONValue
 from renown.models import AuditEventType, EventType
 from renown.trail import AuditActor, audit_record
 from renown.webhooks import services as webhook_services
+from renown.webhooks.events import CandidateErasedData
 from scoring.models import MetricSnapshot
 
 # --- access ------------------------------------------------------------------------
@@ -245,11 +246,12 @@ def candidate_erase(
             },
             note="erasure request (GDPR Art. 17)",
         )
-        webhook_services.event_emit(
-            organization,
-            EventType.CANDIDATE_ERASED,
-            {"candidate": ref, "erased_at": now, "retention_hold_until": hold_until},
-        )
+        erased: CandidateErasedData = {
+            "candidate": ref,
+            "erased_at": now,
+            "retention_hold_until": hold_until,
+        }
+        webhook_services.event_emit(organization, EventType.CANDIDATE_ERASED, erased)
         if hold_until is None:
             candidate.delete()
     return ErasureResult(public_id, deleted, hold_until)

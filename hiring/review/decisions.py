@@ -35,6 +35,7 @@ from renown.exceptions import DecisionNotAllowed
 from renown.models import AuditEventType, EventType
 from renown.trail import audit_actor_label, audit_record
 from renown.webhooks import services as webhook_services
+from renown.webhooks.events import DecisionRecordedData
 
 # A review page left open longer than this is not a measure of the review's length.
 MAX_TIMED_REVIEW = timedelta(hours=8)
@@ -151,23 +152,24 @@ def decision_record(
                 "adverse_action": adverse_action.pk if adverse_action else None,
             },
         )
+        data: DecisionRecordedData = {
+            "decision": {
+                "id": decision.pk,
+                "kind": kind,
+                "reason": reason,
+                "decided_at": now,
+                "machine_outcome": screening.outcome,
+                "machine_suggestion": screening.suggestion,
+                "follows_machine": decision.follows_machine,
+                "adverse_action": adverse_action is not None,
+            },
+            "candidate": webhook_services.candidate_ref(screening.candidate),
+            "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
+        }
         webhook_services.event_emit(
             organization,
             EventType.DECISION_RECORDED,
-            {
-                "decision": {
-                    "id": decision.pk,
-                    "kind": kind,
-                    "reason": reason,
-                    "decided_at": now,
-                    "machine_outcome": screening.outcome,
-                    "machine_suggestion": screening.suggestion,
-                    "follows_machine": decision.follows_machine,
-                    "adverse_action": adverse_action is not None,
-                },
-                "candidate": webhook_services.candidate_ref(screening.candidate),
-                "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
-            },
+            data,
             candidate=screening.candidate,
         )
         if open_action is not None and kind != DecisionKind.REJECT:

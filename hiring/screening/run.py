@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -50,6 +50,7 @@ from renown.queue import enqueue_on_commit
 from renown.trail import AuditActor, audit_actor_label, audit_record
 from renown.webhooks import conf as webhook_conf
 from renown.webhooks import services as webhook_services
+from renown.webhooks.events import ScreeningCompletedData
 
 logger = logging.getLogger(__name__)
 
@@ -396,38 +397,6 @@ def _run(
     return run
 
 
-class _JobRef(TypedDict):
-    id: int
-    external_id: str
-    title: str
-
-
-class _RunRef(TypedDict):
-    id: int
-    reason: str
-    evaluated_at: datetime
-    candidates: int
-    counts: dict[str, int]  # {outcome: candidates}
-    rule_versions: dict[str, int]  # {rule id: version}
-
-
-class _ScreeningRef(TypedDict):
-    candidate: Mapping[str, object]  # renown.webhooks.services.candidate_ref
-    outcome: str
-    suggestion: str
-    evaluated_at: datetime
-
-
-class ScreeningCompletedPayload(TypedDict):
-    """The ``screening.completed`` webhook event: one part of a run's screenings."""
-
-    job: _JobRef
-    run: _RunRef
-    part: int
-    parts: int
-    screenings: list[_ScreeningRef]
-
-
 def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
     """``screening.completed`` for the run's screenings, in parts, if anyone subscribed."""
     if job.organization_id not in webhook_services.subscribed_organization_ids(
@@ -445,9 +414,9 @@ def _emit_screening_completed(job: Job, run: ScreeningRun) -> None:
     )  # fmt: skip
     size = max(1, int(webhook_conf.get("RENOWN_WEBHOOK_SCREENINGS_PER_EVENT")))
     parts = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
-    items: list[tuple[ScreeningCompletedPayload, uuid.UUID | None]] = []
+    items: list[tuple[ScreeningCompletedData, uuid.UUID | None]] = []
     for number, part in enumerate(parts, start=1):
-        payload: ScreeningCompletedPayload = {
+        payload: ScreeningCompletedData = {
             "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},
             "run": {
                 "id": run.pk,
