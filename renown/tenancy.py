@@ -36,7 +36,7 @@ def group_role(*, user: UserLike) -> str | None:
     """
     from renown import conf
 
-    mapping: dict[str, str] = conf.get("RENOWN_ROLE_GROUPS")
+    mapping = conf.get("RENOWN_ROLE_GROUPS")
     if not mapping or not conf.get("RENOWN_DEFAULT_ORGANIZATION") or not user.is_authenticated:
         return None
     groups = getattr(user, "groups", None)  # a custom user model may have no groups
