@@ -5,13 +5,15 @@ Read at call time (``get(...)``) so that ``override_settings`` in tests works.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Literal, overload
 
 from django.conf import settings
 
 from renown.conf import at_least, dotted_path, each_value, matches, register_defaults
+from renown.json_types import JSONObject
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: JSONObject = {
     # Self-identification counts are shown only over at least this many candidates
     # (or none): counts over two or three people are their answers.
     "RENOWN_SELF_IDENTIFICATION_MIN_POPULATION": 5,
@@ -45,6 +47,24 @@ register_defaults(
 )
 
 
-def get(name: str) -> Any:
+# The settings by the type of their value (``get``'s overloads; renown.E020 holds a host's
+# value to its default's type).
+IntSetting = Literal["RENOWN_SELF_IDENTIFICATION_MIN_POPULATION"]
+StrSetting = Literal["RENOWN_HOST_CANDIDATE_MODEL", "RENOWN_HOST_CANDIDATE_ADAPTER"]
+StrMapSetting = Literal["RENOWN_HOST_CANDIDATE_FIELDS"]
+
+
+@overload
+def get(name: IntSetting) -> int: ...
+@overload
+def get(name: StrSetting) -> str: ...
+@overload
+def get(name: StrMapSetting) -> Mapping[str, str]: ...
+def get(name: str) -> object:
     """The setting ``name`` from Django settings, or its default here."""
+    return value(name)
+
+
+def value(name: str) -> object:
+    """The setting ``name`` as set (not yet checked: a system check's view), or its default."""
     return getattr(settings, name, DEFAULTS[name])

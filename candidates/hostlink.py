@@ -17,10 +17,11 @@ System checks (at start-up, ``manage.py check``):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import NotRequired, TypedDict
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -45,10 +46,24 @@ class HostNotice(TypedDict):
     """What the candidate was told or agreed to (``candidates.models.CandidateNotice``)."""
 
     kind: str
-    given_at: Any  # an aware datetime
+    given_at: datetime  # aware
     lawful_basis: NotRequired[str]
     document_version: NotRequired[str]
-    withdrawn_at: NotRequired[Any]
+    withdrawn_at: NotRequired[datetime | None]
+
+
+class HostAdapterValues(TypedDict, total=False):
+    """What a ``RENOWN_HOST_CANDIDATE_ADAPTER`` returns for a host record (any of it)."""
+
+    name: str | None
+    email: str | None
+    country: str | None
+    region: str | None
+    external_id: str | None
+    organization: str | None
+    accounts: Iterable[HostAccount] | None
+    links: Iterable[str] | None
+    notices: Iterable[HostNotice] | None
 
 
 class HostValues(TypedDict):
@@ -82,12 +97,12 @@ def is_host_model(model: type[models.Model]) -> bool:
     return bool(label) and model._meta.label_lower == label.lower()
 
 
-def _adapter() -> Callable[[Any], Mapping[str, Any]] | None:
+def _adapter() -> Callable[[models.Model], HostAdapterValues] | None:
     path = conf.get("RENOWN_HOST_CANDIDATE_ADAPTER")
     return import_string(path) if path else None
 
 
-def _resolve(obj: Any, path: str) -> Any:
+def _resolve(obj: object, path: str) -> object:
     value = obj
     for part in path.split("."):
         if value is None:
@@ -107,13 +122,16 @@ def host_values(obj: models.Model) -> HostValues:
     host object and the field when a required value is missing or of the wrong type.
     """
     adapter = _adapter()
-    raw: dict[str, Any] = {}
+    raw: Mapping[str, object]
+    adapted: HostAdapterValues = {}
     if adapter is not None:
-        raw = dict(adapter(obj))
+        raw = adapted = adapter(obj)
     else:
+        resolved: dict[str, object] = {}
+        raw = resolved
         for field, path in conf.get("RENOWN_HOST_CANDIDATE_FIELDS").items():
             try:
-                raw[field] = _resolve(obj, path)
+                resolved[field] = _resolve(obj, path)
             except AttributeError as exc:
                 raise ValidationError(
                     {field: f"{_describe(obj)}: cannot read {path!r} ({exc})"}
@@ -139,9 +157,9 @@ def host_values(obj: models.Model) -> HostValues:
         region=text["region"].upper(),
         external_id=text["external_id"] or str(obj.pk),
         organization=text["organization"],
-        accounts=list(raw.get("accounts") or []),
-        links=list(raw.get("links") or []),
-        notices=list(raw.get("notices") or []),
+        accounts=list(adapted.get("accounts") or []),
+        links=list(adapted.get("links") or []),
+        notices=list(adapted.get("notices") or []),
     )
 
 
@@ -150,7 +168,7 @@ def host_values(obj: models.Model) -> HostValues:
 
 def _path_problem(model: type[models.Model], path: str) -> str | None:
     """Why ``path`` is not an attribute path on ``model``'s instances, or None."""
-    current: type[Any] | None = model
+    current: type[object] | None = model
     for part in path.split("."):
         if current is None:
             return None  # past a plain attribute: its type is unknown, trust the host
@@ -171,13 +189,17 @@ def _path_problem(model: type[models.Model], path: str) -> str | None:
 
 @register()
 def check_host_candidate_settings(
-    app_configs: Sequence[Any] | None = None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[CheckMessage]:
     """The host candidate settings against the host's model (renown.E030-E033)."""
-    label = conf.get("RENOWN_HOST_CANDIDATE_MODEL")
-    fields = conf.get("RENOWN_HOST_CANDIDATE_FIELDS")
-    adapter = conf.get("RENOWN_HOST_CANDIDATE_ADAPTER")
-    if not isinstance(label, str) or not isinstance(fields, Mapping):
+    label = conf.value("RENOWN_HOST_CANDIDATE_MODEL")
+    fields = conf.value("RENOWN_HOST_CANDIDATE_FIELDS")
+    adapter = conf.value("RENOWN_HOST_CANDIDATE_ADAPTER")
+    if (
+        not isinstance(label, str)
+        or not isinstance(fields, Mapping)
+        or not isinstance(adapter, str)
+    ):
         return []  # renown.E020 already says so
     if not label:
         if fields or adapter:

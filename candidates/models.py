@@ -7,7 +7,7 @@ the plugin's base, below every app.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -45,10 +45,16 @@ def validate_region(value: str) -> None:
         raise ValidationError(str(exc), code="invalid_region") from None
 
 
+class PkRow(TypedDict):
+    """A row of ``.values("pk")``."""
+
+    pk: int
+
+
 class CandidateQuerySet(models.QuerySet["Candidate"]):
     """Candidates; ``not_erased`` is the one way "not erased" is written."""
 
-    def erased_ids(self) -> models.QuerySet[Candidate, Any]:
+    def erased_ids(self) -> models.QuerySet[Candidate, PkRow]:
         """The pks of erased candidates, as a subquery (a partial index finds them)."""
         return Candidate.objects.filter(erased_at__isnull=False).values("pk")
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
@@ -98,9 +98,9 @@ def _describe(alias: str) -> str:
 
 @register(Tags.database)
 def check_earlier_layout(
-    app_configs: Sequence[Any] | None = None,
+    app_configs: Sequence[AppConfig] | None = None,
     databases: Iterable[str] | None = None,
-    **kwargs: Any,
+    **kwargs: object,
 ) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     for alias in databases or ():
@@ -127,7 +127,9 @@ def check_earlier_layout(
 
 
 @register()
-def check_broker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_broker(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     """No broker: Renown's tasks, bulk refreshes included, run inside requests and commands."""
     from renown.queue import broker_configured
     from renown.webhooks.tasks import deliver_task
@@ -161,7 +163,9 @@ def check_broker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
 
 
 @register()
-def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     """Each RENOWN_* setting has its default's type and shape, and every one is known."""
     messages: list[CheckMessage] = []
     known = conf.known_settings()
@@ -198,7 +202,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
 
 @register()
 def check_role_groups(
-    app_configs: Sequence[Any] | None = None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[CheckMessage]:
     """Roles from auth groups need the organisation they apply in."""
     if getattr(settings, "RENOWN_ROLE_GROUPS", None) and not getattr(

@@ -17,13 +17,17 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Literal, TypeGuard, overload
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-# What is wrong with a value (a phrase to follow "it "), or None when it is fine.
-Validator = Callable[[Any], str | None]
+from renown.json_types import JSONObject
+
+# What is wrong with a value (a phrase to follow "it "), or None when it is fine. A
+# validator runs only on a value of its default's type and shape (``problem``), and may
+# rely on it: it narrows ``object`` with the checks the shape check already made.
+Validator = Callable[[object], str | None]
 
 # Names a settings module may import from ``renown`` that are not settings.
 NOT_SETTINGS = frozenset({"RENOWN_APPS", "RENOWN_BEAT_SCHEDULE"})
@@ -35,7 +39,7 @@ class KnownSetting:
 
     name: str
     owner: str
-    default: Any
+    default: object
     validator: Validator | None = None
 
 
@@ -45,10 +49,10 @@ _families: dict[str, KnownSetting] = {}
 
 def register_defaults(
     owner: str,
-    defaults: Mapping[str, Any],
+    defaults: Mapping[str, object],
     *,
     validators: Mapping[str, Validator] | None = None,
-    families: Mapping[str, Any] | None = None,
+    families: Mapping[str, object] | None = None,
 ) -> None:
     """Make ``defaults`` known to Renown's settings checks (idempotent per owner).
 
@@ -93,7 +97,7 @@ def lookup(name: str) -> KnownSetting | None:
     return None
 
 
-def problem(known: KnownSetting, value: Any) -> str | None:
+def problem(known: KnownSetting, value: object) -> str | None:
     """What is wrong with ``value`` for the setting (type and shape of its default, range)."""
     found = shape_problem(value, known.default)
     if found is None and known.validator is not None:
@@ -101,15 +105,15 @@ def problem(known: KnownSetting, value: Any) -> str | None:
     return found
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def shape_problem(value: Any, default: Any) -> str | None:
+def shape_problem(value: object, default: object) -> str | None:
     """Whether ``value`` has the type and shape of ``default`` (recursively for containers).
 
     bool, int, float (an int is fine where a float is expected), str, list or tuple,
@@ -158,7 +162,9 @@ def shape_problem(value: Any, default: Any) -> str | None:
 def at_least(minimum: float) -> Validator:
     """A number of at least ``minimum`` (a count that must not be zero, a timeout...)."""
 
-    def validate(value: Any) -> str | None:
+    def validate(value: object) -> str | None:
+        if not _is_number(value):
+            return f"must be a number, not {_type_name(value)}"
         return f"must be at least {minimum}" if value < minimum else None
 
     return validate
@@ -167,7 +173,9 @@ def at_least(minimum: float) -> Validator:
 def between(low: float, high: float) -> Validator:
     """A number from ``low`` to ``high`` (a share, a fraction)."""
 
-    def validate(value: Any) -> str | None:
+    def validate(value: object) -> str | None:
+        if not _is_number(value):
+            return f"must be a number, not {_type_name(value)}"
         return f"must be between {low} and {high}" if not low <= value <= high else None
 
     return validate
@@ -176,7 +184,7 @@ def between(low: float, high: float) -> Validator:
 def one_of(*choices: str) -> Validator:
     """One of a few words."""
 
-    def validate(value: Any) -> str | None:
+    def validate(value: object) -> str | None:
         return None if value in choices else f"must be one of {', '.join(map(repr, choices))}"
 
     return validate
@@ -186,8 +194,10 @@ def matches(pattern: str, description: str) -> Validator:
     """A string matching ``pattern`` (full match), described as ``description``."""
     compiled = re.compile(pattern)
 
-    def validate(value: Any) -> str | None:
-        return None if compiled.fullmatch(value) else f"must be {description}"
+    def validate(value: object) -> str | None:
+        if isinstance(value, str) and compiled.fullmatch(value):
+            return None
+        return f"must be {description}"
 
     return validate
 
@@ -195,7 +205,9 @@ def matches(pattern: str, description: str) -> Validator:
 def each_value(validator: Validator) -> Validator:
     """A dict whose every value passes ``validator``."""
 
-    def validate(value: Any) -> str | None:
+    def validate(value: object) -> str | None:
+        if not isinstance(value, Mapping):
+            return f"must be a dict, not {_type_name(value)}"
         for key, item in value.items():
             if found := validator(item):
                 return f"has under {key!r} a value that {found}"
@@ -208,10 +220,10 @@ def dotted_path(*, blank: bool = False) -> Validator:
     """A dotted import path (``package.module.name``); ``""`` too when ``blank``."""
     pattern = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 
-    def validate(value: Any) -> str | None:
+    def validate(value: object) -> str | None:
         if blank and value == "":
             return None
-        if pattern.fullmatch(value):
+        if isinstance(value, str) and pattern.fullmatch(value):
             return None
         return "must be a dotted path such as 'package.module.name'" + (
             " (or '' for none)" if blank else ""
@@ -220,8 +232,10 @@ def dotted_path(*, blank: bool = False) -> Validator:
     return validate
 
 
-def role_groups(value: Any) -> str | None:
+def role_groups(value: object) -> str | None:
     """A dict from role (recruiter, hr_admin, auditor) to an auth group's name, each its own."""
+    if not isinstance(value, Mapping):
+        return f"must be a dict, not {_type_name(value)}"
     roles = ("recruiter", "hr_admin", "auditor")  # renown.models.Role, not imported here
     for role, group in value.items():
         if role not in roles:
@@ -235,7 +249,7 @@ def role_groups(value: Any) -> str | None:
 
 # --- the base's own settings -------------------------------------------------------
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: JSONObject = {
     # Who to contact about Renown's requests (Open Library and OpenAlex ask for one).
     "RENOWN_CONTACT_EMAIL": "",
     "RENOWN_ALLOW_PRIVATE_HOSTS": False,
@@ -286,6 +300,37 @@ register_defaults(
 )
 
 
-def get(name: str) -> Any:
+# The base's settings by the type of their value (``get``'s overloads). The checks
+# (renown.E020) hold a host's value to its default's type, so ``get`` may promise it.
+BoolSetting = Literal["RENOWN_ALLOW_PRIVATE_HOSTS"]
+IntSetting = Literal[
+    "RENOWN_PROVIDER_CONCURRENCY",
+    "RENOWN_API_MAX_BODY_BYTES",
+    "RENOWN_API_IDEMPOTENCY_TTL_HOURS",
+    "RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS",
+]
+FloatSetting = Literal["RENOWN_HTTP_TIMEOUT_SECONDS", "RENOWN_HTTP_CONNECT_TIMEOUT_SECONDS"]
+StrSetting = Literal[
+    "RENOWN_CONTACT_EMAIL", "RENOWN_API_THROTTLE_RATE", "RENOWN_DEFAULT_ORGANIZATION"
+]
+StrMapSetting = Literal["RENOWN_ROLE_GROUPS"]
+
+
+@overload
+def get(name: BoolSetting) -> bool: ...
+@overload
+def get(name: IntSetting) -> int: ...
+@overload
+def get(name: FloatSetting) -> float: ...
+@overload
+def get(name: StrSetting) -> str: ...
+@overload
+def get(name: StrMapSetting) -> Mapping[str, str]: ...
+def get(name: str) -> object:
     """The setting ``name`` from Django settings, or its default here."""
+    return value(name)
+
+
+def value(name: str) -> object:
+    """The base's setting ``name`` as set, or its default (``get`` says its type)."""
     return getattr(settings, name, DEFAULTS[name])

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -36,6 +35,7 @@ from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from renown import conf
+from renown.json_types import JSONValue
 
 MAX_REDIRECTS = 3
 USER_AGENT = "Renown/0.1 (+https://renown.invalid; candidate screening with consent)"
@@ -304,9 +304,10 @@ class Response:
     body: bytes
     url: str
 
-    def json(self) -> Any:
+    def json(self) -> JSONValue:
         """The body parsed as JSON; ValueError when it is not JSON."""
-        return json.loads(self.body)
+        parsed: JSONValue = json.loads(self.body)
+        return parsed
 
 
 class HttpClient:

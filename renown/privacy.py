@@ -53,15 +53,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import QuerySet
-from django.db.models.options import Options
+
+from renown.json_types import JSONValue
 
 __all__ = [
     "DataSection",
@@ -79,7 +80,7 @@ class DataSubject(Protocol):
     """The person a section is asked about: ``candidates.models.Candidate``."""
 
     @property
-    def pk(self) -> Any: ...
+    def pk(self) -> int: ...
 
     @property
     def public_id(self) -> uuid.UUID: ...
@@ -88,7 +89,14 @@ class DataSubject(Protocol):
     def organization_id(self) -> int: ...
 
     @property
-    def _meta(self) -> Options[Any]: ...
+    def _meta(self) -> ModelMeta: ...
+
+
+class ModelMeta(Protocol):
+    """What a section may read of the subject's ``_meta`` (``Options``)."""
+
+    @property
+    def label_lower(self) -> str: ...
 
 
 # Fields never exported: secrets of the organisation, not data about the person.
@@ -98,7 +106,7 @@ _NEVER_EXPORTED = frozenset({"secret"})
 _RESERVED = frozenset({"exported_at", "candidate"})
 
 
-def row_fields(obj: models.Model) -> dict[str, Any]:
+def row_fields(obj: models.Model) -> dict[str, object]:
     """Every stored field of ``obj`` by attribute name (``account_id``), secrets left out.
 
     The default ``DataSection.serialize``; a section that must hold something back
@@ -129,19 +137,24 @@ class Pseudonym:
             text = text.replace(secret, self.label)
         return text
 
-    def json(self, value: Any) -> Any:
+    def json(self, value: object) -> JSONValue:
         """JSON-ready ``value`` with every identifier replaced, in keys and values alike."""
         encoded = json.dumps(value, cls=DjangoJSONEncoder)
         # Identifiers are searched as they appear inside a JSON string (escaped).
         escaped = Pseudonym(self.label, tuple(json.dumps(i)[1:-1] for i in self.identifiers))
-        return json.loads(escaped.text(encoded))
+        decoded: JSONValue = json.loads(escaped.text(encoded))
+        return decoded
 
 
 Erase = Literal["delete", "keep"] | Callable[[DataSubject], None]
 
+# The model of a section's rows. Covariant: the registry holds every app's sections as
+# ``DataSection[models.Model]``; a section's callables are only ever given its own rows.
+M = TypeVar("M", bound=models.Model, covariant=True)
+
 
 @dataclass(frozen=True)
-class DataSection:
+class DataSection(Generic[M]):
     """One kind of row an app holds about a candidate, and what export and erasure do with it.
 
     ``name`` is the section's key in the export (unique across apps); the candidate's
@@ -160,18 +173,18 @@ class DataSection:
     """
 
     name: str
-    model: type[models.Model]
+    model: type[M]
     candidate_path: str = "candidate"
-    query: Callable[[DataSubject], QuerySet[Any]] | None = None
+    query: Callable[[DataSubject], QuerySet[M]] | None = None
     erase: Erase = "delete"
-    pseudonymise: Callable[[QuerySet[Any], Pseudonym], None] | None = None
-    identifiers: Callable[[QuerySet[Any]], Iterable[str]] | None = None
-    serialize: Callable[[Any], dict[str, Any]] = row_fields
+    pseudonymise: Callable[[QuerySet[M], Pseudonym], None] | None = None
+    identifiers: Callable[[QuerySet[M]], Iterable[str]] | None = None
+    serialize: Callable[[M], Mapping[str, object]] = row_fields
     order_by: tuple[str, ...] = ("pk",)
     audit_subjects: bool = False
     app_label: str = field(default="", compare=False)
 
-    def rows(self, candidate: DataSubject) -> QuerySet[Any]:
+    def rows(self, candidate: DataSubject) -> QuerySet[M]:
         """Every row of ``model`` about ``candidate``, and none about anyone else."""
         if self.query is not None:
             return self.query(candidate)
@@ -179,11 +192,15 @@ class DataSection:
         return self.model._default_manager.filter(**lookup)
 
 
-_registry: dict[str, DataSection] = {}
+_registry: dict[str, DataSection[models.Model]] = {}
 
 
-def register(app_label: str, *new: DataSection) -> None:
+def register(app_label: str, *new: DataSection[Any]) -> None:
     """Register ``app_label``'s sections; call it from the app's ``AppConfig.ready()``.
+
+    (``DataSection[Any]``: mypy infers a section written inside the call from this
+    parameter's type before its arguments, and ``DataSection[models.Model]`` would refuse
+    every ``serialize`` or ``pseudonymise`` that takes one model's rows.)
 
     ``app_label`` is the label of the app registering, which must own each
     section's model. Raises ``ImproperlyConfigured`` on a name already
@@ -218,7 +235,7 @@ def register(app_label: str, *new: DataSection) -> None:
 _BASE = "renown"
 
 
-def sections() -> list[DataSection]:
+def sections() -> list[DataSection[models.Model]]:
     """Every registered section: the apps' in registration order, then the base's own.
 
     The base registers first (its ``ready()`` runs first) but its sections are the
@@ -231,14 +248,14 @@ def sections() -> list[DataSection]:
     ]
 
 
-def section(name: str) -> DataSection:
+def section(name: str) -> DataSection[models.Model]:
     """The section registered as ``name``; ``KeyError`` when there is none."""
     return _registry[name]
 
 
 def audit_subject_rows(
     candidate: DataSubject,
-) -> Iterable[tuple[type[models.Model], QuerySet[Any]]]:
+) -> Iterable[tuple[type[models.Model], QuerySet[models.Model]]]:
     """For each section marked ``audit_subjects``: its model and the candidate's rows."""
     for registered in sections():
         if registered.audit_subjects:

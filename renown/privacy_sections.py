@@ -6,8 +6,6 @@ random ``public_id`` and the organisation.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from renown import privacy
@@ -22,7 +20,7 @@ def _deliveries(candidate: privacy.DataSubject) -> QuerySet[WebhookDelivery]:
     )
 
 
-def _delivery_row(delivery: WebhookDelivery) -> dict[str, Any]:
+def _delivery_row(delivery: WebhookDelivery) -> dict[str, object]:
     row = privacy.row_fields(delivery)
     if delivery.candidate_public_id is None:
         # An event about many candidates (a screening run): the body names the others.
@@ -43,7 +41,7 @@ def _audit_events(candidate: privacy.DataSubject) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(subjects, organization_id=candidate.organization_id)
 
 
-def _event_row(event: AuditEvent) -> dict[str, Any]:
+def _event_row(event: AuditEvent) -> dict[str, object]:
     # Exactly what the hash covers, and the hash: the export can be checked against the chain.
     return {**event.hash_payload(), "hash": event.hash}
 

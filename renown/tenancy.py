@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -36,7 +35,7 @@ def group_role(*, user: UserLike) -> str | None:
     """
     from renown import conf
 
-    mapping: dict[str, str] = conf.get("RENOWN_ROLE_GROUPS")
+    mapping = conf.get("RENOWN_ROLE_GROUPS")
     if not mapping or not conf.get("RENOWN_DEFAULT_ORGANIZATION") or not user.is_authenticated:
         return None
     groups = getattr(user, "groups", None)  # a custom user model may have no groups
@@ -248,7 +247,7 @@ def organization_create(
     return organization
 
 
-def default_organization_ensure(*, using: str = "default", **kwargs: Any) -> Organization | None:
+def default_organization_ensure(*, using: str = "default", **kwargs: object) -> Organization | None:
     """Make ``RENOWN_DEFAULT_ORGANIZATION`` exist (a ``post_migrate`` receiver).
 
     Creates it (named after its slug; rename it in the admin) when missing; an existing

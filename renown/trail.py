@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, router, transaction
 from django.db.models import F, Model
 
+from renown.json_types import JSONObject
 from renown.models import (
     AUDIT_FORMAT_VERSION,
     AUDIT_GENESIS_HASH,
@@ -139,7 +139,7 @@ class AuditBatch:
     event_type: AuditEventType
     subject: AuditSubject
     note: str = ""
-    after: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, object] = field(default_factory=dict)
     _folded: dict[int | None, tuple[Organization | None, Counter[str], list[str]]] = field(
         default_factory=dict
     )
@@ -153,7 +153,7 @@ class AuditBatch:
         if subject != ("", ""):
             subjects.append(f"{subject[0]}:{subject[1]}")
 
-    def events(self) -> Iterator[tuple[Organization | None, dict[str, Any]]]:
+    def events(self) -> Iterator[tuple[Organization | None, dict[str, object]]]:
         """Per chain: (organisation, the event's ``after``: counts and a digest of the ids)."""
         for organization, counts, subjects in self._folded.values():
             unique = sorted(set(subjects))
@@ -221,8 +221,8 @@ def audit_record(
     actor: AuditActor,
     event_type: AuditEventType | str,
     subject: AuditSubject,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
     note: str = "",
 ) -> AuditEvent | None:
     """Append an event to the organisation's audit chain (``None``: the deployment-wide one).
@@ -366,7 +366,7 @@ def audit_trail_verify(*, organization: Organization | None = None) -> list[Audi
 
 def audit_trail_export(
     *, organization: Organization | None = None
-) -> Generator[dict[str, Any], None, None]:
+) -> Generator[JSONObject, None, None]:
     """Every audit event (only ``organization``'s if given) as plain data, chain by chain.
 
     Each row holds ``hash_payload()`` (exactly what the hash covers), so a

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -22,7 +20,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         "locked": "%(message)s",
     }
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         lockout = login_throttle.login_lockout(
             username=self.cleaned_data.get("username") or "",
             address=login_throttle.client_address(self.request),

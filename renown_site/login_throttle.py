@@ -30,13 +30,13 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -170,7 +170,7 @@ class ThrottledModelBackend(ModelBackend):
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> User | None:
         name = username or kwargs.get(get_user_model().USERNAME_FIELD) or ""
         if login_lockout(username=str(name), address=client_address(request)):
@@ -180,12 +180,17 @@ class ThrottledModelBackend(ModelBackend):
 
 @receiver(user_login_failed, dispatch_uid="renown-login-throttle-failed")
 def _on_login_failed(
-    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+    sender: object,
+    credentials: Mapping[str, object],
+    request: HttpRequest | None = None,
+    **_: object,
 ) -> None:
     username = str(credentials.get("username", ""))
     login_failure_record(username=username, address=client_address(request))
 
 
 @receiver(user_logged_in, dispatch_uid="renown-login-throttle-succeeded")
-def _on_logged_in(sender: object, request: HttpRequest | None, user: Any, **_: Any) -> None:
+def _on_logged_in(
+    sender: object, request: HttpRequest | None, user: AbstractBaseUser, **_: object
+) -> None:
     login_success_record(username=user.get_username())

@@ -5,14 +5,16 @@ Read at call time (``get(...)``) so that ``override_settings`` in tests works.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Literal, overload
 
 from django.conf import settings
 
 from renown import conf as renown_conf
 from renown.conf import at_least, dotted_path, each_value, register_defaults
+from renown.json_types import JSONObject
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: JSONObject = {
     # network -> dotted path of the provider class
     "RENOWN_PROVIDERS": {
         "bluesky": "scoring.providers.bluesky.Bluesky",
@@ -80,9 +82,55 @@ register_defaults(
 )
 
 
-def get(name: str) -> Any:
+# Scoring's settings by the type of their value (``get``'s overloads; renown.E020 holds a
+# host's value to its default's type). ``get`` also reads the base's (``renown.conf``).
+IntSetting = Literal[
+    "RENOWN_FETCH_MAX_RETRIES",
+    "RENOWN_FETCH_MAX_RETRY_DELAY_SECONDS",
+    "RENOWN_FETCH_BATCH_SIZE",
+    "RENOWN_REFRESH_INTERVAL_HOURS",
+    "RENOWN_SNAPSHOT_MAX_AGE_DAYS",
+]
+FloatSetting = Literal["RENOWN_FETCH_MAX_WAIT_SECONDS"]
+StrSetting = Literal[
+    "RENOWN_PROVIDER_URL_BLUESKY",
+    "RENOWN_PROVIDER_URL_MASTODON",
+    "RENOWN_PROVIDER_URL_GITHUB",
+    "RENOWN_PROVIDER_URL_STACKEXCHANGE",
+    "RENOWN_PROVIDER_URL_HACKERNEWS",
+    "RENOWN_PROVIDER_URL_YOUTUBE",
+    "RENOWN_PROVIDER_URL_OPENALEX",
+    "RENOWN_PROVIDER_URL_OPENLIBRARY",
+    "RENOWN_PROVIDER_URL_ORCID",
+    "RENOWN_YOUTUBE_API_KEY",
+    "RENOWN_GITHUB_TOKEN",
+    "RENOWN_STACKEXCHANGE_KEY",
+    "RENOWN_OPENALEX_API_KEY",
+    "RENOWN_CANDIDATE_JOB_JURISDICTIONS",
+    "RENOWN_SCORES_CHANGED",
+]
+StrListSetting = Literal["RENOWN_DISABLED_PROVIDERS"]
+StrMapSetting = Literal["RENOWN_PROVIDERS"]
+IntMapSetting = Literal["RENOWN_PROVIDER_CONCURRENCY_PER_NETWORK"]
+
+
+@overload
+def get(name: renown_conf.BoolSetting) -> bool: ...
+@overload
+def get(name: IntSetting | renown_conf.IntSetting) -> int: ...
+@overload
+def get(name: FloatSetting | renown_conf.FloatSetting) -> float: ...
+@overload
+def get(name: StrSetting | renown_conf.StrSetting) -> str: ...
+@overload
+def get(name: StrListSetting) -> Sequence[str]: ...
+@overload
+def get(name: StrMapSetting | renown_conf.StrMapSetting) -> Mapping[str, str]: ...
+@overload
+def get(name: IntMapSetting) -> Mapping[str, int]: ...
+def get(name: str) -> object:
     """The setting ``name`` from Django settings, or its default here (or the base's:
     the HTTP client's settings are ``renown.conf``'s)."""
     if name not in DEFAULTS:
-        return renown_conf.get(name)
+        return renown_conf.value(name)
     return getattr(settings, name, DEFAULTS[name])

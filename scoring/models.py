@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
 
 from candidates.models import Candidate, SocialAccount
 from renown.models import Organization
+from scoring.scorers import Component
 
 
 class RefreshCycle(models.Model):
@@ -129,7 +129,7 @@ class Score(models.Model):
 
     @property
     def components_total(self) -> Decimal:
-        parts: list[dict[str, Any]] = self.components
+        parts: list[Component] = self.components
         return sum((Decimal(str(c["points"])) for c in parts), Decimal(0))
 
 

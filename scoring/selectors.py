@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -23,7 +23,8 @@ from scoring.models import (
     Score,
     VendorScore,
 )
-from scoring.scorers import network_metrics
+from scoring.providers.base import ObservedMetrics
+from scoring.scorers import NetworkMetrics, network_metrics
 from scoring.trends import Activity, Episode, Point, Trend, episodes, explain_dip, trend
 
 OFFLINE_NETWORKS = frozenset({"openalex", "openlibrary", "orcid"})
@@ -37,7 +38,7 @@ class SnapshotRow(NamedTuple):
     candidate_id: int
     provider: str
     observed_at: datetime
-    metrics: dict[str, Any]
+    metrics: ObservedMetrics  # as the provider wrote it (``MetricSnapshot.metrics``)
 
 
 def accounts_of(candidate_ids: Sequence[int], *, active_only: bool = False) -> dict[int, int]:
@@ -211,7 +212,7 @@ def score_trend(
     if found is None:
         return None
     # The candidate's daily activity across accounts: posts, engagement per post, audience.
-    by_day: dict[datetime, list[Any]] = {}
+    by_day: dict[datetime, list[NetworkMetrics]] = {}
     owners = accounts_of([candidate_id], active_only=True)
     for observed_at, network, metrics in MetricSnapshot.objects.filter(
         account_id__in=list(owners),
@@ -272,7 +273,7 @@ class AccountMetrics:
     last_error: str  # the newest fetch's failure, if it failed
 
 
-def _numbers(metrics: Any, prefix: str = "") -> list[tuple[str, float]]:
+def _numbers(metrics: object, prefix: str = "") -> list[tuple[str, float]]:
     found: list[tuple[str, float]] = []
     if not isinstance(metrics, dict):
         return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -70,7 +70,7 @@ def candidate_create(
 
 
 def candidate_update(
-    *, candidate: Candidate, changes: Mapping[str, Any], actor: AuditActor = None
+    *, candidate: Candidate, changes: Mapping[str, str], actor: AuditActor = None
 ) -> Candidate:
     """Change the given fields of a candidate (``candidate.changed``, when one differs).
 
@@ -111,7 +111,7 @@ def candidate_upsert(
     organization: Organization,
     ats_source: str,
     external_id: str,
-    data: Mapping[str, Any],
+    data: Mapping[str, str],
     actor: AuditActor = None,
 ) -> tuple[Candidate, bool]:
     """Create or update the candidate the ATS knows by ``external_id``; (candidate, created).
@@ -133,7 +133,7 @@ def _upsert_once(
     organization: Organization,
     ats_source: str,
     external_id: str,
-    values: dict[str, Any],
+    values: dict[str, str],
     actor: AuditActor,
 ) -> tuple[Candidate, bool]:
     with transaction.atomic():
@@ -157,7 +157,7 @@ class BulkItemResult(TypedDict, total=False):
 def candidate_bulk_upsert(
     *,
     organization: Organization,
-    items: Sequence[Mapping[str, Any] | None],
+    items: Sequence[Mapping[str, str] | None],
     actor: AuditActor = None,
 ) -> dict[int, BulkItemResult]:
     """Upsert validated candidate items in a few statements: {index: result}.
@@ -200,7 +200,7 @@ def _update_rows(candidates: Sequence[Candidate], batch_size: int = 500) -> None
         for start in range(0, len(candidates), batch_size):
             batch = candidates[start : start + batch_size]
             row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-            params: list[Any] = []
+            params: list[int | str] = []
             for candidate in batch:
                 params += [candidate.pk, *(getattr(candidate, f) for f in CANDIDATE_FIELDS)]
             cursor.execute(
@@ -212,7 +212,7 @@ def _update_rows(candidates: Sequence[Candidate], batch_size: int = 500) -> None
 
 
 def _bulk_upsert_once(
-    organization: Organization, items: Sequence[Mapping[str, Any] | None], actor: AuditActor
+    organization: Organization, items: Sequence[Mapping[str, str] | None], actor: AuditActor
 ) -> dict[int, BulkItemResult]:
     results: dict[int, BulkItemResult] = {}
     keyed: dict[tuple[str, str], int] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -25,7 +24,7 @@ from renown.trail import AuditActor, audit_record
 EVIDENCE_SUBSTANCE = ("kind", "title", "venue", "date", "url")
 
 
-def _evidence_state(evidence: ReputationEvidence) -> dict[str, Any]:
+def _evidence_state(evidence: ReputationEvidence) -> dict[str, object]:
     return {f: getattr(evidence, f) for f in (*EVIDENCE_SUBSTANCE, "verification")}
 
 
@@ -74,7 +73,10 @@ def evidence_record(
 
 
 def evidence_update(
-    *, evidence: ReputationEvidence, changes: Mapping[str, Any], actor: AuditActor = None
+    *,
+    evidence: ReputationEvidence,
+    changes: Mapping[str, str | datetime.date | None],
+    actor: AuditActor = None,
 ) -> ReputationEvidence:
     """Change what a piece of evidence says (``evidence.changed``, when something differs).
 

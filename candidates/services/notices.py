@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +16,7 @@ from renown.models import AuditEventType
 from renown.trail import AuditActor, audit_record
 
 
-def _notice_state(notice: CandidateNotice) -> dict[str, Any]:
+def _notice_state(notice: CandidateNotice) -> dict[str, object]:
     return {
         "kind": notice.kind,
         "given_at": notice.given_at,

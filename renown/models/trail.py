@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
+from renown.json_types import JSONObject, JSONValue
 from renown.models.tenancy import Organization
 
 # --- Audit trail -------------------------------------------------------------------
@@ -97,7 +98,7 @@ class AuditEventImmutable(Exception):
     """Raised on any attempt to change or remove an audit event through Django."""
 
 
-def audit_jsonable(value: Any) -> Any:
+def audit_jsonable(value: object) -> JSONValue:
     """``value`` as plain JSON data, the one form that is stored and hashed.
 
     Decimals and floats become strings (JSON numbers do not survive every
@@ -129,7 +130,7 @@ def audit_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot record {type(value).__name__} in an audit event")
 
 
-def audit_canonical_json(value: Any) -> str:
+def audit_canonical_json(value: object) -> str:
     """Canonical JSON: sorted keys, no whitespace, UTF-8 text, no NaN."""
     return json.dumps(
         audit_jsonable(value),
@@ -143,13 +144,21 @@ def audit_canonical_json(value: Any) -> str:
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """Append-only: rows are added by ``renown.trail.audit_record`` and never changed."""
 
-    def update(self, **kwargs: Any) -> NoReturn:
+    def update(self, **kwargs: object) -> NoReturn:
         raise AuditEventImmutable("audit events are append-only: no update")
 
     def delete(self) -> NoReturn:
         raise AuditEventImmutable("audit events are append-only: no delete")
 
-    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+    def bulk_create(
+        self,
+        objs: Iterable[AuditEvent],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> NoReturn:
         raise AuditEventImmutable("append audit events one by one through audit_record")
 
 
@@ -259,10 +268,10 @@ class AuditEvent(models.Model):
             raise AuditEventImmutable("audit events are append-only: no update")
         super().save(force_insert=True, using=using)
 
-    def delete(self, using: Any = None, keep_parents: bool = False) -> NoReturn:
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> NoReturn:
         raise AuditEventImmutable("audit events are append-only: no delete")
 
-    def hash_payload(self) -> dict[str, Any]:
+    def hash_payload(self) -> JSONObject:
         """Exactly what ``hash`` covers: the event's own fields and ``prev_hash``.
 
         ``actor`` (the user foreign key) is left out on purpose: deleting the user nulls
@@ -270,7 +279,7 @@ class AuditEvent(models.Model):
         user's or token's id as recorded at write time) and the format number, so an
         event written under format 1 still verifies as it was written.
         """
-        payload: dict[str, Any] = {
+        payload: JSONObject = {
             "organization": self.organization_id,
             "sequence": self.sequence,
             "occurred_at": audit_jsonable(self.occurred_at),

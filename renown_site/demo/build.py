@@ -7,12 +7,11 @@ import os
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from candidates.models import (
@@ -128,7 +127,7 @@ def demo_deletion_summary(organization: Organization) -> list[DemoDeletion]:
     since = organization.demo_built_at
     org = organization
     # Per kind, the times after which a row is someone's work (any of them).
-    kinds: list[tuple[str, QuerySet[Any], tuple[str, ...]]] = [
+    kinds: list[tuple[str, QuerySet[Model], tuple[str, ...]]] = [
         ("candidates", Candidate.objects.filter(organization=org), ("created_at",)),
         ("notices", CandidateNotice.objects.filter(candidate__organization=org), ("created_at",)),
         ("accounts", SocialAccount.objects.filter(candidate__organization=org), ("created_at",)),

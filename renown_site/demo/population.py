@@ -7,7 +7,6 @@ import math
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -52,6 +51,7 @@ from renown_site.demo.definition import (
     SELF_IDENTIFIED_SHARE,
 )
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
+from scoring.providers.base import ObservedMetrics
 from scoring.services import (
     flags_detect,
     flags_detect_disagreements,
@@ -74,7 +74,7 @@ def _pick_residence(rng: random.Random) -> tuple[str, str]:
     return RESIDENCES[-1][0], RESIDENCES[-1][1]
 
 
-def _series(rng: random.Random, now: datetime) -> tuple[list[dict[str, Any]], str]:
+def _series(rng: random.Random, now: datetime) -> tuple[list[ObservedMetrics], str]:
     """180 daily metric dicts for one synthetic account, and its story."""
     followers = int(math.exp(rng.uniform(3, 11)))  # 20 .. 60,000
     growth = rng.uniform(-0.0005, 0.004)
@@ -93,7 +93,7 @@ def _series(rng: random.Random, now: datetime) -> tuple[list[dict[str, Any]], st
     elif rng.random() < 0.04:
         story = "suspicious spike"
         spike_day = rng.randint(60, 170)
-    series = []
+    series: list[ObservedMetrics] = []
     for day in range(DAYS):
         at = now - timedelta(days=DAYS - 1 - day)
         on_break = break_start <= day < break_end
@@ -178,7 +178,7 @@ def _populate(organization: Organization, count: int) -> None:
 
     accounts: list[SocialAccount] = []
     offline_accounts: list[SocialAccount] = []
-    series_by_account: list[list[dict[str, Any]]] = []
+    series_by_account: list[list[ObservedMetrics]] = []
     notices: list[CandidateNotice] = []
     evidence: list[ReputationEvidence] = []
     vendor_scores: list[VendorScore] = []
@@ -351,7 +351,7 @@ def _self_identify(people: list[Candidate], now: datetime) -> list[str]:
     return sexes
 
 
-def _as_network(network: str, series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _as_network(network: str, series: list[ObservedMetrics]) -> list[ObservedMetrics]:
     """Give each network only the canonical metrics its API reports."""
     if network == "github":
         return [
@@ -400,7 +400,7 @@ def _offline(accounts: list[SocialAccount], cycle: RefreshCycle, rng: random.Ran
 
 
 def _history(
-    accounts: list[SocialAccount], series: list[list[dict[str, Any]]], cycles: list[RefreshCycle]
+    accounts: list[SocialAccount], series: list[list[ObservedMetrics]], cycles: list[RefreshCycle]
 ) -> None:
     """Daily snapshots for every account and the daily influence score they give."""
     snapshots = [

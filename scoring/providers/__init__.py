@@ -56,7 +56,8 @@ def base_url(network: str) -> str | None:
 
 def default_base_url(network: str) -> str | None:
     """The public URL the provider uses when no setting points it elsewhere."""
-    return conf.DEFAULTS.get(f"RENOWN_PROVIDER_URL_{network.upper()}") or None
+    value = conf.DEFAULTS.get(f"RENOWN_PROVIDER_URL_{network.upper()}")
+    return value if isinstance(value, str) and value else None
 
 
 def blendable_networks() -> list[str]:

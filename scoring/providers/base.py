@@ -16,16 +16,52 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from renown.http import HttpClient, Response, TransportError, UnsafeHost, retry_after_seconds
+from renown.json_types import JSONMapping
+
+
+class Engagement(TypedDict):
+    """How a sample of the account's recent posts was received (per post, on average)."""
+
+    posts_sampled: int
+    likes_per_post: float
+    reposts_per_post: float
+    replies_per_post: float
+
+
+class ObservedMetrics(TypedDict, total=False):
+    """An observation's canonical metrics, each reported by the providers that know it.
+
+    Stored as a snapshot's ``metrics`` (``MetricSnapshot.metrics``) and read back by the
+    scorers (``scoring.scorers.network_metrics``) and the metric queries, which treat a
+    missing metric as zero. ``account_created`` is ISO 8601 UTC (``iso_time``).
+    """
+
+    followers: int
+    following: int
+    posts: int
+    engagement: Engagement
+    public_repos: int
+    stars: int
+    karma: int
+    reputation: int
+    subscribers: int
+    views: int
+    videos: int
+    works: int
+    citations: int
+    h_index: int
+    books: int
+    account_created: str
 
 
 @dataclass(frozen=True)
 class Observation:
     """Named canonical metrics (``followers``, ``posts``, ``engagement``...) at a time."""
 
-    metrics: dict[str, Any]
+    metrics: ObservedMetrics
     observed_at: datetime
     # The provider asked for a pause before the next call (Stack Exchange "backoff"),
     # while still answering this one: a hint for the rate budget, not an error.
@@ -109,7 +145,7 @@ class Provider(ABC):
         self.base_url = base_url.rstrip("/") if base_url else None
         self.client = client
 
-    def json_object(self, response: Response, what: str) -> dict[str, Any]:
+    def json_object(self, response: Response, what: str) -> JSONMapping:
         """The body as a JSON object, or ProviderPermanent naming what was malformed."""
         try:
             body = response.json()
@@ -141,7 +177,7 @@ class Provider(ABC):
         except TransportError as exc:
             raise ProviderTransient(f"{self.network}: {exc}") from exc
 
-    def count(self, body: dict[str, Any], key: str, *, default: int | None = 0) -> int:
+    def count(self, body: JSONMapping, key: str, *, default: int | None = 0) -> int:
         """A non-negative integer field (counts given as digit strings are accepted).
 
         A missing field is ``default``; pass ``default=None`` to require it. Anything

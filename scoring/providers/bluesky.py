@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from statistics import fmean
-from typing import Any
 
 from renown.http import Response
+from renown.json_types import JSONMapping
 from scoring.providers.base import (
+    Engagement,
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -49,7 +51,7 @@ class Bluesky(Provider):
         source_url="https://docs.bsky.app/docs/advanced-guides/rate-limits",
     )
 
-    async def _xrpc(self, method: str, params: dict[str, str | int]) -> dict[str, Any]:
+    async def _xrpc(self, method: str, params: dict[str, str | int]) -> JSONMapping:
         response = await self.get(f"{self.base_url}/xrpc/{method}", params)
         if response.status == 400:
             error, message = _xrpc_error(response)
@@ -89,7 +91,7 @@ class Bluesky(Provider):
             and isinstance(item.get("post"), dict)
             and "reason" not in item
         ]
-        engagement = {
+        engagement: Engagement = {
             "posts_sampled": len(posts),
             "likes_per_post": round(fmean(self.count(p, "likeCount") for p in posts), 2)
             if posts
@@ -101,7 +103,7 @@ class Bluesky(Provider):
             if posts
             else 0.0,
         }
-        metrics: dict[str, Any] = {
+        metrics: ObservedMetrics = {
             "followers": self.count(profile, "followersCount"),
             "following": self.count(profile, "followsCount"),
             "posts": self.count(profile, "postsCount"),

@@ -16,13 +16,13 @@ Docs: docs.github.com/rest/users/users#get-a-user,
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 from renown.http import Response, retry_after_seconds
 from scoring import conf
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderPermanent,
     ProviderRateLimited,
@@ -92,7 +92,7 @@ class GitHub(Provider):
         user = self.json_object(response, "users/{login}")
         if not isinstance(user.get("login"), str):
             raise ProviderPermanent("github: user lacks a login")
-        metrics: dict[str, Any] = {
+        metrics: ObservedMetrics = {
             "followers": self.count(user, "followers"),
             "following": self.count(user, "following"),
             "public_repos": self.count(user, "public_repos"),

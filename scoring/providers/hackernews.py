@@ -11,11 +11,12 @@ front end. Docs: github.com/HackerNews/API (README, "URI and Versioning" and "Us
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
+from renown.json_types import JSONMapping
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -53,7 +54,7 @@ class HackerNews(Provider):
         submitted = body.get("submitted", [])
         if not isinstance(submitted, list):
             raise ProviderPermanent("hackernews: submitted is not a list")
-        metrics: dict[str, Any] = {
+        metrics: ObservedMetrics = {
             "karma": self._karma(body),
             "posts": len(submitted),
         }
@@ -62,7 +63,7 @@ class HackerNews(Provider):
             metrics["account_created"] = created
         return Observation(metrics=metrics, observed_at=datetime.now(tz=UTC))
 
-    def _karma(self, body: dict[str, Any]) -> int:
+    def _karma(self, body: JSONMapping) -> int:
         # Karma can fall below 1 on Hacker News; it is a score, not a count.
         value = body.get("karma")
         if not isinstance(value, int) or isinstance(value, bool):

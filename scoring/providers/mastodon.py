@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from statistics import fmean
-from typing import Any
 
 from renown.http import Response
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -69,7 +69,7 @@ class Mastodon(Provider):
             raise ProviderPermanent(f"mastodon: account id is not an id: {account_id!r}")
         if account.get("suspended") is True:
             raise ProviderNotFound(f"mastodon: {handle} is suspended")
-        metrics: dict[str, Any] = {
+        metrics: ObservedMetrics = {
             "followers": self.count(account, "followers_count"),
             "following": self.count(account, "following_count"),
             "posts": self.count(account, "statuses_count"),

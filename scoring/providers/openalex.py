@@ -18,12 +18,12 @@ Docs: developers.openalex.org/api-reference/errors, .../api-reference/authentica
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from renown.http import Response, retry_after_seconds
 from scoring import conf
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderPermanent,
     ProviderRateLimited,
@@ -77,7 +77,7 @@ class OpenAlex(Provider):
         author = self.json_object(response, "author")
         if not isinstance(author.get("id"), str):
             raise ProviderPermanent("openalex: author lacks an id")
-        metrics: dict[str, Any] = {
+        metrics: ObservedMetrics = {
             "works": self.count(author, "works_count", default=None),
             "citations": self.count(author, "cited_by_count", default=None),
         }

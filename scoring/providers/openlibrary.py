@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
+from renown.json_types import JSONMapping
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -48,7 +49,7 @@ class OpenLibrary(Provider):
 
     async def _json(
         self, path: str, what: str, params: dict[str, str | int] | None = None
-    ) -> dict[str, Any]:
+    ) -> JSONMapping:
         response = await self.get(f"{self.base_url}{path}", params)
         if response.status == 404:
             raise ProviderNotFound(f"openlibrary: {path} not found")
@@ -80,5 +81,5 @@ class OpenLibrary(Provider):
         works = await self._json(f"{key}/works.json", "works list", {"limit": 1})
         if not isinstance(works.get("entries", []), list):
             raise ProviderPermanent("openlibrary: works list entries is not an array")
-        metrics: dict[str, Any] = {"books": self.count(works, "size", default=None)}
+        metrics: ObservedMetrics = {"books": self.count(works, "size", default=None)}
         return Observation(metrics=metrics, observed_at=datetime.now(tz=UTC))

@@ -19,11 +19,11 @@ ORCID/orcid-model src/main/resources/record_3.0/README.md.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from renown.http import Response, retry_after_seconds
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -96,7 +96,7 @@ class Orcid(Provider):
         groups = works.get("group") if isinstance(works, dict) else None
         if not isinstance(groups, list):
             raise ProviderPermanent("orcid: record lacks activities-summary.works.group")
-        metrics: dict[str, Any] = {"works": len(groups)}
+        metrics: ObservedMetrics = {"works": len(groups)}
         history = record.get("history")
         submitted = history.get("submission-date") if isinstance(history, dict) else None
         created = (

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from renown.http import Response, retry_after_seconds
 from scoring import conf
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -102,7 +102,7 @@ class StackExchange(Provider):
             raise ProviderPermanent("stackexchange: user item is not an object")
         if user.get("user_type") == "does_not_exist":
             raise ProviderNotFound(f"stackexchange: user {user_id} on {site} does not exist")
-        metrics: dict[str, Any] = {"reputation": self.count(user, "reputation", default=None)}
+        metrics: ObservedMetrics = {"reputation": self.count(user, "reputation", default=None)}
         created = iso_time(user.get("creation_date"), unit="s")
         if created is not None:
             metrics["account_created"] = created

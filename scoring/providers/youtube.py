@@ -16,13 +16,14 @@ Docs: developers.google.com/youtube/v3/docs/channels/list, /youtube/v3/docs/erro
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from renown.http import Response
+from renown.json_types import JSONMapping
 from scoring import conf
 from scoring.providers.base import (
     Observation,
+    ObservedMetrics,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
@@ -116,8 +117,8 @@ class YouTube(Provider):
         channel = items[0]
         if not isinstance(channel, dict) or not isinstance(channel.get("statistics"), dict):
             raise ProviderPermanent("youtube: channel lacks statistics")
-        stats: dict[str, Any] = channel["statistics"]
-        metrics: dict[str, Any] = {}
+        stats: JSONMapping = channel["statistics"]
+        metrics: ObservedMetrics = {}
         if stats.get("hiddenSubscriberCount") is not True:
             metrics["subscribers"] = self.count(stats, "subscriberCount", default=None)
         metrics["views"] = self.count(stats, "viewCount", default=None)

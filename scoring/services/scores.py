@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,6 +25,7 @@ from scoring.models import (
     Score,
     VendorScore,
 )
+from scoring.providers.base import ObservedMetrics
 from scoring.scorers import (
     EvidenceItem,
     InfluenceScorer,
@@ -65,7 +66,7 @@ class SnapshotLike(Protocol):
     @property
     def observed_at(self) -> datetime: ...
     @property
-    def metrics(self) -> Any: ...
+    def metrics(self) -> ObservedMetrics: ...
 
 
 def score_build_influence(*, candidate_id: int, snapshots: Sequence[SnapshotLike]) -> Score:
@@ -213,11 +214,11 @@ def _emit_score_updated(rows: Sequence[Score]) -> None:
     for row in rows:
         by_candidate.setdefault(row.candidate_id, []).append(row)
     candidates = Candidate.objects.select_related("organization").in_bulk(list(by_candidate))
-    per_org: dict[int, list[tuple[dict[str, Any], uuid.UUID | None]]] = {}
+    per_org: dict[int, list[tuple[dict[str, object], uuid.UUID | None]]] = {}
     organizations = {}
     for candidate_id, scores in by_candidate.items():
         candidate = candidates[candidate_id]
-        payload = {
+        payload: dict[str, object] = {
             "candidate": webhook_services.candidate_ref(candidate),
             "scores": [
                 {

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -39,6 +39,15 @@ class VendorImportReport:
         return self.created + self.updated + self.unchanged
 
 
+class _VendorScoreKey(TypedDict):
+    """What names one stored vendor score (``vendor_score_record`` looks it up by it)."""
+
+    candidate: Candidate
+    vendor: str
+    vendor_name: str
+    as_of: date
+
+
 class VendorRowError(ValueError):
     """One row's value cannot be imported; the message starts with the column it is in."""
 
@@ -61,15 +70,28 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _vendor_column(name: str) -> Any:
-    return VendorScore._meta.get_field(name)
+def _vendor_column(name: str) -> models.Field[object, object]:
+    """VendorScore's field ``name`` (a column of its own, not a relation's other side)."""
+    field = VendorScore._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"VendorScore.{name} is not a column")
+    return field
+
+
+def _max_length(name: str) -> int:
+    length = _vendor_column(name).max_length
+    if length is None:
+        raise TypeError(f"VendorScore.{name} has no max_length")
+    return length
 
 
 @functools.cache
 def _decimal_limits(name: str) -> tuple[int, int, Decimal]:
     """The DecimalField ``name``'s max_digits, decimal_places and largest value it stores."""
     field = _vendor_column(name)
-    digits, places = int(field.max_digits), int(field.decimal_places)
+    if not isinstance(field, models.DecimalField) or field.max_digits is None:
+        raise TypeError(f"VendorScore.{name} is not a DecimalField")
+    digits, places = field.max_digits, int(field.decimal_places)
     return digits, places, Decimal(10) ** (digits - places) - Decimal(10) ** -places
 
 
@@ -157,7 +179,7 @@ def _vendor_row_parse(
             )
     else:
         vendor_code, vendor_name = "custom", text("vendor")
-        longest = int(_vendor_column("vendor_name").max_length)
+        longest = _max_length("vendor_name")
         if len(vendor_name) > longest:
             raise VendorRowError(
                 "vendor",
@@ -353,7 +375,7 @@ def vendor_scores_import(
             parsed.append(_vendor_row_parse(row, lookup, today))
         except VendorRowError as exc:
             report.rejected.append((line, str(exc)))
-    source = source[: int(_vendor_column("source").max_length)]
+    source = source[: _max_length("source")]
     with transaction.atomic():
         known = _vendor_scores_stored(organization, (item.key for item in parsed))
         writes: dict[tuple[int, str, str, date], _VendorRow] = {}
@@ -403,7 +425,7 @@ def vendor_score_record(
     A value for the same vendor and date replaces the stored one (before and after
     in the event). Raises ValidationError when the database refuses the values.
     """
-    identity: dict[str, Any] = {
+    identity: _VendorScoreKey = {
         "candidate": candidate,
         "vendor": vendor,
         "vendor_name": vendor_name,

@@ -5,12 +5,11 @@ Prints the token on its last line: it is shown this once and stored only as a di
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renown.api.tokens import api_token_create
+from renown.management import options as read
 from renown.models import Organization, TokenScope
 
 
@@ -22,15 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Which integration uses the token.")
         parser.add_argument("--scope", required=True, choices=TokenScope.values)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["org"]).first()
+    def handle(self, *args: str, **options: object) -> None:
+        slug = read.text(options, "org")
+        organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
-            raise CommandError(f"No organisation with slug {options['org']!r}.")
+            raise CommandError(f"No organisation with slug {slug!r}.")
         try:
             token, plaintext = api_token_create(
                 organization=organization,
-                name=options["name"],
-                scope=options["scope"],
+                name=read.text(options, "name"),
+                scope=read.text(options, "scope"),
                 actor="command:create_api_token",
             )
         except ValidationError as exc:

@@ -7,11 +7,10 @@ status whether it made the organisation. Its people get their roles with ``renow
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from renown.management import options as read
 from renown.tenancy import organization_create
 
 
@@ -24,10 +23,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name", required=True, help="Its name as people read it.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: object) -> None:
         try:
             organization = organization_create(
-                slug=options["slug"], name=options["name"], actor="command:create_organization"
+                slug=read.text(options, "slug"),
+                name=read.text(options, "name"),
+                actor="command:create_organization",
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None

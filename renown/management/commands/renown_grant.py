@@ -8,11 +8,10 @@ organisation's audit trail. An unknown organisation, user or role changes nothin
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from renown.management import options as read
 from renown.models import Organization, Role
 from renown.tenancy import membership_grant, membership_revoke
 
@@ -31,22 +30,22 @@ class Command(BaseCommand):
             "--revoke", action="store_true", help="Take their membership away instead."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        role: str | None = options["role"]
+    def handle(self, *args: str, **options: object) -> None:
+        role = read.optional_text(options, "role")
         if role is not None and role not in Role.values:
             raise CommandError(
                 f"Unknown role {role!r}: choose one of {', '.join(Role.values)}.",
                 returncode=USAGE_ERROR,
             )
-        organization = Organization.objects.filter(slug=options["org"]).first()
+        slug = read.text(options, "org")
+        organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
-            raise CommandError(f"No organisation with the slug {options['org']!r}.")
+            raise CommandError(f"No organisation with the slug {slug!r}.")
         user_model = get_user_model()
-        user = user_model._default_manager.filter(
-            **{user_model.USERNAME_FIELD: options["user"]}
-        ).first()
+        username = read.text(options, "user")
+        user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
         if user is None:
-            raise CommandError(f"No user with the username {options['user']!r}.")
+            raise CommandError(f"No user with the username {username!r}.")
         who = f"{user.get_username()!r} in {organization.slug!r}"
         if role is None:
             if membership_revoke(

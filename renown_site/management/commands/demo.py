@@ -6,11 +6,13 @@ way to wipe the demo; it lists what it will delete and asks (or needs ``--yes``)
 
 from __future__ import annotations
 
+import io
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from renown.management import options as read
 from renown_site.demo import (
     DEMO_SLUG,
     DEMO_USERS,
@@ -52,21 +54,24 @@ class Command(BaseCommand):
             "--yes", action="store_true", help="With --rebuild: do not ask (for scripts)."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        candidates = options["candidates"]
+    def handle(self, *args: str, **options: object) -> None:
+        candidates = read.integer(options, "candidates")
+        yes, rebuild = read.flag(options, "yes"), read.flag(options, "rebuild")
         if candidates < 1:
             raise CommandError("--candidates must be at least 1", returncode=2)
-        if options["yes"] and not options["rebuild"]:
+        if yes and not rebuild:
             raise CommandError("--yes only goes with --rebuild", returncode=2)
-        if options["rebuild"]:
-            self._confirm_rebuild(options.get("stdin") or sys.stdin, yes=options["yes"])
+        if rebuild:
+            # call_command(..., stdin=...) gives another stream (tests).
+            given = options.get("stdin")
+            self._confirm_rebuild(given if isinstance(given, io.TextIOBase) else sys.stdin, yes=yes)
         try:
-            result = demo_build(candidates=candidates, rebuild=options["rebuild"])
+            result = demo_build(candidates=candidates, rebuild=rebuild)
         except DemoNotDemo as exc:
             raise CommandError(exc.message) from exc
         self._report(result, candidates)
 
-    def _confirm_rebuild(self, stdin: TextIO, *, yes: bool) -> None:
+    def _confirm_rebuild(self, stdin: TextIO | io.TextIOBase, *, yes: bool) -> None:
         organization = demo_organization_get()
         if organization is None or not organization.is_demo:
             return  # nothing to delete; demo_build refuses an organisation that is not a demo

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from candidates.handles import InvalidHandle, RefusedHost, normalize_handle
 from renown.http import HttpClient
+from renown.management import options as read
 from scoring import conf, providers
 from scoring.providers.base import (
     Observation,
@@ -43,15 +44,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        network: str = options["network"]
+    def handle(self, *args: str, **options: object) -> None:
+        network = read.text(options, "network")
+        given = read.text(options, "handle")
         try:
-            handle = normalize_handle(network, options["handle"])
+            handle = normalize_handle(network, given)
         except RefusedHost as exc:
-            self._fail(EXIT_REFUSED, f"Refused: {options['handle']!r}: {exc}.")
+            self._fail(EXIT_REFUSED, f"Refused: {given!r}: {exc}.")
         except InvalidHandle as exc:
             raise CommandError(
-                f"{options['handle']!r} is not a {network} identifier: {exc}", returncode=2
+                f"{given!r} is not a {network} identifier: {exc}", returncode=2
             ) from exc
         try:
             providers.provider_class(network)
@@ -71,7 +73,7 @@ class Command(BaseCommand):
             )
         except ProviderError as exc:
             self._fail(EXIT_PROVIDER_ERROR, f"Provider error from {network}: {exc}.")
-        if options["json"]:
+        if read.flag(options, "json"):
             self.stdout.write(
                 json.dumps(
                     {

@@ -15,11 +15,11 @@ anything is written:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DataError, IntegrityError
 
+from renown.management import options as read
 from renown.models import Organization
 from scoring.csvfile import CsvUnreadable, csv_read, duplicate_columns
 from scoring.services import vendor_scores_import
@@ -35,11 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="The organisation's slug.")
         parser.add_argument("file", type=Path, help="CSV file with a header row.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["org"]).first()
+    def handle(self, *args: str, **options: object) -> None:
+        slug = read.text(options, "org")
+        organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
-            raise CommandError(f"No organisation with slug {options['org']!r}.", returncode=2)
-        path = Path(options["file"])
+            raise CommandError(f"No organisation with slug {slug!r}.", returncode=2)
+        path = read.path(options, "file")
         try:
             table = csv_read(path, expected=COLUMNS)
         except CsvUnreadable as exc:

@@ -12,11 +12,12 @@ import json
 import sys
 import time
 from dataclasses import asdict
-from typing import Any, Never, NoReturn, TextIO
+from typing import Never, NoReturn, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from renown.management import options as read
 from renown.models import Organization
 from renown.queue import runs_in_process
 from scoring import selectors, services
@@ -42,18 +43,20 @@ class Command(BaseCommand):
             help="Give up when nothing moves for this many seconds (default 300).",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["progress"] is not None:
-            if not RefreshCycle.objects.filter(pk=options["progress"]).exists():
-                raise CommandError(f"No refresh cycle {options['progress']}.", returncode=2)
-            progress = selectors.refresh_progress(cycle=options["progress"])
+    def handle(self, *args: str, **options: object) -> None:
+        cycle_id = read.optional_integer(options, "progress")
+        if cycle_id is not None:
+            if not RefreshCycle.objects.filter(pk=cycle_id).exists():
+                raise CommandError(f"No refresh cycle {cycle_id}.", returncode=2)
+            progress = selectors.refresh_progress(cycle=cycle_id)
             self.stdout.write(json.dumps(asdict(progress)))
             return
         organization = None
-        if options["org"]:
-            organization = Organization.objects.filter(slug=options["org"]).first()
+        slug = read.optional_text(options, "org")
+        if slug:
+            organization = Organization.objects.filter(slug=slug).first()
             if organization is None:
-                raise CommandError(f"No organisation with slug {options['org']!r}.", returncode=2)
+                raise CommandError(f"No organisation with slug {slug!r}.", returncode=2)
         cycle, batches = services.refresh_start(
             organization=organization, label="refresh_scores", actor="command:refresh_scores"
         )
@@ -64,12 +67,12 @@ class Command(BaseCommand):
             self._run_here(cycle, batches)
         else:
             services.refresh_enqueue(cycle=cycle, batches=batches)
-            if options["no_wait"]:
+            if read.flag(options, "no_wait"):
                 self.stdout.write(
                     f"Queued. Follow it with: manage.py refresh_scores --progress {cycle.pk}"
                 )
                 return
-            self._follow(cycle, options["stall_timeout"])
+            self._follow(cycle, read.number(options, "stall_timeout"))
         self._summary(cycle)
 
     def _bar(self, cycle: RefreshCycle) -> tqdm[Never]:
