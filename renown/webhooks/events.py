@@ -13,7 +13,6 @@ shapes name plain values, never another app's models.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeAlias, TypedDict
@@ -115,9 +114,11 @@ class CandidateErasedData(TypedDict):
     retention_hold_until: datetime | None
 
 
-# What ``event_emit`` takes as an event's data: one of the shapes above (each is a
-# Mapping[str, object]), or any other mapping the JSON encoder can write.
-EventData: TypeAlias = Mapping[str, object]
+# What ``event_emit`` takes as an event's data: one of the shapes above, so a payload
+# built in scoring or hiring is checked against the shape docs/webhooks.md promises.
+EventData: TypeAlias = (
+    ScoreUpdatedData | ScreeningCompletedData | DecisionRecordedData | CandidateErasedData
+)
 
 
 class WebhookEvent(TypedDict):

@@ -19,6 +19,7 @@ from candidates.models import (
 )
 from renown.models import EventType
 from renown.webhooks import services as webhook_services
+from renown.webhooks.events import EventData, ScoreUpdatedData
 from scoring import selectors
 from scoring.models import (
     LatestScore,
@@ -214,11 +215,11 @@ def _emit_score_updated(rows: Sequence[Score]) -> None:
     for row in rows:
         by_candidate.setdefault(row.candidate_id, []).append(row)
     candidates = Candidate.objects.select_related("organization").in_bulk(list(by_candidate))
-    per_org: dict[int, list[tuple[dict[str, object], uuid.UUID | None]]] = {}
+    per_org: dict[int, list[tuple[EventData, uuid.UUID | None]]] = {}
     organizations = {}
     for candidate_id, scores in by_candidate.items():
         candidate = candidates[candidate_id]
-        payload: dict[str, object] = {
+        payload: ScoreUpdatedData = {
             "candidate": webhook_services.candidate_ref(candidate),
             "scores": [
                 {
