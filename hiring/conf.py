@@ -5,7 +5,7 @@ Read at call time (``get(...)``) so that ``override_settings`` in tests works.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal, overload
 
 from django.conf import settings
 
@@ -68,6 +68,35 @@ register_defaults(
 )
 
 
-def get(name: str) -> Any:
+# Hiring's settings by the type of their value (``get``'s overloads). The checks
+# (renown.E020) hold a host's value to its default's type, so ``get`` may promise it.
+BoolSetting = Literal["RENOWN_IS_THIRD_PARTY"]
+IntSetting = Literal[
+    "RENOWN_FCRA_WAITING_BUSINESS_DAYS",
+    "RENOWN_FCRA_REINVESTIGATION_DAYS",
+    "RENOWN_AUTOMATION_BIAS_MIN_DECISIONS",
+    "RENOWN_AUTOMATION_BIAS_WINDOW_DAYS",
+    "RENOWN_SCREENING_SQL_THREADS",
+    "RENOWN_SCREENING_SQL_PARTS",
+]
+FloatSetting = Literal["RENOWN_AUTOMATION_BIAS_AGREEMENT", "RENOWN_AUTOMATION_BIAS_MEDIAN_SECONDS"]
+StrSetting = Literal[
+    "RENOWN_FCRA_MODE",
+    "RENOWN_FCRA_AGENCY_NAME",
+    "RENOWN_FCRA_AGENCY_ADDRESS",
+    "RENOWN_FCRA_AGENCY_PHONE",
+    "RENOWN_SCREENING_WORK_MEM",
+]
+
+
+@overload
+def get(name: BoolSetting) -> bool: ...
+@overload
+def get(name: IntSetting) -> int: ...
+@overload
+def get(name: FloatSetting) -> float: ...
+@overload
+def get(name: StrSetting) -> str: ...
+def get(name: str) -> object:
     """The setting ``name`` from Django settings, or its default here."""
     return getattr(settings, name, DEFAULTS[name])
