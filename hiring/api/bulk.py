@@ -9,7 +9,6 @@ milliseconds.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
@@ -80,7 +79,9 @@ def validate_candidate_item(raw: object) -> tuple[dict[str, str] | None, list[di
             errors.append({"field": name, "message": "Enter a valid email address."})
             continue
         except serializers.ValidationError as exc:
-            detail: Any = exc.detail
+            detail = exc.detail
+            if not isinstance(detail, list):
+                raise  # the field checks raise a message, never a mapping of them
             errors.append({"field": name, "message": str(detail[0])})
             continue
         values[name] = text

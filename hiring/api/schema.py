@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from renown.api.docs import SCHEMA_SETTINGS, ApiSchemaView
+from renown.json_types import JSONObject
 
 
 class SchemaView(ApiSchemaView):
     """``api/schema/``: one component per enum, named after its choices class."""
 
-    custom_settings: dict[str, Any] = {
+    custom_settings: dict[str, object] = {
         **SCHEMA_SETTINGS,
         "ENUM_NAME_OVERRIDES": {
             "AccountVerificationEnum": "candidates.models.AccountVerification",
@@ -25,6 +24,6 @@ class SchemaView(ApiSchemaView):
     }
 
 
-def openapi_schema() -> dict[str, Any]:
+def openapi_schema() -> JSONObject:
     """The document ``api/schema/`` serves, as data."""
     return SchemaView.generate()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from renown.api.serializers import ApiModelSerializer
+from renown.json_types import JSONMapping
 from renown.models import EventType, WebhookDelivery, WebhookSubscription
 
 
@@ -41,7 +40,7 @@ class SubscriptionCreatedSerializer(SubscriptionSerializer):
         read_only_fields = fields
 
 
-class SubscriptionWriteSerializer(serializers.Serializer[Any]):
+class SubscriptionWriteSerializer(serializers.Serializer[None]):
     name = serializers.CharField(max_length=100)
     url = serializers.URLField(max_length=500)
     events = serializers.ListField(
@@ -63,7 +62,7 @@ class DeliverySerializer(ApiModelSerializer[WebhookDelivery]):
         read_only_fields = fields
 
 
-class GreenhouseResultSerializer(serializers.Serializer[Any]):
+class GreenhouseResultSerializer(serializers.Serializer[JSONMapping]):
     """What a Greenhouse delivery did (documentation of the 200 answer)."""
 
     status = serializers.ChoiceField(choices=["ok", "processed", "duplicate", "ignored"])

@@ -21,6 +21,7 @@ from hiring.api.serializers.candidate_data import (
     ScoreSerializer,
     SocialAccountSerializer,
     SocialAccountWriteSerializer,
+    VendorScoreData,
     VendorScoreSerializer,
 )
 from hiring.api.serializers.candidates import (
@@ -108,5 +109,6 @@ __all__ = [
     "ScreeningTriggerSerializer",
     "SocialAccountSerializer",
     "SocialAccountWriteSerializer",
+    "VendorScoreData",
     "VendorScoreSerializer",
 ]

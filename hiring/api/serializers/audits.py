@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
+from renown.json_types import JSONMapping
 
-class AuditRowSerializer(serializers.Serializer[Any]):
+
+class AuditRowSerializer(serializers.Serializer[JSONMapping]):
     category = serializers.DictField(child=serializers.CharField())
     count = serializers.IntegerField()
     favourable = serializers.IntegerField()
@@ -20,13 +20,13 @@ class AuditRowSerializer(serializers.Serializer[Any]):
     z = serializers.FloatField(allow_null=True)
 
 
-class AuditTablesSerializer(serializers.Serializer[Any]):
+class AuditTablesSerializer(serializers.Serializer[JSONMapping]):
     sex = AuditRowSerializer(many=True)
     race_ethnicity = AuditRowSerializer(many=True)
     intersectional = AuditRowSerializer(many=True)
 
 
-class AuditReportSerializer(serializers.Serializer[Any]):
+class AuditReportSerializer(serializers.Serializer[JSONMapping]):
     mode = serializers.CharField()
     median = serializers.FloatField(allow_null=True)
     unknown = serializers.IntegerField()
@@ -34,7 +34,7 @@ class AuditReportSerializer(serializers.Serializer[Any]):
     tables = AuditTablesSerializer()
 
 
-class BiasAuditSerializer(serializers.Serializer[Any]):
+class BiasAuditSerializer(serializers.Serializer[JSONMapping]):
     job = serializers.IntegerField()
     screened = serializers.IntegerField()
     report = AuditReportSerializer()

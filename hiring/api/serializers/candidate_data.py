@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal, TypedDict
 
 from rest_framework import serializers
 
@@ -19,6 +21,7 @@ from candidates.models import (
 )
 from hiring.api import fields
 from renown.api.serializers import ApiModelSerializer, DateField, DateTimeField, DecimalField
+from renown.json_types import JSONMapping
 from scoring.models import Score, Vendor, VendorScore
 from scoring.vendors import VENDOR_SCALES
 
@@ -55,7 +58,7 @@ class SocialAccountWriteSerializer(ApiModelSerializer[SocialAccount]):
         ref_name = "SocialAccount"  # the request body of SocialAccount: SocialAccountRequest
         fields = ["network", "handle", "verification"]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, attrs: dict[str, str]) -> dict[str, str]:
         try:
             attrs["handle"] = normalize_handle(attrs["network"], attrs["handle"])
         except InvalidHandle as exc:
@@ -108,7 +111,7 @@ class NoticeSerializer(ApiModelSerializer[CandidateNotice]):
         ]  # fmt: skip
         read_only_fields = ["id", "created_at"]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         merged = {
             f: attrs.get(f, getattr(self.instance, f, None))
             for f in ("kind", "given_at", "lawful_basis", "withdrawn_at")
@@ -118,18 +121,18 @@ class NoticeSerializer(ApiModelSerializer[CandidateNotice]):
                 {"lawful_basis": "A GDPR notice records its lawful basis (Art. 6(1))."}
             )
         withdrawn, given = merged["withdrawn_at"], merged["given_at"]
-        if withdrawn is not None and given is not None and withdrawn < given:
+        if isinstance(withdrawn, datetime) and isinstance(given, datetime) and withdrawn < given:
             raise serializers.ValidationError(
                 {"withdrawn_at": "A notice is withdrawn after it was given."}
             )
         return attrs
 
 
-class NoticeWithdrawSerializer(serializers.Serializer[Any]):
+class NoticeWithdrawSerializer(serializers.Serializer[None]):
     withdrawn_at = DateTimeField(validators=[fields.validate_past_datetime])
 
 
-class ScoreComponentSerializer(serializers.Serializer[Any]):
+class ScoreComponentSerializer(serializers.Serializer[JSONMapping]):
     name = serializers.CharField()
     points = serializers.FloatField()
     detail = serializers.CharField()
@@ -147,6 +150,17 @@ class ScoreSerializer(ApiModelSerializer[Score]):
             "as_of", "computed_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class VendorScoreData(TypedDict, total=False):
+    """A vendor score as validated: what ``vendor_score_record`` is given."""
+
+    vendor: str
+    vendor_name: str
+    value: Decimal
+    scale_min: Decimal
+    scale_max: Decimal
+    as_of: date
 
 
 class VendorScoreSerializer(ApiModelSerializer[VendorScore]):
@@ -167,11 +181,15 @@ class VendorScoreSerializer(ApiModelSerializer[VendorScore]):
         ]  # fmt: skip
         read_only_fields = ["id", "source", "imported_at"]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, attrs: VendorScoreData) -> VendorScoreData:
         vendor, value, as_of = attrs["vendor"], attrs["value"], attrs["as_of"]
         known = VENDOR_SCALES.get(vendor)
         if known is not None:
-            for name, fixed in (("scale_min", known.minimum), ("scale_max", known.maximum)):
+            scale: tuple[tuple[Literal["scale_min", "scale_max"], Decimal], ...] = (
+                ("scale_min", known.minimum),
+                ("scale_max", known.maximum),
+            )
+            for name, fixed in scale:
                 if name in attrs and attrs[name] != fixed:
                     raise serializers.ValidationError(
                         {name: f"{vendor} scores are on {known.minimum}-{known.maximum}."}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +12,7 @@ from candidates.models import (
 )
 from hiring.api import fields
 from renown.api.serializers import DateTimeField, DecimalField
+from renown.json_types import JSONMapping, JSONObject
 
 MAX_BULK_ITEMS = 1000
 _DATETIME = DateTimeField()
@@ -21,7 +21,7 @@ _DATETIME = DateTimeField()
 # --- candidates ------------------------------------------------------------------------
 
 
-class CandidateWriteSerializer(serializers.Serializer[Any]):
+class CandidateWriteSerializer(serializers.Serializer[None]):
     """A candidate as a client sends it (create, update, upsert, bulk item)."""
 
     name = serializers.CharField(max_length=200)
@@ -50,7 +50,7 @@ class CandidateWriteSerializer(serializers.Serializer[Any]):
     def validate_region(self, value: str) -> str:
         return fields.validate_region(value)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, attrs: dict[str, str]) -> dict[str, str]:
         region, country = attrs.get("region", ""), attrs.get("country", "")
         if region and country and not region.startswith(f"{country}-"):
             raise serializers.ValidationError({"region": f"{region} is not in {country}."})
@@ -67,12 +67,12 @@ class CandidatePatchSerializer(CandidateWriteSerializer):
     name = serializers.CharField(max_length=200, required=False)
 
 
-class LatestScoresSerializer(serializers.Serializer[Any]):
+class LatestScoresSerializer(serializers.Serializer[JSONMapping]):
     influence = DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     reputation = DecimalField(max_digits=8, decimal_places=2, allow_null=True)
 
 
-class LatestScreeningSerializer(serializers.Serializer[Any]):
+class LatestScreeningSerializer(serializers.Serializer[JSONMapping]):
     job = serializers.IntegerField()
     outcome = serializers.CharField()
     suggestion = serializers.CharField()
@@ -94,7 +94,7 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
     latest_scores = serializers.SerializerMethodField()
     latest_screening = serializers.SerializerMethodField()
 
-    def to_representation(self, instance: Candidate) -> dict[str, Any]:
+    def to_representation(self, instance: Candidate) -> JSONObject:
         """The declared fields, built directly: a page of 50 is the API's hottest path.
 
         ``tests/api/test_candidates.py`` holds it equal to DRF's generic rendering.
@@ -114,7 +114,7 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
             "latest_screening": self.get_latest_screening(instance),
         }
 
-    def generic_representation(self, instance: Candidate) -> dict[str, Any]:
+    def generic_representation(self, instance: Candidate) -> JSONObject:
         """DRF's field-by-field rendering of the same fields (the reference)."""
         return dict(super().to_representation(instance))
 
@@ -129,7 +129,7 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
         }
 
     @extend_schema_field(LatestScreeningSerializer(allow_null=True))
-    def get_latest_screening(self, candidate: Candidate) -> dict[str, Any] | None:
+    def get_latest_screening(self, candidate: Candidate) -> JSONObject | None:
         outcome = getattr(candidate, "latest_outcome", None)
         if outcome is None:
             return None
@@ -142,7 +142,7 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
         }
 
 
-class BulkRequestSerializer(serializers.Serializer[Any]):
+class BulkRequestSerializer(serializers.Serializer[None]):
     """The envelope; each item is validated on its own (a bad one keeps its neighbours)."""
 
     items = serializers.ListField(
@@ -150,7 +150,7 @@ class BulkRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-class BulkRequestSchemaSerializer(serializers.Serializer[Any]):
+class BulkRequestSchemaSerializer(serializers.Serializer[None]):
     """What the schema documents for the bulk body."""
 
     items = serializers.ListField(
@@ -158,17 +158,17 @@ class BulkRequestSchemaSerializer(serializers.Serializer[Any]):
     )
 
 
-class FieldErrorSerializer(serializers.Serializer[Any]):
+class FieldErrorSerializer(serializers.Serializer[JSONMapping]):
     field = serializers.CharField()
     message = serializers.CharField()
 
 
-class BulkItemResultSerializer(serializers.Serializer[Any]):
+class BulkItemResultSerializer(serializers.Serializer[JSONMapping]):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["created", "updated", "error"])
     id = serializers.UUIDField(required=False)
     errors = FieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]
 
 
-class BulkResultSerializer(serializers.Serializer[Any]):
+class BulkResultSerializer(serializers.Serializer[JSONMapping]):
     results = BulkItemResultSerializer(many=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
+from rest_framework.validators import UniqueTogetherValidator
 
 from candidates.jurisdictions import validate_jurisdiction
 from hiring.api import fields
@@ -66,7 +65,9 @@ class JobWriteSerializer(ApiModelSerializer[Job]):
             "title", "external_id", "jurisdictions", "influence_relevance",
             "relevance_justification",
         ]  # fmt: skip
-        validators: list[Any] = []  # the (organisation, external id) check is the model's
+        validators: list[
+            UniqueTogetherValidator
+        ] = []  # the (organisation, external id) check is the model's
 
     def validate_external_id(self, value: str) -> str:
         return fields.validate_external_id(value)

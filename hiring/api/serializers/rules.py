@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from rest_framework import serializers
 
@@ -16,6 +15,7 @@ from hiring.models import (
     ScreeningRule,
 )
 from renown.api.serializers import ApiModelSerializer, DecimalField
+from renown.json_types import JSONMapping
 
 
 class RuleSerializer(ApiModelSerializer[ScreeningRule]):
@@ -41,7 +41,7 @@ class RuleSerializer(ApiModelSerializer[ScreeningRule]):
         read_only_fields = fields
 
 
-class RuleDefinitionSerializer(serializers.Serializer[Any]):
+class RuleDefinitionSerializer(serializers.Serializer[None]):
     """What a rule says: the fields a new version may change."""
 
     metric = serializers.CharField(max_length=60)
@@ -94,11 +94,11 @@ class RulePatchSerializer(RuleWriteSerializer):
     group = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class RuleNoteSerializer(serializers.Serializer[Any]):
+class RuleNoteSerializer(serializers.Serializer[None]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RuleApprovalSerializer(serializers.Serializer[Any]):
+class RuleApprovalSerializer(serializers.Serializer[None]):
     acknowledgement = serializers.CharField(
         max_length=2000,
         required=False,
@@ -109,14 +109,14 @@ class RuleApprovalSerializer(serializers.Serializer[Any]):
     )
 
 
-class RuleAcknowledgementSerializer(serializers.Serializer[Any]):
+class RuleAcknowledgementSerializer(serializers.Serializer[None]):
     acknowledgement = serializers.CharField(
         max_length=2000,
         help_text="Why the draft should go live despite its serious fairness warnings, in words.",
     )
 
 
-class RuleRollbackSerializer(serializers.Serializer[Any]):
+class RuleRollbackSerializer(serializers.Serializer[None]):
     to_version = serializers.IntegerField(min_value=1, max_value=1_000_000)
     activate = serializers.BooleanField(default=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -125,7 +125,7 @@ class RuleRollbackSerializer(serializers.Serializer[Any]):
     )
 
 
-class FairnessWarningSerializer(serializers.Serializer[Any]):
+class FairnessWarningSerializer(serializers.Serializer[JSONMapping]):
     code = serializers.CharField()
     severity = serializers.CharField()
     message = serializers.CharField()
@@ -143,7 +143,7 @@ class RulePreviewRequestSerializer(RuleDefinitionSerializer):
     )
 
 
-class AlternativeSerializer(serializers.Serializer[Any]):
+class AlternativeSerializer(serializers.Serializer[JSONMapping]):
     description = serializers.CharField()
     rules = serializers.ListField(child=serializers.CharField())
     passes = serializers.IntegerField()
@@ -155,7 +155,7 @@ class AlternativeSerializer(serializers.Serializer[Any]):
     suggested = serializers.BooleanField()
 
 
-class RulePreviewSerializer(serializers.Serializer[Any]):
+class RulePreviewSerializer(serializers.Serializer[JSONMapping]):
     rule = serializers.CharField(help_text="The rule as people read it, e.g. influence ≥ 35.")
     candidates = serializers.IntegerField(help_text="The job's candidates the preview read.")
     outcomes = serializers.DictField(child=serializers.IntegerField())

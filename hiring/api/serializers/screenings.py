@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from hiring.models import (
@@ -12,6 +10,7 @@ from hiring.models import (
     Screening,
 )
 from renown.api.serializers import ApiModelSerializer
+from renown.json_types import JSONMapping
 
 
 class ScreeningSerializer(ApiModelSerializer[Screening]):
@@ -30,20 +29,20 @@ class ScreeningSerializer(ApiModelSerializer[Screening]):
         read_only_fields = fields
 
 
-class ScreeningTriggerSerializer(serializers.Serializer[Any]):
+class ScreeningTriggerSerializer(serializers.Serializer[None]):
     """``job``: screen the job's candidates; ``candidate``: every job the candidate is
     considered for; both: that one screening, at once."""
 
     job = serializers.IntegerField(min_value=1, required=False)
     candidate = serializers.UUIDField(required=False)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         if not attrs.get("job") and not attrs.get("candidate"):
             raise serializers.ValidationError("Give a job, a candidate, or both.")
         return attrs
 
 
-class ScreeningQueuedSerializer(serializers.Serializer[Any]):
+class ScreeningQueuedSerializer(serializers.Serializer[JSONMapping]):
     status = serializers.ChoiceField(choices=["queued"])
     job = serializers.IntegerField(allow_null=True)
     candidate = serializers.UUIDField(allow_null=True)
@@ -61,6 +60,6 @@ class DecisionSerializer(ApiModelSerializer[Decision]):
         read_only_fields = fields
 
 
-class DecisionWriteSerializer(serializers.Serializer[Any]):
+class DecisionWriteSerializer(serializers.Serializer[None]):
     kind = serializers.ChoiceField(choices=DecisionKind.choices)
     reason = serializers.CharField(max_length=5000)

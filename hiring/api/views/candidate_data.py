@@ -6,8 +6,6 @@ in the caller's organisation first (another organisation's is a 404).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -42,7 +40,7 @@ class CandidateChildViewSet(ApiViewSet):
             self._candidate = candidate_for(self.principal, self.kwargs["candidate_id"])
         return self._candidate
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[Model]:
         if getattr(self, "swagger_fake_view", False):
             return self.model._default_manager.none()
         return self.model._default_manager.filter(candidate=self.get_candidate())
@@ -125,14 +123,14 @@ class EvidenceViewSet(
         "destroy": access.WRITERS,
     }
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[ReputationEvidence]) -> None:
         serializer.instance = candidate_services.evidence_record(
             candidate=self.get_candidate(),
             actor=self.principal.audit_actor,
             **serializer.validated_data,
         )
 
-    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[ReputationEvidence]) -> None:
         # Changing what verified evidence says returns it to unverified (the service).
         evidence = serializer.instance
         assert isinstance(evidence, ReputationEvidence)  # noqa: S101 - set by get_object
@@ -173,7 +171,7 @@ class NoticeViewSet(
         "withdraw": access.WRITERS,
     }
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[CandidateNotice]) -> None:
         serializer.instance = candidate_services.notice_record(
             candidate=self.get_candidate(),
             actor=self.principal.audit_actor,
@@ -238,7 +236,7 @@ class VendorScoreViewSet(CandidateChildViewSet, mixins.ListModelMixin):
     def create(self, request: Request, candidate_id: str) -> Response:
         data = s.VendorScoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values: s.VendorScoreData = data.validated_data
         score, created = vendor_score_record(
             candidate=self.get_candidate(),
             vendor=values["vendor"],

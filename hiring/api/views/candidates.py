@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import django_filters
 from django.db.models import QuerySet
@@ -28,6 +28,7 @@ from hiring.api.services import candidate_delete
 from renown.api import access
 from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
+from renown.json_types import JSONValue
 
 UUID_RE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -135,7 +136,7 @@ class CandidateViewSet(ApiViewSet):
             raise drf_serializers.ValidationError({"url": exc.detail}) from None
         if not source or not external_id:
             raise drf_serializers.ValidationError({"url": ["Give the source and the id."]})
-        body: Any = request.data
+        body: object = request.data
         if isinstance(body, dict):
             body = {**body, "ats_source": source, "external_id": external_id}
         data = s.CandidateWriteSerializer(data=body)
@@ -159,8 +160,8 @@ class CandidateViewSet(ApiViewSet):
     def bulk(self, request: Request) -> Response:
         envelope = s.BulkRequestSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
-        raw_items: list[Any] = envelope.validated_data["items"]
-        valid: list[dict[str, Any] | None] = []
+        raw_items: list[JSONValue] = envelope.validated_data["items"]
+        valid: list[dict[str, str] | None] = []
         errors: dict[int, list[dict[str, str]]] = {}
         for index, raw in enumerate(raw_items):
             values, problems = validate_candidate_item(raw)
@@ -170,7 +171,7 @@ class CandidateViewSet(ApiViewSet):
         results = candidate_bulk_upsert(
             organization=self.organization, items=valid, actor=self.principal.audit_actor
         )
-        out: list[dict[str, Any]] = []
+        out: list[Mapping[str, object]] = []
         for index in range(len(raw_items)):
             if index in errors:
                 out.append({"index": index, "status": "error", "errors": errors[index]})

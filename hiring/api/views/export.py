@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,7 +24,7 @@ class CandidateExportViewSet(ApiViewSet):
 
     access = {"list": EXPORTERS}
     pagination_class = None
-    filter_backends: list[Any] = []
+    filter_backends: list[type[BaseFilterBackend]] = []
 
     @extend_schema(
         operation_id="candidates_export",

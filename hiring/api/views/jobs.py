@@ -9,7 +9,8 @@ aggregates).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict
 
 import django_filters
 from django.contrib.auth.models import AbstractBaseUser
@@ -33,6 +34,7 @@ from hiring.fairness.live_bias_audit import job_audit
 from hiring.fairness.preview import rule_preview, rules_with_draft
 from hiring.models import (
     Application,
+    Decision,
     Job,
     Outcome,
     RuleGroup,
@@ -165,7 +167,7 @@ class ApplicationViewSet(JobChildViewSet, mixins.ListModelMixin, mixins.CreateMo
             return Application.objects.none()
         return hiring_selectors.application_list_for(self.principal, job=self.get_job())
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Application]) -> None:
         job = self.get_job()
         try:
             candidate = candidate_for(
@@ -262,7 +264,19 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
         return Response(rule_preview_data(job=job, rule=rule))
 
 
-def rule_preview_data(*, job: Job, rule: ScreeningRule) -> dict[str, Any]:
+class RulePreviewData(TypedDict):
+    """The preview as the API answers it (``s.RulePreviewSerializer`` documents it)."""
+
+    rule: str
+    candidates: int
+    outcomes: Mapping[str, int]
+    suggestions: Mapping[str, int]
+    warnings: list[Mapping[str, object]]
+    as_drafted: Mapping[str, object]
+    alternatives: list[Mapping[str, object]]
+
+
+def rule_preview_data(*, job: Job, rule: ScreeningRule) -> RulePreviewData:
     """The what-if preview of ``rule`` as a draft beside the job's live rules, and the
     fairer alternatives (``hiring.fairness.preview``, ``hiring.fairness.alternatives``):
     the same figures, in the same order, as the admin's rule form shows.
@@ -490,9 +504,9 @@ class DecisionViewSet(ApiViewSet, mixins.ListModelMixin):
     def get_screening(self) -> Screening:
         return hiring_selectors.screening_for(self.principal, self.kwargs["screening_id"])
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[Decision]:
         if getattr(self, "swagger_fake_view", False):
-            return Screening.objects.none()
+            return Decision.objects.none()
         return hiring_selectors.decision_list_for(self.principal, screening=self.get_screening())
 
     def create(self, request: Request, screening_id: str) -> Response:

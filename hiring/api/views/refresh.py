@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from django.db.models import QuerySet
 from rest_framework import mixins, serializers
@@ -12,6 +12,17 @@ from renown.api.serializers import ApiModelSerializer
 from renown.api.views import ApiViewSet
 from scoring.models import RefreshCycle
 from scoring.selectors import refresh_cycle_list_with_progress
+
+
+class CycleProgress(Protocol):
+    """A cycle as ``refresh_cycle_list_with_progress`` annotates it."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def done_count(self) -> int: ...
+    @property
+    def failed_count(self) -> int: ...
 
 
 class RefreshCycleSerializer(ApiModelSerializer[RefreshCycle]):
@@ -28,7 +39,7 @@ class RefreshCycleSerializer(ApiModelSerializer[RefreshCycle]):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_remaining(self, cycle: Any) -> int:
+    def get_remaining(self, cycle: CycleProgress) -> int:
         return max(0, int(cycle.total) - int(cycle.done_count) - int(cycle.failed_count))
 
 

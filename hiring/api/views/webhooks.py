@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import status
@@ -16,6 +15,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from hiring.api import webhook_serializers as s
 from hiring.ats import greenhouse
@@ -220,7 +221,7 @@ class SignatureCheckedInService(BasePermission):
     Not AllowAny: the schema must not say the endpoint takes anonymous calls.
     """
 
-    def has_permission(self, request: Request, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return True
 
 
@@ -228,7 +229,7 @@ class GreenhouseSignatureScheme(OpenApiAuthenticationExtension):  # type: ignore
     target_class = "hiring.api.views.webhooks.GreenhouseSignatureAuthentication"
     name = "greenhouseSignature"
 
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",
@@ -239,8 +240,17 @@ class GreenhouseSignatureScheme(OpenApiAuthenticationExtension):  # type: ignore
         }
 
 
-def _problem(request: Request, code: int, detail: str, **kwargs: Any) -> Response:
-    body = problem_body(status_code=code, detail=detail, instance=request.path, **kwargs)
+def _problem(
+    request: Request,
+    code: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> Response:
+    body = problem_body(
+        status_code=code, detail=detail, instance=request.path, slug=slug, errors=errors
+    )
     return Response(body, status=code, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -254,7 +264,7 @@ class GreenhouseWebhookApi(ApiView):
 
     authentication_classes = [GreenhouseSignatureAuthentication]
     permission_classes = [SignatureCheckedInService]
-    throttle_classes: list[Any] = []
+    throttle_classes: list[type[BaseThrottle]] = []
 
     @extend_schema(
         operation_id="ats_greenhouse_webhook",
