@@ -23,8 +23,9 @@ through ``candidates.services`` and ``hiring.services``. It is not imported by
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Required, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -38,6 +39,7 @@ from hiring.ats.models import Ats, AtsSecret, CandidateLink, InboundDelivery, Li
 from hiring.models import Job
 from hiring.services import application_add, job_create
 from renown.api.parsers import JsonTooDeep, json_loads
+from renown.json_types import JSONMapping, JSONValue
 from renown.models import AuditEventType, Organization
 from renown.trail import audit_batch
 from renown.webhooks import signing
@@ -93,6 +95,20 @@ class GreenhouseApplication:
     problems: tuple[dict[str, str], ...] = ()
 
 
+class ReceiveResultBody(TypedDict, total=False):
+    """The answer to a delivery (and ``InboundDelivery.result``); the rest with a candidate."""
+
+    status: Required[str]
+    action: Required[str]
+    reason: str
+    candidate: str
+    created: bool
+    jobs: list[str]
+    accounts: list[dict[str, str]]
+    links: list[str]
+    rejected: list[dict[str, str]]
+
+
 @dataclass
 class ReceiveResult:
     """What a delivery did; ``as_json()`` is the response body."""
@@ -107,23 +123,21 @@ class ReceiveResult:
     rejected: list[dict[str, str]] = field(default_factory=list)
     reason: str = ""
 
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"status": self.status, "action": self.action}
+    def as_json(self) -> ReceiveResultBody:
+        body: ReceiveResultBody = {"status": self.status, "action": self.action}
         if self.reason:
             body["reason"] = self.reason
         if self.candidate is not None:
-            body.update(
-                candidate=str(self.candidate.public_id),
-                created=self.created,
-                jobs=self.jobs,
-                accounts=self.accounts,
-                links=self.links,
-                rejected=self.rejected,
-            )
+            body["candidate"] = str(self.candidate.public_id)
+            body["created"] = self.created
+            body["jobs"] = self.jobs
+            body["accounts"] = self.accounts
+            body["links"] = self.links
+            body["rejected"] = self.rejected
         return body
 
 
-def _text(value: Any, max_length: int = 200) -> str:
+def _text(value: JSONValue, max_length: int = 200) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -131,7 +145,7 @@ def _text(value: Any, max_length: int = 200) -> str:
     return str(value).strip()[:max_length]
 
 
-def _id(value: Any, where: str, errors: list[dict[str, str]]) -> str:
+def _id(value: JSONValue, where: str, errors: list[dict[str, str]]) -> str:
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip():
         errors.append({"field": where, "message": "an id (number or text) is required"})
         return ""
@@ -142,7 +156,12 @@ def _id(value: Any, where: str, errors: list[dict[str, str]]) -> str:
     return text
 
 
-def _name_part(candidate: dict[str, Any], key: str, errors: list[dict[str, str]]) -> str:
+def _list(value: JSONValue) -> Sequence[JSONValue] | None:
+    """A JSON array as a sequence; None for any other value."""
+    return value if isinstance(value, list) else None
+
+
+def _name_part(candidate: JSONMapping, key: str, errors: list[dict[str, str]]) -> str:
     """One part of the name, or "" (reported) when candidates.names refuses it."""
     text = _text(candidate.get(key), 100)
     if not text:
@@ -155,16 +174,16 @@ def _name_part(candidate: dict[str, Any], key: str, errors: list[dict[str, str]]
     return text
 
 
-def _addresses(candidate: dict[str, Any], key: str, kind: str, errors: list[dict[str, str]]) -> list[Address]:  # fmt: skip
-    entries = candidate.get(key) or []
-    if not isinstance(entries, list):
+def _addresses(candidate: JSONMapping, key: str, kind: str, errors: list[dict[str, str]]) -> list[Address]:  # fmt: skip
+    entries = _list(candidate.get(key) or [])
+    if entries is None:
         errors.append({"field": f"payload.application.candidate.{key}", "message": "not a list"})
         return []
     found = []
     for i, entry in enumerate(entries[:MAX_ADDRESSES]):
         where = f"payload.application.candidate.{key}[{i}].value"
-        value = entry.get("value") if isinstance(entry, dict) else None
-        label = entry.get("type") if isinstance(entry, dict) else None
+        value = entry.get("value") if isinstance(entry, Mapping) else None
+        label = entry.get("type") if isinstance(entry, Mapping) else None
         if not isinstance(value, str) or not value.strip():
             errors.append({"field": where, "message": "not a text value"})
             continue
@@ -179,25 +198,25 @@ def _addresses(candidate: dict[str, Any], key: str, kind: str, errors: list[dict
     return found
 
 
-def parse(document: Any) -> GreenhouseApplication | None:
+def parse(document: JSONValue) -> GreenhouseApplication | None:
     """The candidate/application in a Greenhouse payload; None for an event that has none.
 
     Raises BadPayload (every problem, by field) for a malformed candidate event.
     Pure: no database.
     """
-    if not isinstance(document, dict) or not isinstance(document.get("action"), str):
+    action = document.get("action") if isinstance(document, Mapping) else None
+    if not isinstance(document, Mapping) or not isinstance(action, str):
         raise BadPayload([{"field": "action", "message": "a Greenhouse payload has an action"}])
-    action = document["action"]
     payload = document.get("payload")
-    if not isinstance(payload, dict):
+    if not isinstance(payload, Mapping):
         raise BadPayload([{"field": "payload", "message": "an object is required"}])
-    application = payload.get("application")
-    candidate = application.get("candidate") if isinstance(application, dict) else None
-    if not isinstance(candidate, dict):
+    found = payload.get("application")
+    application: JSONMapping = found if isinstance(found, Mapping) else {}
+    candidate = application.get("candidate") if isinstance(found, Mapping) else None
+    if not isinstance(candidate, Mapping):
         candidate = payload.get("candidate")
-    if not isinstance(candidate, dict):
+    if not isinstance(candidate, Mapping):
         return None
-    application = application if isinstance(application, dict) else {}
     errors: list[dict[str, str]] = []
     candidate_id = _id(candidate.get("id"), "payload.application.candidate.id", errors)
     try:
@@ -207,8 +226,14 @@ def parse(document: Any) -> GreenhouseApplication | None:
         errors.append({"field": "payload.application.candidate", "message": "names must be text"})
         first = last = ""
     emails: list[str] = []
-    for i, entry in enumerate((candidate.get("email_addresses") or [])[:MAX_ADDRESSES]):
-        value = entry.get("value") if isinstance(entry, dict) else None
+    email_entries = _list(candidate.get("email_addresses") or [])
+    if email_entries is None:
+        errors.append(
+            {"field": "payload.application.candidate.email_addresses", "message": "not a list"}
+        )
+        email_entries = []
+    for i, entry in enumerate(email_entries[:MAX_ADDRESSES]):
+        value = entry.get("value") if isinstance(entry, Mapping) else None
         if isinstance(value, str) and value.strip():
             emails.append(value.strip())
         else:
@@ -221,12 +246,12 @@ def parse(document: Any) -> GreenhouseApplication | None:
     addresses = _addresses(candidate, "social_media_addresses", LinkKind.SOCIAL, errors)
     addresses += _addresses(candidate, "website_addresses", LinkKind.WEBSITE, errors)
     jobs = []
-    raw_jobs = application.get("jobs") or []
-    if not isinstance(raw_jobs, list):
+    raw_jobs = _list(application.get("jobs") or [])
+    if raw_jobs is None:
         errors.append({"field": "payload.application.jobs", "message": "not a list"})
         raw_jobs = []
     for i, job in enumerate(raw_jobs[:MAX_ADDRESSES]):
-        if not isinstance(job, dict):
+        if not isinstance(job, Mapping):
             errors.append({"field": f"payload.application.jobs[{i}]", "message": "not an object"})
             continue
         job_id = _id(job.get("id"), f"payload.application.jobs[{i}].id", errors)
@@ -376,14 +401,15 @@ def greenhouse_receive(
     except signing.SignatureError as exc:
         raise Unauthenticated(str(exc)) from None
     try:
-        document = json_loads(body)
+        document: JSONValue = json_loads(body)
     except JsonTooDeep as exc:
         raise BadPayload([{"field": "body", "message": str(exc)}]) from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
         raise BadPayload([{"field": "body", "message": "not JSON"}]) from None
-    if isinstance(document, dict) and document.get("action") == "ping":
+    if isinstance(document, Mapping) and document.get("action") == "ping":
         return ReceiveResult(status="ok", action="ping")
     parsed = parse(document)
+    assert isinstance(document, Mapping)  # noqa: S101 - parse refuses anything else
     action = str(document.get("action", ""))[:60]
     digest = hashlib.sha256(body).hexdigest()
     with transaction.atomic():
