@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -200,7 +199,7 @@ def host_relink(*, content_type: ContentType, object_id: str) -> bool:
 # --- signals --------------------------------------------------------------------------
 
 
-def _safely(action: Callable[[], Any], what: str) -> Callable[[], None]:
+def _safely(action: Callable[[], object], what: str) -> Callable[[], None]:
     def run() -> None:
         try:
             action()
@@ -212,22 +211,35 @@ def _safely(action: Callable[[], Any], what: str) -> Callable[[], None]:
     return run
 
 
-def _on_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if kwargs.get("raw") or not is_host_model(sender):
+def _on_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    *,
+    raw: bool = False,
+    using: str | None = None,
+    **kwargs: object,
+) -> None:
+    if raw or not is_host_model(sender):
         return  # fixtures (loaddata) are reconciled by renown_link_host
-    using = kwargs.get("using") or "default"
+    using = using or "default"
     transaction.on_commit(
         _safely(lambda: host_sync(instance), f"sync of {sender._meta.label} pk={instance.pk!r}"),
         using=using,
     )
 
 
-def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+def _on_delete(
+    sender: type[models.Model],
+    instance: models.Model,
+    *,
+    using: str | None = None,
+    **kwargs: object,
+) -> None:
     if not is_host_model(sender):
         return
     content_type = ContentType.objects.get_for_model(sender)
     object_id = str(instance.pk)  # Django clears the pk after the signals
-    using = kwargs.get("using") or "default"
+    using = using or "default"
     transaction.on_commit(
         _safely(
             lambda: host_unlink(content_type=content_type, object_id=object_id),
@@ -280,7 +292,7 @@ class ReconcileResult:
 def _host_batches(model: type[models.Model], batch: int) -> Iterator[list[models.Model]]:
     """The host's records in primary-key order, ``batch`` at a time (keyset pagination)."""
     queryset = model._default_manager.order_by("pk")
-    last: Any = None
+    last: object = None
     while True:
         page = list((queryset if last is None else queryset.filter(pk__gt=last))[:batch])
         if not page:
@@ -380,7 +392,7 @@ def _erase_orphans(
                 failed += 1
 
 
-def _host_pks(model: type[models.Model], object_ids: Sequence[str]) -> list[Any]:
+def _host_pks(model: type[models.Model], object_ids: Sequence[str]) -> list[object]:
     """The link's text ids as the host's primary keys (those that cannot be one are gone)."""
     pks = []
     for object_id in object_ids:

@@ -10,10 +10,10 @@ after the scored ones, whatever the direction: no data is not a low score.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, overload
+from typing import overload
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
@@ -70,7 +70,7 @@ class ListQuery:
 
 
 def list_query_parse(
-    *, params: Any, user: UserLike, organization: Organization
+    *, params: Mapping[str, str], user: UserLike, organization: Organization
 ) -> tuple[ListQuery, list[str]]:
     """Read the list's GET parameters; unknown values are dropped and reported.
 

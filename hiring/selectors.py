@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -30,6 +30,7 @@ from hiring.models import (
 )
 from hiring.screening.metrics import metric_source
 from renown.access import Principal, scoped
+from renown.json_types import JSONMapping, JSONObject, JSONValue
 from renown.models import AuditEvent, AuditEventType, Organization
 from renown.tenancy import organization_list_for_user
 from scoring.models import Score, VendorScore
@@ -68,9 +69,13 @@ def rule_latest_version(*, rule: ScreeningRule) -> ScreeningRule:
     return latest
 
 
+class PopulationRow(TypedDict):
+    candidate_id: int
+
+
 def application_population(
     *, job: Job, candidate_ids: Iterable[int] | None = None
-) -> QuerySet[Any]:
+) -> QuerySet[Application, PopulationRow]:
     """The candidate ids a job's screening covers (only ``candidate_ids`` among them if given).
 
     Erased candidates are left out: their applications and screenings are records
@@ -101,7 +106,7 @@ def candidate_job_jurisdictions(candidate_ids: Iterable[int]) -> dict[int, set[s
     return found
 
 
-def _count(queryset: QuerySet[Any]) -> Subquery:
+def _count(queryset: QuerySet[Model]) -> Subquery:
     return Subquery(
         queryset.order_by().values("job_id").annotate(n=Count("pk")).values("n")[:1],
         output_field=IntegerField(),
@@ -290,14 +295,22 @@ def screening_get(*, job: Job, candidate: Candidate) -> Screening:
     return screening
 
 
+def _rule_id(value: JSONValue) -> int:
+    """The rule id a screening's reason names (a JSON number)."""
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"a reason's rule is an id, not {value!r}")  # as int() would
+    return int(value)
+
+
 def screening_reasons_with_rules(
     *, screening: Screening
-) -> list[tuple[dict[str, Any], ScreeningRule | None]]:
+) -> list[tuple[JSONMapping, ScreeningRule | None]]:
     """Each reason of the screening beside the rule version it names (one query)."""
+    reasons: list[JSONMapping] = screening.reasons
     rules = ScreeningRule.objects.select_related("group").in_bulk(
-        [int(reason["rule"]) for reason in screening.reasons if "rule" in reason]
+        [_rule_id(reason["rule"]) for reason in reasons if "rule" in reason]
     )
-    return [(reason, rules.get(int(reason.get("rule", 0)))) for reason in screening.reasons]
+    return [(reason, rules.get(_rule_id(reason.get("rule", 0)))) for reason in reasons]
 
 
 def screening_is_current(*, screening: Screening) -> bool:
@@ -345,7 +358,15 @@ def decision_facts(
 # --- the copy of the data (consumer report) ------------------------------------------
 
 
-def consumer_report(*, decision: Decision) -> dict[str, Any]:
+class _SnapshotRead(TypedDict, total=False):
+    """What the report reads of a decision's ``screening_snapshot``."""
+
+    evaluated_at: str
+    reasons: list[JSONMapping]
+    rule_versions: dict[str, int]
+
+
+def consumer_report(*, decision: Decision) -> JSONObject:
     """What Renown held and used about the candidate for this decision, in plain data.
 
     The copy of the report that goes with the pre-adverse notice
@@ -353,12 +374,12 @@ def consumer_report(*, decision: Decision) -> dict[str, Any]:
     scores behind them with what each input contributed, the vendor scores, and
     the accounts the data came from.
     """
-    snapshot = decision.screening_snapshot
+    snapshot: _SnapshotRead = decision.screening_snapshot
     rule_ids = [int(r) for r in snapshot.get("rule_versions", {})]
     rules = {r.pk: r for r in ScreeningRule.objects.filter(pk__in=rule_ids)}
     candidate_id = decision.candidate_id
     scorers = sorted({r.metric for r in rules.values() if metric_source(r.metric).kind == "scorer"})
-    scores = []
+    scores: list[JSONObject] = []
     for scorer in scorers:
         score = (
             Score.objects.filter(candidate_id=candidate_id, scorer=scorer)
@@ -382,7 +403,9 @@ def consumer_report(*, decision: Decision) -> dict[str, Any]:
         "rules": [
             {
                 **reason,
-                "rule": str(rules[int(reason["rule"])]) if int(reason["rule"]) in rules else "",
+                "rule": str(rules[rule_id])
+                if (rule_id := _rule_id(reason["rule"])) in rules
+                else "",
             }
             for reason in snapshot.get("reasons", [])
         ],

@@ -12,19 +12,22 @@ no inline style or script, so neither Renown's CSP nor the host's is in the way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from candidates import selectors
 from candidates import services as candidate_services
 from candidates.models import Candidate, HostLink
+from candidates.selectors import UserLike
+from renown.json_types import JSONMapping, JSONValue
 from scoring import selectors as scoring_selectors
 from scoring.models import Score
 
@@ -40,18 +43,27 @@ class CardScore:
 
     label: str
     score: Score
-    why: list[dict[str, Any]]
+    why: list[JSONMapping]
 
 
 def _card_score(label: str, score: Score | None) -> CardScore | None:
     if score is None:
         return None
-    parts = [p for p in score.components if isinstance(p, dict)]
-    parts.sort(key=lambda p: abs(float(p.get("points") or 0)), reverse=True)
+    components: list[JSONValue] = score.components
+    parts = [p for p in components if isinstance(p, Mapping)]
+    parts.sort(key=_weight, reverse=True)
     return CardScore(label=label, score=score, why=parts[:TOP_COMPONENTS])
 
 
-def candidate_for_host_object(user: Any, obj: models.Model) -> Candidate | None:
+def _weight(part: JSONMapping) -> float:
+    """How much a component moved the score, either way."""
+    points = part.get("points") or 0
+    if not isinstance(points, int | float | str):
+        raise TypeError(f"a component's points are a number, not {points!r}")  # as float()
+    return abs(float(points))
+
+
+def candidate_for_host_object(user: UserLike, obj: models.Model) -> Candidate | None:
     """The Renown candidate linked to ``obj`` if ``user`` may see it (two queries)."""
     link = (
         HostLink.objects.filter(
@@ -70,9 +82,11 @@ def candidate_for_host_object(user: Any, obj: models.Model) -> Candidate | None:
     )
 
 
-def profile_card_context(request: Any, obj: models.Model | None) -> dict[str, Any]:
+def profile_card_context(
+    request: HttpRequest | None, obj: models.Model | None
+) -> dict[str, object]:
     """What the card shows for ``obj`` to ``request.user``; a bounded number of queries."""
-    user = getattr(request, "user", None)
+    user: UserLike | None = getattr(request, "user", None)  # no user without the auth middleware
     if user is None or not user.is_authenticated:
         return {"show": False}
     candidate = None if obj is None or obj.pk is None else candidate_for_host_object(user, obj)
@@ -109,7 +123,7 @@ def profile_card_context(request: Any, obj: models.Model | None) -> dict[str, An
 
 
 @register.inclusion_tag("renown/hiring/profile_card.html", takes_context=True)
-def renown_profile(context: template.Context, obj: models.Model | None) -> dict[str, Any]:
+def renown_profile(context: template.Context, obj: models.Model | None) -> dict[str, object]:
     """Render the Renown card for one record of the host's candidate model.
 
     The request comes from the template context (``django.template.context_processors.request``
