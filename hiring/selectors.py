@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -30,10 +30,13 @@ from hiring.models import (
 )
 from hiring.screening.metrics import metric_source
 from renown.access import Principal, scoped
-from renown.json_types import JSONMapping, JSONObject, JSONValue
+from renown.json_types import JSONMapping, JSONObject
 from renown.models import AuditEvent, AuditEventType, Organization
 from renown.tenancy import organization_list_for_user
 from scoring.models import Score, VendorScore
+
+if TYPE_CHECKING:  # the run reads the population from here
+    from hiring.screening.run import ScreeningSnapshot
 
 # --- rules and jobs -------------------------------------------------------------------
 
@@ -295,22 +298,23 @@ def screening_get(*, job: Job, candidate: Candidate) -> Screening:
     return screening
 
 
-def _rule_id(value: JSONValue) -> int:
-    """The rule id a screening's reason names (a JSON number)."""
-    if not isinstance(value, int | float | str):
-        raise TypeError(f"a reason's rule is an id, not {value!r}")  # as int() would
-    return int(value)
+def _rule_id(reason: JSONMapping) -> int:
+    """The id of the rule a screening's reason names (0: none)."""
+    rule = reason.get("rule", 0)
+    if not isinstance(rule, int | float | str):
+        raise TypeError(f"a reason names its rule by id, not {rule!r}")  # as int() would
+    return int(rule)
 
 
 def screening_reasons_with_rules(
     *, screening: Screening
 ) -> list[tuple[JSONMapping, ScreeningRule | None]]:
     """Each reason of the screening beside the rule version it names (one query)."""
-    reasons: list[JSONMapping] = screening.reasons
+    reasons: list[JSONMapping] = screening.reasons  # read as they are: one may name no rule
     rules = ScreeningRule.objects.select_related("group").in_bulk(
-        [_rule_id(reason["rule"]) for reason in reasons if "rule" in reason]
+        [_rule_id(reason) for reason in reasons if "rule" in reason]
     )
-    return [(reason, rules.get(_rule_id(reason.get("rule", 0)))) for reason in reasons]
+    return [(reason, rules.get(_rule_id(reason))) for reason in reasons]
 
 
 def screening_is_current(*, screening: Screening) -> bool:
@@ -358,15 +362,18 @@ def decision_facts(
 # --- the copy of the data (consumer report) ------------------------------------------
 
 
-class _SnapshotRead(TypedDict, total=False):
-    """What the report reads of a decision's ``screening_snapshot``."""
+class ConsumerReport(TypedDict):
+    """The copy of the data a decision used (``AdverseAction.report``, the notices)."""
 
-    evaluated_at: str
-    reasons: list[JSONMapping]
-    rule_versions: dict[str, int]
+    screened_at: str | None
+    outcome: str
+    rules: list[dict[str, object]]  # each reason of the screening, its rule named
+    scores: list[JSONObject]
+    vendor_scores: list[dict[str, str]]
+    accounts: list[dict[str, str]]
 
 
-def consumer_report(*, decision: Decision) -> JSONObject:
+def consumer_report(*, decision: Decision) -> ConsumerReport:
     """What Renown held and used about the candidate for this decision, in plain data.
 
     The copy of the report that goes with the pre-adverse notice
@@ -374,7 +381,7 @@ def consumer_report(*, decision: Decision) -> JSONObject:
     scores behind them with what each input contributed, the vendor scores, and
     the accounts the data came from.
     """
-    snapshot: _SnapshotRead = decision.screening_snapshot
+    snapshot: ScreeningSnapshot = decision.screening_snapshot
     rule_ids = [int(r) for r in snapshot.get("rule_versions", {})]
     rules = {r.pk: r for r in ScreeningRule.objects.filter(pk__in=rule_ids)}
     candidate_id = decision.candidate_id
@@ -403,9 +410,7 @@ def consumer_report(*, decision: Decision) -> JSONObject:
         "rules": [
             {
                 **reason,
-                "rule": str(rules[rule_id])
-                if (rule_id := _rule_id(reason["rule"])) in rules
-                else "",
+                "rule": str(rules[int(reason["rule"])]) if int(reason["rule"]) in rules else "",
             }
             for reason in snapshot.get("reasons", [])
         ],

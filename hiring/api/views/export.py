@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,7 +23,7 @@ class CandidateExportViewSet(ApiViewSet):
 
     access = {"list": EXPORTERS}
     pagination_class = None
-    filter_backends: list[type[BaseFilterBackend]] = []
+    filter_backends = []
 
     @extend_schema(
         operation_id="candidates_export",
