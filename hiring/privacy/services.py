@@ -26,7 +26,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -38,7 +38,7 @@ from hiring.models import AdverseAction, Application, Decision, Screening
 from hiring.privacy import conf
 from hiring.privacy.models import RetentionHold
 from renown import privacy
-from renown.json_types import JSONValue
+from renown.json_types import JSONObject, JSONValue
 from renown.models import AuditEventType, EventType
 from renown.trail import AuditActor, audit_record
 from renown.webhooks import services as webhook_services
@@ -53,7 +53,7 @@ def _jsonable(value: object) -> JSONValue:
     return loaded
 
 
-def candidate_export(candidate: Candidate) -> dict[str, Any]:
+def candidate_export(candidate: Candidate) -> JSONObject:
     """Every piece of data Renown holds on the candidate, as JSON-ready data (GDPR Art. 15).
 
     ``{"exported_at": ..., "candidate": {...}, "<section>": [rows], ...}`` with one

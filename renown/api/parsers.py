@@ -20,6 +20,8 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from renown.json_types import JSONValue
+
 MAX_JSON_DEPTH = 64  # no request of this API nests past 4 levels; Greenhouse's past 6
 
 # A JSON string (escapes included): brackets inside strings do not nest anything.
@@ -44,7 +46,7 @@ def json_depth(raw: bytes) -> int:
 
 def json_loads(
     raw: bytes | str, *, max_depth: int | None = None, strict: bool = False
-) -> Any:  # a JSONValue; Any until the readers (hiring.ats.greenhouse) narrow what they get
+) -> JSONValue:
     """Parse a JSON document whose nesting is at most ``max_depth`` (MAX_JSON_DEPTH).
 
     ``strict`` refuses NaN and Infinity, which are not JSON. Raises JsonTooDeep
@@ -55,7 +57,8 @@ def json_loads(
     data = raw.encode() if isinstance(raw, str) else raw
     if json_depth(data) > limit:
         raise JsonTooDeep(limit)
-    return json.loads(data, parse_constant=_refuse_constant if strict else None)
+    document: JSONValue = json.loads(data, parse_constant=_refuse_constant if strict else None)
+    return document
 
 
 def _refuse_constant(name: str) -> NoReturn:

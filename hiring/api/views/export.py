@@ -43,7 +43,7 @@ class CandidateExportViewSet(ApiViewSet):
         held = export.pop("self_identification")
         export["self_identification"] = {
             "withheld": True,
-            "records": len(held),
+            "records": len(held) if isinstance(held, list) else 0,
             "reason": "Self-identification reaches no API client; the operator's "
             "export_candidate command includes it.",
         }
