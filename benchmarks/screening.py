@@ -98,6 +98,7 @@ def build(candidates: int, days: int) -> None:
         and Candidate.objects.filter(organization=org).count() == candidates
     ):
         print(f"setup: reusing {candidates:,} candidates × {days} days", flush=True)
+        statistics(org)
         return
     started = time.monotonic()
     print(f"setup: building {candidates:,} candidates × {days} days of scores ...", flush=True)
@@ -154,6 +155,24 @@ def build(candidates: int, days: int) -> None:
     ):
         execute(f"VACUUM ANALYZE {table}")
     print(f"setup: done in {time.monotonic() - started:.0f} s", flush=True)
+    statistics(org, fresh=True)
+
+
+def statistics(org: object, *, fresh: bool = False) -> None:
+    """The scores went in by SQL, past the scoring service: the latest values and the
+    window statistics from history, as `manage.py window_stats --org` does (again
+    when the data is reused but they are missing, or their day has passed)."""
+    from scoring import window_stats
+    from scoring.models import ScoreWindowStats
+
+    kept = ScoreWindowStats.objects.filter(candidate__organization=org)
+    if not fresh and kept.filter(computed_on=window_stats.today()).exists():
+        return
+    started = time.monotonic()
+    window_stats.window_stats_rebuild(organization=org)  # type: ignore[arg-type]
+    for table in ("renown_scoring_latestscore", "renown_scoring_scorewindowstats"):
+        execute(f"VACUUM ANALYZE {table}")
+    print(f"setup: statistics rebuilt in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def rules() -> object:

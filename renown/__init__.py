@@ -73,4 +73,8 @@ RENOWN_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Nightly, link the host's candidate records and reconcile what bypassed the signals
     # (QuerySet.update, raw SQL, bulk loads); a no-op without RENOWN_HOST_CANDIDATE_MODEL.
     "renown-link-host": {"task": "hiring.link_host", "schedule": 24 * 60 * 60},
+    # Every hour, the window statistics of candidates whose window lost a day since (the
+    # first run after midnight UTC does the day's work; the others find nothing). Readers
+    # slide what it has not, so a late run costs time, never a wrong figure.
+    "renown-window-stats-slide": {"task": "scoring.window_stats_slide", "schedule": 60 * 60},
 }

@@ -64,6 +64,10 @@ DEFAULTS: JSONObject = {
     "RENOWN_SCORES_CHANGED": "hiring.tasks.screening_rerun_enqueue",
     # A snapshot older than this no longer counts as the account's current state.
     "RENOWN_SNAPSHOT_MAX_AGE_DAYS": 30,
+    # Keep each candidate's window statistics (scoring.window_stats) as scores are
+    # written, and let screenings and previews read them. Off: every reader reduces the
+    # score history itself, as before (slower at scale; the same figures).
+    "RENOWN_WINDOW_STATS": True,
 }
 
 register_defaults(
@@ -84,6 +88,7 @@ register_defaults(
 
 # Scoring's settings by the type of their value (``get``'s overloads; renown.E020 holds a
 # host's value to its default's type). ``get`` also reads the base's (``renown.conf``).
+BoolSetting = Literal["RENOWN_WINDOW_STATS"]
 IntSetting = Literal[
     "RENOWN_FETCH_MAX_RETRIES",
     "RENOWN_FETCH_MAX_RETRY_DELAY_SECONDS",
@@ -115,7 +120,7 @@ IntMapSetting = Literal["RENOWN_PROVIDER_CONCURRENCY_PER_NETWORK"]
 
 
 @overload
-def get(name: renown_conf.BoolSetting) -> bool: ...
+def get(name: BoolSetting | renown_conf.BoolSetting) -> bool: ...
 @overload
 def get(name: IntSetting | renown_conf.IntSetting) -> int: ...
 @overload

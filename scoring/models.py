@@ -163,6 +163,60 @@ class LatestScore(models.Model):
         return f"{self.scorer} = {self.value} (candidate #{self.candidate_id})"
 
 
+class StatsWindow(models.IntegerChoices):
+    """The windows a rule may aggregate over, whose statistics are kept at scoring time."""
+
+    WEEK = 7, "7 days"
+    MONTH = 30, "30 days"
+    QUARTER = 90, "90 days"
+    HALF_YEAR = 180, "180 days"
+    YEAR = 365, "365 days"
+
+
+class ScoreWindowStats(models.Model):
+    """One candidate's readings of one scorer over one window, reduced at scoring time.
+
+    The window of ``window_days`` days ending on ``computed_on`` holds the scores whose
+    ``as_of`` is on or after midnight UTC of its first day (``scoring.window_stats``).
+    The median and the day-to-day noise are kept as their two middle values, as the
+    history engines compute them, so every reader gets the exact figure. ``noise_*``
+    (the middle absolute deviations of consecutive changes) is kept on the 90-day row,
+    the span a volatility band reads. A (candidate, scorer, window) with no reading in
+    the window has no row. Maintained by ``scoring.window_stats`` whenever scores are
+    written, slid nightly; the history in Score stays for the chart and the audit.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    scorer = models.CharField(max_length=50)
+    window_days = models.PositiveSmallIntegerField(choices=StatsWindow.choices)
+    readings = models.PositiveIntegerField()
+    oldest_at = models.DateTimeField(help_text="The oldest reading in the window.")
+    newest_at = models.DateTimeField(help_text="The newest reading in the window.")
+    latest_value = models.DecimalField(max_digits=8, decimal_places=2)
+    min_value = models.DecimalField(max_digits=8, decimal_places=2)
+    max_value = models.DecimalField(max_digits=8, decimal_places=2)
+    median_low = models.DecimalField(max_digits=8, decimal_places=2)
+    median_high = models.DecimalField(max_digits=8, decimal_places=2)
+    # Deviations from a centre halfway between two values: a third decimal place.
+    noise_low = models.DecimalField(max_digits=10, decimal_places=3, null=True)
+    noise_high = models.DecimalField(max_digits=10, decimal_places=3, null=True)
+    computed_on = models.DateField(help_text="The UTC day the window ended on when computed.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "scorer", "window_days"], name="scorewindowstats_unique"
+            ),
+        ]
+        indexes = [
+            # The nightly slide finds the rows whose oldest reading left the window.
+            models.Index(fields=["window_days", "oldest_at"], name="scorewindowstats_slide"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorer} over {self.window_days} days (candidate #{self.candidate_id})"
+
+
 class Vendor(models.TextChoices):
     KLOUT = "klout", "Klout (1-100; closed 2018-05-25)"
     KRED = "kred", "Kred influence (1-1000)"

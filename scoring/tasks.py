@@ -82,3 +82,14 @@ def flag_disagreements_task(organization_id: int) -> None:
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is not None:
         services.flags_detect_disagreements(organization=organization)
+
+
+@shared_task(
+    name="scoring.window_stats_slide", acks_late=True, soft_time_limit=1800, time_limit=1860
+)
+def window_stats_slide_task() -> None:
+    """Nightly (celery beat): the window statistics of candidates whose window lost a day."""
+    from scoring import window_stats
+
+    if window_stats.statistics_enabled():
+        window_stats.window_stats_slide()

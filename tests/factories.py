@@ -122,7 +122,7 @@ class MetricSnapshotFactory(factory.django.DjangoModelFactory):
 
 
 class ScoreFactory(factory.django.DjangoModelFactory):
-    """A score as the scoring service leaves it: its LatestScore row kept in step."""
+    """A score as the scoring service leaves it: its LatestScore and window statistics kept."""
 
     class Meta:
         model = Score
@@ -144,9 +144,12 @@ class ScoreFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def latest(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
+            from scoring import window_stats
             from scoring.services import score_latest_upsert
 
             score_latest_upsert(rows=[self])
+            if window_stats.statistics_enabled():
+                window_stats.window_stats_refresh([(self.candidate_id, self.scorer)])
 
 
 class VendorScoreFactory(factory.django.DjangoModelFactory):

@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from statistics import median
 
+from scoring.windows import window_start
+
 OUTCOME_MEETS = "meets"
 OUTCOME_BELOW = "below"
 OUTCOME_NEAR = "near_threshold"
@@ -169,8 +171,9 @@ def volatility_of_values(values: Sequence[Decimal]) -> Decimal:
 
 def volatility(points: Sequence[DataPoint], *, now: datetime) -> Decimal | None:
     """The metric's day-to-day noise over the last 90 days; None without any value then."""
+    start = window_start(now, VOLATILITY_WINDOW_DAYS)
     window = sorted(
-        (p for p in points if now - timedelta(days=VOLATILITY_WINDOW_DAYS) <= p.at <= now),
+        (p for p in points if start <= p.at <= now),
         key=lambda p: p.at,
     )
     if not window:
@@ -194,7 +197,8 @@ def aggregate(rule: RuleSpec, points: Sequence[DataPoint], *, now: datetime) -> 
     if not rule.uses_window:
         newest = [p for p in current if p.at == newest_at][-1]
         return Aggregate(value=newest.value, points_used=1, newest_at=newest_at)
-    window = [p.value for p in current if p.at >= now - timedelta(days=rule.window_days)]
+    start = window_start(now, rule.window_days)
+    window = [p.value for p in current if p.at >= start]
     if not window:
         return Aggregate(value=None, newest_at=newest_at, missing=MISSING_WINDOW)
     if rule.aggregation == "median":

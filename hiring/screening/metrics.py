@@ -39,8 +39,18 @@ from hiring.screening.evaluation import (
     median_from_middles,
     volatility,
 )
-from scoring import providers
-from scoring.models import AnomalyFlag, FetchStatus, FlagKind, MetricSnapshot, Score, VendorScore
+from scoring import providers, window_stats
+from scoring.models import (
+    AnomalyFlag,
+    FetchStatus,
+    FlagKind,
+    LatestScore,
+    MetricSnapshot,
+    Score,
+    ScoreWindowStats,
+    VendorScore,
+)
+from scoring.windows import window_start
 
 if TYPE_CHECKING:
     from hiring.models import Application
@@ -377,6 +387,60 @@ def _population_sql(population: Population) -> tuple[str, list[SQLParam]]:
     return "SELECT unnest(%s::bigint[])", [ids]
 
 
+def statistics_apply(rule: RuleSpec, population: Population, now: datetime) -> bool:
+    """Whether the rule's aggregate is read from the statistics kept at scoring time.
+
+    On PostgreSQL, for a scorer's latest value (``LatestScore``) or its median, maximum
+    or minimum over one of the kept windows (``ScoreWindowStats``), evaluated today:
+    a screening or a preview of the present. Anything else (a vendor's or a snapshot
+    metric, another window, a past ``now``) reduces the history. Before saying yes it
+    slides the population's rows the nightly task has not (``window_stats_ensure``).
+    """
+    if connection.vendor != "postgresql" or not window_stats.statistics_enabled():
+        return False
+    source = metric_source(rule.metric)
+    if source.kind != "scorer" or now.astimezone(UTC).date() != window_stats.today():
+        return False
+    if rule.uses_window and rule.window_days not in window_stats.WINDOWS:
+        return False
+    if rule.uses_window or rule.near_band_source == BAND_VOLATILITY:
+        ids = None if isinstance(population, QuerySet) else list(population)
+        window_stats.window_stats_ensure(ids, scorer=source.name)
+    return True
+
+
+def _statistics_query(
+    rule: RuleSpec, source: MetricSource, population: Population
+) -> tuple[str, list[SQLParam]]:
+    """The rows of ``metric_aggregates_query`` from the statistics: one join per person.
+
+    ``newest`` is the newest score overall (``LatestScore``): the consumer tells stale
+    from fresh by it; ``used`` is the window's readings (0: none inside the window).
+    """
+    population_sql, population_params = _population_sql(population)
+    latest = _table(LatestScore)
+    if not rule.uses_window:
+        return (
+            "SELECT pop.candidate_id, l.as_of, l.value, NULL, 1 "  # noqa: S608
+            f"FROM ({population_sql}) pop JOIN {latest} l "
+            "ON l.candidate_id = pop.candidate_id AND l.scorer = %s",
+            [*population_params, source.name],
+        )
+    first, second = {
+        "median": ("st.median_low", "st.median_high"),
+        "max": ("st.max_value", "NULL"),
+        "min": ("st.min_value", "NULL"),
+    }[rule.aggregation]
+    return (
+        f"SELECT pop.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings, 0) "  # noqa: S608
+        f"FROM ({population_sql}) pop JOIN {latest} l "
+        "ON l.candidate_id = pop.candidate_id AND l.scorer = %s "
+        f"LEFT JOIN {_table(ScoreWindowStats)} st ON st.candidate_id = pop.candidate_id "
+        "AND st.scorer = %s AND st.window_days = %s",
+        [*population_params, source.name, source.name, rule.window_days],
+    )
+
+
 def metric_aggregates_query(
     *, rule: RuleSpec, population: Population, now: datetime
 ) -> tuple[str, list[SQLParam]]:
@@ -388,11 +452,13 @@ def metric_aggregates_query(
     nothing inside the window. Candidates never measured have no row.
     """
     source = metric_source(rule.metric)
+    if statistics_apply(rule, population, now):
+        return _statistics_query(rule, source, population)
     since = now - timedelta(days=rule.lookback_days)
     population_sql, population_params = _population_sql(population)
     points_sql, points_params = _points_sql(source, population_sql, population_params, since, now)
     older_sql, older_params = _older_sql(source, "u.candidate_id", since)
-    window: list[SQLParam] = [now - timedelta(days=rule.window_days)]
+    window: list[SQLParam] = [window_start(now, rule.window_days)]
     if not rule.uses_window:
         inner = "(array_agg(value ORDER BY at DESC, tb DESC))[1] AS a, 1 AS n"
         outer = "a, NULL, n"
@@ -514,6 +580,14 @@ def metric_volatility_query(
 ) -> tuple[str, list[SQLParam]]:
     """SQL (PostgreSQL) for each candidate's day-to-day noise: rows ``(candidate_id, low,
     high)``, the two middle absolute deviations (noise = 1.4826 × their mean)."""
+    if statistics_apply(rule, population, now):
+        population_sql, population_params = _population_sql(population)
+        return (
+            "SELECT candidate_id, noise_low, noise_high "  # noqa: S608
+            f"FROM {_table(ScoreWindowStats)} WHERE scorer = %s AND window_days = %s "
+            f"AND noise_low IS NOT NULL AND candidate_id IN ({population_sql})",
+            [metric_source(rule.metric).name, VOLATILITY_WINDOW_DAYS, *population_params],
+        )
     points_sql, points_params = _rule_points_sql(rule, population, now)
     sql = (
         f"WITH p AS ({points_sql}), "  # noqa: S608
@@ -525,7 +599,7 @@ def metric_volatility_query(
         "SELECT candidate_id, d[(n + 1) / 2], d[n / 2 + 1] FROM m, LATERAL "
         "(SELECT array_agg(abs(x - centre) ORDER BY abs(x - centre)) AS d FROM unnest(a) x) dev"
     )
-    return sql, [*points_params, now - timedelta(days=VOLATILITY_WINDOW_DAYS)]
+    return sql, [*points_params, window_start(now, VOLATILITY_WINDOW_DAYS)]
 
 
 def metric_volatility_sql(

@@ -50,6 +50,7 @@ from renown_site.demo.definition import (
     RESIDENCES,
     SELF_IDENTIFIED_SHARE,
 )
+from scoring import window_stats
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
 from scoring.providers.base import ObservedMetrics
 from scoring.services import (
@@ -425,6 +426,7 @@ def _history(
     ]
     Score.objects.bulk_create(scores, batch_size=2000)
     score_latest_upsert(rows=scores)
+    window_stats.window_stats_refresh({(score.candidate_id, score.scorer) for score in scores})
 
 
 def _jobs(organization: Organization, people: list[Candidate]) -> None:

@@ -20,7 +20,7 @@ from candidates.models import (
 from renown.models import EventType
 from renown.webhooks import services as webhook_services
 from renown.webhooks.events import EventData, ScoreUpdatedData
-from scoring import selectors
+from scoring import selectors, window_stats
 from scoring.models import (
     LatestScore,
     Score,
@@ -254,8 +254,11 @@ def _insert_scores(rows: Sequence[Score]) -> None:
     JSON-heavy rows a recomputation writes. Elsewhere, bulk_create does the same.
     """
     if connection.vendor != "postgresql":
-        Score.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-        score_latest_upsert(rows=rows)
+        with transaction.atomic():
+            Score.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+            score_latest_upsert(rows=rows)
+            if window_stats.statistics_enabled():
+                window_stats.window_stats_refresh({(r.candidate_id, r.scorer) for r in rows})
         return
     table = Score._meta.db_table
     columns = ", ".join(_SCORE_COLUMNS)
@@ -276,8 +279,9 @@ def _insert_scores(rows: Sequence[Score]) -> None:
                 )  # fmt: skip
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM score_incoming "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
+            "ON CONFLICT DO NOTHING RETURNING candidate_id, scorer"
         )
+        touched = {(candidate_id, scorer) for candidate_id, scorer in cursor.fetchall()}
         # The latest-score table from the same rows, set-based (see score_latest_upsert).
         latest = connection.ops.quote_name(LatestScore._meta.db_table)
         candidates = connection.ops.quote_name(Candidate._meta.db_table)
@@ -291,6 +295,9 @@ def _insert_scores(rows: Sequence[Score]) -> None:
         )
         # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
         cursor.execute("DROP TABLE score_incoming")
+        # The window statistics of the pairs that got a new score, in the same transaction.
+        if touched and window_stats.statistics_enabled():
+            window_stats.window_stats_refresh(touched)
 
 
 def score_latest_upsert(*, rows: Sequence[Score]) -> None:

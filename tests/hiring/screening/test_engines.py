@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from hiring import services
-from hiring.models import Screening
+from hiring.models import Screening, ScreeningRule
+from hiring.screening import metrics
 from hiring.screening import reads as screening_module
+from hiring.screening.spec import rule_spec
 from scoring.models import AnomalyFlag
 from tests import factories
 
@@ -36,8 +39,9 @@ RULES = [
 ]
 
 
-def build_population(seed: int, size: int) -> Any:
+def build_population(seed: int, size: int, now: datetime = NOW) -> Any:
     rng = random.Random(seed)
+    NOW = now  # noqa: N806 - the module's fixed time, or today's for the statistics
     job = factories.JobFactory()
     group = factories.RuleGroupFactory(job=job, combinator="any")
     for metric, aggregation, window, age, band, source, action, grouped in RULES:
@@ -134,6 +138,28 @@ def test_sql_and_python_engines_agree(seed: int) -> None:
         assert by_sql[candidate_id] == expected, candidate_id
     outcomes = {reason["outcome"] for _, _, reasons in by_sql.values() for reason in reasons}
     assert {"meets", "below", "insufficient_data", "near_threshold"} <= outcomes  # all cases
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_today_the_statistics_give_what_the_history_gives(seed: int) -> None:
+    """Screened today, the SQL engine reads the window statistics kept at scoring time
+    (for the scorer rules over a kept window); the streamed fold reduces the history."""
+    now = datetime.now(tz=UTC)
+    job = build_population(seed, 60, now)
+    rules = [rule_spec(rule) for rule in ScreeningRule.objects.filter(job=job)]
+    assert any(metrics.statistics_apply(spec, [0], now) for spec in rules)
+    assert not all(metrics.statistics_apply(spec, [0], now) for spec in rules)
+    services.screening_run_for_job(job=job, now=now, engine="python")
+    by_history = screenings(job)
+    services.screening_run_for_job(job=job, now=now, engine="sql")
+    by_statistics = screenings(job)
+    assert by_statistics == by_history
+    with override_settings(RENOWN_WINDOW_STATS=False):
+        assert not any(metrics.statistics_apply(spec, [0], now) for spec in rules)
+        services.screening_run_for_job(job=job, now=now, engine="sql")
+    assert screenings(job) == by_history
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,60 @@
+"""The window statistics screenings read (scoring.window_stats), built for existing scores.
+
+A database that already holds scores gets every organisation's statistics (and its
+latest-value rows) from the score history here, so the first screening after the
+upgrade reads exact figures; a new database has nothing to build. Reversing drops the
+table: the history it came from stays.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+def build(apps, schema_editor):
+    if not apps.get_model("renown_scoring", "Score").objects.using(schema_editor.connection.alias).exists():
+        return
+    # The app's own code (not the historical models): the same reduction every write
+    # runs, so the rows built here are exactly what later writes keep.
+    from renown.models import Organization
+    from scoring import window_stats
+
+    if not window_stats.statistics_enabled():
+        return
+    for organization in Organization.objects.order_by("pk"):
+        window_stats.window_stats_rebuild(organization=organization)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('renown_candidates', '0004_hostlinkerasure'),
+        ('renown_scoring', '0002_postgresql_score_history_covering_index'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='ScoreWindowStats',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scorer', models.CharField(max_length=50)),
+                ('window_days', models.PositiveSmallIntegerField(choices=[(7, '7 days'), (30, '30 days'), (90, '90 days'), (180, '180 days'), (365, '365 days')])),
+                ('readings', models.PositiveIntegerField()),
+                ('oldest_at', models.DateTimeField(help_text='The oldest reading in the window.')),
+                ('newest_at', models.DateTimeField(help_text='The newest reading in the window.')),
+                ('latest_value', models.DecimalField(decimal_places=2, max_digits=8)),
+                ('min_value', models.DecimalField(decimal_places=2, max_digits=8)),
+                ('max_value', models.DecimalField(decimal_places=2, max_digits=8)),
+                ('median_low', models.DecimalField(decimal_places=2, max_digits=8)),
+                ('median_high', models.DecimalField(decimal_places=2, max_digits=8)),
+                ('noise_low', models.DecimalField(decimal_places=3, max_digits=10, null=True)),
+                ('noise_high', models.DecimalField(decimal_places=3, max_digits=10, null=True)),
+                ('computed_on', models.DateField(help_text='The UTC day the window ended on when computed.')),
+                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='renown_candidates.candidate')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['window_days', 'oldest_at'], name='scorewindowstats_slide')],
+                'constraints': [models.UniqueConstraint(fields=('candidate', 'scorer', 'window_days'), name='scorewindowstats_unique')],
+            },
+        ),
+        migrations.RunPython(build, migrations.RunPython.noop, elidable=True),
+    ]

@@ -1,0 +1,292 @@
+"""Window statistics kept at scoring time equal the history, however they got there.
+
+Incremental updates (every score write), the slide (days leaving a window) and a
+rebuild from history must agree with the reference reduction of the readings, on
+random histories with gaps; on PostgreSQL the set-based SQL is held to the Python
+reference the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hiring.screening.evaluation import MAD_TO_SIGMA, median_from_middles, volatility_of_values
+from scoring import window_stats
+from scoring.models import LatestScore, Score, ScoreWindowStats
+from scoring.services import scores as score_services
+from scoring.windows import window_start
+from tests import factories
+
+END = date(2026, 12, 6)
+SCORERS = ("influence", "reputation")
+
+
+@pytest.mark.parametrize(
+    ("day", "days", "start"),
+    [
+        (date(2026, 12, 6), 1, datetime(2026, 12, 6, tzinfo=UTC)),
+        (date(2026, 12, 6), 7, datetime(2026, 11, 30, tzinfo=UTC)),
+        (date(2026, 3, 1), 30, datetime(2026, 1, 31, tzinfo=UTC)),
+        (date(2024, 3, 1), 30, datetime(2024, 2, 1, tzinfo=UTC)),  # a leap year
+        (date(2026, 12, 6), 365, datetime(2025, 12, 7, tzinfo=UTC)),
+        # A datetime counts by its UTC day, whatever its zone and hour.
+        (datetime(2026, 12, 6, 23, 59, tzinfo=UTC), 7, datetime(2026, 11, 30, tzinfo=UTC)),
+        (
+            datetime(2026, 12, 6, 20, tzinfo=UTC).astimezone(ZoneInfo("Asia/Tokyo")),
+            7,
+            datetime(2026, 11, 30, tzinfo=UTC),
+        ),
+    ],
+)
+def test_a_window_of_n_days_is_today_and_the_n_minus_1_days_before(
+    day: date | datetime, days: int, start: datetime
+) -> None:
+    assert window_start(day, days) == start
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=40))
+def test_the_kept_middles_give_the_engines_median_and_noise(cents: list[int]) -> None:
+    values = [Decimal(c) / 100 for c in cents]
+    readings = [
+        window_stats.Reading(datetime(2026, 12, 6, tzinfo=UTC) - timedelta(days=i), v, i)
+        for i, v in enumerate(reversed(values))
+    ]
+    figures = window_stats.reduce_window(readings, day=END, days=90)
+    assert figures is not None
+    assert median_from_middles(figures.median_low, figures.median_high) == Decimal(
+        statistics.median(values)
+    )
+    if len(values) < 2:
+        assert figures.noise_low is None
+    else:
+        assert figures.noise_low is not None
+        assert figures.noise_high is not None
+        noise = MAD_TO_SIGMA * median_from_middles(figures.noise_low, figures.noise_high)
+        assert noise == volatility_of_values(values)
+
+
+# --- incremental, slid and rebuilt agree ------------------------------------------------
+
+# A reading: (candidate 0/1, scorer, days before END, hour, value in cents).
+readings_strategy = st.lists(
+    st.tuples(
+        st.integers(0, 1),
+        st.sampled_from(SCORERS),
+        st.integers(0, 420),
+        st.integers(0, 23),
+        st.integers(0, 10_000),
+    ),
+    max_size=40,
+)
+
+
+def _table() -> dict[tuple[int, str, int], tuple[object, ...]]:
+    return {
+        (row.candidate_id, row.scorer, row.window_days): (
+            row.readings,
+            row.oldest_at,
+            row.newest_at,
+            row.latest_value,
+            row.min_value,
+            row.max_value,
+            row.median_low,
+            row.median_high,
+            row.noise_low,
+            row.noise_high,
+        )
+        for row in ScoreWindowStats.objects.all()
+    }
+
+
+def _reference(scores: list[Score], day: date) -> dict[tuple[int, str, int], tuple[object, ...]]:
+    expected = {}
+    for candidate_id in {s.candidate_id for s in scores}:
+        for scorer in SCORERS:
+            history = [
+                window_stats.Reading(s.as_of, Decimal(str(s.value)), s.pk)
+                for s in scores
+                if (s.candidate_id, s.scorer) == (candidate_id, scorer)
+            ]
+            for days in window_stats.WINDOWS:
+                f = window_stats.reduce_window(history, day=day, days=days)
+                if f is not None:
+                    expected[(candidate_id, scorer, days)] = (
+                        f.readings, f.oldest_at, f.newest_at, f.latest_value, f.min_value,
+                        f.max_value, f.median_low, f.median_high, f.noise_low, f.noise_high,
+                    )  # fmt: skip
+    return expected
+
+
+@contextmanager
+def on_day(day: date) -> Iterator[None]:
+    with mock.patch.object(window_stats, "today", return_value=day):
+        yield
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(readings=readings_strategy, slides=st.lists(st.booleans(), min_size=1, max_size=60))
+def test_incremental_updates_the_slide_and_a_rebuild_agree(
+    readings: list[tuple[int, str, int, int, int]], slides: list[bool]
+) -> None:
+    ScoreWindowStats.objects.all().delete()
+    Score.objects.all().delete()
+    LatestScore.objects.all().delete()
+    organization = factories.OrganizationFactory()
+    people = [
+        factories.CandidateFactory(organization=organization, notices=False) for _ in range(2)
+    ]
+    by_day: dict[date, list[Score]] = {}
+    for n, (who, scorer, back, hour, cents) in enumerate(readings):
+        day = END - timedelta(days=back)
+        by_day.setdefault(day, []).append(
+            Score(
+                candidate_id=people[who].pk,
+                scorer=scorer,
+                scorer_version=1,
+                value=Decimal(cents) / 100,
+                scale_min=0,
+                scale_max=100,
+                components=[],
+                snapshot_ids=[],
+                inputs_digest=f"r{n}",
+                as_of=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+                computed_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+            )
+        )
+    # Days with readings, and days without any: the calendar moves on regardless.
+    days = sorted(set(by_day) | {END - timedelta(days=k * 7) for k in range(0, 61, 3)})
+    written: list[Score] = []
+    for i, day in enumerate(days):
+        with on_day(day):
+            score_services._insert_scores(by_day.get(day, []))
+            written = list(Score.objects.all())
+            if slides[i % len(slides)]:
+                window_stats.window_stats_slide()
+                assert _table() == _reference(written, day), f"after the slide of {day}"
+    with on_day(END):
+        # Whatever the slides missed, a reader's ensure catches up.
+        for scorer in SCORERS:
+            window_stats.window_stats_ensure(scorer=scorer)
+        incremental = _table()
+        assert incremental == _reference(written, END)
+        window_stats.window_stats_rebuild(organization=organization)
+        assert _table() == incremental
+        window_stats.window_stats_rebuild(organization=organization)  # idempotent
+        assert _table() == incremental
+    newest = {}
+    for s in sorted(written, key=lambda s: (s.as_of, s.pk)):
+        newest[(s.candidate_id, s.scorer)] = (Decimal(str(s.value)), s.as_of)
+    assert {
+        (r.candidate_id, r.scorer): (r.value, r.as_of) for r in LatestScore.objects.all()
+    } == newest
+
+
+@pytest.mark.django_db
+def test_a_window_that_loses_its_last_reading_loses_its_row() -> None:
+    candidate = factories.CandidateFactory(notices=False)
+    with on_day(END - timedelta(days=20)):
+        factories.ScoreFactory(candidate=candidate, as_of=datetime(2026, 11, 16, 9, tzinfo=UTC))
+        assert sorted(w for *_, w in _table()) == [7, 30, 90, 180, 365]
+    with on_day(END):
+        window_stats.window_stats_slide()
+    assert sorted(w for *_, w in _table()) == [30, 90, 180, 365]
+
+
+@pytest.mark.django_db
+def test_a_backfilled_older_score_updates_the_windows_it_falls_in() -> None:
+    candidate = factories.CandidateFactory(notices=False)
+    with on_day(END):
+        factories.ScoreFactory(
+            candidate=candidate, value=Decimal(40), as_of=datetime(2026, 12, 6, tzinfo=UTC)
+        )
+        factories.ScoreFactory(
+            candidate=candidate, value=Decimal(10), as_of=datetime(2026, 10, 1, tzinfo=UTC)
+        )
+    rows = {r.window_days: r for r in ScoreWindowStats.objects.filter(candidate=candidate)}
+    assert rows[7].readings == 1
+    assert rows[7].min_value == 40
+    assert rows[90].readings == 2
+    assert rows[90].min_value == 10
+    assert rows[90].latest_value == 40
+
+
+@pytest.mark.django_db
+def test_the_command_rebuilds_an_organisation_and_refuses_an_unknown_one() -> None:
+    candidate = factories.CandidateFactory(notices=False)
+    factories.ScoreFactory(candidate=candidate)
+    expected = _table()
+    ScoreWindowStats.objects.all().delete()
+    LatestScore.objects.all().delete()
+    out = io.StringIO()
+    call_command(
+        "window_stats", "--org", candidate.organization.slug, stdout=out, stderr=io.StringIO()
+    )
+    assert "rebuilt the window statistics of 1 candidate-scorer pairs" in out.getvalue()
+    assert _table() == expected
+    assert LatestScore.objects.filter(candidate=candidate).count() == 1
+    with pytest.raises(CommandError, match="No organisation") as error:
+        call_command("window_stats", "--org", "nobody", stdout=io.StringIO())
+    assert error.value.returncode == 2
+    out = io.StringIO()
+    call_command("window_stats", "--slide", stdout=out)
+    assert "Slid 0 candidate-scorer pairs" in out.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(RENOWN_WINDOW_STATS=False)
+def test_switched_off_nothing_is_kept_and_the_command_says_so() -> None:
+    factories.ScoreFactory()
+    score_services._insert_scores([])
+    assert not ScoreWindowStats.objects.exists()
+    with pytest.raises(CommandError, match="switched off"):
+        call_command("window_stats", "--all", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_builds_the_statistics_of_scores_already_held() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("renown_scoring", "0002_postgresql_score_history_covering_index")]
+    after = [("renown_scoring", "0003_score_window_stats")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        candidate = factories.CandidateFactory(notices=False)
+        # Scores written before the upgrade: no statistics table to keep yet.
+        with connection.cursor() as cursor:
+            for days_back, value in ((0, "40.00"), (10, "20.00"), (100, "90.00")):
+                at = datetime.now(tz=UTC) - timedelta(days=days_back)
+                cursor.execute(
+                    "INSERT INTO renown_scoring_score (candidate_id, scorer, scorer_version, "
+                    "value, scale_min, scale_max, components, snapshot_ids, inputs_digest, "
+                    "as_of, computed_at) VALUES (%s, 'influence', 1, %s, 0, 100, '[]', '[]', "
+                    "%s, %s, %s)",
+                    [candidate.pk, value, f"old-{days_back}", at, at],
+                )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    rows = {r.window_days: r for r in ScoreWindowStats.objects.filter(candidate=candidate)}
+    assert sorted(rows) == [7, 30, 90, 180, 365]
+    assert rows[30].readings == 2
+    assert rows[180].max_value == Decimal(90)
+    assert LatestScore.objects.get(candidate=candidate).value == Decimal(40)
