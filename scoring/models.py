@@ -186,7 +186,11 @@ class ScoreWindowStats(models.Model):
     written, slid nightly; the history in Score stays for the chart and the audit.
     """
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    # The unique (candidate, scorer, window_days) index serves lookups by candidate: no
+    # second index to maintain on every write.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     scorer = models.CharField(max_length=50)
     window_days = models.PositiveSmallIntegerField(choices=StatsWindow.choices)
     readings = models.PositiveIntegerField()

@@ -150,44 +150,59 @@ _COLUMNS = (
 
 def _refresh_sql(pairs_sql: str) -> str:
     """The statement that reduces the pairs ``pairs_sql`` selects (candidate_id, scorer)
-    and replaces their rows: every window at once, the noise on the 90-day row."""
+    and replaces their rows: every window at once, the noise on the 90-day row.
+
+    One pass over each pair's year of history, in the index's order: the windows are
+    FILTERed aggregates of the same rows (a window is a suffix of the year), unpivoted
+    into a row each; a window function gives the consecutive changes inside the noise
+    window, whose middles and deviation middles come from one sorted array per pair.
+    """
     stats, score = _quote(ScoreWindowStats), _quote(Score)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[3:])  # readings onwards
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[3:])
+    per_window = ", ".join(
+        f"count(*) FILTER (WHERE as_of >= %(w{d})s) AS n{d}, "
+        f"min(as_of) FILTER (WHERE as_of >= %(w{d})s) AS o{d}, "
+        f"min(value) FILTER (WHERE as_of >= %(w{d})s) AS lo{d}, "
+        f"max(value) FILTER (WHERE as_of >= %(w{d})s) AS hi{d}, "
+        "percentile_disc(ARRAY[0.5, 0.5000001]) WITHIN GROUP (ORDER BY value) "
+        f"FILTER (WHERE as_of >= %(w{d})s) AS m{d}"
+        for d in WINDOWS
+    )
+    unpivot = ", ".join(f"({d}, n{d}, o{d}, lo{d}, hi{d}, m{d})" for d in WINDOWS)
     return (
         f"WITH t AS ({pairs_sql}), "  # noqa: S608 - our own table and column names
-        "w AS (SELECT unnest(%(windows)s::int[]) AS days), "
-        "p AS (SELECT s.candidate_id, s.scorer, w.days, s.as_of, s.value, s.id "
+        "r AS (SELECT s.candidate_id, s.scorer, s.as_of, s.value, s.id, "
+        "CASE WHEN s.as_of >= %(noise_start)s AND lag(s.as_of) OVER w >= %(noise_start)s "
+        "THEN s.value - lag(s.value) OVER w END AS change "
         f"FROM t JOIN {score} s ON s.candidate_id = t.candidate_id AND s.scorer = t.scorer "
         "AND s.as_of >= %(earliest)s "
-        "JOIN w ON s.as_of >= %(midnight)s - (w.days - 1) * interval '1 day'), "
-        "g AS (SELECT candidate_id, scorer, days, count(*) AS n, min(as_of) AS oldest, "
-        "max(as_of) AS newest, (array_agg(value ORDER BY as_of DESC, id DESC))[1] AS latest, "
-        "min(value) AS low, max(value) AS high, "
-        "percentile_disc(ARRAY[0.5, 0.5000001]) WITHIN GROUP (ORDER BY value) AS m "
-        "FROM p GROUP BY candidate_id, scorer, days), "
-        "c AS (SELECT candidate_id, scorer, value - lag(value) OVER "
-        "(PARTITION BY candidate_id, scorer ORDER BY as_of, id) AS change "
-        "FROM p WHERE days = %(noise_days)s), "
-        "ca AS (SELECT candidate_id, scorer, array_agg(change ORDER BY change) AS a, "
-        "count(*) AS n FROM c WHERE change IS NOT NULL GROUP BY candidate_id, scorer), "
-        "cm AS (SELECT candidate_id, scorer, a, n, "
-        "(a[(n + 1) / 2] + a[n / 2 + 1]) / 2 AS centre FROM ca), "
-        "nz AS (SELECT candidate_id, scorer, d[(n + 1) / 2] AS lo, d[n / 2 + 1] AS hi "
-        "FROM cm, LATERAL (SELECT array_agg(abs(x - centre) ORDER BY abs(x - centre)) AS d "
-        "FROM unnest(a) x) dev), "
-        f"up AS (INSERT INTO {stats} ({_COLUMNS}) "
-        "SELECT g.candidate_id, g.scorer, g.days, g.n, g.oldest, g.newest, g.latest, g.low, "
-        "g.high, g.m[1], g.m[2], "
-        "CASE WHEN g.days = %(noise_days)s THEN nz.lo END, "
-        "CASE WHEN g.days = %(noise_days)s THEN nz.hi END, %(day)s "
+        "WINDOW w AS (PARTITION BY s.candidate_id, s.scorer ORDER BY s.as_of, s.id)), "
+        "g AS (SELECT candidate_id, scorer, max(as_of) AS newest, "
+        "(array_agg(value ORDER BY as_of DESC, id DESC))[1] AS latest, "
+        f"{per_window}, "
+        "array_agg(change ORDER BY change) FILTER (WHERE change IS NOT NULL) AS ch "
+        "FROM r GROUP BY candidate_id, scorer), "
+        "nz AS (SELECT candidate_id, scorer, d[(k + 1) / 2] AS lo, d[k / 2 + 1] AS hi "
+        "FROM (SELECT candidate_id, scorer, ch, cardinality(ch) AS k, "
+        "(ch[(cardinality(ch) + 1) / 2] + ch[cardinality(ch) / 2 + 1]) / 2 AS centre "
+        "FROM g WHERE ch IS NOT NULL) c, LATERAL (SELECT array_agg(abs(x - centre) "
+        "ORDER BY abs(x - centre)) AS d FROM unnest(ch) x) dev), "
+        "rows AS (SELECT g.candidate_id, g.scorer, w.days, w.n, w.o, g.newest, g.latest, "
+        "w.lo, w.hi, w.m[1] AS m1, w.m[2] AS m2, "
+        "CASE WHEN w.days = %(noise_days)s THEN nz.lo END AS nlo, "
+        "CASE WHEN w.days = %(noise_days)s THEN nz.hi END AS nhi "
         "FROM g LEFT JOIN nz ON nz.candidate_id = g.candidate_id AND nz.scorer = g.scorer "
-        "ORDER BY g.candidate_id, g.scorer, g.days "
+        f"CROSS JOIN LATERAL (VALUES {unpivot}) AS w(days, n, o, lo, hi, m) WHERE w.n > 0), "
+        f"up AS (INSERT INTO {stats} ({_COLUMNS}) "
+        "SELECT candidate_id, scorer, days, n, o, newest, latest, lo, hi, m1, m2, nlo, nhi, "
+        "%(day)s FROM rows ORDER BY candidate_id, scorer, days "
         f"ON CONFLICT (candidate_id, scorer, window_days) DO UPDATE SET {updates}) "
         # Windows left with no reading lose their row (the statement sees the rows as they
-        # were before it; those it upserts are in g).
+        # were before it; those it upserts are in ``rows``).
         f"DELETE FROM {stats} st USING t WHERE st.candidate_id = t.candidate_id "
-        "AND st.scorer = t.scorer AND NOT EXISTS (SELECT 1 FROM g WHERE "
-        "g.candidate_id = st.candidate_id AND g.scorer = st.scorer AND g.days = st.window_days)"
+        "AND st.scorer = t.scorer AND NOT EXISTS (SELECT 1 FROM rows WHERE "
+        "rows.candidate_id = st.candidate_id AND rows.scorer = st.scorer "
+        "AND rows.days = st.window_days)"
     )
 
 
@@ -195,13 +210,14 @@ _Param = int | date | datetime | list[int] | list[str]
 
 
 def _params(day: date) -> dict[str, _Param]:
-    return {
-        "windows": list(WINDOWS),
-        "earliest": window_start(day, LONGEST),
-        "midnight": window_start(day, 1),
-        "noise_days": NOISE_WINDOW_DAYS,
-        "day": day,
-    }
+    params: dict[str, _Param] = {f"w{days}": window_start(day, days) for days in WINDOWS}
+    params.update(
+        earliest=window_start(day, LONGEST),
+        noise_start=window_start(day, NOISE_WINDOW_DAYS),
+        noise_days=NOISE_WINDOW_DAYS,
+        day=day,
+    )
+    return params
 
 
 def window_stats_refresh(pairs: Iterable[Pair], *, day: date | None = None) -> int:
@@ -216,14 +232,17 @@ def window_stats_refresh(pairs: Iterable[Pair], *, day: date | None = None) -> i
         chunk = todo[start : start + CHUNK]
         if connection.vendor == "postgresql":
             sql = _refresh_sql(
+                # In the history index's order, so that each pair's rows arrive grouped.
                 "SELECT DISTINCT * FROM unnest(%(ids)s::bigint[], %(scorers)s::text[]) "
-                "AS u(candidate_id, scorer)"
+                "AS u(candidate_id, scorer) ORDER BY candidate_id, scorer"
             )
             params = _params(day) | {
                 "ids": [c for c, _ in chunk],
                 "scorers": [s for _, s in chunk],
             }
             with transaction.atomic(), connection.cursor() as cursor:
+                # The sorts of a chunk's history stay in memory (as a screening's do).
+                cursor.execute("SELECT set_config('work_mem', '64MB', true)")
                 cursor.execute(sql, params)
         else:
             _refresh_python(chunk, day)

@@ -10,6 +10,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def fillfactor(apps, schema_editor):
+    # Every score write updates its rows in place; room on each page lets PostgreSQL do it
+    # without touching the indexes (HOT updates), as only unindexed columns change.
+    if schema_editor.connection.vendor == "postgresql":
+        table = schema_editor.quote_name(apps.get_model("renown_scoring", "ScoreWindowStats")._meta.db_table)
+        schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = 70)")
+
+
 def build(apps, schema_editor):
     if not apps.get_model("renown_scoring", "Score").objects.using(schema_editor.connection.alias).exists():
         return
@@ -49,12 +57,13 @@ class Migration(migrations.Migration):
                 ('noise_low', models.DecimalField(decimal_places=3, max_digits=10, null=True)),
                 ('noise_high', models.DecimalField(decimal_places=3, max_digits=10, null=True)),
                 ('computed_on', models.DateField(help_text='The UTC day the window ended on when computed.')),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='renown_candidates.candidate')),
+                ('candidate', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='renown_candidates.candidate')),
             ],
             options={
                 'indexes': [models.Index(fields=['window_days', 'oldest_at'], name='scorewindowstats_slide')],
                 'constraints': [models.UniqueConstraint(fields=('candidate', 'scorer', 'window_days'), name='scorewindowstats_unique')],
             },
         ),
+        migrations.RunPython(fillfactor, migrations.RunPython.noop),
         migrations.RunPython(build, migrations.RunPython.noop, elidable=True),
     ]
