@@ -17,6 +17,7 @@ from hiring.models import (
 )
 from hiring.screening import metrics
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
+from scoring.models import StatsWindow
 
 
 class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -35,6 +36,13 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         "'Fairness' below) or counts missing data as failing: say in words why it should "
         "go live anyway. It is kept in the audit trail with the warnings it answers.",
     )
+    window_days = forms.TypedChoiceField(
+        coerce=int,
+        choices=StatsWindow.choices,
+        initial=90,
+        label="Window",
+        help_text="The days a median, maximum or minimum reads (statistics kept for each).",
+    )
     # Set on the class the admin builds for the "Preview" button: validate, never save.
     previewing = False
     # Set by clean(): the draft is unchanged and only its serious warnings are acknowledged
@@ -44,6 +52,22 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = ScreeningRule
         fields = [*RULE_DEFINITION_FIELDS, "job", "change_note"]
+
+    @classmethod
+    def keeping_window(cls, days: int) -> type[ScreeningRuleForm]:
+        """The form for a rule from before the fixed windows: its own window stays on
+        offer (read from the history) until the HR admin picks a kept one."""
+        field = forms.TypedChoiceField(
+            coerce=int,
+            choices=[
+                *StatsWindow.choices,
+                (days, f"{days} days (read from the history: choose a window above)"),
+            ],
+            initial=days,
+            label="Window",
+            help_text=cls.base_fields["window_days"].help_text,
+        )
+        return type("ScreeningRuleKeepingWindowForm", (cls,), {"window_days": field})
 
     def draft(self) -> ScreeningRule | None:
         """The version these values describe (unsaved), or None while fields are missing."""

@@ -39,6 +39,7 @@ from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT
 from renown.access import signed_in_user
 from renown.exceptions import ApplicationError, WarningNotAcknowledged
 from renown.models import AuditEvent
+from scoring.models import StatsWindow
 
 # Set on the rule by a save that only acknowledged its warnings (this request's object only).
 _ACKNOWLEDGED_ONLY = "acknowledged_only"
@@ -200,6 +201,12 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         **kwargs: object,
     ) -> type[forms.ModelForm[ScreeningRule]]:
         form = super().get_form(request, obj, change=change, **kwargs)
+        if (
+            obj is not None
+            and obj.window_days not in StatsWindow.values
+            and issubclass(form, ScreeningRuleForm)
+        ):
+            form = form.keeping_window(obj.window_days)
         if request.method == "POST" and "_preview" in request.POST:
             return type("ScreeningRulePreviewForm", (form,), {"previewing": True})
         return form

@@ -25,6 +25,7 @@ from hiring.fairness.warning import (
     _people,
     _whole_years,
 )
+from scoring.models import StatsWindow
 from scoring.vendors import VENDOR_SCALES
 
 # --- job relatedness -------------------------------------------------------------------
@@ -211,6 +212,30 @@ def _breaks_warnings(context: RuleContext) -> Iterator[FairnessWarning]:
                 "suggested_window_days": max(90, rule.spec.window_days),
             },
             source="29 CFR 1607.3(B)",
+            subject=rule.line,
+        )
+
+
+def _window_warnings(context: RuleContext) -> Iterator[FairnessWarning]:
+    """A window outside the kept ones (a rule from before them) reads the history."""
+    for rule in context.rules:
+        days = rule.spec.window_days
+        if rule.spec.aggregation == "latest" or days in StatsWindow.values:
+            continue
+        yield FairnessWarning(
+            code="window.not_kept",
+            severity="info",
+            message=(
+                f"{rule.line} reads a {days}-day window, which Renown keeps no statistics "
+                "for: each screening and preview reduces every person's history again, so "
+                "they are slower at scale. Choose a window of 7, 30, 90, 180 or 365 days."
+            ),
+            figure={
+                "rule": rule.line,
+                "window_days": days,
+                "kept_windows": [int(w) for w in StatsWindow.values],
+            },
+            source="Renown window statistics (scoring.window_stats)",
             subject=rule.line,
         )
 

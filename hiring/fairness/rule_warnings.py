@@ -96,6 +96,7 @@ from hiring.fairness.job_relatedness import (
     _job_relatedness_warnings,
     _metric_warnings,
     _offline_warnings,
+    _window_warnings,
 )
 from hiring.fairness.jurisdiction import (
     _approval_warnings,
@@ -142,6 +143,7 @@ def warnings_for_rule(
         *_missing_data_warnings(context, population, include_restricted),
         *_near_threshold_warnings(context, population),
         *_breaks_warnings(context),
+        *_window_warnings(context),
         *_gaming_warnings(context),
         *_offline_warnings(context),
         *_automated_decision_warnings(context),

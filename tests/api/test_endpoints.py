@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from hiring.api.schema import openapi_schema
 from hiring.fairness.bias_audit import audit_report
 from hiring.fairness.live_bias_audit import job_audit
 from hiring.models import Decision, Screening, ScreeningRule
@@ -407,3 +408,31 @@ def test_a_mastodon_handle_naming_an_address_is_refused_by_field(
     assert _fields(response) == {"handle"}
     assert "DNS name" in response.content.decode()
     assert not candidate.accounts.exists()
+
+
+def test_a_rule_window_is_one_renown_keeps_and_an_older_one_stays_until_changed(
+    hr_admin_a: Any, org_a: Any, user_client: Any
+) -> None:
+    client = user_client(hr_admin_a)
+    job = factories.JobFactory(organization=org_a)
+    rules = f"/api/v1/jobs/{job.pk}/rules/"
+    median = {"metric": "influence", "threshold": "35", "aggregation": "median"}
+    for days in (7, 30, 90, 180, 365):
+        created = client.post(rules, {**median, "window_days": days}, format="json")
+        assert created.status_code == 201, created.content
+        assert created.json()["window_days"] == days
+    refused = client.post(rules, {**median, "window_days": 60}, format="json")
+    assert refused.status_code == 400
+    assert "7, 30, 90, 180 or 365 days" in str(refused.json())
+    assert ScreeningRule.objects.filter(job=job, window_days=60).count() == 0
+    # A rule from before the fixed windows keeps its own through a new version...
+    older = factories.ScreeningRuleFactory(job=job, aggregation="median", window_days=60)
+    kept = client.patch(f"/api/v1/rules/{older.pk}/", {"threshold": "41"}, format="json")
+    assert kept.status_code == 201, kept.content
+    assert kept.json()["window_days"] == 60
+    # ... and moves to a kept one only when asked.
+    moved = client.patch(f"/api/v1/rules/{kept.json()['id']}/", {"window_days": 90}, format="json")
+    assert moved.json()["window_days"] == 90
+    schema = openapi_schema()["components"]["schemas"]
+    window = schema["RuleWriteRequest"]["properties"]["window_days"]["allOf"][0]["$ref"]
+    assert schema[window.rsplit("/", 1)[1]]["enum"] == [7, 30, 90, 180, 365]

@@ -16,6 +16,7 @@ from hiring.models import (
 )
 from renown.api.serializers import ApiModelSerializer, DecimalField
 from renown.json_types import JSONMapping
+from scoring.models import StatsWindow
 
 
 class RuleSerializer(ApiModelSerializer[ScreeningRule]):
@@ -41,6 +42,12 @@ class RuleSerializer(ApiModelSerializer[ScreeningRule]):
         read_only_fields = fields
 
 
+WINDOW_CHOICE = (
+    '"{input}" is not a window Renown keeps: choose 7, 30, 90, 180 or 365 days '
+    "(a rule with another window keeps it until a new version changes it)."
+)
+
+
 class RuleDefinitionSerializer(serializers.Serializer[None]):
     """What a rule says: the fields a new version may change."""
 
@@ -48,7 +55,12 @@ class RuleDefinitionSerializer(serializers.Serializer[None]):
     operator = serializers.ChoiceField(choices=Operator.choices, default=Operator.GTE)
     threshold = DecimalField(max_digits=12, decimal_places=2)
     aggregation = serializers.ChoiceField(choices=Aggregation.choices, default=Aggregation.LATEST)
-    window_days = serializers.IntegerField(min_value=1, max_value=3650, default=90)
+    window_days = serializers.ChoiceField(
+        choices=StatsWindow.choices,
+        default=90,
+        error_messages={"invalid_choice": WINDOW_CHOICE},
+        help_text="The days a median, maximum or minimum reads: 7, 30, 90, 180 or 365.",
+    )
     max_data_age_days = serializers.IntegerField(min_value=1, max_value=3650, default=30)
     missing_data_policy = serializers.ChoiceField(
         choices=MissingDataPolicy.choices, default=MissingDataPolicy.REVIEW
@@ -85,7 +97,11 @@ class RulePatchSerializer(RuleWriteSerializer):
     operator = serializers.ChoiceField(choices=Operator.choices, required=False)
     threshold = DecimalField(max_digits=12, decimal_places=2, required=False)
     aggregation = serializers.ChoiceField(choices=Aggregation.choices, required=False)
-    window_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    window_days = serializers.ChoiceField(
+        choices=StatsWindow.choices,
+        required=False,
+        error_messages={"invalid_choice": WINDOW_CHOICE},
+    )
     max_data_age_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
     missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices, required=False)
     near_band = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0), required=False)

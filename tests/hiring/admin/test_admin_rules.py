@@ -190,3 +190,31 @@ def test_an_application_joins_a_candidate_of_the_same_organisation(
     )
     assert refused.status_code == 200
     assert job.applications.count() == 1
+
+
+def test_the_window_is_chosen_from_the_kept_ones(job: Any, hr_admin_a: Any) -> None:
+    client = login(hr_admin_a)
+    add = client.get("/admin/renown_hiring/screeningrule/add/").content.decode()
+    for days in (7, 30, 90, 180, 365):
+        assert f'<option value="{days}"' in add
+    refused = client.post(
+        "/admin/renown_hiring/screeningrule/add/", {**FORM, "job": job.pk, "window_days": "60"}
+    )
+    assert refused.status_code == 200
+    assert not ScreeningRule.objects.exists()
+
+
+def test_a_rule_from_before_keeps_its_window_until_changed(job: Any, hr_admin_a: Any) -> None:
+    rule = services.rule_create(
+        job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35),
+        aggregation="median", window_days=60,
+    )  # fmt: skip
+    client = login(hr_admin_a)
+    page = client.get(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/").content.decode()
+    assert '<option value="60" selected>60 days (read from the history' in page
+    saved = client.post(
+        f"/admin/renown_hiring/screeningrule/{rule.pk}/change/",
+        {**FORM, "aggregation": "median", "window_days": "60", "threshold": "36"},
+    )
+    assert saved.status_code == 302
+    assert ScreeningRule.objects.get(version=2).window_days == 60

@@ -502,6 +502,29 @@ def test_breaks_penalised(aggregation: str, action: str, severity: str | None) -
 
 
 @pytest.mark.parametrize(
+    ("aggregation", "window", "warned"),
+    [
+        ("median", 60, True),
+        ("max", 14, True),
+        ("median", 90, False),
+        ("min", 365, False),
+        ("latest", 60, False),  # the latest value reads no window
+    ],
+)
+def test_a_window_renown_keeps_no_statistics_for(
+    aggregation: str, window: int, *, warned: bool
+) -> None:
+    found = warn(context(rule(aggregation=aggregation, window_days=window)))
+    if not warned:
+        assert "window.not_kept" not in codes(found)
+    else:
+        w = only(found, "window.not_kept")
+        assert w.severity == "info"
+        assert f"{window}-day window" in w.message
+        assert w.figure["kept_windows"] == [7, 30, 90, 180, 365]
+
+
+@pytest.mark.parametrize(
     ("metric", "severity"),
     [
         ("followers", "warning"),
@@ -814,6 +837,7 @@ ALL_CODES = {
     "near_threshold.mass",
     "near_threshold.no_band",
     "breaks.penalised",
+    "window.not_kept",
     "gaming.buyable",
     "offline_reputation.ignored",
     "automated_decision.gdpr_art22",
@@ -867,6 +891,7 @@ SCENARIOS = [
         False,
     ),
     (context(jurisdictions=[]), PopulationSummary(), False),
+    (context(rule("influence", aggregation="median", window_days=60)), EVEN, False),
     (QUIET, population({(None, None): (3, 9)}), False),
     (QUIET, population({("Male", "White"): (0, 9)}), False),
     (
