@@ -55,6 +55,7 @@ from hiring.screening.evaluation import (
     flag_applies,
     median_from_middles,
 )
+from hiring.screening.sql import SQLParam
 
 # Networks that describe offline reputation (an author id), not an online footprint.
 OFFLINE_NETWORKS: Final = frozenset({"openalex", "openlibrary", "orcid"})
@@ -165,9 +166,9 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
     population = _population(job)
     population_sql, population_params = population.query.sql_with_params()
     ctes: list[str] = []
-    cte_params: list[metrics.SQLParam] = []
+    cte_params: list[SQLParam] = []
     columns: list[str] = []
-    column_params: list[metrics.SQLParam] = []
+    column_params: list[SQLParam] = []
     joins: list[str] = []
     year_ago = now - timedelta(days=STALE_AFTER_DAYS)
     for index, entry in enumerate(rules):

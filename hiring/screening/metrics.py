@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Max, Model, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from candidates.models import AccountStatus, SocialAccount
 from hiring import conf as hiring_conf
+from hiring.screening import kept
 from hiring.screening.evaluation import (
     BAND_VOLATILITY,
     VOLATILITY_WINDOW_DAYS,
@@ -39,15 +40,14 @@ from hiring.screening.evaluation import (
     median_from_middles,
     volatility,
 )
-from scoring import providers, window_stats
+from hiring.screening.sql import SQLParam, table_name
+from scoring import providers
 from scoring.models import (
     AnomalyFlag,
     FetchStatus,
     FlagKind,
-    LatestScore,
     MetricSnapshot,
     Score,
-    ScoreWindowStats,
     VendorScore,
 )
 from scoring.windows import window_start
@@ -57,10 +57,6 @@ if TYPE_CHECKING:
 
 VENDOR_PREFIX = "vendor:"
 METRIC_PREFIX = "metric:"
-# A value bound to a raw SQL statement's placeholder (ids and provider names as arrays).
-SQLParam: TypeAlias = (
-    bool | int | float | Decimal | str | date | datetime | list[int] | list[str] | None
-)
 _METRIC = re.compile(r"^(vendor:[a-z0-9_.-]{1,50}|metric:[a-z0-9_]{1,50}|[a-z][a-z0-9_.]{0,49})$")
 
 
@@ -211,7 +207,7 @@ def metric_newest_before(
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c, (SELECT max(as_of) FROM "  # noqa: S608 - our own table name
-                f"{_table(Score)} s WHERE s.candidate_id = c AND s.scorer = %s "
+                f"{table_name(Score)} s WHERE s.candidate_id = c AND s.scorer = %s "
                 "AND s.as_of < %s) FROM unnest(%s::bigint[]) c",
                 [source.name, before, ids],
             )
@@ -276,10 +272,6 @@ def metric_aggregates_python(
     return found
 
 
-def _table(model: type[Model]) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
 def _points_sql(
     source: MetricSource, population_sql: str, population_params: Sequence[SQLParam],
     since: datetime, until: datetime,
@@ -287,7 +279,7 @@ def _points_sql(
     """SQL for the points (candidate_id, at, value, tb) of one metric over a population."""
     if source.kind == "scorer":
         return (
-            f"SELECT candidate_id, as_of AS at, value, id AS tb FROM {_table(Score)} "  # noqa: S608
+            f"SELECT candidate_id, as_of AS at, value, id AS tb FROM {table_name(Score)} "  # noqa: S608
             f"WHERE scorer = %s AND candidate_id IN ({population_sql}) "
             "AND as_of >= %s AND as_of <= %s",
             [source.name, *population_params, since, until],
@@ -296,7 +288,7 @@ def _points_sql(
         first, last = _utc_day_bounds(since, until)
         return (
             "SELECT candidate_id, (as_of::timestamp AT TIME ZONE 'UTC') AS at, value, id AS tb "  # noqa: S608
-            f"FROM {_table(VendorScore)} "
+            f"FROM {table_name(VendorScore)} "
             "WHERE (vendor = %s OR (vendor = 'custom' AND vendor_name = %s)) "
             f"AND candidate_id IN ({population_sql}) AND as_of >= %s AND as_of <= %s",
             [source.name, source.name, *population_params, first, last],
@@ -307,7 +299,7 @@ def _points_sql(
         "SELECT DISTINCT ON (s.account_id, (s.observed_at AT TIME ZONE 'UTC')::date) "
         "a.candidate_id, (s.observed_at AT TIME ZONE 'UTC')::date AS day, s.observed_at, "
         "(s.metrics ->> %s)::numeric AS v "
-        f"FROM {_table(MetricSnapshot)} s JOIN {_table(SocialAccount)} a ON a.id = s.account_id "
+        f"FROM {table_name(MetricSnapshot)} s JOIN {table_name(SocialAccount)} a ON a.id = s.account_id "
         f"WHERE a.candidate_id IN ({population_sql}) AND a.status = %s AND s.status = %s "
         "AND s.provider = ANY(%s) AND s.observed_at >= %s AND s.observed_at <= %s "
         "AND jsonb_typeof(s.metrics -> %s) = 'number' "
@@ -326,7 +318,7 @@ def _older_sql(
     """SQL for one candidate's newest point before ``before`` (the stale-or-never probe)."""
     if source.kind == "scorer":
         return (
-            f"SELECT max(as_of) FROM {_table(Score)} o WHERE o.candidate_id = {candidate} "  # noqa: S608
+            f"SELECT max(as_of) FROM {table_name(Score)} o WHERE o.candidate_id = {candidate} "  # noqa: S608
             "AND o.scorer = %s AND o.as_of < %s",
             [source.name, before],
         )
@@ -334,13 +326,13 @@ def _older_sql(
         first, _ = _utc_day_bounds(before, before)
         return (
             "SELECT (max(as_of)::timestamp AT TIME ZONE 'UTC') "  # noqa: S608
-            f"FROM {_table(VendorScore)} o WHERE o.candidate_id = {candidate} "
+            f"FROM {table_name(VendorScore)} o WHERE o.candidate_id = {candidate} "
             "AND (o.vendor = %s OR (o.vendor = 'custom' AND o.vendor_name = %s)) AND o.as_of < %s",
             [source.name, source.name, first],
         )
     return (
-        f"SELECT max(o.observed_at) FROM {_table(MetricSnapshot)} o "  # noqa: S608
-        f"JOIN {_table(SocialAccount)} oa ON oa.id = o.account_id "
+        f"SELECT max(o.observed_at) FROM {table_name(MetricSnapshot)} o "  # noqa: S608
+        f"JOIN {table_name(SocialAccount)} oa ON oa.id = o.account_id "
         f"WHERE oa.candidate_id = {candidate} AND oa.status = %s AND o.status = %s "
         "AND o.provider = ANY(%s) AND o.observed_at < %s AND jsonb_exists(o.metrics, %s)",
         [
@@ -356,7 +348,7 @@ def _latest_sql(
     """SQL for one candidate's newest point at ``until`` (at, value), however old."""
     if source.kind == "scorer":
         return (
-            f"SELECT s.as_of AS at, s.value FROM {_table(Score)} s "  # noqa: S608
+            f"SELECT s.as_of AS at, s.value FROM {table_name(Score)} s "  # noqa: S608
             f"WHERE s.candidate_id = {candidate} AND s.scorer = %s AND s.as_of <= %s "
             "ORDER BY s.as_of DESC, s.id DESC LIMIT 1",
             [source.name, until],
@@ -364,7 +356,7 @@ def _latest_sql(
     _, last = _utc_day_bounds(until, until)
     return (
         "SELECT (v.as_of::timestamp AT TIME ZONE 'UTC') AS at, v.value "  # noqa: S608
-        f"FROM {_table(VendorScore)} v WHERE v.candidate_id = {candidate} "
+        f"FROM {table_name(VendorScore)} v WHERE v.candidate_id = {candidate} "
         "AND (v.vendor = %s OR (v.vendor = 'custom' AND v.vendor_name = %s)) AND v.as_of <= %s "
         "ORDER BY v.as_of DESC, v.id DESC LIMIT 1",
         [source.name, source.name, last],
@@ -379,66 +371,17 @@ def _work_mem(cursor: CursorWrapper) -> None:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
 
 
+def _ids(population: Population) -> list[int] | None:
+    """The candidate ids of a population given as ids; None for a queryset (a job's)."""
+    return None if isinstance(population, QuerySet) else list(population)
+
+
 def _population_sql(population: Population) -> tuple[str, list[SQLParam]]:
     if isinstance(population, QuerySet):
         sql, params = population.query.sql_with_params()
         return sql, list(params)
     ids = list(population) or [0]
     return "SELECT unnest(%s::bigint[])", [ids]
-
-
-def statistics_apply(rule: RuleSpec, population: Population, now: datetime) -> bool:
-    """Whether the rule's aggregate is read from the statistics kept at scoring time.
-
-    On PostgreSQL, for a scorer's latest value (``LatestScore``) or its median, maximum
-    or minimum over one of the kept windows (``ScoreWindowStats``), evaluated today:
-    a screening or a preview of the present. Anything else (a vendor's or a snapshot
-    metric, another window, a past ``now``) reduces the history. Before saying yes it
-    slides the population's rows the nightly task has not (``window_stats_ensure``).
-    """
-    if connection.vendor != "postgresql" or not window_stats.statistics_enabled():
-        return False
-    source = metric_source(rule.metric)
-    if source.kind != "scorer" or now.astimezone(UTC).date() != window_stats.today():
-        return False
-    if rule.uses_window and rule.window_days not in window_stats.WINDOWS:
-        return False
-    if rule.uses_window or rule.near_band_source == BAND_VOLATILITY:
-        ids = None if isinstance(population, QuerySet) else list(population)
-        window_stats.window_stats_ensure(ids, scorer=source.name)
-    return True
-
-
-def _statistics_query(
-    rule: RuleSpec, source: MetricSource, population: Population
-) -> tuple[str, list[SQLParam]]:
-    """The rows of ``metric_aggregates_query`` from the statistics: one join per person.
-
-    ``newest`` is the newest score overall (``LatestScore``): the consumer tells stale
-    from fresh by it; ``used`` is the window's readings (0: none inside the window).
-    """
-    population_sql, population_params = _population_sql(population)
-    latest = _table(LatestScore)
-    if not rule.uses_window:
-        return (
-            "SELECT pop.candidate_id, l.as_of, l.value, NULL, 1 "  # noqa: S608
-            f"FROM ({population_sql}) pop JOIN {latest} l "
-            "ON l.candidate_id = pop.candidate_id AND l.scorer = %s",
-            [*population_params, source.name],
-        )
-    first, second = {
-        "median": ("st.median_low", "st.median_high"),
-        "max": ("st.max_value", "NULL"),
-        "min": ("st.min_value", "NULL"),
-    }[rule.aggregation]
-    return (
-        f"SELECT pop.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings, 0) "  # noqa: S608
-        f"FROM ({population_sql}) pop JOIN {latest} l "
-        "ON l.candidate_id = pop.candidate_id AND l.scorer = %s "
-        f"LEFT JOIN {_table(ScoreWindowStats)} st ON st.candidate_id = pop.candidate_id "
-        "AND st.scorer = %s AND st.window_days = %s",
-        [*population_params, source.name, source.name, rule.window_days],
-    )
 
 
 def metric_aggregates_query(
@@ -452,8 +395,8 @@ def metric_aggregates_query(
     nothing inside the window. Candidates never measured have no row.
     """
     source = metric_source(rule.metric)
-    if statistics_apply(rule, population, now):
-        return _statistics_query(rule, source, population)
+    if source.kind == "scorer" and kept.statistics_apply(rule, _ids(population), now):
+        return kept.aggregates_query(rule, source.name, *_population_sql(population))
     since = now - timedelta(days=rule.lookback_days)
     population_sql, population_params = _population_sql(population)
     points_sql, points_params = _points_sql(source, population_sql, population_params, since, now)
@@ -505,7 +448,7 @@ def metric_aggregates_query(
         sql = (
             "SELECT DISTINCT ON (v.candidate_id) v.candidate_id, "  # noqa: S608
             "(v.as_of::timestamp AT TIME ZONE 'UTC') AS at, v.value, NULL, 1 "
-            f"FROM {_table(VendorScore)} v "
+            f"FROM {table_name(VendorScore)} v "
             "WHERE (v.vendor = %s OR (v.vendor = 'custom' AND v.vendor_name = %s)) "
             f"AND v.as_of <= %s AND v.candidate_id IN ({population_sql}) "
             "ORDER BY v.candidate_id, v.as_of DESC, v.id DESC"
@@ -580,14 +523,9 @@ def metric_volatility_query(
 ) -> tuple[str, list[SQLParam]]:
     """SQL (PostgreSQL) for each candidate's day-to-day noise: rows ``(candidate_id, low,
     high)``, the two middle absolute deviations (noise = 1.4826 × their mean)."""
-    if statistics_apply(rule, population, now):
-        population_sql, population_params = _population_sql(population)
-        return (
-            "SELECT candidate_id, noise_low, noise_high "  # noqa: S608
-            f"FROM {_table(ScoreWindowStats)} WHERE scorer = %s AND window_days = %s "
-            f"AND noise_low IS NOT NULL AND candidate_id IN ({population_sql})",
-            [metric_source(rule.metric).name, VOLATILITY_WINDOW_DAYS, *population_params],
-        )
+    source = metric_source(rule.metric)
+    if source.kind == "scorer" and kept.statistics_apply(rule, _ids(population), now):
+        return kept.noise_query(source.name, *_population_sql(population))
     points_sql, points_params = _rule_points_sql(rule, population, now)
     sql = (
         f"WITH p AS ({points_sql}), "  # noqa: S608

@@ -19,7 +19,7 @@ from django.test import override_settings
 
 from hiring import services
 from hiring.models import Screening, ScreeningRule
-from hiring.screening import metrics
+from hiring.screening import kept
 from hiring.screening import reads as screening_module
 from hiring.screening.spec import rule_spec
 from scoring.models import AnomalyFlag
@@ -149,15 +149,15 @@ def test_today_the_statistics_give_what_the_history_gives(seed: int) -> None:
     now = datetime.now(tz=UTC)
     job = build_population(seed, 60, now)
     rules = [rule_spec(rule) for rule in ScreeningRule.objects.filter(job=job)]
-    assert any(metrics.statistics_apply(spec, [0], now) for spec in rules)
-    assert not all(metrics.statistics_apply(spec, [0], now) for spec in rules)
+    assert any(kept.statistics_apply(spec, [0], now) for spec in rules)
+    assert not all(kept.statistics_apply(spec, [0], now) for spec in rules)
     services.screening_run_for_job(job=job, now=now, engine="python")
     by_history = screenings(job)
     services.screening_run_for_job(job=job, now=now, engine="sql")
     by_statistics = screenings(job)
     assert by_statistics == by_history
     with override_settings(RENOWN_WINDOW_STATS=False):
-        assert not any(metrics.statistics_apply(spec, [0], now) for spec in rules)
+        assert not any(kept.statistics_apply(spec, [0], now) for spec in rules)
         services.screening_run_for_job(job=job, now=now, engine="sql")
     assert screenings(job) == by_history
 

@@ -1,0 +1,85 @@
+"""Reading the window statistics scoring keeps (``scoring.window_stats``), one row a person.
+
+``hiring.screening.metrics`` asks ``statistics_apply`` before it builds a rule's
+aggregate query: when the statistics hold the answer, the query is one join per person
+(``aggregates_query``, ``noise_query``) instead of a reduction of the history. The rows
+have the shapes of the history queries, so every reader (the screening run, the preview's
+histogram, the alternatives, the near-line list) takes them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from hiring.screening.evaluation import BAND_VOLATILITY, VOLATILITY_WINDOW_DAYS, RuleSpec
+from hiring.screening.sql import SQLParam, table_name
+from scoring import window_stats
+from scoring.models import LatestScore, ScoreWindowStats
+
+
+def statistics_apply(rule: RuleSpec, candidate_ids: Sequence[int] | None, now: datetime) -> bool:
+    """Whether a rule's aggregate is read from the statistics kept at scoring time.
+
+    On PostgreSQL, for a scorer's latest value (``LatestScore``) or its median, maximum
+    or minimum over one of the kept windows (``ScoreWindowStats``), evaluated today: a
+    screening or a preview of the present. Anything else (another window, a past
+    ``now``) reduces the history. Before saying yes it slides the rows of these
+    candidates (None: all) that the hourly task has not (``window_stats_ensure``).
+    """
+    if connection.vendor != "postgresql" or not window_stats.statistics_enabled():
+        return False
+    if ":" in rule.metric:  # vendor:… and metric:… are not scorers (metrics.metric_source)
+        return False
+    if now.astimezone(UTC).date() != window_stats.today():
+        return False
+    if rule.uses_window and rule.window_days not in window_stats.WINDOWS:
+        return False
+    if rule.uses_window or rule.near_band_source == BAND_VOLATILITY:
+        window_stats.window_stats_ensure(candidate_ids, scorer=rule.metric)
+    return True
+
+
+def aggregates_query(
+    rule: RuleSpec, scorer: str, population_sql: str, population_params: list[SQLParam]
+) -> tuple[str, list[SQLParam]]:
+    """``metric_aggregates_query``'s rows from the statistics: one join per person.
+
+    ``newest`` is the newest score overall (``LatestScore``): the reader tells stale from
+    fresh by it; ``used`` is the window's readings (0: none inside the window).
+    """
+    latest = table_name(LatestScore)
+    if not rule.uses_window:
+        return (
+            "SELECT pop.candidate_id, l.as_of, l.value, NULL, 1 "  # noqa: S608
+            f"FROM ({population_sql}) pop JOIN {latest} l "
+            "ON l.candidate_id = pop.candidate_id AND l.scorer = %s",
+            [*population_params, scorer],
+        )
+    first, second = {
+        "median": ("st.median_low", "st.median_high"),
+        "max": ("st.max_value", "NULL"),
+        "min": ("st.min_value", "NULL"),
+    }[rule.aggregation]
+    return (
+        f"SELECT pop.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings, 0) "  # noqa: S608
+        f"FROM ({population_sql}) pop JOIN {latest} l "
+        "ON l.candidate_id = pop.candidate_id AND l.scorer = %s "
+        f"LEFT JOIN {table_name(ScoreWindowStats)} st ON st.candidate_id = pop.candidate_id "
+        "AND st.scorer = %s AND st.window_days = %s",
+        [*population_params, scorer, scorer, rule.window_days],
+    )
+
+
+def noise_query(
+    scorer: str, population_sql: str, population_params: list[SQLParam]
+) -> tuple[str, list[SQLParam]]:
+    """``metric_volatility_query``'s rows ``(candidate_id, low, high)`` from the 90-day row."""
+    return (
+        "SELECT candidate_id, noise_low, noise_high "  # noqa: S608
+        f"FROM {table_name(ScoreWindowStats)} WHERE scorer = %s AND window_days = %s "
+        f"AND noise_low IS NOT NULL AND candidate_id IN ({population_sql})",
+        [scorer, VOLATILITY_WINDOW_DAYS, *population_params],
+    )
