@@ -1,6 +1,7 @@
-"""Screening: the metric queries over scoring's tables (``metrics``), the pure rule
-evaluation (``evaluation``), what a stored rule says (``spec``, read-only) and the
-screening run that writes screenings (``reads``, ``run``).
+"""Screening: the metric queries over scoring's tables (``metrics``; ``kept`` reads the
+window statistics scoring keeps, ``sql`` holds what their raw SQL shares), the pure rule
+evaluation (``evaluation``), a screening's reasons (``reasons``), what a stored rule says
+(``spec``, read-only) and the screening run that writes screenings (``reads``, ``run``).
 
 It may import ``hiring.models``, ``hiring.selectors``, ``hiring.conf``, the lower apps
 (scoring, candidates, renown) and nothing else of ``hiring``: fairness, review, the
