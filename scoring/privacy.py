@@ -7,7 +7,14 @@ once by an erasure: the raw provider payloads (snapshots) with the rest.
 from __future__ import annotations
 
 from renown import privacy
-from scoring.models import AnomalyFlag, LatestScore, MetricSnapshot, Score, VendorScore
+from scoring.models import (
+    AnomalyFlag,
+    LatestScore,
+    MetricSnapshot,
+    Score,
+    ScoreWindowStats,
+    VendorScore,
+)
 
 privacy.register(
     "renown_scoring",
@@ -23,6 +30,10 @@ privacy.register(
     privacy.DataSection(
         name="latest_scores",
         model=LatestScore,
+    ),
+    privacy.DataSection(
+        name="window_statistics",
+        model=ScoreWindowStats,
     ),
     privacy.DataSection(
         name="vendor_scores",

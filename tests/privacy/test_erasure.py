@@ -68,7 +68,8 @@ def test_the_export_holds_every_piece_of_data_on_the_candidate(
     json.dumps(export)  # JSON-ready
     assert export["candidate"]["name"] == "Ada Quill"
     for section in (
-        "accounts", "snapshots", "scores", "vendor_scores", "evidence", "self_identification",
+        "accounts", "snapshots", "scores", "window_statistics", "vendor_scores", "evidence",
+        "self_identification",
         "notices", "applications", "screenings", "decisions", "adverse_actions",
         "adverse_action_notices", "links",
     ):  # fmt: skip
