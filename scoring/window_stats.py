@@ -196,13 +196,18 @@ def _refresh_sql(pairs_sql: str) -> str:
         f"up AS (INSERT INTO {stats} ({_COLUMNS}) "
         "SELECT candidate_id, scorer, days, n, o, newest, latest, lo, hi, m1, m2, nlo, nhi, "
         "%(day)s FROM rows ORDER BY candidate_id, scorer, days "
-        f"ON CONFLICT (candidate_id, scorer, window_days) DO UPDATE SET {updates}) "
+        f"ON CONFLICT (candidate_id, scorer, window_days) DO UPDATE SET {updates} "
+        # A concurrent statement (a slide beside a write) that saw less history never
+        # replaces a row holding a newer reading than it saw.
+        f"WHERE {stats}.newest_at <= excluded.newest_at) "
         # Windows left with no reading lose their row (the statement sees the rows as they
-        # were before it; those it upserts are in ``rows``).
+        # were before it; those it upserts are in ``rows``) - only if the row's newest
+        # reading has left the window too, so a row a concurrent write just filled stays.
         f"DELETE FROM {stats} st USING t WHERE st.candidate_id = t.candidate_id "
         "AND st.scorer = t.scorer AND NOT EXISTS (SELECT 1 FROM rows WHERE "
         "rows.candidate_id = st.candidate_id AND rows.scorer = st.scorer "
-        "AND rows.days = st.window_days)"
+        "AND rows.days = st.window_days) "
+        "AND st.newest_at < ((%(day)s::date - (st.window_days - 1))::timestamp AT TIME ZONE 'UTC')"
     )
 
 

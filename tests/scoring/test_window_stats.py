@@ -290,3 +290,32 @@ def test_the_upgrade_builds_the_statistics_of_scores_already_held() -> None:
     assert rows[30].readings == 2
     assert rows[180].max_value == Decimal(90)
     assert LatestScore.objects.get(candidate=candidate).value == Decimal(40)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_statement_that_saw_less_history_never_replaces_or_deletes_a_newer_row() -> None:
+    """A slide beside a write: the slide read the history before the write's score was
+    committed. Its figures must not replace the row the write made, nor delete it."""
+    candidate = factories.CandidateFactory(notices=False)
+    with on_day(END):
+        factories.ScoreFactory(
+            candidate=candidate, value=Decimal(30), as_of=datetime(2026, 11, 1, tzinfo=UTC)
+        )
+        kept = _table()
+        # What a concurrent write left: the 7-day row holds today's reading, which this
+        # statement's history (the 1 November score alone) does not show.
+        ScoreWindowStats.objects.create(
+            candidate=candidate, scorer="influence", window_days=7, readings=1,
+            oldest_at=datetime(2026, 12, 6, 9, tzinfo=UTC), newest_at=datetime(2026, 12, 6, 9, tzinfo=UTC),
+            latest_value=Decimal(50), min_value=Decimal(50), max_value=Decimal(50),
+            median_low=Decimal(50), median_high=Decimal(50), computed_on=END,
+        )  # fmt: skip
+        ScoreWindowStats.objects.filter(candidate=candidate, window_days=90).update(
+            newest_at=datetime(2026, 12, 6, 9, tzinfo=UTC), latest_value=Decimal(50)
+        )
+        window_stats.window_stats_refresh([(candidate.pk, "influence")])
+    rows = {r.window_days: r for r in ScoreWindowStats.objects.filter(candidate=candidate)}
+    assert rows[7].latest_value == 50  # not deleted: its newest reading is in the window
+    assert rows[90].latest_value == 50  # not replaced by figures that lack that reading
+    assert rows[365].latest_value == kept[(candidate.pk, "influence", 365)][3]
