@@ -151,20 +151,7 @@ def fairer_alternatives(
         )  # fmt: skip
         reputation_column = len(reads)
         reads.append(PreviewRule(reputation, draft.action, "read"))
-    hist = histogram(reads, job, now=now)
     base_columns = list(range(len(rules)))
-    original = evaluate(hist, rules, base_columns)
-    base_ratio, base_category = lowest_ratio(original.audit())
-    base = Alternative(
-        description=f"As drafted: {draft.line}",
-        rules=tuple(rules),
-        passes=original.passes,
-        kept=original.passes,
-        kept_share=Fraction(1) if original.passes else None,
-        lowest_ratio=base_ratio,
-        lowest_category=base_category,
-        suggested=False,
-    )
     candidates: list[tuple[str, list[PreviewRule], list[int]]] = []
 
     def variant(description: str, new: PreviewRule, column: int, extra: PreviewRule | None = None,
@@ -202,8 +189,27 @@ def fairer_alternatives(
                     rep,
                     reputation_column,
                 )
+    candidates = candidates[:limit]
+    # Each column is classed by every rule that will judge it (histograms.judging_points).
+    judged_by: list[list[RuleSpec]] = [[] for _ in reads]
+    for _, chosen, columns in [("", list(rules), base_columns), *candidates]:
+        for entry, column in zip(chosen, columns, strict=True):
+            judged_by[column].append(entry.spec)
+    hist = histogram(reads, job, now=now, judged_by=judged_by)
+    original = evaluate(hist, rules, base_columns)
+    base_ratio, base_category = lowest_ratio(original.audit())
+    base = Alternative(
+        description=f"As drafted: {draft.line}",
+        rules=tuple(rules),
+        passes=original.passes,
+        kept=original.passes,
+        kept_share=Fraction(1) if original.passes else None,
+        lowest_ratio=base_ratio,
+        lowest_category=base_category,
+        suggested=False,
+    )
     found = []
-    for description, chosen, columns in candidates[:limit]:
+    for description, chosen, columns in candidates:
         evaluation = evaluate(hist, chosen, columns)
         ratio, category = lowest_ratio(evaluation.audit())
         kept = kept_passes(hist, original, evaluation)

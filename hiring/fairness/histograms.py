@@ -12,6 +12,15 @@ screening's own ``judge`` and ``verdict`` (cached), so a preview's outcome is ex
 the outcome a screening run would write, and fifty alternatives cost fifty passes over
 a few thousand rows, not fifty reads of the population.
 
+A value matters to a judgement only by where it lies among the points at which some
+rule that will judge it changes its mind: its threshold, the edges of its near band and
+the "fails by a point" margin (``judging_points``). So, unless a rule reads the
+candidate's own noise, the histogram keeps each value's place among those points (a
+class: below, at, between, above) instead of the value itself, and the judging sees a
+value of the same class: the same outcome as the exact value, for a few hundred rows
+instead of one per candidate. ``evaluate`` refuses a rule whose points a column was not
+classed by.
+
 Privacy: the histogram holds counts, never candidate ids. The only named candidates a
 preview lists are those near the line (``near_threshold_candidates``), with their
 value and nothing else: no demographic breakdown is ever put beside a name. The
@@ -21,8 +30,9 @@ demographic cells feed ``hiring.fairness`` (which writes categories under 5 peop
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -111,12 +121,70 @@ _CellKey = tuple[
 ]
 
 
+# The sorted values at which a column's judgements change (``judging_points``).
+Points = tuple[Decimal, ...]
+
+
+def judging_points(specs: Iterable[RuleSpec]) -> Points | None:
+    """The values at which any of ``specs`` judges a value differently: each threshold,
+    the edges of its near band and ``JUST_BELOW_MARGIN`` either side. None when one of
+    them widens its band by the candidate's own noise (the edges move per person), or
+    when there is no rule: such a column keeps exact values.
+    """
+    points: set[Decimal] = set()
+    for spec in specs:
+        if spec.near_band_source == BAND_VOLATILITY:
+            return None
+        line = spec.threshold
+        points |= {line, line - JUST_BELOW_MARGIN, line + JUST_BELOW_MARGIN}
+        if spec.near_band > 0:
+            points |= {line - spec.near_band, line + spec.near_band}
+    return tuple(sorted(points)) or None
+
+
+def value_class(value: Decimal, points: Points) -> int:
+    """Where ``value`` lies among ``points``: 0 below the first, 2i + 1 at the i-th, 2i
+    between the (i-1)-th and the i-th, 2n above the last. The SQL twin is
+    ``_class_sql``: the number of points below the value plus the number at or below it.
+    """
+    below = bisect_left(points, value)
+    return 2 * below + (1 if below < len(points) and points[below] == value else 0)
+
+
+def class_value(index: int, points: Points) -> Decimal:
+    """A value of class ``index`` (``value_class``): the point itself, the middle of two
+    points, or one beyond the first or the last."""
+    if index == 0:
+        return points[0] - 1
+    if index == 2 * len(points):
+        return points[-1] + 1
+    if index % 2:
+        return points[index // 2]
+    return (points[index // 2 - 1] + points[index // 2]) / 2
+
+
+def _class_sql(value_sql: str, points: Points, scale: int) -> tuple[str, list[SQLParam]]:
+    """``value_class`` in SQL over ``value_sql``, which is ``scale`` times the value (the
+    median's two middle values added, so that no division rounds); NULL stays NULL."""
+    # width_bucket(v, a) counts the points at or below v (a binary search); the points
+    # strictly below v are n minus those at or above it, the same count on -v and -a.
+    scaled = [point * scale for point in points]
+    negated = [-point for point in reversed(scaled)]
+    sql = (
+        f"(width_bucket({value_sql}, %s::numeric[]) + %s "
+        f"- width_bucket(-({value_sql}), %s::numeric[]))"
+    )
+    return sql, [scaled, len(points), negated]
+
+
 @dataclass
 class Histogram:
     rules: tuple[PreviewRule, ...]
     cells: list[Cell]
     newest: list[date | None]  # per rule: the newest and oldest newest point
     oldest: list[date | None]
+    # per rule: the points its values were classed by (None: exact values)
+    points: list[Points | None]
 
     @property
     def total(self) -> int:
@@ -162,7 +230,9 @@ def _measure(
 _RULE_COLUMNS: Final = 9
 
 
-def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> Histogram:
+def _histogram_sql(
+    rules: Sequence[PreviewRule], job: Job, now: datetime, points: Sequence[Points | None]
+) -> Histogram:
     population = _population(job)
     population_sql, population_params = population.query.sql_with_params()
     ctes: list[str] = []
@@ -182,11 +252,17 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
             f"r{index}.candidate_id IS NOT NULL",
             f"r{index}.newest >= %s",
             f"r{index}.newest < %s",
-            f"r{index}.first",
-            f"r{index}.second",
-            f"r{index}.used",
         ]
         column_params += [now - timedelta(days=entry.spec.max_data_age_days), year_ago]
+        if (classed_by := points[index]) is not None:
+            median = entry.spec.aggregation == "median"
+            value_sql = f"r{index}.first + r{index}.second" if median else f"r{index}.first"
+            class_sql, class_params = _class_sql(value_sql, classed_by, 2 if median else 1)
+            columns += [class_sql, "NULL::numeric"]
+            column_params += class_params
+        else:
+            columns += [f"r{index}.first", f"r{index}.second"]
+        columns.append(f"r{index}.used")
         if entry.spec.near_band_source == BAND_VOLATILITY:
             noise_sql, noise_params = metrics.metric_volatility_query(
                 rule=entry.spec, population=population, now=now
@@ -249,11 +325,12 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
                     _measure(entry.spec, value=None, missing=MISSING_WINDOW, year_old=year_old)
                 )
             else:
-                value = (
-                    median_from_middles(first, second)
-                    if entry.spec.aggregation == "median"
-                    else first
-                )
+                if (classed_by := points[index]) is not None:
+                    value = class_value(first, classed_by)
+                elif entry.spec.aggregation == "median":
+                    value = median_from_middles(first, second)
+                else:
+                    value = first
                 noise = (
                     MAD_TO_SIGMA * median_from_middles(low, high) if low is not None else Decimal(0)
                 )
@@ -277,7 +354,7 @@ def _histogram_sql(rules: Sequence[PreviewRule], job: Job, now: datetime) -> His
                 int(count),
             )
         )
-    return Histogram(tuple(rules), cells, newest, oldest)
+    return Histogram(tuple(rules), cells, newest, oldest, list(points))
 
 
 def _later(current: date | None, found: datetime | None) -> date | None:
@@ -294,7 +371,9 @@ def _earlier(current: date | None, found: datetime | None) -> date | None:
     return day if current is None or day < current else current
 
 
-def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> Histogram:
+def _histogram_python(
+    rules: Sequence[PreviewRule], job: Job, now: datetime, points: Sequence[Points | None]
+) -> Histogram:
     ids = list(_population(job).values_list("candidate_id", flat=True))
     year_ago = now - timedelta(days=STALE_AFTER_DAYS)
     per_rule = []
@@ -331,9 +410,12 @@ def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> 
             if measured is not None:
                 aggregate, noise = measured
                 at = aggregate.newest_at
+                value = aggregate.value
+                if value is not None and (classed_by := points[index]) is not None:
+                    value = class_value(value_class(value, classed_by), classed_by)
                 measure = _measure(
                     entry.spec,
-                    value=aggregate.value,
+                    value=value,
                     missing=aggregate.missing,
                     noise=noise,
                     flagged=candidate_id in flagged,
@@ -352,13 +434,27 @@ def _histogram_python(rules: Sequence[PreviewRule], job: Job, now: datetime) -> 
         key = (tuple(measures), SEX_LABELS.get(sex), RACE_LABELS.get(race))
         counts[(*key, candidate_id not in with_footprint)] += 1
     cells = [Cell(key[0], key[1], key[2], key[3], count) for key, count in counts.items()]
-    return Histogram(tuple(rules), cells, newest, oldest)
+    return Histogram(tuple(rules), cells, newest, oldest, list(points))
 
 
-def histogram(rules: Sequence[PreviewRule], job: Job, *, now: datetime) -> Histogram:
-    """The job's population as grouped counts of what ``rules`` read (SQL on PostgreSQL)."""
+def histogram(
+    rules: Sequence[PreviewRule],
+    job: Job,
+    *,
+    now: datetime,
+    judged_by: Sequence[Iterable[RuleSpec]] | None = None,
+) -> Histogram:
+    """The job's population as grouped counts of what ``rules`` read (SQL on PostgreSQL).
+
+    ``judged_by``: per rule, every rule that will judge its column (default: the rule
+    itself); the column keeps the class of each value among their ``judging_points``.
+    """
     if not rules:
-        return Histogram((), [], [], [])
+        return Histogram((), [], [], [], [])
+    specs = judged_by if judged_by is not None else [[entry.spec] for entry in rules]
+    if len(specs) != len(rules):
+        raise ValueError("judged_by needs one list of rules per histogram column")
+    points = [judging_points(column) for column in specs]
     if connection.vendor == "postgresql":
-        return _histogram_sql(rules, job, now)
-    return _histogram_python(rules, job, now)
+        return _histogram_sql(rules, job, now, points)
+    return _histogram_python(rules, job, now, points)

@@ -30,6 +30,7 @@ from hiring.fairness.histograms import (
     PreviewRule,
     _population,
     histogram,
+    judging_points,
 )
 from hiring.fairness.rule_warnings import warnings_for_rule
 from hiring.fairness.warning import (
@@ -138,13 +139,20 @@ def evaluate(
 
     ``rules`` (default: the histogram's own) each read the histogram column of the
     same index, or the one ``columns`` names; a rule may change the threshold, band,
-    policy, action and group of the rule that read its column, not what it reads.
+    policy, action and group of the rule that read its column, not what it reads, and,
+    where the column keeps classes of values, only to points it was classed by
+    (``histogram(judged_by=...)``).
     """
     rules = tuple(rules) if rules is not None else hist.rules
     columns = tuple(columns) if columns is not None else tuple(range(len(rules)))
     for entry, column in zip(rules, columns, strict=True):
         if not same_read(entry.spec, hist.rules[column].spec):
             raise ValueError(f"{entry.line} does not read histogram column {column}")
+        classed_by = hist.points[column]
+        if classed_by is not None and not set(judging_points([entry.spec]) or ()).issubset(
+            classed_by
+        ):
+            raise ValueError(f"histogram column {column} was not classed for {entry.line}")
     structure = _structure(rules)
     outcomes: Counter[str] = Counter()
     suggestions: Counter[str] = Counter()

@@ -9,9 +9,20 @@ from typing import TypeAlias
 from django.db import connection
 from django.db.models import Model
 
-# A value bound to a raw SQL statement's placeholder (ids and provider names as arrays).
+# A value bound to a raw SQL statement's placeholder (ids, provider names and the
+# preview's judging points as arrays).
 SQLParam: TypeAlias = (
-    bool | int | float | Decimal | str | date | datetime | list[int] | list[str] | None
+    bool
+    | int
+    | float
+    | Decimal
+    | str
+    | date
+    | datetime
+    | list[int]
+    | list[str]
+    | list[Decimal]
+    | None
 )
 
 

@@ -13,7 +13,14 @@ import pytest
 from django.db import connection
 
 from hiring.fairness.alternatives import Alternative, best_first, fairer_alternatives
-from hiring.fairness.histograms import Cell, Histogram, _histogram_python, _histogram_sql, histogram
+from hiring.fairness.histograms import (
+    Cell,
+    Histogram,
+    _histogram_python,
+    _histogram_sql,
+    histogram,
+    judging_points,
+)
 from hiring.fairness.preview import (
     NearCandidate,
     near_threshold_candidates,
@@ -253,8 +260,9 @@ def test_the_sql_histogram_matches_the_python_fold(org_a: Any) -> None:
     rules = rules_with_draft(
         job, draft(job, threshold=Decimal(50), aggregation="median", window_days=30)
     )
-    sql = _histogram_sql(rules, job, NOW)
-    python = _histogram_python(rules, job, NOW)
+    points = [judging_points([r.spec]) for r in rules]
+    sql = _histogram_sql(rules, job, NOW, points)
+    python = _histogram_python(rules, job, NOW, points)
 
     def rows(h: Histogram) -> Counter[Any]:
         return Counter(
@@ -262,3 +270,7 @@ def test_the_sql_histogram_matches_the_python_fold(org_a: Any) -> None:
         )
 
     assert rows(sql) == rows(python)
+    exact = [None] * len(rules)
+    assert rows(_histogram_sql(rules, job, NOW, exact)) == rows(
+        _histogram_python(rules, job, NOW, exact)
+    )
