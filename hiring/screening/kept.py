@@ -43,20 +43,25 @@ def statistics_apply(rule: RuleSpec, candidate_ids: Sequence[int] | None, now: d
 
 
 def aggregates_query(
-    rule: RuleSpec, scorer: str, population_sql: str, population_params: list[SQLParam]
+    rule: RuleSpec, scorer: str, population_sql: str | None, population_params: list[SQLParam]
 ) -> tuple[str, list[SQLParam]]:
     """``metric_aggregates_query``'s rows from the statistics: one join per person.
 
     ``newest`` is the newest score overall (``LatestScore``): the reader tells stale from
     fresh by it; ``used`` is the window's readings (0: none inside the window).
+    ``population_sql`` None: every candidate's row (the caller joins its population).
     """
     latest = table_name(LatestScore)
+    if population_sql is None:
+        rows, params = f"{latest} l", []
+    else:
+        rows = f"({population_sql}) pop JOIN {latest} l ON l.candidate_id = pop.candidate_id"
+        params = list(population_params)
     if not rule.uses_window:
         return (
-            "SELECT pop.candidate_id, l.as_of, l.value, NULL, 1 "  # noqa: S608
-            f"FROM ({population_sql}) pop JOIN {latest} l "
-            "ON l.candidate_id = pop.candidate_id AND l.scorer = %s",
-            [*population_params, scorer],
+            f"SELECT l.candidate_id, l.as_of, l.value, NULL, 1 FROM {rows} "  # noqa: S608
+            "WHERE l.scorer = %s",
+            [*params, scorer],
         )
     first, second = {
         "median": ("st.median_low", "st.median_high"),
@@ -64,12 +69,11 @@ def aggregates_query(
         "min": ("st.min_value", "NULL"),
     }[rule.aggregation]
     return (
-        f"SELECT pop.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings, 0) "  # noqa: S608
-        f"FROM ({population_sql}) pop JOIN {latest} l "
-        "ON l.candidate_id = pop.candidate_id AND l.scorer = %s "
-        f"LEFT JOIN {table_name(ScoreWindowStats)} st ON st.candidate_id = pop.candidate_id "
-        "AND st.scorer = %s AND st.window_days = %s",
-        [*population_params, scorer, scorer, rule.window_days],
+        f"SELECT l.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings, 0) "  # noqa: S608
+        f"FROM {rows} LEFT JOIN {table_name(ScoreWindowStats)} st "
+        "ON st.candidate_id = l.candidate_id AND st.scorer = l.scorer AND st.window_days = %s "
+        "WHERE l.scorer = %s",
+        [*params, rule.window_days, scorer],
     )
 
 

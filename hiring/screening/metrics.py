@@ -385,9 +385,14 @@ def _population_sql(population: Population) -> tuple[str, list[SQLParam]]:
 
 
 def metric_aggregates_query(
-    *, rule: RuleSpec, population: Population, now: datetime
+    *, rule: RuleSpec, population: Population, now: datetime, joined: bool = False
 ) -> tuple[str, list[SQLParam]]:
     """SQL (PostgreSQL) for each candidate's aggregate of the rule's metric.
+
+    ``joined``: the caller joins the rows to the population itself, so rows read from
+    the kept statistics (one per person, found by index) need no restriction of their
+    own, and the planner joins them as it would a table; a reduction of the history is
+    restricted to the population all the same.
 
     Rows ``(candidate_id, newest, first, second, used)``: ``first`` is the value (the
     lower middle for a median, ``second`` its upper middle); ``used`` is NULL for a
@@ -396,6 +401,8 @@ def metric_aggregates_query(
     """
     source = metric_source(rule.metric)
     if source.kind == "scorer" and kept.statistics_apply(rule, _ids(population), now):
+        if joined:
+            return kept.aggregates_query(rule, source.name, None, [])
         return kept.aggregates_query(rule, source.name, *_population_sql(population))
     since = now - timedelta(days=rule.lookback_days)
     population_sql, population_params = _population_sql(population)

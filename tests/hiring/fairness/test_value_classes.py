@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -143,3 +145,24 @@ def test_a_rule_the_column_was_not_classed_for_is_refused(org_a: Any) -> None:
     other = [replace(rules[0], spec=replace(rules[0].spec, threshold=Decimal(60)))]
     with pytest.raises(ValueError, match="not classed"):
         evaluate(classed, other)
+
+
+@pytest.mark.django_db
+def test_the_histogram_counts_the_fcra_facts_as_the_query_of_its_own(org_a: Any) -> None:
+    from candidates.models import CandidateNotice
+    from hiring.fairness.histograms import fcra_counts
+
+    job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
+    made = skewed(job)  # US candidates with both notices
+    for candidate in made[:7]:
+        candidate.country = "GB"
+        candidate.save(update_fields=["country"])
+    CandidateNotice.objects.filter(candidate__in=made[10:15], kind="fcra_authorization").delete()
+    CandidateNotice.objects.filter(candidate__in=made[15:18], kind="fcra_disclosure").update(
+        withdrawn_at=timezone.now() + timedelta(seconds=1)
+    )
+    elsewhere = factories.CandidateFactory(organization=org_a)  # not an applicant
+    assert elsewhere.country == "US"
+    rules = rules_with_draft(job, draft(job, threshold=Decimal(50)))
+    assert fcra_counts(job) == (123, 115)
+    assert histogram(rules, job, now=NOW).fcra == (123, 115)
