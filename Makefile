@@ -12,7 +12,7 @@ REFRESH_DEMO := make refresh-demo$(if $(filter-out 8799,$(STAND_IN_PORT)), STAND
 DEMO_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in \
 	$(foreach n,BLUESKY MASTODON GITHUB STACKEXCHANGE HACKERNEWS YOUTUBE OPENALEX OPENLIBRARY ORCID,RENOWN_PROVIDER_URL_$(n)=$(STAND_IN))
 
-.PHONY: run test test-django6 lint host-project host-project-django6 check-deploy refresh-demo stand-in worker clean browser-deps
+.PHONY: run test test-django6 lint host-project host-project-django6 check-deploy refresh-demo stand-in worker bench clean browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -119,6 +119,14 @@ check-deploy: $(VENV)/.installed-dev
 
 worker: $(VENV)/.installed-dev
 	$(VENV)/bin/celery -A renown_site worker --loglevel=INFO
+
+## bench: every benchmark at 20,000 candidates, under ten minutes on the 2-core machine, on
+## PostgreSQL ($(BENCH_DATABASE_URL), created when missing; its data is built once and
+## reused) with Redis as the broker; figures only (benchmarks/all.py). README gives them.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renown_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/0
+bench: $(VENV)/.installed-dev
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(PY) -m benchmarks.all
 
 clean:
 	rm -rf $(VENV) $(VENV_DJ6) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles node_modules test-artifacts

@@ -11,7 +11,8 @@ fills ``LatestScore`` from those scores as the scoring service keeps it.
 Prints the server time of ``GET /`` (the view, its queries and the template,
 through Django's test client) for the default page, a sort by influence (both
 ways) and by Klout, filters (job + outcome, flags) and a search, as the median
-and worst of --runs requests, against the 150 ms target. Figures only: it never
+and worst of --runs requests, against the 150 ms target; ``--json`` also prints
+``{"candidates", "runs", "page_ms": {case: median}}`` last. Figures only: it never
 fails on timing.
 """
 
@@ -21,6 +22,7 @@ fails on timing.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 
@@ -75,7 +77,7 @@ def recruiter(org_id: int) -> object:
     return user
 
 
-def measure(client: object, label: str, params: dict[str, str], runs: int) -> None:
+def measure(client: object, label: str, params: dict[str, str], runs: int) -> float:
     from django.db import connection, reset_queries
 
     times = []
@@ -95,6 +97,7 @@ def measure(client: object, label: str, params: dict[str, str], runs: int) -> No
         f"({'met' if median <= TARGET_MS else 'NOT met'})",
         flush=True,
     )
+    return median
 
 
 def main() -> None:
@@ -108,6 +111,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="Build the data again.")
+    parser.add_argument(
+        "--json", action="store_true", help="Print the figures as one JSON object, last line."
+    )
     args = parser.parse_args()
     setup_django()
     from django.conf import settings
@@ -144,8 +150,11 @@ def main() -> None:
         ("search: 'bench 4242'", {"q": "bench 4242"}),
         ("search + job + sort", {"q": "bench 1", "job": str(job.pk), "sort": "-influence"}),
     ]
-    for label, params in cases:
-        measure(client, label, params, args.runs)
+    medians = {
+        label: round(measure(client, label, params, args.runs), 1) for label, params in cases
+    }
+    if args.json:
+        print(json.dumps({"candidates": args.candidates, "runs": args.runs, "page_ms": medians}))
 
 
 if __name__ == "__main__":

@@ -144,7 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description="Vendor-score import benchmark (figures, never pass/fail)."
     )
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--rows", "--candidates", type=int, default=100_000, help="Rows (one per candidate)."
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="Also print the figures as JSON.")
     args = parser.parse_args()
