@@ -39,13 +39,10 @@ from decimal import Decimal
 from typing import Final
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from candidates.models import (
     AccountStatus,
-    Candidate,
-    CandidateNotice,
-    NoticeKind,
     RaceEthnicity,
     SelfIdentification,
     Sex,
@@ -126,8 +123,6 @@ _CellKey = tuple[
 
 # The sorted values at which a column's judgements change (``judging_points``).
 Points = tuple[Decimal, ...]
-# US candidates, and those of them with the FCRA disclosure and authorisation in force.
-FcraCounts = tuple[int, int]
 
 
 def judging_points(specs: Iterable[RuleSpec]) -> Points | None:
@@ -190,9 +185,6 @@ class Histogram:
     oldest: list[date | None]
     # per rule: the points its values were classed by (None: exact values)
     points: list[Points | None]
-    # The population's US candidates and how many of them have the FCRA disclosure and
-    # authorisation in force (the warnings' FCRA facts), counted in the same read.
-    fcra: FcraCounts = (0, 0)
 
     @property
     def total(self) -> int:
@@ -286,34 +278,20 @@ def _histogram_sql(
     width = len(columns)
     selfid = connection.ops.quote_name(SelfIdentification._meta.db_table)
     account = connection.ops.quote_name(SocialAccount._meta.db_table)
-    candidate = connection.ops.quote_name(Candidate._meta.db_table)
-    notice = connection.ops.quote_name(CandidateNotice._meta.db_table)
     extremes = ", ".join(f"max(r{i}.newest), min(r{i}.newest)" for i in range(len(rules)))
-    # The FCRA facts over every group at once (a window over the grouped rows), as
-    # ``fcra_counts`` counts them: notices in force of each kind.
-    in_force = (
-        f"c.id IN (SELECT candidate_id FROM {notice} "  # noqa: S608 (our own table name)
-        "WHERE kind = %s AND withdrawn_at IS NULL)"
-    )
-    fcra = (
-        "sum(count(*) FILTER (WHERE c.country = %s)) OVER (), "
-        f"sum(count(*) FILTER (WHERE c.country = %s AND {in_force} AND {in_force})) OVER ()"
-    )
     # Our own table names and generated SQL; every value is a parameter.
     sql = (
         f"WITH pop AS ({population_sql}), {', '.join(ctes)} "  # noqa: S608
         f"SELECT {', '.join(columns)}, coalesce(si.sex, ''), coalesce(si.race_ethnicity, ''), "
         f"NOT EXISTS (SELECT 1 FROM {account} a WHERE a.candidate_id = pop.candidate_id "
         "AND a.status = %s AND NOT (a.network = ANY(%s))), count(*), "
-        f"{extremes}, {fcra} FROM pop {' '.join(joins)} "
-        f"JOIN {candidate} c ON c.id = pop.candidate_id "
+        f"{extremes} FROM pop {' '.join(joins)} "
         f"LEFT JOIN {selfid} si ON si.candidate_id = pop.candidate_id "
         f"GROUP BY {', '.join(str(i) for i in range(1, width + 4))}"
     )
     params = [
         *population_params, *cte_params, *column_params,
         AccountStatus.ACTIVE.value, sorted(OFFLINE_NETWORKS),
-        "US", "US", NoticeKind.FCRA_DISCLOSURE.value, NoticeKind.FCRA_AUTHORIZATION.value,
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('jit', 'off', true)")
@@ -323,13 +301,13 @@ def _histogram_sql(
         # it expects a group per candidate and sorts them all. Hashing is what fits (a few
         # hundred groups); sorts the query needs (DISTINCT ON) still happen.
         cursor.execute("SELECT set_config('enable_sort', 'off', true)")
+        # A few thousand rows per read: starting parallel workers costs more than it saves.
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     cells: list[Cell] = []
     newest: list[date | None] = [None] * len(rules)
     oldest: list[date | None] = [None] * len(rules)
-    fcra_at = width + 4 + 2 * len(rules)
-    us, authorised = rows[0][fcra_at : fcra_at + 2] if rows else (0, 0)
     for row in rows:
         measures = []
         for index, entry in enumerate(rules):
@@ -378,7 +356,7 @@ def _histogram_sql(
                 int(count),
             )
         )
-    return Histogram(tuple(rules), cells, newest, oldest, list(points), (int(us), int(authorised)))
+    return Histogram(tuple(rules), cells, newest, oldest, list(points))
 
 
 def _later(current: date | None, found: datetime | None) -> date | None:
@@ -458,28 +436,7 @@ def _histogram_python(
         key = (tuple(measures), SEX_LABELS.get(sex), RACE_LABELS.get(race))
         counts[(*key, candidate_id not in with_footprint)] += 1
     cells = [Cell(key[0], key[1], key[2], key[3], count) for key, count in counts.items()]
-    return Histogram(tuple(rules), cells, newest, oldest, list(points), fcra_counts(job))
-
-
-def fcra_counts(job: Job) -> FcraCounts:
-    """US candidates of the job, and how many of them have both the FCRA disclosure and
-    the authorisation in force: one query (the notices as hashed sets, not probes).
-    (On PostgreSQL the histogram counts the same in its own read.)"""
-
-    def told(kind: str) -> Q:
-        return Q(
-            pk__in=CandidateNotice.objects.filter(kind=kind, withdrawn_at__isnull=True).values(
-                "candidate_id"
-            )
-        )
-
-    counts = Candidate.objects.filter(pk__in=_population(job), country="US").aggregate(
-        us=Count("pk"),
-        authorised=Count(
-            "pk", filter=told(NoticeKind.FCRA_DISCLOSURE) & told(NoticeKind.FCRA_AUTHORIZATION)
-        ),
-    )
-    return counts["us"], counts["authorised"]
+    return Histogram(tuple(rules), cells, newest, oldest, list(points))
 
 
 def histogram(
@@ -495,7 +452,7 @@ def histogram(
     itself); the column keeps the class of each value among their ``judging_points``.
     """
     if not rules:
-        return Histogram((), [], [], [], [], fcra_counts(job))
+        return Histogram((), [], [], [], [])
     specs = judged_by if judged_by is not None else [[entry.spec] for entry in rules]
     if len(specs) != len(rules):
         raise ValueError("judged_by needs one list of rules per histogram column")

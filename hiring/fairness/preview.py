@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from candidates.models import (
@@ -26,11 +26,9 @@ from hiring import selectors
 from hiring.fairness import bias_audit as audit_maths
 from hiring.fairness.histograms import (
     JUST_BELOW_MARGIN,
-    FcraCounts,
     Histogram,
     PreviewRule,
     _population,
-    fcra_counts,
     histogram,
     judging_points,
 )
@@ -272,6 +270,26 @@ def _ll144_notice_on(job: Job, total: int | None = None) -> date | None:
     return timezone.localdate(told["last"])
 
 
+def fcra_counts(job: Job) -> tuple[int, int]:
+    """US candidates of the job, and how many of them have both the FCRA disclosure and
+    the authorisation in force: one query (the notices as hashed sets, not probes)."""
+
+    def told(kind: str) -> Q:
+        return Q(
+            pk__in=CandidateNotice.objects.filter(kind=kind, withdrawn_at__isnull=True).values(
+                "candidate_id"
+            )
+        )
+
+    counts = Candidate.objects.filter(pk__in=_population(job), country="US").aggregate(
+        us=Count("pk"),
+        authorised=Count(
+            "pk", filter=told(NoticeKind.FCRA_DISCLOSURE) & told(NoticeKind.FCRA_AUTHORIZATION)
+        ),
+    )
+    return counts["us"], counts["authorised"]
+
+
 def latest_bias_audit(job: Job) -> BiasAudit | None:
     """The job's most recent recorded bias audit."""
     return BiasAudit.objects.filter(job=job).order_by("-audited_on", "-recorded_at").first()
@@ -283,16 +301,14 @@ def rule_context(
     *,
     four_eyes_approved: bool | None = None,
     population_size: int | None = None,
-    fcra: FcraCounts | None = None,
 ) -> RuleContext:
     """The fairness module's facts about the job: relevance, jurisdictions, LL144 notice
-    and audit, FCRA authorisations (``fcra``: already counted, as the histogram does).
-    Every screen-out in Renown goes to a person who decides (the review queue), so
-    ``human_review`` is true."""
+    and audit, FCRA authorisations. Every screen-out in Renown goes to a person who
+    decides (the review queue), so ``human_review`` is true."""
     nyc = any(is_nyc(code) for code in job.jurisdictions)
     us = any(is_us(code) for code in job.jurisdictions)
     audit_row = latest_bias_audit(job) if nyc else None
-    us_candidates, authorised = (fcra or fcra_counts(job)) if us else (0, 0)
+    us_candidates, authorised = fcra_counts(job) if us else (0, 0)
     return RuleContext(
         rules=[RuleFacts(entry.spec, entry.action, human_review=True) for entry in rules],
         influence_relevance=job.influence_relevance,
@@ -348,11 +364,7 @@ def rule_preview(
     hist = histogram(rules, job, now=now)
     evaluation = evaluate(hist)
     context = rule_context(
-        job,
-        rules,
-        four_eyes_approved=four_eyes_approved,
-        population_size=hist.total,
-        fcra=hist.fcra,
+        job, rules, four_eyes_approved=four_eyes_approved, population_size=hist.total
     )
     warnings = warnings_for_rule(
         context,

@@ -148,9 +148,9 @@ def test_a_rule_the_column_was_not_classed_for_is_refused(org_a: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_the_histogram_counts_the_fcra_facts_as_the_query_of_its_own(org_a: Any) -> None:
+def test_the_fcra_facts_count_us_applicants_with_both_notices_in_force(org_a: Any) -> None:
     from candidates.models import CandidateNotice
-    from hiring.fairness.histograms import fcra_counts
+    from hiring.fairness.preview import fcra_counts, rule_context
 
     job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
     made = skewed(job)  # US candidates with both notices
@@ -165,4 +165,5 @@ def test_the_histogram_counts_the_fcra_facts_as_the_query_of_its_own(org_a: Any)
     assert elsewhere.country == "US"
     rules = rules_with_draft(job, draft(job, threshold=Decimal(50)))
     assert fcra_counts(job) == (123, 115)
-    assert histogram(rules, job, now=NOW).fcra == (123, 115)
+    context = rule_context(job, rules)
+    assert (context.us_candidates, context.fcra_authorised) == (123, 115)
