@@ -17,6 +17,7 @@ broken quoting), naming the line. Exit status 0 on success.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
@@ -24,9 +25,13 @@ import json
 import math
 import re
 import sys
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Final
 
@@ -38,16 +43,19 @@ from hiring.fairness.bias_audit import (
     AuditResult,
     AuditTable,
     CategoryRow,
+    CellKey,
     RaceEthnicity,
     Sex,
     audit,
+    audit_counts,
     audit_report,
     race_ethnicity_from_label,
     sex_from_label,
 )
-from scoring.csvfile import CsvUnreadable, csv_read, duplicate_columns
+from scoring.csvfile import SEPARATORS, CsvTable, CsvUnreadable, csv_read, duplicate_columns
 
 EXIT_UNUSABLE_INPUT: Final = 2
+_EXPECTED: Final = ("sex", "race_ethnicity", "selected", "score")
 _ROW_PROBLEM: Final = re.compile(r"line (\d+)[,:]")
 CSV_COLUMNS: Final = (
     "table",
@@ -95,7 +103,7 @@ def read_records(path: Path) -> AuditInput:
     separate values (``scoring.csvfile``, shared with ``import_vendor_scores``).
     """
     try:
-        table = csv_read(path, expected=("sex", "race_ethnicity", "selected", "score"))
+        table = csv_read(path, expected=_EXPECTED)
     except CsvUnreadable as exc:
         raise UnusableInput([str(exc)]) from None
     header = table.header
@@ -127,6 +135,20 @@ def read_records(path: Path) -> AuditInput:
     return AuditInput(
         records=records, separator=table.separator, separator_note=table.separator_note
     )
+
+
+def audit_file(path: Path) -> tuple[AuditResult, str]:
+    """The audit of the CSV at ``path`` and its separator, or ``UnusableInput``.
+
+    A plain file (``audit_plain_file``) is counted in one streamed pass; any other is
+    read whole by ``read_records``, which lists every bad row, and audited record by
+    record. Both give the same result.
+    """
+    fast = audit_plain_file(path)
+    if fast is not None:
+        return fast
+    given = read_records(path)
+    return audit(given.records), given.separator
 
 
 def _check_header(path: Path, header: Sequence[str]) -> dict[str, int]:
@@ -195,6 +217,199 @@ def _parse_row(
         return AuditRecord(sex=sex, race_ethnicity=race, selected=selected, score=score), []
     except AuditInputError as exc:
         return None, [f"{mode_column}: {exc}"]
+
+
+# --- the fast path: a plain file, counted column by column --------------------------
+
+_CHUNK_BYTES: Final = 1 << 22
+# One score per line: an optional sign and at most 15 ASCII digits with at most one
+# point, no exponent, no spaces. Such decimals lie between 1e-15 and 1e15 and have at
+# most 15 significant digits, so distinct ones convert to distinct floats (DBL_DIG is
+# 15) in the same order: comparing their floats compares their exact values, and the
+# float's shortest repr is the decimal's exact value again.
+_PLAIN_SCORES: Final = re.compile(
+    r"(?:[+-]?(?=[0-9.]{1,16}\n)(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]{1,15})\n)*+"
+)
+_SELECTED: Final = {"0": False, "1": True}
+
+
+class _Codes(dict[tuple[str, str], int]):
+    """Raw (sex, race/ethnicity) cell texts numbered as they are first seen."""
+
+    def __missing__(self, key: tuple[str, str]) -> int:
+        code = self[key] = len(self)
+        return code
+
+
+class _PlainFile:
+    """Aggregates of a plain audit file, chunk by chunk; ``None`` answers mean "not plain"."""
+
+    def __init__(self, header_line: str, separator: str) -> None:
+        self.separator = separator
+        self.header = [name.strip() for name in header_line.split(separator)]
+        self.width = len(self.header)
+        self.columns: dict[str, int] = {}
+        self.triples: Counter[tuple[str, str, str]] = Counter()
+        self.codes = _Codes()
+        self.cell_codes: array[int] = array("I")
+        self.scores: list[float] = []
+
+    def columns_ok(self, path: Path) -> bool:
+        try:
+            self.columns = _check_header(path, self.header)
+        except UnusableInput:
+            return False
+        return True
+
+    def add(self, lines: str) -> bool:
+        """Take whole lines (each ending in ``\\n``); ``False`` when they are not plain."""
+        rows = lines.count("\n")
+        separator, width = self.separator, self.width
+        # Each line's first cell is marked with a NUL (none is in the file): the cells of
+        # every line line up with the header exactly when the cells number rows x width
+        # and every mark sits in the first column. A used column's marks fail its checks
+        # below; an unused one is looked at here.
+        cells = lines[:-1].replace("\n", separator + "\x00").split(separator)
+        if len(cells) != rows * width:
+            return False
+        wanted = {self.columns[name] for name in self.columns}
+        for index in range(1, width):
+            if index not in wanted and "\x00" in "".join(cells[index::width]):
+                return False
+
+        def column(name: str) -> list[str]:
+            index = self.columns[name]
+            values = cells[index::width]
+            if index == 0:
+                values[1:] = map(str.lstrip, values[1:], repeat("\x00"))
+            return values
+
+        sexes, races = column("sex"), column("race_ethnicity")
+        if "selected" in self.columns:
+            self.triples.update(zip(sexes, races, column("selected"), strict=True))
+            return True
+        scores = column("score")
+        if not _PLAIN_SCORES.fullmatch("\n".join(scores) + "\n"):
+            return False
+        self.cell_codes.extend(map(self.codes.__getitem__, zip(sexes, races, strict=True)))
+        self.scores.extend(map(float, scores))
+        return True
+
+    def result(self) -> AuditResult | None:
+        """The audit, or ``None`` when a label or outcome needs the careful path."""
+        if "selected" in self.columns:
+            cells: dict[CellKey, list[int]] = {}
+            for (sex_text, race_text, outcome), n in self.triples.items():
+                key = _categories(sex_text, race_text)
+                won = _SELECTED.get(outcome)
+                if key is None or won is None:
+                    return None
+                counts = cells.setdefault(key, [0, 0])
+                counts[0] += n
+                counts[1] += n * won
+            return audit_counts(
+                {key: (n, won) for key, (n, won) in cells.items()}, mode="selection"
+            )
+        keys: list[CellKey] = []
+        for sex_text, race_text in self.codes:  # in code order
+            key = _categories(sex_text, race_text)
+            if key is None:
+                return None
+            keys.append(key)
+        median, threshold = _plain_median(self.scores)
+        # Scored strictly above the median = above the lower middle score (there is no
+        # score strictly between the two middle ones).
+        totals = Counter(self.cell_codes)
+        above = Counter(compress(self.cell_codes, map(threshold.__lt__, self.scores)))
+        scored: dict[CellKey, tuple[int, int]] = {}
+        for code, n in totals.items():
+            n_before, won_before = scored.get(keys[code], (0, 0))
+            scored[keys[code]] = (n_before + n, won_before + above[code])
+        return audit_counts(scored, mode="scoring", median=median)
+
+
+def _categories(sex_text: str, race_text: str) -> CellKey | None:
+    try:
+        return sex_from_label(sex_text), race_ethnicity_from_label(race_text)
+    except AuditInputError:
+        return None
+
+
+def _plain_median(scores: list[float]) -> tuple[Fraction, float]:
+    """The exact median of plain decimal scores given as floats, and the lower middle score.
+
+    Exact because the floats of plain decimals order as the decimals do and their
+    shortest repr is the decimal (see ``_PLAIN_SCORES``).
+    """
+    ordered = sorted(scores)
+    lower = (len(ordered) - 1) // 2
+    low = Fraction(Decimal(repr(ordered[lower])))
+    if len(ordered) % 2:
+        return low, ordered[lower]
+    return (low + Fraction(Decimal(repr(ordered[lower + 1])))) / 2, ordered[lower]
+
+
+def audit_plain_file(path: Path) -> tuple[AuditResult, str] | None:
+    """Audit the CSV at ``path`` without keeping its rows, when the file is plain.
+
+    Plain: UTF-8, no quote character, no NUL, no blank line, every line as many fields
+    as the header, known category labels, ``0``/``1`` outcomes or plain decimal scores
+    (``_PLAIN_SCORES``). Read in chunks; counts are kept per raw (sex, race/ethnicity)
+    pair and scores as floats. Returns the audit and the separator, or ``None`` for any
+    other file: ``read_records`` then reads it, listing every problem, and ``audit``
+    computes the same result (the tests check that they agree).
+    """
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None
+    with handle:
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        plain: _PlainFile | None = None
+        rest = ""
+        final = False
+        while not final:
+            try:
+                data = handle.read(_CHUNK_BYTES)
+                final = not data
+                text = rest + decoder.decode(data, final=final)
+            except (OSError, UnicodeDecodeError):
+                return None
+            if not final:
+                cut = text.rfind("\n") + 1
+                text, rest = text[:cut], text[cut:]
+            elif text and not text.endswith(("\n", "\r")):
+                text += "\n"
+            if not text:
+                continue
+            if "\x00" in text or '"' in text:
+                return None
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if plain is None:
+                header_line, _, text = text.partition("\n")
+                plain = _plain_header(path, header_line)
+                if plain is None:
+                    return None
+            if text and not plain.add(text):
+                return None
+        if plain is None or not (plain.triples or plain.scores):
+            return None
+        result = plain.result()
+        return None if result is None else (result, plain.separator)
+
+
+def _plain_header(path: Path, line: str) -> _PlainFile | None:
+    if not line.strip():
+        return None
+
+    def fit(separator: str) -> tuple[int, int]:
+        names = line.split(separator)
+        return (sum(name.strip() in _EXPECTED for name in names), len(names))
+
+    # As scoring.csvfile chooses (for a line without quotes): a comma wins a tie.
+    plain = _PlainFile(line, max(SEPARATORS, key=fit))
+    return plain if plain.columns_ok(path) else None
 
 
 def _shown(value: str) -> str:
@@ -372,7 +587,7 @@ class Command(BaseCommand):
     def handle(self, *args: str, **options: object) -> None:
         path = Path(str(options["input"]))  # call_command passes keyword options unconverted
         try:
-            given = read_records(path)
+            result, separator = audit_file(path)
         except UnusableInput as exc:
             rows = {m[1] for problem in exc.problems if (m := _ROW_PROBLEM.match(problem))}
             where = f" in {len(rows):,} row(s)" if rows else ""
@@ -383,9 +598,9 @@ class Command(BaseCommand):
                 + f"\n{len(exc.problems):,} problem(s){where} of {path.name}; no audit produced.",
                 returncode=EXIT_UNUSABLE_INPUT,
             ) from None
-        if given.separator != ",":
-            self.stderr.write(given.separator_note)  # stdout holds the report alone
-        result = audit(given.records)
+        if separator != ",":
+            note = CsvTable(header=[], rows=[], separator=separator).separator_note
+            self.stderr.write(note)  # stdout holds the report alone
         output_format = str(options["format"])
         if output_format == "csv":
             text = render_csv(result)
