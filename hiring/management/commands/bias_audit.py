@@ -222,14 +222,15 @@ def _parse_row(
 # --- the fast path: a plain file, counted column by column --------------------------
 
 _CHUNK_BYTES: Final = 1 << 22
-# One score per line: an optional sign and at most 15 ASCII digits with at most one
-# point, no exponent, no spaces. Such decimals lie between 1e-15 and 1e15 and have at
-# most 15 significant digits, so distinct ones convert to distinct floats (DBL_DIG is
-# 15) in the same order: comparing their floats compares their exact values, and the
-# float's shortest repr is the decimal's exact value again.
-_PLAIN_SCORES: Final = re.compile(
-    r"(?:[+-]?(?=[0-9.]{1,16}\n)(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]{1,15})\n)*+"
-)
+# A plain score: an optional sign and at most 15 ASCII digits with at most one point
+# (no exponent, no spaces). Such decimals lie between 1e-15 and 1e15 and have at most
+# 15 significant digits, so distinct ones convert to distinct floats (DBL_DIG is 15),
+# in the same order: comparing their floats compares their exact values, and the
+# float's shortest repr is the decimal's exact value again. Made of these characters
+# only, a text float() takes is such a decimal (float's grammar needs a letter for an
+# exponent, infinity or NaN, and "_" for grouping).
+_PLAIN_SCORE_CHARACTERS: Final = str.maketrans("", "", "0123456789.+-\n")
+_PLAIN_SCORE_LENGTH: Final = 15
 _SELECTED: Final = {"0": False, "1": True}
 
 
@@ -289,10 +290,15 @@ class _PlainFile:
             self.triples.update(zip(sexes, races, column("selected"), strict=True))
             return True
         scores = column("score")
-        if not _PLAIN_SCORES.fullmatch("\n".join(scores) + "\n"):
+        if "\n".join(scores).translate(_PLAIN_SCORE_CHARACTERS) or (
+            max(map(len, scores)) > _PLAIN_SCORE_LENGTH
+        ):
+            return False
+        try:
+            self.scores.extend(map(float, scores))
+        except ValueError:  # "", "-", ".", "1.2.3", "1-2", ...
             return False
         self.cell_codes.extend(map(self.codes.__getitem__, zip(sexes, races, strict=True)))
-        self.scores.extend(map(float, scores))
         return True
 
     def result(self) -> AuditResult | None:
@@ -339,14 +345,38 @@ def _plain_median(scores: list[float]) -> tuple[Fraction, float]:
     """The exact median of plain decimal scores given as floats, and the lower middle score.
 
     Exact because the floats of plain decimals order as the decimals do and their
-    shortest repr is the decimal (see ``_PLAIN_SCORES``).
+    shortest repr is the decimal (see ``_PLAIN_SCORE_CHARACTERS``).
     """
-    ordered = sorted(scores)
-    lower = (len(ordered) - 1) // 2
-    low = Fraction(Decimal(repr(ordered[lower])))
-    if len(ordered) % 2:
-        return low, ordered[lower]
-    return (low + Fraction(Decimal(repr(ordered[lower + 1])))) / 2, ordered[lower]
+    lower = (len(scores) - 1) // 2
+    middle = _middle_scores(scores, lower, 1 if len(scores) % 2 else 2)
+    low = Fraction(Decimal(repr(middle[0])))
+    if len(middle) == 1:
+        return low, middle[0]
+    return (low + Fraction(Decimal(repr(middle[1])))) / 2, middle[0]
+
+
+_SAMPLE: Final = 20_000
+
+
+def _middle_scores(scores: list[float], rank: int, count: int) -> list[float]:
+    """``sorted(scores)[rank : rank + count]`` without sorting them all.
+
+    A sorted sample brackets the wanted ranks; only the scores within the bracket are
+    sorted. When the bracket misses (an unlucky sample), everything is sorted.
+    """
+    if len(scores) <= 4 * _SAMPLE:
+        return sorted(scores)[rank : rank + count]
+    sample = sorted(scores[:: len(scores) // _SAMPLE])
+    at = rank * len(sample) // len(scores)
+    margin = 2 * math.isqrt(len(sample)) + 8  # a sampled rank strays about sqrt(n) / 2
+    low = sample[max(at - margin, 0)]
+    high = sample[min(at + margin, len(sample) - 1)]
+    below = sum(map(low.__gt__, scores))
+    bracket = [score for score in scores if low <= score <= high]
+    bracket.sort()
+    if below <= rank and rank + count <= below + len(bracket):
+        return bracket[rank - below : rank - below + count]
+    return sorted(scores)[rank : rank + count]
 
 
 def audit_plain_file(path: Path) -> tuple[AuditResult, str] | None:
@@ -354,7 +384,7 @@ def audit_plain_file(path: Path) -> tuple[AuditResult, str] | None:
 
     Plain: UTF-8, no quote character, no NUL, no blank line, every line as many fields
     as the header, known category labels, ``0``/``1`` outcomes or plain decimal scores
-    (``_PLAIN_SCORES``). Read in chunks; counts are kept per raw (sex, race/ethnicity)
+    (``_PLAIN_SCORE_CHARACTERS``). Read in chunks; counts are kept per raw (sex, race/ethnicity)
     pair and scores as floats. Returns the audit and the separator, or ``None`` for any
     other file: ``read_records`` then reads it, listing every problem, and ``audit``
     computes the same result (the tests check that they agree).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 import tempfile
 from decimal import Decimal
@@ -183,3 +184,25 @@ def test_plain_and_quoted_files_give_the_same_json(tmp_path: Path) -> None:
         return json.loads(out.getvalue())
 
     assert run(plain_path) == run(quoted_path)
+
+
+@pytest.mark.parametrize(
+    "order", ["random", "sorted", "reversed", "few values", "periodic", "one value"]
+)
+@pytest.mark.parametrize("size", [80_001, 100_000, 200_001])
+def test_middle_scores_of_a_large_sample_are_the_sorted_ones(order: str, size: int) -> None:
+    rng = random.Random(size)
+    scores = [round(rng.gauss(50, 15), 2) for _ in range(size)]
+    if order == "sorted":
+        scores.sort()
+    elif order == "reversed":
+        scores.sort(reverse=True)
+    elif order == "few values":
+        scores = [float(rng.randrange(5)) for _ in range(size)]
+    elif order == "periodic":  # a strided sample sees only the smallest values
+        scores = [0.0 if i % (size // command._SAMPLE) == 0 else float(i) for i in range(size)]
+    elif order == "one value":
+        scores = [7.0] * size
+    rank = (size - 1) // 2
+    for count in (1, 2):
+        assert command._middle_scores(scores, rank, count) == sorted(scores)[rank : rank + count]
