@@ -1,6 +1,7 @@
 """`bias_audit`'s fast path (a plain file counted column by column) gives the audit the
-reference computation gives: ``audit()`` over one ``AuditRecord`` per row, with exact
-``Decimal`` scores. Random files: ties at the median, even and odd sizes, unknown and
+reference computation gives: one ``AuditRecord`` per row with an exact ``Decimal`` score,
+the median and every comparison in ``Fraction`` (as ``audit()`` did before it sorted the
+scores as they are; ``audit()`` is held to the same). Random files: ties at the median, even and odd sizes, unknown and
 padded labels, scores with many digits, separators, line endings, chunk boundaries."""
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import random
 import re
 import tempfile
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -23,11 +26,37 @@ import hiring.management.commands.bias_audit as command
 from hiring.fairness.bias_audit import (
     RACE_ETHNICITY_CATEGORIES,
     AuditRecord,
+    AuditResult,
+    CellKey,
     audit,
+    audit_counts,
     audit_report,
     race_ethnicity_from_label,
     sex_from_label,
 )
+
+
+def reference(records: list[AuditRecord]) -> AuditResult:
+    """The audit computed the slow, obvious way: every score a Fraction."""
+    mode = records[0].mode
+    median = None
+    if mode == "scoring":
+        ordered = sorted(Fraction(r.score) for r in records if r.score is not None)
+        middle = len(ordered) // 2
+        median = (
+            ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        )
+    cells: dict[CellKey, tuple[int, int]] = {}
+    for r in records:
+        won = (
+            bool(r.selected)
+            if mode == "selection"
+            else r.score is not None and Fraction(r.score) > median
+        )
+        n, w = cells.get((r.sex, r.race_ethnicity), (0, 0))
+        cells[(r.sex, r.race_ethnicity)] = (n + 1, w + won)
+    return audit_counts(cells, mode=mode, median=median)
+
 
 SEX_LABELS = ["Male", "Female", "", " Female ", "Male "]
 RACE_LABELS = [*RACE_ETHNICITY_CATEGORIES, "", " White", "Asian "]
@@ -100,8 +129,9 @@ def test_the_fast_path_gives_the_reference_audit(
     if not records:  # the explicit example: its records are the file's
         records = careful.records
         all_plain = True
-    expected = audit(records)
-    assert audit(careful.records) == expected  # the reference reads the file as drawn
+    expected = reference(records)
+    assert audit(records) == expected
+    assert audit(careful.records) == expected  # the careful path reads the file as drawn
     # Plain files take the fast path, and only they do.
     assert (fast is not None) == all_plain
     assert result == expected
@@ -206,3 +236,31 @@ def test_middle_scores_of_a_large_sample_are_the_sorted_ones(order: str, size: i
     rank = (size - 1) // 2
     for count in (1, 2):
         assert command._middle_scores(scores, rank, count) == sorted(scores)[rank : rank + count]
+
+
+mixed_scores = st.one_of(
+    st.integers(-3, 3),
+    st.fractions(min_value=-3, max_value=3, max_denominator=7),
+    st.decimals(min_value=-3, max_value=3, allow_nan=False, places=3),
+    st.floats(min_value=-3, max_value=3, allow_nan=False),
+    st.sampled_from([Decimal("0.1"), 0.1, Fraction(1, 10), Decimal("0.10000000000000000555")]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Male", "Female", None]),
+            st.sampled_from([*RACE_ETHNICITY_CATEGORIES[:3], None]),
+            mixed_scores,
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_audit_sorts_mixed_scores_exactly(
+    rows: list[tuple[Any, Any, int | Fraction | Decimal | float]],
+) -> None:
+    records = [AuditRecord(sex=s, race_ethnicity=r, score=score) for s, r, score in rows]
+    assert audit(records) == reference(records)
