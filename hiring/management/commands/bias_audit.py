@@ -231,8 +231,8 @@ def _parse_row(
 # --- the fast path: a plain file, counted column by column --------------------------
 
 _CHUNK_BYTES: Final = 1 << 22
-# A plain score: an optional sign and at most 15 ASCII digits with at most one point
-# (no exponent, no spaces). Such decimals lie between 1e-15 and 1e15 and have at most
+# A plain score: ASCII digits with an optional sign and at most one point, at most 15
+# characters in all (so at most 15 digits; no exponent, no spaces). Such decimals lie between 1e-15 and 1e15 and have at most
 # 15 significant digits, so distinct ones convert to distinct floats (DBL_DIG is 15),
 # in the same order: comparing their floats compares their exact values, and the
 # float's shortest repr is the decimal's exact value again. Made of these characters
