@@ -231,15 +231,14 @@ def _parse_row(
 # --- the fast path: a plain file, counted column by column --------------------------
 
 _CHUNK_BYTES: Final = 1 << 22
-# A plain score: ASCII digits with an optional sign and at most one point, at most 15
-# characters in all (so at most 15 digits; no exponent, no spaces). Such decimals lie between 1e-15 and 1e15 and have at most
-# 15 significant digits, so distinct ones convert to distinct floats (DBL_DIG is 15),
-# in the same order: comparing their floats compares their exact values, and the
-# float's shortest repr is the decimal's exact value again. Made of these characters
-# only, a text float() takes is such a decimal (float's grammar needs a letter for an
-# exponent, infinity or NaN, and "_" for grouping).
+# A plain score: ASCII digits with an optional sign and at most one point (no exponent,
+# no spaces). Made of these characters only, a text float() takes is such a decimal
+# (float's grammar needs a letter for an exponent, infinity or NaN, and "_" for
+# grouping). Floats keep the decimals' order, except that distinct decimals may share a
+# float; those of at most 15 characters (15 digits at most, between 1e-15 and 1e15)
+# never do (DBL_DIG is 15), and the float's shortest repr is the decimal again.
 _PLAIN_SCORE_CHARACTERS: Final = str.maketrans("", "", "0123456789.+-\n")
-_PLAIN_SCORE_LENGTH: Final = 15
+_SHORT_SCORE_LENGTH: Final = 15
 _SELECTED: Final = {"0": False, "1": True}
 
 
@@ -263,6 +262,8 @@ class _PlainFile:
         self.codes = _Codes()
         self.cell_codes: array[int] = array("I")
         self.scores: list[float] = []
+        self.score_texts: list[str] = []
+        self.long_scores = False  # a score of more than _SHORT_SCORE_LENGTH characters
 
     def columns_ok(self, path: Path) -> bool:
         try:
@@ -299,14 +300,17 @@ class _PlainFile:
             self.triples.update(zip(sexes, races, column("selected"), strict=True))
             return True
         scores = column("score")
-        if "\n".join(scores).translate(_PLAIN_SCORE_CHARACTERS) or (
-            max(map(len, scores)) > _PLAIN_SCORE_LENGTH
-        ):
+        if "\n".join(scores).translate(_PLAIN_SCORE_CHARACTERS):
             return False
         try:
-            self.scores.extend(map(float, scores))
+            values = list(map(float, scores))
         except ValueError:  # "", "-", ".", "1.2.3", "1-2", ...
             return False
+        if math.isinf(min(values)) or math.isinf(max(values)):
+            return False  # 309 digits or more: the careful path says it is out of range
+        self.scores.extend(values)
+        self.score_texts.extend(scores)  # the exact values, for floats that tie
+        self.long_scores = self.long_scores or max(map(len, scores)) > _SHORT_SCORE_LENGTH
         self.cell_codes.extend(map(self.codes.__getitem__, zip(sexes, races, strict=True)))
         return True
 
@@ -331,16 +335,42 @@ class _PlainFile:
             if key is None:
                 return None
             keys.append(key)
-        median, threshold = _plain_median(self.scores)
-        # Scored strictly above the median = above the lower middle score (there is no
-        # score strictly between the two middle ones).
+        median, above = self._median_and_above()
         totals = Counter(self.cell_codes)
-        above = Counter(compress(self.cell_codes, map(threshold.__lt__, self.scores)))
         scored: dict[CellKey, tuple[int, int]] = {}
         for code, n in totals.items():
             n_before, won_before = scored.get(keys[code], (0, 0))
             scored[keys[code]] = (n_before + n, won_before + above[code])
         return audit_counts(scored, mode="scoring", median=median)
+
+    def _median_and_above(self) -> tuple[Fraction, Counter[int]]:
+        """The exact median, and how many scored strictly above it per cell code.
+
+        Above the median = above the lower middle score (no score lies strictly between
+        the two middle ones). The two middle floats are found by float; when long scores
+        may share a float, the scores at those floats are put in order by their exact
+        values (every score at a smaller float is smaller than all of them).
+        """
+        scores, count = self.scores, len(self.scores)
+        lower = (count - 1) // 2
+        middle = _middle_scores(scores, lower, 1 if count % 2 else 2)
+        threshold = middle[0]
+        above = Counter(compress(self.cell_codes, map(threshold.__lt__, scores)))
+        if not self.long_scores:
+            exact = [Decimal(repr(value)) for value in middle]
+        else:
+            below = sum(map(threshold.__gt__, scores))
+            at_middle = set(middle)
+            tied = sorted(
+                (Decimal(self.score_texts[i]), i)
+                for i in compress(range(count), map(at_middle.__contains__, scores))
+            )
+            exact = [value for value, _ in tied[lower - below : lower - below + len(middle)]]
+            for value, i in tied:
+                if scores[i] == threshold and value > exact[0]:
+                    above[self.cell_codes[i]] += 1
+        median = sum(map(Fraction, exact), Fraction(0)) / len(exact)
+        return median, above
 
 
 def _categories(sex_text: str, race_text: str) -> CellKey | None:
@@ -350,25 +380,11 @@ def _categories(sex_text: str, race_text: str) -> CellKey | None:
         return None
 
 
-def _plain_median(scores: list[float]) -> tuple[Fraction, float]:
-    """The exact median of plain decimal scores given as floats, and the lower middle score.
-
-    Exact because the floats of plain decimals order as the decimals do and their
-    shortest repr is the decimal (see ``_PLAIN_SCORE_CHARACTERS``).
-    """
-    lower = (len(scores) - 1) // 2
-    middle = _middle_scores(scores, lower, 1 if len(scores) % 2 else 2)
-    low = Fraction(Decimal(repr(middle[0])))
-    if len(middle) == 1:
-        return low, middle[0]
-    return (low + Fraction(Decimal(repr(middle[1])))) / 2, middle[0]
-
-
 _SAMPLE: Final = 20_000
 
 
 def _middle_scores(scores: list[float], rank: int, count: int) -> list[float]:
-    """``sorted(scores)[rank : rank + count]`` without sorting them all.
+    """``sorted(scores)[rank : rank + count]`` without sorting them all (``count`` <= 2).
 
     A sorted sample brackets the wanted ranks; only the scores within the bracket are
     sorted. When the bracket misses (an unlucky sample), everything is sorted.
@@ -393,8 +409,9 @@ def audit_plain_file(path: Path) -> tuple[AuditResult, str] | None:
 
     Plain: UTF-8, no quote character, no NUL, no blank line, every line as many fields
     as the header, known category labels, ``0``/``1`` outcomes or plain decimal scores
-    (``_PLAIN_SCORE_CHARACTERS``). Read in chunks; counts are kept per raw (sex, race/ethnicity)
-    pair and scores as floats. Returns the audit and the separator, or ``None`` for any
+    (``_PLAIN_SCORE_CHARACTERS``) within float range. Read in chunks; counts are kept
+    per raw (sex, race/ethnicity) pair, scores as floats beside their texts (the exact
+    values, read only where floats tie at the median). Returns the audit and the separator, or ``None`` for any
     other file: ``read_records`` then reads it, listing every problem, and ``audit``
     computes the same result (the tests check that they agree).
     """
