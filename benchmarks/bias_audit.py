@@ -1,12 +1,13 @@
 """Bias-audit benchmark: ``manage.py bias_audit`` against a pandas script of the same rates.
 
-    python -m benchmarks.bias_audit [--rows 500000] [--mode scoring|selection] [--runs 5] [--json]
+    python -m benchmarks.bias_audit [--rows 500000] [--mode scoring|selection] [--runs 5]
+        [--decimals 2] [--json]
 
 Writes a synthetic CSV of N assessed individuals (seeded, so every run reads the same
 file): an ``id`` column, ``sex`` (about 4 % blank), ``race_ethnicity`` (the seven
-categories in unequal shares, about 6 % blank) and either ``score`` (decimals with two
-places, so many people tie, at the median too) or ``selected`` (0/1). Then, --runs
-times, times in this process:
+categories in unequal shares, about 6 % blank) and either ``score`` (decimals with
+``--decimals`` places, 2 by default, so many people tie, at the median too) or
+``selected`` (0/1). Then, --runs times, times in this process:
 
 - the command, ``call_command("bias_audit", input=FILE, format="json")`` with its
   report written to a null stream: reading, checking every row, the audit, the JSON;
@@ -63,7 +64,7 @@ _SHIFT = {"Male": 1.5, "Female": -1.0, "": 0.0}
 _RACE_SHIFT = {race: (i % 3 - 1) * 2.0 for i, (race, _) in enumerate(RACES)}
 
 
-def write_input(path: Path, rows: int, mode: str, seed: int = SEED) -> None:
+def write_input(path: Path, rows: int, mode: str, seed: int = SEED, decimals: int = 2) -> None:
     """A CSV of ``rows`` synthetic individuals at ``path`` (the same file for the same seed)."""
     rng = random.Random(seed)
     sexes = rng.choices([s for s, _ in SEXES], [w for _, w in SEXES], k=rows)
@@ -75,7 +76,7 @@ def write_input(path: Path, rows: int, mode: str, seed: int = SEED) -> None:
         for i, (sex, race) in enumerate(zip(sexes, races, strict=True), start=1):
             centre = 50.0 + _SHIFT[sex] + _RACE_SHIFT[race]
             if mode == "scoring":
-                value = f"{min(100.0, max(0.0, rng.gauss(centre, 15.0))):.2f}"
+                value = f"{min(100.0, max(0.0, rng.gauss(centre, 15.0))):.{decimals}f}"
             else:
                 value = "1" if rng.random() < centre / 110 else "0"
             # A comma inside a label would need quotes; none of the categories has one.
@@ -194,6 +195,13 @@ def main() -> None:
     parser.add_argument("--mode", choices=("scoring", "selection"), default="scoring")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
+        "--decimals",
+        type=int,
+        default=2,
+        help="Digits after the point in the scores (default 2; 17 gives scores that "
+        "share floats, which the command orders by their exact values).",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="Print the figures as one JSON object, last line."
     )
     args = parser.parse_args()
@@ -213,7 +221,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="renown-bias-audit-") as folder:
         path = Path(folder) / f"audit-{args.mode}-{args.rows}.csv"
         started = time.perf_counter()
-        write_input(path, args.rows, args.mode)
+        write_input(path, args.rows, args.mode, decimals=args.decimals)
         size = path.stat().st_size
         print(
             f"input: {args.rows:,} rows, {args.mode} mode, {size / 1e6:.1f} MB "
