@@ -411,9 +411,10 @@ def audit_plain_file(path: Path) -> tuple[AuditResult, str] | None:
     as the header, known category labels, ``0``/``1`` outcomes or plain decimal scores
     (``_PLAIN_SCORE_CHARACTERS``) within float range. Read in chunks; counts are kept
     per raw (sex, race/ethnicity) pair, scores as floats beside their texts (the exact
-    values, read only where floats tie at the median). Returns the audit and the separator, or ``None`` for any
-    other file: ``read_records`` then reads it, listing every problem, and ``audit``
-    computes the same result (the tests check that they agree).
+    values, read only where floats tie at the median). Returns the audit and the
+    separator, or ``None`` for any other file: ``read_records`` then reads it, listing
+    every problem, and ``audit`` computes the same result (the tests check that they
+    agree).
     """
     try:
         handle = path.open("rb")
