@@ -262,8 +262,11 @@ class _PlainFile:
         self.codes = _Codes()
         self.cell_codes: array[int] = array("I")
         self.scores: list[float] = []
+        # From the first chunk with a score longer than _SHORT_SCORE_LENGTH on, the
+        # scores' texts (their exact values) from score number ``texts_from``; a shorter
+        # score's exact value is its float's repr.
         self.score_texts: list[str] = []
-        self.long_scores = False  # a score of more than _SHORT_SCORE_LENGTH characters
+        self.texts_from: int | None = None
 
     def columns_ok(self, path: Path) -> bool:
         try:
@@ -308,9 +311,11 @@ class _PlainFile:
             return False
         if math.isinf(min(values)) or math.isinf(max(values)):
             return False  # 309 digits or more: the careful path says it is out of range
+        if self.texts_from is None and max(map(len, scores)) > _SHORT_SCORE_LENGTH:
+            self.texts_from = len(self.scores)
+        if self.texts_from is not None:
+            self.score_texts.extend(scores)
         self.scores.extend(values)
-        self.score_texts.extend(scores)  # the exact values, for floats that tie
-        self.long_scores = self.long_scores or max(map(len, scores)) > _SHORT_SCORE_LENGTH
         self.cell_codes.extend(map(self.codes.__getitem__, zip(sexes, races, strict=True)))
         return True
 
@@ -356,13 +361,17 @@ class _PlainFile:
         middle = _middle_scores(scores, lower, 1 if count % 2 else 2)
         threshold = middle[0]
         above = Counter(compress(self.cell_codes, map(threshold.__lt__, scores)))
-        if not self.long_scores:
+        if self.texts_from is None:
             exact = [Decimal(repr(value)) for value in middle]
         else:
+            texts_from, texts = self.texts_from, self.score_texts
             below = sum(map(threshold.__gt__, scores))
             at_middle = set(middle)
             tied = sorted(
-                (Decimal(self.score_texts[i]), i)
+                (
+                    Decimal(texts[i - texts_from] if i >= texts_from else repr(scores[i])),
+                    i,
+                )
                 for i in compress(range(count), map(at_middle.__contains__, scores))
             )
             exact = [value for value, _ in tied[lower - below : lower - below + len(middle)]]
@@ -410,8 +419,8 @@ def audit_plain_file(path: Path) -> tuple[AuditResult, str] | None:
     Plain: UTF-8, no quote character, no NUL, no blank line, every line as many fields
     as the header, known category labels, ``0``/``1`` outcomes or plain decimal scores
     (``_PLAIN_SCORE_CHARACTERS``) within float range. Read in chunks; counts are kept
-    per raw (sex, race/ethnicity) pair, scores as floats beside their texts (the exact
-    values, read only where floats tie at the median). Returns the audit and the
+    per raw (sex, race/ethnicity) pair, scores as floats (and, once a long one is seen,
+    their texts: the exact values, read only where floats tie at the median). Returns the audit and the
     separator, or ``None`` for any other file: ``read_records`` then reads it, listing
     every problem, and ``audit`` computes the same result (the tests check that they
     agree).
