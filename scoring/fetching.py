@@ -1,7 +1,10 @@
 """Fetch many accounts concurrently (no database: the caller loads and stores).
 
 Within one batch, requests run concurrently on one HTTP client, at most
-RENOWN_PROVIDER_CONCURRENCY at a time per provider, and each provider has a
+RENOWN_PROVIDER_CONCURRENCY at a time per provider (open connections, per worker
+process). Every request waits first for the provider's rate
+(RENOWN_PROVIDER_RATE_<NETWORK>, ``scoring.rate_limit``), counted across all
+workers when the counts are on Redis. Each provider also has a
 rate budget that follows its own signals: a 429's Retry-After / reset header,
 or a "backoff" hint on a successful answer, pauses every further request to
 that provider until the time it named. A pause longer than the batch may wait
@@ -16,7 +19,9 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from renown.http import HttpClient
+from yarl import URL
+
+from renown.http import Gate, HttpClient
 from scoring import conf, providers
 from scoring.providers.base import (
     Observation,
@@ -25,6 +30,7 @@ from scoring.providers.base import (
     ProviderPermanent,
     ProviderRateLimited,
 )
+from scoring.rate_limit import ProviderRateLimiter
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,13 @@ def _concurrency(network: str) -> int:
     return int(limits.get(network, conf.get("RENOWN_PROVIDER_CONCURRENCY")))
 
 
+def _rate_gate(limiter: ProviderRateLimiter, network: str) -> Gate:
+    async def gate(url: URL) -> None:
+        await limiter.acquire(network, url.host or "")
+
+    return gate
+
+
 async def fetch_many(
     jobs: Sequence[FetchJob], *, max_wait: float | None = None
 ) -> dict[int, FetchOutcome]:
@@ -72,11 +85,15 @@ async def fetch_many(
     budgets = {network: RateBudget(max_wait=wait) for network in networks}
     total_limit = sum(_concurrency(network) for network in networks) or 1
     results: dict[int, FetchOutcome] = {}
-    async with HttpClient(concurrency=total_limit) as client:
+    async with (
+        HttpClient(concurrency=total_limit) as client,
+        ProviderRateLimiter() as limiter,
+    ):
         instances: dict[str, Provider | ProviderError] = {}
         for network in networks:
             try:
-                instances[network] = providers.get_provider(network, client=client)
+                gated = client.gated(_rate_gate(limiter, network))
+                instances[network] = providers.get_provider(network, client=gated)
             except providers.ProviderDisabled as exc:
                 instances[network] = ProviderPermanent(str(exc))
 
