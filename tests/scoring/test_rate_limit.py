@@ -336,3 +336,47 @@ def test_two_worker_processes_together_stay_within_the_rate(settings: Any) -> No
     # time the limiter counted; a window 50 ms short of 1 s absorbs that jitter.
     assert most_in_any_window(granted, width=0.95) <= LIMIT
     assert max(granted) - min(granted) >= (2 * per_worker) / LIMIT - 1 - 0.05
+
+
+# --- the process's fetch loop -------------------------------------------------------
+
+
+def test_batches_in_one_process_share_one_concurrency_cap(settings: Any) -> None:
+    from scoring import fetching
+
+    settings.RENOWN_PROVIDER_CONCURRENCY = 7
+    first = fetching._process.caps(["hackernews"])["hackernews"]
+    assert fetching._process.caps(["hackernews"])["hackernews"] is first
+    settings.RENOWN_PROVIDER_CONCURRENCY = 9
+    second = fetching._process.caps(["hackernews"])["hackernews"]
+    assert second is not first  # a changed setting is a new cap, of its size
+    assert second._value == 9
+
+
+def test_two_threads_fetch_on_the_process_loop(settings: Any) -> None:
+    import threading
+
+    from scoring.fetching import fetch_in_process
+
+    settings.RENOWN_RATE_LIMIT_STORAGE_URL = "memory://"
+    settings.RENOWN_PROVIDER_RATE_HACKERNEWS = ""
+    base = "https://hacker-news.firebaseio.com/v0/user"
+    jobs = [FetchJob(account_id=i, network="hackernews", handle=f"user{i}") for i in range(20)]
+    results: list[dict[int, Any]] = []
+    with aioresponses() as mocked:
+        for job in jobs:
+            mocked.get(
+                f"{base}/{job.handle}.json",
+                payload={"id": job.handle, "created": 1_500_000_000, "karma": job.account_id},
+            )
+        threads = [
+            threading.Thread(target=lambda part=part: results.append(fetch_in_process(part)))
+            for part in (jobs[:10], jobs[10:])
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    merged = {k: v for one in results for k, v in one.items()}
+    assert sorted(merged) == list(range(20))
+    assert all(merged[i].metrics["karma"] == i for i in merged)
