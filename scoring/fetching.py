@@ -76,7 +76,9 @@ def _concurrency(network: str) -> int:
     return int(limits.get(network, conf.get("RENOWN_PROVIDER_CONCURRENCY")))
 
 
-def _rate_gate(limiter: ProviderRateLimiter, network: str) -> Gate:
+def rate_gate(limiter: ProviderRateLimiter, network: str) -> Gate:
+    """The gate that holds a client's requests to ``network``'s rate (see HttpClient.gated)."""
+
     async def gate(url: URL) -> None:
         await limiter.acquire(network, url.host or "")
 
@@ -110,7 +112,7 @@ async def fetch_many(
         instances: dict[str, Provider | ProviderError] = {}
         for network in networks:
             try:
-                gated = client.gated(_rate_gate(limiter, network))
+                gated = client.gated(rate_gate(limiter, network))
                 instances[network] = providers.get_provider(network, client=gated)
             except providers.ProviderDisabled as exc:
                 instances[network] = ProviderPermanent(str(exc))

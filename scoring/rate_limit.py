@@ -102,9 +102,9 @@ def is_shared(url: str) -> bool:
     return not url.startswith(("memory://", "async+memory://"))
 
 
-# One in-memory window per process, kept across batches (each batch runs its own event
-# loop, so the loop-bound async memory storage would start every batch afresh). Its
-# calls never block: they are dictionary operations under a thread lock.
+# One in-memory window per process, whatever event loop a fetch runs on (the process's
+# fetch loop, or asyncio.run in a command or test): the loop-bound async memory storage
+# would start each loop afresh. Its calls never block: dictionary work under a lock.
 _memory = MovingWindowRateLimiter(MemoryStorage())
 
 
