@@ -66,8 +66,12 @@ def population(accounts: int, *, network: str = "hackernews") -> list[int]:
     from candidates.models import Candidate, CandidateNotice, SocialAccount
     from renown.models import Organization
 
-    Organization.objects.filter(slug="bench").delete()
-    org = Organization.objects.create(slug="bench", name="Benchmark (synthetic)", is_demo=True)
+    # The organisation's audit trail is kept (it protects the organisation), so a run on a
+    # database an earlier run used empties it of candidates instead of deleting it.
+    org, _ = Organization.objects.get_or_create(
+        slug="bench", defaults={"name": "Benchmark (synthetic)", "is_demo": True}
+    )
+    Candidate.objects.filter(organization=org).delete()
     now = datetime.now(tz=UTC)
     Candidate.objects.bulk_create(
         [Candidate(organization=org, name=f"Bench {i}", country="US", region="US-CA", external_id=f"b{i}")
