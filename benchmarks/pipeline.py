@@ -2,12 +2,18 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renown_bench \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
-        python -m benchmarks.pipeline [--accounts 10000] [--candidates 100000] [--only fetch|recompute]
+        python -m benchmarks.pipeline [--accounts 10000] [--candidates 100000]
+            [--only fetch|recompute] [--json]
 
 fetch: N accounts against the stand-in answering after 50 ms, fetched by 2 Celery
 worker processes; prints accounts/s, the bound the configured concurrency sets
 (processes × concurrency ÷ (requests per account × latency)) and the ratio, and
-each worker's peak resident memory.
+each worker's peak resident memory. Every request passes the provider rate limiter
+(counts on the broker's Redis, shared by both workers), with the stand-in's rate set
+above the bound (RATE_OVER_BOUND × it): the ratio measures the fetcher, not the limiter.
+--json: the figures as one JSON object on the last line ("fetch_accounts_per_s",
+"fetch_bound", "fetch_ratio", "fetch_rate_limit", "recompute_candidates_per_s"; those
+of the parts run).
 recompute: influence scores of M candidates recomputed on PostgreSQL; prints
 candidates/s.
 
@@ -18,6 +24,8 @@ It migrates the database it is given and works in an organisation of its own
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import signal
 import subprocess
@@ -31,7 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LATENCY_MS = 50
 CONCURRENCY = int(os.environ.get("RENOWN_PROVIDER_CONCURRENCY", "20"))
 PROCESSES = 2
+# Tasks per worker process at once: one batch fetches while another writes or scores; the
+# process's fetch loop still holds RENOWN_PROVIDER_CONCURRENCY requests open at most.
+THREADS = int(os.environ.get("BENCH_WORKER_THREADS", "2"))
 REQUESTS_PER_ACCOUNT = 1  # Hacker News: one GET per account
+RATE_OVER_BOUND = 2  # the stand-in's rate setting, as a multiple of the bound
 
 
 def setup_django() -> None:
@@ -54,8 +66,12 @@ def population(accounts: int, *, network: str = "hackernews") -> list[int]:
     from candidates.models import Candidate, CandidateNotice, SocialAccount
     from renown.models import Organization
 
-    Organization.objects.filter(slug="bench").delete()
-    org = Organization.objects.create(slug="bench", name="Benchmark (synthetic)", is_demo=True)
+    # The organisation's audit trail is kept (it protects the organisation), so a run on a
+    # database an earlier run used empties it of candidates instead of deleting it.
+    org, _ = Organization.objects.get_or_create(
+        slug="bench", defaults={"name": "Benchmark (synthetic)", "is_demo": True}
+    )
+    Candidate.objects.filter(organization=org).delete()
     now = datetime.now(tz=UTC)
     Candidate.objects.bulk_create(
         [Candidate(organization=org, name=f"Bench {i}", country="US", region="US-CA", external_id=f"b{i}")
@@ -80,7 +96,7 @@ def rss_peak_mb(pid: int) -> float:
     return float("nan")
 
 
-def bench_fetch(accounts: int) -> None:
+def bench_fetch(accounts: int) -> dict[str, float | str]:
     from scoring import services
     from scoring.selectors import refresh_progress
 
@@ -100,6 +116,8 @@ def bench_fetch(accounts: int) -> None:
         stdout=subprocess.DEVNULL,
     )
     queue = f"bench-{uuid.uuid4().hex[:6]}"
+    bound = PROCESSES * CONCURRENCY / (REQUESTS_PER_ACCOUNT * LATENCY_MS / 1000)
+    rate_limit = f"{math.ceil(RATE_OVER_BOUND * bound * REQUESTS_PER_ACCOUNT)}/second"
     env = {
         **os.environ,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
@@ -107,10 +125,13 @@ def bench_fetch(accounts: int) -> None:
         "RENOWN_PROVIDER_URL_HACKERNEWS": "http://127.0.0.1:8798",
         "RENOWN_PROVIDER_CONCURRENCY": str(CONCURRENCY),
         "RENOWN_FETCH_BATCH_SIZE": "500",
+        # Above the bound, so the limiter (on the broker's Redis) is passed, never waited on.
+        "RENOWN_PROVIDER_RATE_HACKERNEWS": rate_limit,
     }
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "renown_site", "worker", "--pool=solo", "-Q", queue,
+            [sys.executable, "-m", "celery", "-A", "renown_site", "worker", "--pool=threads",
+             f"--concurrency={THREADS}", "-Q", queue,
              "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"bench{i}@%h"],
             cwd=ROOT, env=env,
@@ -138,17 +159,23 @@ def bench_fetch(accounts: int) -> None:
             time.sleep(0.2)
         elapsed = time.monotonic() - started
         rate = accounts / elapsed
-        bound = PROCESSES * CONCURRENCY / (REQUESTS_PER_ACCOUNT * LATENCY_MS / 1000)
         print(f"fetch: {accounts:,} accounts in {elapsed:.1f} s = {rate:,.0f} accounts/s "
               f"({progress.failed} failed)")  # fmt: skip
         print(f"fetch: bound {PROCESSES} processes × {CONCURRENCY} concurrent ÷ "
               f"({REQUESTS_PER_ACCOUNT} request × {LATENCY_MS} ms) = {bound:,.0f} accounts/s; "
-              f"ratio {rate / bound:.2f} (goal ≥ 0.80); target ≥ 500 accounts/s: "
+              f"ratio {rate / bound:.2f} (goal ≥ 0.85); target ≥ 500 accounts/s: "
               f"{'met' if rate >= 500 else 'NOT met'}")  # fmt: skip
+        print(f"fetch: provider rate limit {rate_limit} across both workers (above the bound)")
         for i, worker in enumerate(workers):
             print(
                 f"fetch: worker {i} peak resident memory {rss_peak_mb(worker.pid):.0f} MB (target < 300 MB)"
             )
+        return {
+            "fetch_accounts_per_s": round(rate, 1),
+            "fetch_bound": bound,
+            "fetch_ratio": round(rate / bound, 3),
+            "fetch_rate_limit": rate_limit,
+        }
     finally:
         for process in [*workers, stand_in]:
             process.send_signal(signal.SIGTERM)
@@ -159,7 +186,7 @@ def bench_fetch(accounts: int) -> None:
                 process.kill()
 
 
-def bench_recompute(candidates: int) -> None:
+def bench_recompute(candidates: int) -> dict[str, float | str]:
     from scoring.models import MetricSnapshot, RefreshCycle, Score
     from scoring.services import score_compute_many
 
@@ -191,6 +218,7 @@ def bench_recompute(candidates: int) -> None:
     rate = candidates / elapsed
     print(f"recompute: {candidates:,} candidates ({produced:,} scores) in {elapsed:.1f} s = "
           f"{rate:,.0f} candidates/s (target ≥ 5,000: {'met' if rate >= 5000 else 'NOT met'})")  # fmt: skip
+    return {"recompute_candidates_per_s": round(rate, 1)}
 
 
 def main() -> None:
@@ -200,12 +228,18 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--candidates", type=int, default=100_000)
     parser.add_argument("--only", choices=["fetch", "recompute"])
+    parser.add_argument(
+        "--json", action="store_true", help="print the figures as one JSON object, last"
+    )
     args = parser.parse_args()
     setup_django()
+    figures: dict[str, float | str] = {}
     if args.only in (None, "fetch"):
-        bench_fetch(args.accounts)
+        figures |= bench_fetch(args.accounts)
     if args.only in (None, "recompute"):
-        bench_recompute(args.candidates)
+        figures |= bench_recompute(args.candidates)
+    if args.json:
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

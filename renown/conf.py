@@ -59,16 +59,18 @@ def register_defaults(
     ``owner`` is the registering module (``__name__``); ``validators`` adds a rule to some
     settings beyond "the same type as the default, not negative"; ``families`` maps a
     name prefix to the default of every setting whose name starts with it (settings
-    named after something the host configures, such as a provider's network).
+    named after something the host configures, such as a provider's network), and a
+    validator keyed by the prefix applies to each of them.
     """
     validators = validators or {}
-    unknown = set(validators) - set(defaults)
+    families = families or {}
+    unknown = set(validators) - set(defaults) - set(families)
     if unknown:
         raise ImproperlyConfigured(f"{owner}: validators for unknown settings {sorted(unknown)}")
     for name, default in defaults.items():
         _register(_registry, KnownSetting(name, owner, default, validators.get(name)))
-    for prefix, default in (families or {}).items():
-        _register(_families, KnownSetting(prefix, owner, default))
+    for prefix, default in families.items():
+        _register(_families, KnownSetting(prefix, owner, default, validators.get(prefix)))
 
 
 def _register(table: dict[str, KnownSetting], known: KnownSetting) -> None:
@@ -93,7 +95,7 @@ def lookup(name: str) -> KnownSetting | None:
         return _registry[name]
     for prefix, known in _families.items():
         if name.startswith(prefix):
-            return KnownSetting(name, known.owner, known.default)
+            return KnownSetting(name, known.owner, known.default, known.validator)
     return None
 
 

@@ -18,11 +18,12 @@ never hands to a resolver, are checked by ``check_address`` here.
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import json
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -310,11 +311,16 @@ class Response:
         return parsed
 
 
+# Awaited with each request's URL (every redirect hop too) before it is sent.
+Gate = Callable[[URL], Awaitable[None]]
+
+
 class HttpClient:
     """An aiohttp session with Renown's timeouts, concurrency cap and address guard.
 
     Use as ``async with HttpClient() as client: await client.get(url, params=...)``.
-    ``resolver`` lets tests answer DNS themselves.
+    ``resolver`` lets tests answer DNS themselves; ``gated`` gives a view of the client
+    that waits for a gate (a rate limiter) before each request.
     """
 
     def __init__(
@@ -335,6 +341,17 @@ class HttpClient:
         self._limit = concurrency or conf.get("RENOWN_PROVIDER_CONCURRENCY")
         self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
+        self._gate: Gate | None = None
+
+    def gated(self, gate: Gate) -> HttpClient:
+        """This client (the same session, connections and guard) awaiting ``gate`` first.
+
+        ``gate`` is awaited with the URL of each request, redirect hops included, just
+        before it is sent; the view is used inside the original's ``async with``.
+        """
+        view = copy.copy(self)
+        view._gate = gate
+        return view
 
     async def __aenter__(self) -> HttpClient:
         connector = aiohttp.TCPConnector(
@@ -406,6 +423,8 @@ class HttpClient:
         if self._session is None:
             raise RuntimeError("HttpClient used outside 'async with'")
         for _ in range(MAX_REDIRECTS + 1):
+            if self._gate is not None:
+                await self._gate(target)
             try:
                 async with self._session.request(
                     method, target, headers=headers, data=data, allow_redirects=False

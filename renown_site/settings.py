@@ -175,8 +175,9 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "renown@localhost")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 if DEBUG and not CELERY_BROKER_URL:
     # Local development and the demo run without a broker on purpose: no warning
-    # about it (renown.W010). A production site without one still gets it.
-    SILENCED_SYSTEM_CHECKS = ["renown.W010"]
+    # about it (renown.W010), nor about provider rates counted per process (renown.W040:
+    # there is one process). A production site without one still gets them.
+    SILENCED_SYSTEM_CHECKS = ["renown.W010", "renown.W040"]
 # In-process runs log a failing task (celery.app.trace) and go on, as a worker would;
 # every task records its outcome.
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -221,12 +222,17 @@ for _network in (
 ):  # fmt: skip
     if _value := env_str(f"RENOWN_PROVIDER_URL_{_network}"):
         globals()[f"RENOWN_PROVIDER_URL_{_network}"] = _value
+    # Requests per provider as a `limits` rate ("12/second"); unset: the published limit.
+    if _value := env_str(f"RENOWN_PROVIDER_RATE_{_network}"):
+        globals()[f"RENOWN_PROVIDER_RATE_{_network}"] = _value
 for _name in (
     "RENOWN_YOUTUBE_API_KEY", "RENOWN_GITHUB_TOKEN", "RENOWN_STACKEXCHANGE_KEY",
     "RENOWN_OPENALEX_API_KEY", "RENOWN_CONTACT_EMAIL",
 ):  # fmt: skip
     if _value := env_str(_name):
         globals()[_name] = _value
+# Where the provider rate limiter counts ("": the broker when Redis, else per process).
+RENOWN_RATE_LIMIT_STORAGE_URL = env_str("RENOWN_RATE_LIMIT_STORAGE_URL")
 RENOWN_DISABLED_PROVIDERS = env_list("RENOWN_DISABLED_PROVIDERS", [])
 RENOWN_PROVIDER_CONCURRENCY = env_int("RENOWN_PROVIDER_CONCURRENCY", 20)
 RENOWN_FETCH_BATCH_SIZE = env_int("RENOWN_FETCH_BATCH_SIZE", 200)

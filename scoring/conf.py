@@ -44,9 +44,39 @@ DEFAULTS: JSONObject = {
     "RENOWN_GITHUB_TOKEN": "",
     "RENOWN_STACKEXCHANGE_KEY": "",
     "RENOWN_OPENALEX_API_KEY": "",
-    # Providers that ask for less: ORCID queues bursts past 12 requests/s, Open Library
-    # asks identified clients for at most 3 requests/s.
+    # Open connections per provider and worker process, below RENOWN_PROVIDER_CONCURRENCY
+    # for small servers. They bound connections, not requests per second: the rates
+    # below (scoring.rate_limit) hold those, across all workers.
     "RENOWN_PROVIDER_CONCURRENCY_PER_NETWORK": {"orcid": 8, "openlibrary": 2},
+    # Where the rate limiter keeps its counts (a Redis URL, or memory:// for one count
+    # per worker process); "" = CELERY_BROKER_URL when it is Redis, else memory://.
+    "RENOWN_RATE_LIMIT_STORAGE_URL": "",
+    # Each provider's published rate, as a `limits` rate string ("" for none), counted
+    # per host (each Mastodon instance apart) with a moving window, across all workers.
+    # Each default cites the provider's own documentation:
+    # bsky-docs advanced-guides/rate-limits.md: the AppView publishes no figure
+    # ("generous"); the PDS limit of 3000 per 5 min per IP is taken as the bound.
+    "RENOWN_PROVIDER_RATE_BLUESKY": "3000/5 minutes",
+    # Mastodon docs content/en/api/rate-limits.md: 300 per 5 min per account and per IP,
+    # on each instance.
+    "RENOWN_PROVIDER_RATE_MASTODON": "300/5 minutes",
+    # GitHub docs rate-limits-for-the-rest-api.md: 5,000/hour with a token
+    # (RENOWN_GITHUB_TOKEN); without one GitHub allows 60/hour per IP: set "60/hour".
+    "RENOWN_PROVIDER_RATE_GITHUB": "5000/hour",
+    # api.stackexchange.com/docs/throttle: more than 30 requests/s per IP is banned.
+    "RENOWN_PROVIDER_RATE_STACKEXCHANGE": "30/second",
+    # HackerNews/API README: "There is currently no rate limit". None published, so a
+    # conservative choice of ours: 10 per second.
+    "RENOWN_PROVIDER_RATE_HACKERNEWS": "10/second",
+    # developers.google.com/youtube/v3 quota: 10,000 units/day; channels.list = 1 unit.
+    "RENOWN_PROVIDER_RATE_YOUTUBE": "10000/day",
+    # OpenAlex rate-limits-and-authentication.md (Jan 2026): at most 100 requests/s.
+    "RENOWN_PROVIDER_RATE_OPENALEX": "100/second",
+    # Open Library: ~3 requests/s for a client that identifies itself in its User-Agent
+    # (Renown does), ~1/s anonymous; reported by client libraries, [unverified].
+    "RENOWN_PROVIDER_RATE_OPENLIBRARY": "3/second",
+    # info.orcid.org FAQ "API usage quotas and limits": 12 requests/s (burst 40), 503 past.
+    "RENOWN_PROVIDER_RATE_ORCID": "12/second",
     "RENOWN_FETCH_MAX_RETRIES": 5,
     # A batch sleeps out a provider's pause up to this long; longer pauses are retried later.
     "RENOWN_FETCH_MAX_WAIT_SECONDS": 5.0,
@@ -70,6 +100,21 @@ DEFAULTS: JSONObject = {
     "RENOWN_WINDOW_STATS": True,
 }
 
+
+def _rate(value: object) -> str | None:
+    # The parser lives with the limiter; imported here lazily (it imports this module).
+    from scoring.rate_limit import rate_problem
+
+    return rate_problem(value)
+
+
+def _storage_url(value: object) -> str | None:
+    schemes = ("redis://", "rediss://", "redis+unix://", "memory://")
+    if isinstance(value, str) and value and not value.startswith(schemes):
+        return "is not a redis://, rediss://, redis+unix:// or memory:// URL ('' for the default)"
+    return None
+
+
 register_defaults(
     __name__,
     DEFAULTS,
@@ -80,9 +125,13 @@ register_defaults(
         "RENOWN_SNAPSHOT_MAX_AGE_DAYS": at_least(1),
         "RENOWN_CANDIDATE_JOB_JURISDICTIONS": dotted_path(),
         "RENOWN_SCORES_CHANGED": dotted_path(blank=True),
+        "RENOWN_RATE_LIMIT_STORAGE_URL": _storage_url,
+        **{name: _rate for name in DEFAULTS if name.startswith("RENOWN_PROVIDER_RATE_")},
+        "RENOWN_PROVIDER_RATE_": _rate,
     },
-    # The base URL of a provider a host adds under another network name.
-    families={"RENOWN_PROVIDER_URL_": ""},
+    # The base URL and the rate of a provider a host adds under another network name
+    # (no rate limit unless set).
+    families={"RENOWN_PROVIDER_URL_": "", "RENOWN_PROVIDER_RATE_": ""},
 )
 
 
@@ -113,6 +162,16 @@ StrSetting = Literal[
     "RENOWN_OPENALEX_API_KEY",
     "RENOWN_CANDIDATE_JOB_JURISDICTIONS",
     "RENOWN_SCORES_CHANGED",
+    "RENOWN_RATE_LIMIT_STORAGE_URL",
+    "RENOWN_PROVIDER_RATE_BLUESKY",
+    "RENOWN_PROVIDER_RATE_MASTODON",
+    "RENOWN_PROVIDER_RATE_GITHUB",
+    "RENOWN_PROVIDER_RATE_STACKEXCHANGE",
+    "RENOWN_PROVIDER_RATE_HACKERNEWS",
+    "RENOWN_PROVIDER_RATE_YOUTUBE",
+    "RENOWN_PROVIDER_RATE_OPENALEX",
+    "RENOWN_PROVIDER_RATE_OPENLIBRARY",
+    "RENOWN_PROVIDER_RATE_ORCID",
 ]
 StrListSetting = Literal["RENOWN_DISABLED_PROVIDERS"]
 StrMapSetting = Literal["RENOWN_PROVIDERS"]

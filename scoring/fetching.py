@@ -1,22 +1,35 @@
 """Fetch many accounts concurrently (no database: the caller loads and stores).
 
 Within one batch, requests run concurrently on one HTTP client, at most
-RENOWN_PROVIDER_CONCURRENCY at a time per provider, and each provider has a
+RENOWN_PROVIDER_CONCURRENCY at a time per provider (open connections, per worker
+process). Every request waits first for the provider's rate
+(RENOWN_PROVIDER_RATE_<NETWORK>, ``scoring.rate_limit``), counted across all
+workers when the counts are on Redis. Each provider also has a
 rate budget that follows its own signals: a 429's Retry-After / reset header,
 or a "backoff" hint on a successful answer, pauses every further request to
 that provider until the time it named. A pause longer than the batch may wait
 is not slept through: the affected accounts come back rate-limited for the
 caller to retry later.
+
+``fetch_in_process`` runs ``fetch_many`` on one event loop per worker process (a
+thread of its own) with the concurrency caps shared by every batch in the process:
+a worker running tasks in threads (``celery worker --pool=threads``) fetches one
+batch while another writes its snapshots or scores, and still has at most
+RENOWN_PROVIDER_CONCURRENCY requests open per provider.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from renown.http import HttpClient
+from yarl import URL
+
+from renown.http import Gate, HttpClient
 from scoring import conf, providers
 from scoring.providers.base import (
     Observation,
@@ -25,6 +38,7 @@ from scoring.providers.base import (
     ProviderPermanent,
     ProviderRateLimited,
 )
+from scoring.rate_limit import ProviderRateLimiter
 
 
 @dataclass(frozen=True)
@@ -62,21 +76,44 @@ def _concurrency(network: str) -> int:
     return int(limits.get(network, conf.get("RENOWN_PROVIDER_CONCURRENCY")))
 
 
+def rate_gate(limiter: ProviderRateLimiter, network: str) -> Gate:
+    """The gate that holds a client's requests to ``network``'s rate (see HttpClient.gated)."""
+
+    async def gate(url: URL) -> None:
+        await limiter.acquire(network, url.host or "")
+
+    return gate
+
+
 async def fetch_many(
-    jobs: Sequence[FetchJob], *, max_wait: float | None = None
+    jobs: Sequence[FetchJob],
+    *,
+    max_wait: float | None = None,
+    caps: Mapping[str, asyncio.Semaphore] | None = None,
 ) -> dict[int, FetchOutcome]:
-    """Fetch every job; returns each account's Observation or the typed error it ended in."""
+    """Fetch every job; returns each account's Observation or the typed error it ended in.
+
+    ``caps`` are concurrency caps shared with other calls on the same loop (by network);
+    a network without one gets its own, of its configured size.
+    """
     wait = conf.get("RENOWN_FETCH_MAX_WAIT_SECONDS") if max_wait is None else max_wait
     networks = sorted({job.network for job in jobs})
-    limits = {network: asyncio.Semaphore(_concurrency(network)) for network in networks}
+    limits = {
+        network: (caps or {}).get(network) or asyncio.Semaphore(_concurrency(network))
+        for network in networks
+    }
     budgets = {network: RateBudget(max_wait=wait) for network in networks}
     total_limit = sum(_concurrency(network) for network in networks) or 1
     results: dict[int, FetchOutcome] = {}
-    async with HttpClient(concurrency=total_limit) as client:
+    async with (
+        HttpClient(concurrency=total_limit) as client,
+        ProviderRateLimiter() as limiter,
+    ):
         instances: dict[str, Provider | ProviderError] = {}
         for network in networks:
             try:
-                instances[network] = providers.get_provider(network, client=client)
+                gated = client.gated(rate_gate(limiter, network))
+                instances[network] = providers.get_provider(network, client=gated)
             except providers.ProviderDisabled as exc:
                 instances[network] = ProviderPermanent(str(exc))
 
@@ -103,3 +140,55 @@ async def fetch_many(
 
         await asyncio.gather(*(one(job) for job in jobs))
     return results
+
+
+class _ProcessLoop:
+    """One event loop per process, in a daemon thread, and its shared concurrency caps."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._caps: dict[tuple[str, int], asyncio.Semaphore] = {}
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            # A forked child inherits the object but not the thread: start its own.
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="renown-fetch-loop", daemon=True
+                ).start()
+                self._loop, self._pid, self._caps = loop, os.getpid(), {}
+            return self._loop
+
+    def caps(self, networks: Sequence[str]) -> dict[str, asyncio.Semaphore]:
+        """The process's cap of each network (a new one when its setting changed)."""
+        with self._lock:
+            found = {}
+            for network in networks:
+                key = (network, _concurrency(network))
+                if key not in self._caps:
+                    self._caps[key] = asyncio.Semaphore(key[1])
+                found[network] = self._caps[key]
+            return found
+
+
+_process = _ProcessLoop()
+
+
+def fetch_in_process(jobs: Sequence[FetchJob]) -> dict[int, FetchOutcome]:
+    """``fetch_many`` on the process's fetch loop, its caps shared by concurrent callers.
+
+    Blocks the calling thread (which keeps the database work) until every job is done.
+    """
+    if not jobs:
+        return {}
+    loop = _process.loop()
+    caps = _process.caps(sorted({job.network for job in jobs}))
+    future = asyncio.run_coroutine_threadsafe(fetch_many(jobs, caps=caps), loop)
+    try:
+        return future.result()
+    except BaseException:
+        future.cancel()  # a task's time limit: stop its requests too
+        raise

@@ -3,7 +3,6 @@ retries with backoff, and a cycle's finish."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,7 @@ from renown.models import AuditEventType, Organization
 from renown.queue import enqueue, enqueue_on_commit
 from renown.trail import AuditActor, audit_record
 from scoring import conf, providers
-from scoring.fetching import FetchJob, fetch_many
+from scoring.fetching import FetchJob, fetch_in_process
 from scoring.models import (
     FetchStatus,
     MetricSnapshot,
@@ -132,8 +131,8 @@ def snapshot_fetch_batch(
             )
         else:
             jobs.append(FetchJob(account.id, account.network, account.handle))
-    # The event loop runs only the HTTP; all database work stays outside it.
-    results = asyncio.run(fetch_many(jobs)) if jobs else {}
+    # The process's fetch loop runs only the HTTP; all database work stays in this thread.
+    results = fetch_in_process(jobs)
 
     max_retries = conf.get("RENOWN_FETCH_MAX_RETRIES")
     max_delay = conf.get("RENOWN_FETCH_MAX_RETRY_DELAY_SECONDS")

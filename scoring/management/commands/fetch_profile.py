@@ -18,6 +18,7 @@ from candidates.handles import InvalidHandle, RefusedHost, normalize_handle
 from renown.http import HttpClient
 from renown.management import options as read
 from scoring import conf, providers
+from scoring.fetching import rate_gate
 from scoring.providers.base import (
     Observation,
     ProviderError,
@@ -25,13 +26,16 @@ from scoring.providers.base import (
     ProviderRateLimited,
     ProviderRefused,
 )
+from scoring.rate_limit import ProviderRateLimiter
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_RATE_LIMITED, EXIT_PROVIDER_ERROR, EXIT_REFUSED = 0, 3, 4, 5, 6
 
 
 async def _fetch(network: str, handle: str) -> Observation:
-    async with HttpClient() as client:
-        return await providers.get_provider(network, client=client).fetch(handle)
+    # Through the provider's rate limiter, as every fetch: a diagnostic counts too.
+    async with HttpClient() as client, ProviderRateLimiter() as limiter:
+        gated = client.gated(rate_gate(limiter, network))
+        return await providers.get_provider(network, client=gated).fetch(handle)
 
 
 class Command(BaseCommand):
