@@ -15,7 +15,7 @@ from hiring.api.schema import openapi_schema
 from hiring.fairness.bias_audit import audit_report
 from hiring.fairness.live_bias_audit import job_audit
 from hiring.models import Decision, Screening, ScreeningRule
-from scoring.models import VendorScore
+from scoring.models import LatestScore, Score, VendorScore
 from tests import factories
 from tests.api.world import build_world
 
@@ -62,6 +62,20 @@ def test_list_query_count_does_not_grow_with_page_size(write_client: Any, org_a:
         counts[size] = len(queries)
     assert counts[5] == counts[50]
     assert counts[50] <= 2  # the token and the page
+
+
+def test_list_scores_read_the_kept_latest_row_not_the_history(
+    write_client: Any, org_a: Any
+) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    factories.ScoreFactory(candidate=candidate, value=Decimal(20))
+    # The kept row says otherwise than the history: the list shows the kept row.
+    LatestScore.objects.filter(candidate=candidate, scorer="influence").update(value=Decimal(33))
+    with CaptureQueriesContext(connection) as queries:
+        row = write_client.get("/api/v1/candidates/").json()["results"][0]
+    assert row["latest_scores"] == {"influence": "33.00", "reputation": None}
+    history = connection.ops.quote_name(Score._meta.db_table)
+    assert not [q["sql"] for q in queries if history in q["sql"]]
 
 
 def test_cursor_pagination_walks_every_candidate_once(write_client: Any, org_a: Any) -> None:
