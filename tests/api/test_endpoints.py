@@ -97,6 +97,30 @@ def test_filters(write_client: Any, org_a: Any) -> None:
     assert write_client.get("/api/v1/candidates/?created_after=not-a-date").status_code == 400
 
 
+def test_filterset_is_built_only_for_a_parameter_it_reads(
+    write_client: Any, org_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hiring.api.views.candidates import CandidateFilter
+
+    factories.CandidateFactory(organization=org_a, name="Ada", country="GB", region="GB-LND")
+    factories.CandidateFactory(organization=org_a, name="Grace")
+    built: list[object] = []
+    original = CandidateFilter.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        built.append(kwargs.get("data"))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CandidateFilter, "__init__", spy)
+    page = write_client.get("/api/v1/candidates/?page_size=5&ordering=name&unknown=1")
+    assert [r["name"] for r in page.json()["results"]] == ["Ada", "Grace"]
+    assert built == []
+    rows = write_client.get("/api/v1/candidates/?page_size=5&country=GB").json()["results"]
+    assert [r["name"] for r in rows] == ["Ada"]
+    assert len(built) == 1
+    assert write_client.get("/api/v1/candidates/?created_after=x").status_code == 400
+
+
 @pytest.mark.parametrize(
     ("network", "handle", "ok"),
     [
