@@ -29,8 +29,10 @@ def bare_candidates(request: HttpRequest) -> HttpResponse:
     token = api_token_authenticate(plaintext) if keyword == "Bearer" else None
     if token is None:
         return HttpResponse(status=401)
-    # The API's default order; one row more tells whether a next page exists.
-    rows = list(candidate_list_with_latest(token.organization).order_by("-id")[: PAGE + 1])
+    # The API's default order (-id); one row more tells whether a next page exists.
+    # As the API's list: no join to the organisation, which the page does not show.
+    page = candidate_list_with_latest(token.organization).select_related(None).order_by("-id")
+    rows = list(page[: PAGE + 1])
     more = len(rows) > PAGE
     results: list[dict[str, Any]] = [
         {
