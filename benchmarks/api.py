@@ -1,18 +1,28 @@
 """API benchmarks under gunicorn, load from a second process on loopback.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renown_bench python -m benchmarks.api \\
-        [--candidates 5000] [--seconds 10] [--concurrency 8] [--workers 2]
+        [--candidates 5000] [--seconds 10] [--concurrency 8] [--workers 2] [--rounds 2] [--json]
 
 list: ``GET /api/v1/candidates/`` (page of 50, newest scores and outcome, a write
 token) against ``/bench/bare/``, a bare Django ``JsonResponse`` view serving the same
 rows (benchmarks/api_urls.py), alternately, in the same run: requests/s, p50, p99
-and the ratio API/bare (target at least 0.5).
+and the ratio API/bare (target at least 0.8, issue 17). The two stand on an equal
+footing for what the API must do: the bare view also authenticates the same bearer
+token (the API's token lookup) and reads one row past the page to know whether a
+next page exists (the API's cursor pagination; neither counts the rows). It has no
+serializer, filters, throttle, content negotiation or problem details: those are
+what the ratio measures.
 bulk: 10,000 candidates upserted through ``POST /api/v1/candidates/bulk/`` in ten
 requests of 1,000 (created), then the same again (updated): seconds (target at most 5).
 
 It migrates the database it is given (SQLite in a temporary folder when
-DATABASE_URL is unset) and works in an organisation of its own ("bench-api"),
-which it empties first. Figures only: it never fails on timing.
+DATABASE_URL is unset) and works in an organisation of its own ("bench-api"), which
+it empties first (its candidates, jobs and tokens: the organisation itself stays, as
+its audit trail is append-only), keeps the newest scores as the scoring service does
+(``scoring.LatestScore``) and, on PostgreSQL, analyses the tables it filled, as
+autovacuum would soon after. Figures only: it never fails on timing. With ``--json``
+the last line is one JSON object: ``{"list_rps": .., "bare_rps": .., "ratio": ..,
+"list_p50_ms": .., "bare_p50_ms": .., "bulk_s": .., "bulk_update_s": ..}``.
 """
 
 from __future__ import annotations
@@ -61,17 +71,24 @@ def prepare(database_url: str, candidates: int) -> str:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from benchmarks.api_urls import BENCH_ORG_SLUG
     from candidates.models import Candidate
     from hiring.models import Job, Screening
     from renown.api.tokens import api_token_create
-    from renown.models import Organization
+    from renown.models import ApiToken, Organization
     from scoring.models import Score
+    from scoring.services import score_latest_upsert
 
-    Organization.objects.filter(slug=BENCH_ORG_SLUG).delete()
-    org = Organization.objects.create(slug=BENCH_ORG_SLUG, name="API bench", is_demo=True)
+    org, _ = Organization.objects.get_or_create(
+        slug=BENCH_ORG_SLUG, defaults={"name": "API bench", "is_demo": True}
+    )
+    # The organisation stays (its audit trail is append-only); what the run reads goes.
+    Candidate.objects.filter(organization=org).delete()
+    Job.objects.filter(organization=org).delete()
+    ApiToken.objects.filter(organization=org).delete()
     Candidate.objects.bulk_create(
         [Candidate(organization=org, name=f"Bench {i}", email=f"b{i}@example.test",
                    country="US", region="US-CA", ats_source="bench", external_id=f"seed-{i}")
@@ -90,10 +107,15 @@ def prepare(database_url: str, candidates: int) -> str:
                       as_of=now - timedelta(days=days), computed_at=now)
             )  # fmt: skip
     Score.objects.bulk_create(scores, batch_size=5000)
+    score_latest_upsert(rows=scores)  # as the scoring service keeps it
     Screening.objects.bulk_create(
         [Screening(candidate_id=cid, job=job, outcome="meets", suggestion="advance",
                    evaluated_at=now) for cid in ids], batch_size=5000,
     )  # fmt: skip
+    if connection.vendor == "postgresql":
+        # Fresh statistics, as autovacuum would give them soon after a load this size.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return api_token_create(organization=org, name="bench", scope="write")[1]
 
 
@@ -220,6 +242,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="end with one JSON object")
     # The load process's own arguments.
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -244,11 +267,11 @@ def main() -> None:
     )  # fmt: skip
     try:
         _wait(port)
-        _run_load(port, "/bench/bare/", "", argparse.Namespace(seconds=1, concurrency=2))
+        _run_load(port, "/bench/bare/", token, argparse.Namespace(seconds=1, concurrency=2))
         _run_load(port, "/api/v1/candidates/", token, argparse.Namespace(seconds=1, concurrency=2))
         results: dict[str, list[dict[str, float]]] = {"bare": [], "api": []}
         for _ in range(args.rounds):
-            results["bare"].append(_run_load(port, "/bench/bare/", "", args))
+            results["bare"].append(_run_load(port, "/bench/bare/", token, args))
             results["api"].append(_run_load(port, "/api/v1/candidates/", token, args))
         print("\nlist, page of 50 with newest scores and outcome")
         for name, rounds in results.items():
@@ -258,8 +281,18 @@ def main() -> None:
         bare = statistics.mean(r["rps"] for r in results["bare"])
         api = statistics.mean(r["rps"] for r in results["api"])
         print(f"  mean: api {api:.1f} req/s, bare {bare:.1f} req/s, ratio api/bare "
-              f"{api / bare:.2f} (target >= 0.5)")  # fmt: skip
-        for attempt, version in (("created", "v1"), ("every row changed", "v2")):
+              f"{api / bare:.2f} (target >= 0.8)")  # fmt: skip
+        figures: dict[str, float] = {
+            "list_rps": round(api, 1),
+            "bare_rps": round(bare, 1),
+            "ratio": round(api / bare, 3),
+            "list_p50_ms": round(statistics.median(r["p50_ms"] for r in results["api"]), 1),
+            "bare_p50_ms": round(statistics.median(r["p50_ms"] for r in results["bare"]), 1),
+        }
+        for attempt, version, key in (
+            ("created", "v1", "bulk_s"),
+            ("every row changed", "v2", "bulk_update_s"),
+        ):
             command = [sys.executable, "-m", "benchmarks.api", "--port", str(port), "--load",
                        "bulk", "--token", token, "--version", version]  # fmt: skip
             out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
@@ -267,6 +300,9 @@ def main() -> None:
             print(f"\nbulk upsert of 10,000 candidates ({attempt}): {r['seconds']:.2f} s "
                   f"(target <= 5 s); results: "
                   f"{ {k: v for k, v in r.items() if k != 'seconds'} }")  # fmt: skip
+            figures[key] = round(r["seconds"], 2)
+        if args.json:
+            print(json.dumps(figures))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

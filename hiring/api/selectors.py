@@ -9,14 +9,14 @@ from candidates.selectors import candidate_list_for
 from hiring.models import Screening
 from renown.access import Principal
 from renown.models import Organization
-from scoring.models import Score
+from scoring.models import LatestScore
 
 
 def _latest_score(scorer: str) -> Subquery:
+    # The row the scoring service keeps per (candidate, scorer): one unique-index probe,
+    # never a walk of the score history.
     return Subquery(
-        Score.objects.filter(candidate_id=OuterRef("pk"), scorer=scorer)
-        .order_by("-as_of", "-id")
-        .values("value")[:1]
+        LatestScore.objects.filter(candidate_id=OuterRef("pk"), scorer=scorer).values("value")[:1]
     )
 
 
@@ -32,7 +32,8 @@ def candidate_list_with_latest(principal: Principal | Organization) -> QuerySet[
     """The caller's candidates (``candidate_list_for``), each with its newest scores and
     screening outcome.
 
-    One query per page whatever its size: the newest values come as subqueries.
+    One query per page whatever its size: the newest values come as subqueries, the
+    scores from ``scoring.LatestScore`` (kept when scores are written), not the history.
     """
     return candidate_list_for(principal).annotate(
         latest_influence=_latest_score("influence"),

@@ -14,6 +14,8 @@ Anything else answers 400 problem+json naming the parameter.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -85,6 +87,28 @@ class ApiFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
         if filterset is not None:
             tighten(filterset)
         return filterset
+
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[models.Model], view: APIView
+    ) -> QuerySet[models.Model]:
+        # With no parameter any filter reads, the filterset filters nothing and accepts
+        # anything: building it (a form class and a form a request) is skipped.
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not _reads_any(request, filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)  # type: ignore[no-any-return]
+
+
+def _reads_any(request: Request, names: Iterable[str]) -> bool:
+    """Whether the query string holds a parameter of one of these filters.
+
+    A filter whose widget has several inputs reads ``<name>_<suffix>`` (``_min``,
+    ``_after``...): a parameter starting with a filter's name and ``_`` counts too.
+    """
+    sent = list(request.query_params)
+    if not sent:
+        return False
+    return any(key == name or key.startswith(f"{name}_") for name in names for key in sent)
 
 
 class ApiOrderingFilter(OrderingFilter):

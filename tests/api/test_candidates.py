@@ -139,3 +139,35 @@ def test_fast_representation_equals_drf_rendering(write_client: Any, org_a: Any)
     serializer = CandidateSerializer()
     for row in rows:
         assert serializer.to_representation(row) == serializer.generic_representation(row)
+
+
+def test_page_representation_equals_drf_rendering_in_another_time_zone(
+    write_client: Any, org_a: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from hiring.api.selectors import candidate_list_with_latest
+    from hiring.api.serializers import CandidateSerializer
+    from hiring.models import Screening
+
+    scored = factories.CandidateFactory(organization=org_a)
+    Screening.objects.create(
+        candidate=scored,
+        job=factories.JobFactory(organization=org_a),
+        outcome="meets",
+        suggestion="advance",
+        evaluated_at=datetime(2024, 7, 1, 22, 30, tzinfo=UTC),
+    )
+    factories.CandidateFactory(organization=org_a)
+    rows = list(candidate_list_with_latest(org_a))
+    reference = CandidateSerializer()
+    for zone in ("Europe/Paris", "UTC"):
+        with timezone.override(zone):
+            page = CandidateSerializer(rows, many=True).data
+            assert page == [reference.generic_representation(row) for row in rows]
+    with timezone.override("Europe/Paris"):
+        shown = CandidateSerializer(rows, many=True).data
+    screenings = [r["latest_screening"] for r in shown if r["latest_screening"]]
+    assert [s["evaluated_at"] for s in screenings] == ["2024-07-02T00:30:00+02:00"]

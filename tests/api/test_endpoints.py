@@ -15,7 +15,7 @@ from hiring.api.schema import openapi_schema
 from hiring.fairness.bias_audit import audit_report
 from hiring.fairness.live_bias_audit import job_audit
 from hiring.models import Decision, Screening, ScreeningRule
-from scoring.models import VendorScore
+from scoring.models import LatestScore, Score, VendorScore
 from tests import factories
 from tests.api.world import build_world
 
@@ -64,6 +64,20 @@ def test_list_query_count_does_not_grow_with_page_size(write_client: Any, org_a:
     assert counts[50] <= 2  # the token and the page
 
 
+def test_list_scores_read_the_kept_latest_row_not_the_history(
+    write_client: Any, org_a: Any
+) -> None:
+    candidate = factories.CandidateFactory(organization=org_a)
+    factories.ScoreFactory(candidate=candidate, value=Decimal(20))
+    # The kept row says otherwise than the history: the list shows the kept row.
+    LatestScore.objects.filter(candidate=candidate, scorer="influence").update(value=Decimal(33))
+    with CaptureQueriesContext(connection) as queries:
+        row = write_client.get("/api/v1/candidates/").json()["results"][0]
+    assert row["latest_scores"] == {"influence": "33.00", "reputation": None}
+    history = connection.ops.quote_name(Score._meta.db_table)
+    assert not [q["sql"] for q in queries if history in q["sql"]]
+
+
 def test_cursor_pagination_walks_every_candidate_once(write_client: Any, org_a: Any) -> None:
     made = {str(factories.CandidateFactory(organization=org_a).public_id) for _ in range(7)}
     seen: list[str] = []
@@ -81,6 +95,30 @@ def test_filters(write_client: Any, org_a: Any) -> None:
     rows = write_client.get("/api/v1/candidates/?country=GB").json()["results"]
     assert [r["name"] for r in rows] == ["Ada"]
     assert write_client.get("/api/v1/candidates/?created_after=not-a-date").status_code == 400
+
+
+def test_filterset_is_built_only_for_a_parameter_it_reads(
+    write_client: Any, org_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hiring.api.views.candidates import CandidateFilter
+
+    factories.CandidateFactory(organization=org_a, name="Ada", country="GB", region="GB-LND")
+    factories.CandidateFactory(organization=org_a, name="Grace")
+    built: list[object] = []
+    original = CandidateFilter.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        built.append(kwargs.get("data"))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CandidateFilter, "__init__", spy)
+    page = write_client.get("/api/v1/candidates/?page_size=5&ordering=name&unknown=1")
+    assert [r["name"] for r in page.json()["results"]] == ["Ada", "Grace"]
+    assert built == []
+    rows = write_client.get("/api/v1/candidates/?page_size=5&country=GB").json()["results"]
+    assert [r["name"] for r in rows] == ["Ada"]
+    assert len(built) == 1
+    assert write_client.get("/api/v1/candidates/?created_after=x").status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import cast
 
+from django.conf import settings
+from django.db.models import Manager
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -79,6 +85,38 @@ class LatestScreeningSerializer(serializers.Serializer[JSONMapping]):
     evaluated_at = DateTimeField()
 
 
+def _zone() -> tzinfo | None:
+    """The zone DRF's DateTimeField shows dates in (``default_timezone``)."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
+
+
+def _iso(value: datetime, zone: tzinfo | None) -> str | None:
+    """``DateTimeField().to_representation(value)`` with the time zone looked up once a page.
+
+    An aware value in a zone is the fast path (every stored date); anything else, or
+    a conversion that overflows, goes to the field itself.
+    """
+    if zone is None or value.utcoffset() is None:
+        return _DATETIME.to_representation(value)
+    try:
+        text = value.astimezone(zone).isoformat()
+    except OverflowError:
+        return _DATETIME.to_representation(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class CandidateListSerializer(serializers.ListSerializer[Candidate]):
+    """A page of candidates, each through ``CandidateSerializer.row`` (one zone lookup)."""
+
+    def to_representation(  # type: ignore[override]
+        self, data: Manager[Candidate] | Iterable[Candidate]
+    ) -> list[JSONObject]:
+        rows = data.all() if isinstance(data, Manager) else data
+        child = cast("CandidateSerializer", self.child)
+        zone = _zone()
+        return [child.row(candidate, zone) for candidate in rows]
+
+
 class CandidateSerializer(serializers.Serializer[Candidate]):
     """A candidate as the API shows it: never self-identification."""
 
@@ -94,12 +132,18 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
     latest_scores = serializers.SerializerMethodField()
     latest_screening = serializers.SerializerMethodField()
 
+    class Meta:
+        list_serializer_class = CandidateListSerializer
+
     def to_representation(self, instance: Candidate) -> JSONObject:
         """The declared fields, built directly: a page of 50 is the API's hottest path.
 
         ``tests/api/test_candidates.py`` holds it equal to DRF's generic rendering.
         """
-        as_text = _DATETIME.to_representation
+        return self.row(instance, _zone())
+
+    def row(self, instance: Candidate, zone: tzinfo | None) -> JSONObject:
+        """``to_representation`` with the current time zone given (a page looks it up once)."""
         return {
             "id": str(instance.public_id),
             "name": instance.name,
@@ -108,10 +152,10 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
             "external_id": instance.external_id,
             "country": instance.country,
             "region": instance.region,
-            "created_at": as_text(instance.created_at),
-            "updated_at": as_text(instance.updated_at),
+            "created_at": _iso(instance.created_at, zone),
+            "updated_at": _iso(instance.updated_at, zone),
             "latest_scores": self.get_latest_scores(instance),
-            "latest_screening": self.get_latest_screening(instance),
+            "latest_screening": self._screening(instance, zone),
         }
 
     def generic_representation(self, instance: Candidate) -> JSONObject:
@@ -130,15 +174,17 @@ class CandidateSerializer(serializers.Serializer[Candidate]):
 
     @extend_schema_field(LatestScreeningSerializer(allow_null=True))
     def get_latest_screening(self, candidate: Candidate) -> JSONObject | None:
+        return self._screening(candidate, _zone())
+
+    def _screening(self, candidate: Candidate, zone: tzinfo | None) -> JSONObject | None:
         outcome = getattr(candidate, "latest_outcome", None)
         if outcome is None:
             return None
-        evaluated_at = candidate.latest_evaluated_at  # type: ignore[attr-defined]
         return {
             "job": candidate.latest_job_id,  # type: ignore[attr-defined]
             "outcome": outcome,
             "suggestion": candidate.latest_suggestion,  # type: ignore[attr-defined]
-            "evaluated_at": _DATETIME.to_representation(evaluated_at),
+            "evaluated_at": _iso(candidate.latest_evaluated_at, zone),  # type: ignore[attr-defined]
         }
 
 

@@ -87,7 +87,8 @@ class CandidateViewSet(ApiViewSet):
         return self._show(candidate, status.HTTP_201_CREATED)
 
     def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
+        # A page shows nothing of the organisation (the caller's own): no join to it.
+        queryset = self.filter_queryset(self.get_queryset().select_related(None))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
