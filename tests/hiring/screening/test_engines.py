@@ -183,3 +183,31 @@ def test_outside_a_transaction_reads_run_concurrently_in_parts(
     services.screening_run_for_job(job=job, now=NOW, engine="sql")
     assert opened, "the reads ran on their own connections"
     assert screenings(job) == by_python
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", [4, 5])
+def test_today_the_preview_reads_from_the_statistics_what_the_history_gives(seed: int) -> None:
+    """The preview's histogram joins the kept statistics as tables (``joined``); without
+    them it reduces the history: the same rows, the same judgements."""
+    from collections import Counter
+
+    from hiring.fairness.histograms import _histogram_sql, judging_points
+    from hiring.fairness.preview import preview_rule
+
+    now = datetime.now(tz=UTC)
+    job = build_population(seed, 60, now)
+    rules = [preview_rule(rule) for rule in ScreeningRule.objects.filter(job=job)]
+    assert any(kept.statistics_apply(entry.spec, None, now) for entry in rules)
+
+    def cells(points: list[Any]) -> Counter[Any]:
+        found = _histogram_sql(rules, job, now, points)
+        return Counter((c.measures, c.sex, c.race_ethnicity, c.no_footprint, c.count)
+                       for c in found.cells)  # fmt: skip
+
+    for points in ([judging_points([entry.spec]) for entry in rules], [None] * len(rules)):
+        by_statistics = cells(points)
+        with override_settings(RENOWN_WINDOW_STATS=False):
+            by_history = cells(points)
+        assert by_statistics == by_history
