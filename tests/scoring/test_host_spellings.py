@@ -555,6 +555,9 @@ def test_a_refresh_records_the_refusal_and_never_connects(
     from scoring.services import refresh_enqueue, refresh_start
 
     settings.RENOWN_ALLOW_PRIVATE_HOSTS = True
+    # The provider rate limiter's counts stay in memory: the connect log then holds only
+    # what the fetch itself reached (with a Redis broker the limiter would connect there).
+    settings.RENOWN_RATE_LIMIT_STORAGE_URL = "memory://"
     front.redirect_to = url_for(host, victim.port)
     settings.RENOWN_PROVIDER_URL_GITHUB = f"http://127.0.0.1:{front.port}"
     account = factories.SocialAccountFactory(network="github", handle="alice")
