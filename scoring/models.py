@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q
 
 from candidates.models import Candidate, SocialAccount
@@ -173,52 +174,78 @@ class StatsWindow(models.IntegerChoices):
     YEAR = 365, "365 days"
 
 
-class ScoreWindowStats(models.Model):
-    """One candidate's readings of one scorer over one window, reduced at scoring time.
+class SortedCentsField(models.Field):  # type: ignore[type-arg]
+    """A sorted list of values in hundredths: ``integer[]`` on PostgreSQL, where the
+    statistics are updated in place from it; unused (NULL) elsewhere."""
 
-    The window of ``window_days`` days ending on ``computed_on`` holds the scores whose
-    ``as_of`` is on or after midnight UTC of its first day (``scoring.window_stats``).
-    The median and the day-to-day noise are kept as their two middle values, as the
-    history engines compute them, so every reader gets the exact figure. ``noise_*``
-    (the middle absolute deviations of consecutive changes) is kept on the 90-day row,
-    the span a volatility band reads. A (candidate, scorer, window) with no reading in
-    the window has no row. Maintained by ``scoring.window_stats`` whenever scores are
-    written, slid nightly; the history in Score stays for the chart and the audit.
+    description = "Sorted values in hundredths (PostgreSQL integer[])"
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+
+class ScoreWindowStats(models.Model):
+    """One candidate's readings of one scorer over every kept window, reduced at scoring time.
+
+    One row per (candidate, scorer), so that a score write updates one row, in place.
+    The window of N days ending on ``computed_on`` holds the scores whose ``as_of`` is on
+    or after midnight UTC of its first day (``scoring.window_stats``); per window N the
+    row holds ``readings_N`` (0: none in the window; the figures are then NULL),
+    ``oldest_N``, ``min_N``, ``max_N`` and the median as its two middle values
+    ``median_low_N`` / ``median_high_N``, as the history engines compute them, so every
+    reader gets the exact figure. ``noise_*`` (the middle absolute deviations of
+    consecutive changes) is that of the 90-day window, the span a volatility band reads.
+
+    On PostgreSQL the row also keeps what an appended reading needs to update it
+    without reading the history: each window's values sorted (``sorted_N``, NULL when
+    the window holds exactly the readings of the next smaller one) and the noise
+    window's changes sorted, in hundredths. ``slides_on`` is the first day on which a
+    reading leaves one of the windows: the nightly slide reduces those rows again. The
+    history in Score stays for the chart and the audit.
     """
 
-    # The unique (candidate, scorer, window_days) index serves lookups by candidate: no
-    # second index to maintain on every write.
+    # The unique (candidate, scorer) index serves lookups by candidate: no second index to
+    # maintain on every write.
     candidate = models.ForeignKey(
         Candidate, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     scorer = models.CharField(max_length=50)
-    window_days = models.PositiveSmallIntegerField(choices=StatsWindow.choices)
-    readings = models.PositiveIntegerField()
-    oldest_at = models.DateTimeField(help_text="The oldest reading in the window.")
-    newest_at = models.DateTimeField(help_text="The newest reading in the window.")
+    newest_at = models.DateTimeField(help_text="The newest reading in the year.")
     latest_value = models.DecimalField(max_digits=8, decimal_places=2)
-    min_value = models.DecimalField(max_digits=8, decimal_places=2)
-    max_value = models.DecimalField(max_digits=8, decimal_places=2)
-    median_low = models.DecimalField(max_digits=8, decimal_places=2)
-    median_high = models.DecimalField(max_digits=8, decimal_places=2)
     # Deviations from a centre halfway between two values: a third decimal place.
     noise_low = models.DecimalField(max_digits=10, decimal_places=3, null=True)
     noise_high = models.DecimalField(max_digits=10, decimal_places=3, null=True)
-    computed_on = models.DateField(help_text="The UTC day the window ended on when computed.")
+    changes = SortedCentsField(null=True)
+    computed_on = models.DateField(help_text="The UTC day the windows ended on when computed.")
+    slides_on = models.DateField(help_text="The first day a reading leaves one of the windows.")
 
     class Meta:
+        verbose_name = "score window statistics"
+        verbose_name_plural = "score window statistics"
         constraints = [
-            models.UniqueConstraint(
-                fields=["candidate", "scorer", "window_days"], name="scorewindowstats_unique"
-            ),
+            models.UniqueConstraint(fields=["candidate", "scorer"], name="scorewindowstats_pair"),
         ]
         indexes = [
-            # The nightly slide finds the rows whose oldest reading left the window.
-            models.Index(fields=["window_days", "oldest_at"], name="scorewindowstats_slide"),
+            # The nightly slide (and a reader's probe) finds the rows that are behind.
+            models.Index(fields=["slides_on"], name="scorewindowstats_slides_on"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scorer} over {self.window_days} days (candidate #{self.candidate_id})"
+        return f"{self.scorer} window statistics (candidate #{self.candidate_id})"
+
+
+# Per window, the same six figures and the sorted values: ``readings_90``, ``median_low_90``.
+for _days in StatsWindow.values:
+    for _name, _field in (
+        ("readings", models.PositiveIntegerField(default=0)),
+        ("oldest", models.DateTimeField(null=True)),
+        ("min", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
+        ("max", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
+        ("median_low", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
+        ("median_high", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
+        ("sorted", SortedCentsField(null=True)),
+    ):
+        ScoreWindowStats.add_to_class(f"{_name}_{_days}", _field)
 
 
 class Vendor(models.TextChoices):

@@ -6,7 +6,10 @@ once by an erasure: the raw provider payloads (snapshots) with the rest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from renown import privacy
+from scoring import window_stats
 from scoring.models import (
     AnomalyFlag,
     LatestScore,
@@ -15,6 +18,31 @@ from scoring.models import (
     ScoreWindowStats,
     VendorScore,
 )
+
+
+def _window_statistics(row: ScoreWindowStats) -> Mapping[str, object]:
+    """A row's figures per window, in the units the person's scores have (the sorted
+    values kept for updating them are the person's scores again, in hundredths)."""
+    return {
+        "scorer": row.scorer,
+        "computed_on": row.computed_on,
+        "windows": {
+            f"{days} days": {
+                "readings": f.readings,
+                "oldest_at": f.oldest_at,
+                "newest_at": f.newest_at,
+                "latest_value": f.latest_value,
+                "min_value": f.min_value,
+                "max_value": f.max_value,
+                "median_low": f.median_low,
+                "median_high": f.median_high,
+                "noise_low": f.noise_low,
+                "noise_high": f.noise_high,
+            }
+            for days, f in window_stats.kept_figures(row).items()
+        },
+    }
+
 
 privacy.register(
     "renown_scoring",
@@ -34,6 +62,7 @@ privacy.register(
     privacy.DataSection(
         name="window_statistics",
         model=ScoreWindowStats,
+        serialize=_window_statistics,
     ),
     privacy.DataSection(
         name="vendor_scores",

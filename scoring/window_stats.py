@@ -1,4 +1,4 @@
-"""Window statistics kept at scoring time: one row per candidate, scorer and window.
+"""Window statistics kept at scoring time: one row per candidate and scorer.
 
 A rule that aggregates a scorer over a window ("influence 90-day median ≥ 40") used to
 reduce up to a year of daily score rows per person on every preview, screening and
@@ -12,31 +12,42 @@ so the statistics and the history always agree.
 
 **Kept up to date**, set-based, in the transaction that writes:
 
-- ``window_stats_refresh``: when scores are written (``scoring.services.scores``: the
-  COPY upsert of a refresh, a rescore, a backfill), the touched (candidate, scorer)
-  pairs are reduced again from their history, every window at once;
+- ``window_stats_written``: when scores are written (``scoring.services.scores``: the
+  COPY upsert of a refresh, a rescore, a backfill). On PostgreSQL a pair that got one
+  reading newer than any it had, on a row nothing has left since it was computed (the
+  everyday case: a refresh), is updated in place from the row alone (``_APPEND``): the
+  reading goes into each window's sorted values (a binary search, ``width_bucket``),
+  its change into the noise window's sorted changes, and the figures are read off the
+  arrays. Any other pair (a new one, a backfill, a row that is behind) is reduced again
+  from its history (``window_stats_refresh``), every window at once;
 - ``window_stats_slide`` (nightly, ``scoring.tasks.window_stats_slide``; the command
-  ``window_stats --slide`` for hosts without beat): the pairs whose oldest reading has
-  left a window since, again from history;
+  ``window_stats --slide`` for hosts without beat): the rows whose ``slides_on`` has
+  come, again from history;
 - ``window_stats_rebuild``: everything of an organisation from history (the command
   ``window_stats --org SLUG``), idempotent.
 
-A row is exact for day D as long as its ``oldest_at`` is inside D's window: every
-write refreshes its pairs, and a day passing only ever removes readings. Readers call
+A row is exact for day D as long as ``slides_on`` is after D: every write keeps its
+row, and a day passing only ever removes readings. Readers call
 ``window_stats_ensure`` first, which slides whatever the nightly task has not (a host
 without beat still reads exact figures).
 
-On PostgreSQL one statement reduces the pairs (``percentile_disc`` for the two middle
-values, as the history engine); elsewhere the same figures are folded here
-(``reduce_window``, the reference a test holds the SQL to).
+The median and the noise (the middle absolute deviations of consecutive changes) are
+kept as their two middle values, as the history engines compute them. On PostgreSQL
+the noise comes from the sorted changes by ``renown_scoring_middle_deviations``
+(migration 0004: the k nearest values to the centre are a run of the sorted array,
+found by a binary search); elsewhere the same figures are folded here
+(``reduce_window``, the reference the tests hold both SQL paths to).
 """
+
+# The SQL here is built from our own table and column names, never from input.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -49,11 +60,15 @@ from scoring import conf
 from scoring.models import LatestScore, Score, ScoreWindowStats, StatsWindow
 from scoring.windows import window_start
 
-WINDOWS: Final[tuple[int, ...]] = tuple(int(w) for w in StatsWindow.values)
+WINDOWS: Final[tuple[int, ...]] = tuple(sorted(int(w) for w in StatsWindow.values))
 LONGEST: Final = max(WINDOWS)
 # The span a volatility band reads (hiring.screening.evaluation.VOLATILITY_WINDOW_DAYS).
 NOISE_WINDOW_DAYS: Final = 90
 CHUNK: Final = 5000
+# Pairs per in-place update: each statement reads the table once (a hash join).
+APPEND_CHUNK: Final = 20_000
+# The PostgreSQL function of migration 0004 (the two middle deviations, doubled).
+DEVIATIONS_FUNCTION: Final = "renown_scoring_middle_deviations"
 
 Pair = tuple[int, str]  # (candidate id, scorer)
 
@@ -68,6 +83,11 @@ def today() -> date:
     return datetime.now(tz=UTC).date()
 
 
+def column(name: str, days: int) -> str:
+    """A window's column of ``ScoreWindowStats``: ``column("median_low", 90)``."""
+    return f"{name}_{days}"
+
+
 # --- the reference reduction ----------------------------------------------------------
 
 
@@ -80,7 +100,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class WindowFigures:
-    """What one window's readings reduce to (the columns of ``ScoreWindowStats``)."""
+    """What one window's readings reduce to."""
 
     readings: int
     oldest_at: datetime
@@ -133,7 +153,34 @@ def reduce_window(readings: Sequence[Reading], *, day: date, days: int) -> Windo
     )
 
 
-# --- maintenance ----------------------------------------------------------------------
+def kept_figures(row: ScoreWindowStats) -> dict[int, WindowFigures]:
+    """A kept row's figures per window that holds a reading (as ``reduce_window`` gives)."""
+    found = {}
+    for days in WINDOWS:
+        readings = getattr(row, column("readings", days))
+        if readings:
+            noise = days == NOISE_WINDOW_DAYS
+            found[days] = WindowFigures(
+                readings=readings,
+                oldest_at=getattr(row, column("oldest", days)),
+                newest_at=row.newest_at,
+                latest_value=row.latest_value,
+                min_value=getattr(row, column("min", days)),
+                max_value=getattr(row, column("max", days)),
+                median_low=getattr(row, column("median_low", days)),
+                median_high=getattr(row, column("median_high", days)),
+                noise_low=row.noise_low if noise else None,
+                noise_high=row.noise_high if noise else None,
+            )
+    return found
+
+
+def slides_on(oldest: Iterable[tuple[int, datetime]]) -> date:
+    """The first day on which one of these (window, oldest reading) loses its reading."""
+    return min(at.astimezone(UTC).date() + timedelta(days=days) for days, at in oldest)
+
+
+# --- maintenance: PostgreSQL ----------------------------------------------------------
 
 
 def _quote(
@@ -142,38 +189,68 @@ def _quote(
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-_COLUMNS = (
-    "candidate_id, scorer, window_days, readings, oldest_at, newest_at, latest_value, "
-    "min_value, max_value, median_low, median_high, noise_low, noise_high, computed_on"
-)
+_WINDOW_FIGURES = ("readings", "oldest", "min", "max", "median_low", "median_high", "sorted")
+_COLUMNS: Final = (
+    "candidate_id", "scorer", "newest_at", "latest_value", "noise_low", "noise_high",
+    "changes", "computed_on", "slides_on",
+    *(column(name, days) for days in WINDOWS for name in _WINDOW_FIGURES),
+)  # fmt: skip
+
+
+def _figures_sql(array: str, count: str) -> tuple[str, ...]:
+    """min, max and the two middles of a window, read off its sorted values (hundredths)."""
+    return (
+        f"{array}[1] / 100.0",
+        f"{array}[{count}] / 100.0",
+        f"{array}[({count} + 1) / 2] / 100.0",
+        f"{array}[{count} / 2 + 1] / 100.0",
+    )
+
+
+def _noise_sql(changes: str) -> tuple[str, str]:
+    deviations = f"({DEVIATIONS_FUNCTION}({changes}))"
+    return f"{deviations}[1] / 200.0", f"{deviations}[2] / 200.0"
+
+
+def _slides_on_sql(oldest: Callable[[int], str]) -> str:
+    return (
+        "LEAST("
+        + ", ".join(f"(({oldest(days)}) AT TIME ZONE 'UTC')::date + {days}" for days in WINDOWS)
+        + ")"
+    )
 
 
 def _refresh_sql(pairs_sql: str) -> str:
     """The statement that reduces the pairs ``pairs_sql`` selects (candidate_id, scorer)
-    and replaces their rows: every window at once, the noise on the 90-day row.
+    and replaces their rows.
 
-    One pass over each pair's year of history, in the index's order: the windows are
-    FILTERed aggregates of the same rows (a window is a suffix of the year), unpivoted
-    into a row each; a window function gives the consecutive changes inside the noise
-    window, whose middles and deviation middles come from one sorted array per pair.
+    One pass over each pair's year of history, in the index's order: each window's
+    values are a FILTERed, sorted ``array_agg`` of the same rows (a window is a suffix
+    of the year), its figures read off the array; a window function gives the
+    consecutive changes inside the noise window, sorted into one array per pair.
     """
     stats, score = _quote(ScoreWindowStats), _quote(Score)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[3:])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[2:])
     per_window = ", ".join(
         f"count(*) FILTER (WHERE as_of >= %(w{d})s) AS n{d}, "
         f"min(as_of) FILTER (WHERE as_of >= %(w{d})s) AS o{d}, "
-        f"min(value) FILTER (WHERE as_of >= %(w{d})s) AS lo{d}, "
-        f"max(value) FILTER (WHERE as_of >= %(w{d})s) AS hi{d}, "
-        "percentile_disc(ARRAY[0.5, 0.5000001]) WITHIN GROUP (ORDER BY value) "
-        f"FILTER (WHERE as_of >= %(w{d})s) AS m{d}"
+        f"array_agg((value * 100)::int ORDER BY value) FILTER (WHERE as_of >= %(w{d})s) AS a{d}"
         for d in WINDOWS
     )
-    unpivot = ", ".join(f"({d}, n{d}, o{d}, lo{d}, hi{d}, m{d})" for d in WINDOWS)
+    values = []
+    for i, d in enumerate(WINDOWS):
+        if i == 0:
+            kept = f"coalesce(a{d}, '{{}}')"
+        else:
+            # NULL: the same readings as the next smaller window (kept once).
+            kept = f"CASE WHEN n{d} = n{WINDOWS[i - 1]} THEN NULL ELSE a{d} END"
+        values.append(f"n{d}, o{d}, {', '.join(_figures_sql(f'a{d}', f'n{d}'))}, {kept}")
+    noise_low, noise_high = _noise_sql("ch")
     return (
-        f"WITH t AS ({pairs_sql}), "  # noqa: S608 - our own table and column names
+        f"WITH t AS ({pairs_sql}), "
         "r AS (SELECT s.candidate_id, s.scorer, s.as_of, s.value, s.id, "
         "CASE WHEN s.as_of >= %(noise_start)s AND lag(s.as_of) OVER w >= %(noise_start)s "
-        "THEN s.value - lag(s.value) OVER w END AS change "
+        "THEN ((s.value - lag(s.value) OVER w) * 100)::int END AS change "
         f"FROM t JOIN {score} s ON s.candidate_id = t.candidate_id AND s.scorer = t.scorer "
         "AND s.as_of >= %(earliest)s "
         "WINDOW w AS (PARTITION BY s.candidate_id, s.scorer ORDER BY s.as_of, s.id)), "
@@ -182,36 +259,93 @@ def _refresh_sql(pairs_sql: str) -> str:
         f"{per_window}, "
         "array_agg(change ORDER BY change) FILTER (WHERE change IS NOT NULL) AS ch "
         "FROM r GROUP BY candidate_id, scorer), "
-        "nz AS (SELECT candidate_id, scorer, d[(k + 1) / 2] AS lo, d[k / 2 + 1] AS hi "
-        "FROM (SELECT candidate_id, scorer, ch, cardinality(ch) AS k, "
-        "(ch[(cardinality(ch) + 1) / 2] + ch[cardinality(ch) / 2 + 1]) / 2 AS centre "
-        "FROM g WHERE ch IS NOT NULL) c, LATERAL (SELECT array_agg(abs(x - centre) "
-        "ORDER BY abs(x - centre)) AS d FROM unnest(ch) x) dev), "
-        "rows AS (SELECT g.candidate_id, g.scorer, w.days, w.n, w.o, g.newest, g.latest, "
-        "w.lo, w.hi, w.m[1] AS m1, w.m[2] AS m2, "
-        "CASE WHEN w.days = %(noise_days)s THEN nz.lo END AS nlo, "
-        "CASE WHEN w.days = %(noise_days)s THEN nz.hi END AS nhi "
-        "FROM g LEFT JOIN nz ON nz.candidate_id = g.candidate_id AND nz.scorer = g.scorer "
-        f"CROSS JOIN LATERAL (VALUES {unpivot}) AS w(days, n, o, lo, hi, m) WHERE w.n > 0), "
-        f"up AS (INSERT INTO {stats} ({_COLUMNS}) "
-        "SELECT candidate_id, scorer, days, n, o, newest, latest, lo, hi, m1, m2, nlo, nhi, "
-        "%(day)s FROM rows ORDER BY candidate_id, scorer, days "
-        f"ON CONFLICT (candidate_id, scorer, window_days) DO UPDATE SET {updates} "
+        f"up AS (INSERT INTO {stats} ({', '.join(_COLUMNS)}) "
+        f"SELECT candidate_id, scorer, newest, latest, {noise_low}, {noise_high}, "
+        "coalesce(ch, '{}'), %(day)s, "
+        f"{_slides_on_sql(lambda d: f'o{d}')}, {', '.join(values)} "
+        "FROM g ORDER BY candidate_id, scorer "
+        f"ON CONFLICT (candidate_id, scorer) DO UPDATE SET {updates} "
         # A concurrent statement (a slide beside a write) that saw less history never
         # replaces a row holding a newer reading than it saw.
         f"WHERE {stats}.newest_at <= excluded.newest_at) "
-        # Windows left with no reading lose their row (the statement sees the rows as they
-        # were before it; those it upserts are in ``rows``) - only if the row's newest
-        # reading has left the window too, so a row a concurrent write just filled stays.
+        # A pair left with no reading in a year loses its row (the statement sees the rows
+        # as they were before it) - only if the row's newest reading has left the year
+        # too, so a row a concurrent write just filled stays.
         f"DELETE FROM {stats} st USING t WHERE st.candidate_id = t.candidate_id "
-        "AND st.scorer = t.scorer AND NOT EXISTS (SELECT 1 FROM rows WHERE "
-        "rows.candidate_id = st.candidate_id AND rows.scorer = st.scorer "
-        "AND rows.days = st.window_days) "
-        "AND st.newest_at < ((%(day)s::date - (st.window_days - 1))::timestamp AT TIME ZONE 'UTC')"
+        "AND st.scorer = t.scorer AND NOT EXISTS (SELECT 1 FROM g WHERE "
+        "g.candidate_id = st.candidate_id AND g.scorer = st.scorer) "
+        "AND st.newest_at < %(earliest)s"
     )
 
 
-_Param = int | date | datetime | list[int] | list[str]
+def _sorted_insert_sql(array: str, value: str) -> str:
+    """``array`` (sorted) with ``value`` in its place: a binary search and two slices."""
+    at = f"width_bucket({value}, {array})"
+    return f"{array}[1:{at}] || {value} || {array}[{at} + 1:]"
+
+
+def _append_sql() -> str:
+    """The statement that adds one newer reading to each of a set of current rows.
+
+    One UPDATE, whose new values are computed from the row as it is when updated (a
+    concurrent write's row is read as it committed, and the conditions checked again):
+    ``n`` puts the reading into every window's sorted values (a window kept as NULL
+    shares the next smaller one's, and still does) and its change into the noise
+    window's; ``e`` reads each window's values and the noise off them. Returns the pairs
+    updated: the others (no row, an older reading, a row that is behind) are for
+    ``window_stats_refresh``.
+    """
+    stats = _quote(ScoreWindowStats)
+    inserted = ", ".join(
+        (
+            _sorted_insert_sql(f"st.sorted_{d}", "i.cents")
+            if i == 0
+            else f"CASE WHEN st.sorted_{d} IS NULL THEN NULL "
+            f"ELSE {_sorted_insert_sql(f'st.sorted_{d}', 'i.cents')} END"
+        )
+        + f" AS s{d}"
+        for i, d in enumerate(WINDOWS)
+    )
+    effective = ", ".join(
+        "coalesce(" + ", ".join(f"n.s{w}" for w in reversed(WINDOWS[: i + 1])) + f") AS e{d}"
+        for i, d in enumerate(WINDOWS)
+    )
+    columns = ["newest_at", "latest_value", "computed_on", "changes", "noise_low",
+               "noise_high", "slides_on"]  # fmt: skip
+    values = [
+        "i.at", "i.value", "%(day)s", "n.ch", "e.dev[1] * 0.005", "e.dev[2] * 0.005",
+        # A reading entering an empty window: the 7-day one is then empty too, and its
+        # day is the first this reading leaves a window.
+        f"CASE WHEN st.readings_{WINDOWS[0]} = 0 THEN LEAST(st.slides_on, "
+        f"(i.at AT TIME ZONE 'UTC')::date + {WINDOWS[0]}) ELSE st.slides_on END",
+    ]  # fmt: skip
+    for d in WINDOWS:
+        n = f"(st.readings_{d} + 1)"
+        columns += [f"{name}_{d}" for name in _WINDOW_FIGURES]
+        values += [
+            n, f"coalesce(st.oldest_{d}, i.at)", f"least(st.min_{d}, i.value)",
+            f"greatest(st.max_{d}, i.value)", f"e.e{d}[({n} + 1) / 2] * 0.01",
+            f"e.e{d}[{n} / 2 + 1] * 0.01", f"n.s{d}",
+        ]  # fmt: skip
+    return (
+        "WITH i AS (SELECT *, (value * 100)::int AS cents FROM unnest(%(ids)s::bigint[], "
+        "%(scorers)s::text[], %(ats)s::timestamptz[], %(values)s::numeric[]) "
+        "AS i(candidate_id, scorer, at, value)) "
+        f"UPDATE {stats} st SET ({', '.join(columns)}) = (SELECT {', '.join(values)} "
+        f"FROM (SELECT {inserted}, "
+        # The change from the reading before, when that one is in the noise window.
+        f"CASE WHEN st.readings_{NOISE_WINDOW_DAYS} > 0 THEN "
+        + _sorted_insert_sql("st.changes", "(i.cents - (st.latest_value * 100)::int)")
+        # OFFSET 0: computed once each, not copied into every column that reads them.
+        + " ELSE st.changes END AS ch OFFSET 0) n "
+        f"CROSS JOIN LATERAL (SELECT {effective}, {DEVIATIONS_FUNCTION}(n.ch) AS dev OFFSET 0) e) "
+        "FROM i WHERE st.candidate_id = i.candidate_id AND st.scorer = i.scorer "
+        "AND st.newest_at < i.at AND st.slides_on > %(day)s AND st.computed_on <= %(day)s "
+        "RETURNING st.candidate_id, st.scorer"
+    )
+
+
+_Param = int | date | datetime | list[int] | list[str] | list[datetime] | list[Decimal]
 
 
 def _params(day: date) -> dict[str, _Param]:
@@ -219,17 +353,50 @@ def _params(day: date) -> dict[str, _Param]:
     params.update(
         earliest=window_start(day, LONGEST),
         noise_start=window_start(day, NOISE_WINDOW_DAYS),
-        noise_days=NOISE_WINDOW_DAYS,
         day=day,
     )
     return params
 
 
+# --- maintenance ----------------------------------------------------------------------
+
+
+def window_stats_written(
+    readings: Iterable[tuple[int, str, datetime, Decimal]], *, day: date | None = None
+) -> int:
+    """Keep the statistics of scores just written: ``(candidate id, scorer, as_of, value)``.
+
+    Call it in the transaction that wrote them. On PostgreSQL a pair with a single new
+    reading is updated in place when it can be (see the module's docstring); every
+    other pair is reduced again from its history. Returns the pairs kept.
+    """
+    day = day or today()
+    by_pair: dict[Pair, list[tuple[datetime, Decimal]]] = {}
+    for candidate_id, scorer, at, value in readings:
+        by_pair.setdefault((candidate_id, scorer), []).append((at, value))
+    rest = set(by_pair)
+    if connection.vendor == "postgresql":
+        single = sorted((pair, found[0]) for pair, found in by_pair.items() if len(found) == 1)
+        for start in range(0, len(single), APPEND_CHUNK):
+            chunk = single[start : start + APPEND_CHUNK]
+            params = _params(day) | {
+                "ids": [c for (c, _), _ in chunk],
+                "scorers": [s for (_, s), _ in chunk],
+                "ats": [at for _, (at, _) in chunk],
+                "values": [Decimal(str(value)) for _, (_, value) in chunk],
+            }
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_append_sql(), params)
+                rest.difference_update((c, s) for c, s in cursor.fetchall())
+    window_stats_refresh(rest, day=day)
+    return len(by_pair)
+
+
 def window_stats_refresh(pairs: Iterable[Pair], *, day: date | None = None) -> int:
     """Reduce each (candidate, scorer) pair again from its history; returns the pairs.
 
-    Call it in the transaction that writes the scores. Pairs with no reading left in
-    a window lose that window's row.
+    Call it in the transaction that writes the scores. A pair with no reading left in
+    the year loses its row.
     """
     day = day or today()
     todo = sorted(set(pairs))
@@ -264,6 +431,36 @@ def _pairs_q(pairs: Sequence[Pair]) -> Q:
     return q
 
 
+def _row(pair: Pair, history: Sequence[Reading], day: date) -> ScoreWindowStats | None:
+    """A pair's row from its readings (None: no reading in the year)."""
+    figures = {
+        days: found
+        for days in WINDOWS
+        if (found := reduce_window(history, day=day, days=days)) is not None
+    }
+    if not figures:
+        return None
+    longest = figures[max(figures)]
+    noise = figures.get(NOISE_WINDOW_DAYS)
+    row = ScoreWindowStats(
+        candidate_id=pair[0],
+        scorer=pair[1],
+        newest_at=longest.newest_at,
+        latest_value=longest.latest_value,
+        noise_low=noise.noise_low if noise else None,
+        noise_high=noise.noise_high if noise else None,
+        computed_on=day,
+        slides_on=slides_on((days, f.oldest_at) for days, f in figures.items()),
+    )
+    for days, f in figures.items():
+        for name, value in (
+            ("readings", f.readings), ("oldest", f.oldest_at), ("min", f.min_value),
+            ("max", f.max_value), ("median_low", f.median_low), ("median_high", f.median_high),
+        ):  # fmt: skip
+            setattr(row, column(name, days), value)
+    return row
+
+
 def _refresh_python(pairs: Sequence[Pair], day: date) -> None:
     """The same reduction folded here (SQLite and other databases)."""
     rows = (
@@ -274,38 +471,17 @@ def _refresh_python(pairs: Sequence[Pair], day: date) -> None:
     history: dict[Pair, list[Reading]] = {}
     for candidate_id, scorer, at, value, pk in rows:
         history.setdefault((candidate_id, scorer), []).append(Reading(at, value, pk))
-    fresh: list[ScoreWindowStats] = []
-    for pair in pairs:
-        for days in WINDOWS:
-            figures = reduce_window(history.get(pair, []), day=day, days=days)
-            if figures is not None:
-                fresh.append(
-                    ScoreWindowStats(
-                        candidate_id=pair[0],
-                        scorer=pair[1],
-                        window_days=days,
-                        computed_on=day,
-                        **figures.__dict__,
-                    )
-                )
+    fresh = [row for pair in pairs if (row := _row(pair, history.get(pair, []), day)) is not None]
     with transaction.atomic():
         ScoreWindowStats.objects.filter(_pairs_q(pairs)).delete()
-        ScoreWindowStats.objects.bulk_create(fresh, batch_size=2000)
-
-
-def _slid_q(day: date) -> Q:
-    """Rows holding a reading that has left their window on ``day``."""
-    q = Q(pk__in=[])
-    for days in WINDOWS:
-        q |= Q(window_days=days, oldest_at__lt=window_start(day, days))
-    return q
+        ScoreWindowStats.objects.bulk_create(fresh, batch_size=500)
 
 
 def _slid_pairs(day: date, candidates: Q | None = None) -> Iterator[list[Pair]]:
-    rows = ScoreWindowStats.objects.filter(_slid_q(day))
+    rows = ScoreWindowStats.objects.filter(slides_on__lte=day)
     if candidates is not None:
         rows = rows.filter(candidates)
-    pairs = rows.values_list("candidate_id", "scorer").distinct().order_by("candidate_id", "scorer")
+    pairs = rows.values_list("candidate_id", "scorer").order_by("candidate_id", "scorer")
     batch: list[Pair] = []
     for pair in pairs.iterator(chunk_size=CHUNK):
         batch.append(pair)
@@ -327,28 +503,17 @@ def window_stats_slide(*, day: date | None = None, organization: Organization | 
 
 
 def _any_behind(day: date) -> bool:
-    """Whether any row, anyone's, holds a reading its window has lost by ``day``: the
-    oldest reading of each window, first along the slide index. (Not one ``exists()``
-    over all windows: with statistics that have not caught up, PostgreSQL reads that
-    as a scan expected to stop early, and reads the whole table.)"""
-    for days in WINDOWS:
-        oldest = (
-            ScoreWindowStats.objects.filter(window_days=days)
-            .order_by("oldest_at")
-            .values_list("oldest_at", flat=True)
-            .first()
-        )
-        if oldest is not None and oldest < window_start(day, days):
-            return True
-    return False
+    """Whether any row, anyone's, holds a reading one of its windows has lost by ``day``:
+    one probe of the ``slides_on`` index."""
+    return ScoreWindowStats.objects.filter(slides_on__lte=day).exists()
 
 
 def window_stats_ensure(candidate_ids: Collection[int] | None = None, *, scorer: str) -> None:
     """Before reading: slide the rows of these candidates (all: None) that are behind.
 
-    After the nightly slide this finds nothing, by one probe of the slide index per
-    window (anyone's rows: a population's ids would cost more than the probe); a host
-    without beat pays the slide here, once a day.
+    After the nightly slide this finds nothing, by one probe of the ``slides_on`` index
+    (anyone's rows: a population's ids would cost more than the probe); a host without
+    beat pays the slide here, once a day.
     """
     day = today()
     if not _any_behind(day):
@@ -367,7 +532,7 @@ def _latest_rebuild(candidate_ids: Sequence[int]) -> None:
         latest, score, candidates = _quote(LatestScore), _quote(Score), _quote(Candidate)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {latest} (candidate_id, organization_id, scorer, value, as_of) "  # noqa: S608
+                f"INSERT INTO {latest} (candidate_id, organization_id, scorer, value, as_of) "
                 "SELECT DISTINCT ON (s.candidate_id, s.scorer) s.candidate_id, c.organization_id, "
                 f"s.scorer, s.value, s.as_of FROM {score} s JOIN {candidates} c "
                 "ON c.id = s.candidate_id WHERE s.candidate_id = ANY(%s) "

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from django.db import connection
 
-from hiring.screening.evaluation import BAND_VOLATILITY, VOLATILITY_WINDOW_DAYS, RuleSpec
+from hiring.screening.evaluation import BAND_VOLATILITY, RuleSpec
 from hiring.screening.sql import SQLParam, table_name
 from scoring import window_stats
 from scoring.models import LatestScore, ScoreWindowStats
@@ -63,27 +63,29 @@ def aggregates_query(
             "WHERE l.scorer = %s",
             [*params, scorer],
         )
+    days = rule.window_days
     first, second = {
-        "median": ("st.median_low", "st.median_high"),
-        "max": ("st.max_value", "NULL"),
-        "min": ("st.min_value", "NULL"),
+        "median": (f"st.median_low_{days}", f"st.median_high_{days}"),
+        "max": (f"st.max_{days}", "NULL"),
+        "min": (f"st.min_{days}", "NULL"),
     }[rule.aggregation]
     return (
-        f"SELECT l.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings, 0) "  # noqa: S608
+        f"SELECT l.candidate_id, l.as_of, {first}, {second}, coalesce(st.readings_{days}, 0) "  # noqa: S608
         f"FROM {rows} LEFT JOIN {table_name(ScoreWindowStats)} st "
-        "ON st.candidate_id = l.candidate_id AND st.scorer = l.scorer AND st.window_days = %s "
+        "ON st.candidate_id = l.candidate_id AND st.scorer = l.scorer "
         "WHERE l.scorer = %s",
-        [*params, rule.window_days, scorer],
+        [*params, scorer],
     )
 
 
 def noise_query(
     scorer: str, population_sql: str, population_params: list[SQLParam]
 ) -> tuple[str, list[SQLParam]]:
-    """``metric_volatility_query``'s rows ``(candidate_id, low, high)`` from the 90-day row."""
+    """``metric_volatility_query``'s rows ``(candidate_id, low, high)``: the kept noise
+    is that of the 90-day window (``VOLATILITY_WINDOW_DAYS``)."""
     return (
         "SELECT candidate_id, noise_low, noise_high "  # noqa: S608
-        f"FROM {table_name(ScoreWindowStats)} WHERE scorer = %s AND window_days = %s "
+        f"FROM {table_name(ScoreWindowStats)} WHERE scorer = %s "
         f"AND noise_low IS NOT NULL AND candidate_id IN ({population_sql})",
-        [scorer, VOLATILITY_WINDOW_DAYS, *population_params],
+        [scorer, *population_params],
     )

@@ -279,9 +279,9 @@ def _insert_scores(rows: Sequence[Score]) -> None:
                 )  # fmt: skip
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM score_incoming "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING candidate_id, scorer"
+            "ON CONFLICT DO NOTHING RETURNING candidate_id, scorer, as_of, value"
         )
-        touched = {(candidate_id, scorer) for candidate_id, scorer in cursor.fetchall()}
+        written = cursor.fetchall()
         # The latest-score table from the same rows, set-based (see score_latest_upsert).
         latest = connection.ops.quote_name(LatestScore._meta.db_table)
         candidates = connection.ops.quote_name(Candidate._meta.db_table)
@@ -296,8 +296,8 @@ def _insert_scores(rows: Sequence[Score]) -> None:
         # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
         cursor.execute("DROP TABLE score_incoming")
         # The window statistics of the pairs that got a new score, in the same transaction.
-        if touched and window_stats.statistics_enabled():
-            window_stats.window_stats_refresh(touched)
+        if written and window_stats.statistics_enabled():
+            window_stats.window_stats_written(written)
 
 
 def score_latest_upsert(*, rows: Sequence[Score]) -> None:

@@ -94,21 +94,18 @@ readings_strategy = st.lists(
 
 
 def _table() -> dict[tuple[int, str, int], tuple[object, ...]]:
-    return {
-        (row.candidate_id, row.scorer, row.window_days): (
-            row.readings,
-            row.oldest_at,
-            row.newest_at,
-            row.latest_value,
-            row.min_value,
-            row.max_value,
-            row.median_low,
-            row.median_high,
-            row.noise_low,
-            row.noise_high,
+    table = {}
+    for row in ScoreWindowStats.objects.all():
+        for days, f in window_stats.kept_figures(row).items():
+            table[(row.candidate_id, row.scorer, days)] = (
+                f.readings, f.oldest_at, f.newest_at, f.latest_value, f.min_value,
+                f.max_value, f.median_low, f.median_high, f.noise_low, f.noise_high,
+            )  # fmt: skip
+        # The day the row first falls behind: the first a kept reading leaves its window.
+        assert row.slides_on == window_stats.slides_on(
+            (days, f.oldest_at) for days, f in window_stats.kept_figures(row).items()
         )
-        for row in ScoreWindowStats.objects.all()
-    }
+    return table
 
 
 def _reference(scores: list[Score], day: date) -> dict[tuple[int, str, int], tuple[object, ...]]:
@@ -220,7 +217,7 @@ def test_a_backfilled_older_score_updates_the_windows_it_falls_in() -> None:
         factories.ScoreFactory(
             candidate=candidate, value=Decimal(10), as_of=datetime(2026, 10, 1, tzinfo=UTC)
         )
-    rows = {r.window_days: r for r in ScoreWindowStats.objects.filter(candidate=candidate)}
+    rows = window_stats.kept_figures(ScoreWindowStats.objects.get(candidate=candidate))
     assert rows[7].readings == 1
     assert rows[7].min_value == 40
     assert rows[90].readings == 2
@@ -266,7 +263,7 @@ def test_the_upgrade_builds_the_statistics_of_scores_already_held() -> None:
     from django.db.migrations.executor import MigrationExecutor
 
     before = [("renown_scoring", "0002_postgresql_score_history_covering_index")]
-    after = [("renown_scoring", "0003_score_window_stats")]
+    after = [("renown_scoring", "0004_window_stats_one_row_per_pair")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
@@ -285,7 +282,7 @@ def test_the_upgrade_builds_the_statistics_of_scores_already_held() -> None:
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(after)
-    rows = {r.window_days: r for r in ScoreWindowStats.objects.filter(candidate=candidate)}
+    rows = window_stats.kept_figures(ScoreWindowStats.objects.get(candidate=candidate))
     assert sorted(rows) == [7, 30, 90, 180, 365]
     assert rows[30].readings == 2
     assert rows[180].max_value == Decimal(90)
@@ -294,28 +291,78 @@ def test_the_upgrade_builds_the_statistics_of_scores_already_held() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_a_statement_that_saw_less_history_never_replaces_or_deletes_a_newer_row() -> None:
+def test_a_statement_that_saw_less_history_never_replaces_a_newer_row() -> None:
     """A slide beside a write: the slide read the history before the write's score was
-    committed. Its figures must not replace the row the write made, nor delete it."""
+    committed. Its figures must not replace the row the write made."""
     candidate = factories.CandidateFactory(notices=False)
     with on_day(END):
         factories.ScoreFactory(
             candidate=candidate, value=Decimal(30), as_of=datetime(2026, 11, 1, tzinfo=UTC)
         )
-        kept = _table()
-        # What a concurrent write left: the 7-day row holds today's reading, which this
+        # What a concurrent write left: the row holds today's reading, which this
         # statement's history (the 1 November score alone) does not show.
-        ScoreWindowStats.objects.create(
-            candidate=candidate, scorer="influence", window_days=7, readings=1,
-            oldest_at=datetime(2026, 12, 6, 9, tzinfo=UTC), newest_at=datetime(2026, 12, 6, 9, tzinfo=UTC),
-            latest_value=Decimal(50), min_value=Decimal(50), max_value=Decimal(50),
-            median_low=Decimal(50), median_high=Decimal(50), computed_on=END,
-        )  # fmt: skip
-        ScoreWindowStats.objects.filter(candidate=candidate, window_days=90).update(
+        ScoreWindowStats.objects.filter(candidate=candidate).update(
             newest_at=datetime(2026, 12, 6, 9, tzinfo=UTC), latest_value=Decimal(50)
         )
         window_stats.window_stats_refresh([(candidate.pk, "influence")])
-    rows = {r.window_days: r for r in ScoreWindowStats.objects.filter(candidate=candidate)}
-    assert rows[7].latest_value == 50  # not deleted: its newest reading is in the window
-    assert rows[90].latest_value == 50  # not replaced by figures that lack that reading
-    assert rows[365].latest_value == kept[(candidate.pk, "influence", 365)][3]
+    row = ScoreWindowStats.objects.get(candidate=candidate)
+    assert row.latest_value == 50  # not replaced by figures that lack that reading
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.integers(-1_000_000, 1_000_000), min_size=1, max_size=60)
+    | st.lists(st.integers(-20, 20), min_size=1, max_size=60)  # many ties
+)
+def test_the_database_reads_the_noise_off_sorted_changes_as_the_reference_does(
+    cents: list[int],
+) -> None:
+    from django.db import connection
+
+    changes = sorted(cents)
+    low, high = window_stats._middles([Decimal(c) / 100 for c in changes])
+    centre = low if low == high else (low + high) / 2
+    expected = window_stats._middles([abs(Decimal(c) / 100 - centre) for c in changes])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {window_stats.DEVIATIONS_FUNCTION}(%s::integer[])", [changes])
+        (found,) = cursor.fetchone()
+    assert (Decimal(found[0]) / 200, Decimal(found[1]) / 200) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_newer_reading_on_a_current_row_updates_it_in_place_from_the_row_alone() -> None:
+    candidate = factories.CandidateFactory(notices=False)
+    history = [(40, Decimal("30.10")), (12, Decimal("55.00")), (6, Decimal("41.25")),
+               (3, Decimal("41.25")), (1, Decimal("20.00"))]  # fmt: skip
+    with on_day(END):
+        for back, value in history:
+            at = datetime(END.year, END.month, END.day, 8, tzinfo=UTC) - timedelta(days=back)
+            factories.ScoreFactory(candidate=candidate, value=value, as_of=at)
+        reduced_again: list[set[tuple[int, str]]] = []
+        real_refresh = window_stats.window_stats_refresh
+
+        def spy(pairs: object, **kwargs: object) -> int:
+            reduced_again.append(set(pairs))  # type: ignore[call-overload]
+            return real_refresh(pairs, **kwargs)  # type: ignore[arg-type]
+
+        at = datetime(END.year, END.month, END.day, 9, tzinfo=UTC)
+        with mock.patch.object(window_stats, "window_stats_refresh", spy):
+            score_services._insert_scores([
+                Score(
+                    candidate=candidate, scorer="influence", scorer_version=1,
+                    value=Decimal("47.50"), scale_min=0, scale_max=100, components=[],
+                    snapshot_ids=[], inputs_digest="appended", as_of=at, computed_at=at,
+                )
+            ])  # fmt: skip
+        # Appended in place: no pair was reduced again from the history ...
+        assert reduced_again == [set()]
+        # ... and the row says what the history says, the noise included.
+        assert _table() == _reference(list(Score.objects.all()), END)
+        row = ScoreWindowStats.objects.get(candidate=candidate)
+        assert row.readings_7 == 4
+        assert row.noise_low is not None

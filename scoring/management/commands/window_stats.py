@@ -1,6 +1,6 @@
 """``python manage.py window_stats --org SLUG | --all | --slide``: the window statistics.
 
-Renown keeps, per candidate, scorer and window (7, 30, 90, 180 and 365 days), the
+Renown keeps, per candidate and scorer, for each window (7, 30, 90, 180 and 365 days) the
 statistics a rule reads (``scoring.window_stats``), up to date as scores are written.
 
 - ``--org SLUG`` rebuilds an organisation's from the score history (idempotent; run
