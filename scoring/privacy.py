@@ -9,6 +9,7 @@ from __future__ import annotations
 from renown import privacy
 from scoring.models import (
     AnomalyFlag,
+    LatestReading,
     LatestScore,
     MetricSnapshot,
     Score,
@@ -30,6 +31,10 @@ privacy.register(
     privacy.DataSection(
         name="latest_scores",
         model=LatestScore,
+    ),
+    privacy.DataSection(
+        name="latest_readings",
+        model=LatestReading,
     ),
     privacy.DataSection(
         name="window_statistics",

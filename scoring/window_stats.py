@@ -45,7 +45,7 @@ from django.db.models import Q
 
 from candidates.models import Candidate
 from renown.models import Organization
-from scoring import conf
+from scoring import conf, readings
 from scoring.models import LatestScore, Score, ScoreWindowStats, StatsWindow
 from scoring.windows import window_start
 
@@ -408,7 +408,7 @@ def window_stats_rebuild(
 ) -> int:
     """Every pair of the organisation again from history (idempotent); returns the pairs.
 
-    The latest-value rows (``LatestScore``) are rebuilt with them. Works through the candidates in chunks, each in its own transaction, calling
+    The latest-value rows (``LatestScore``, ``LatestReading``) are rebuilt with them. Works through the candidates in chunks, each in its own transaction, calling
     ``progress(done, total)`` (candidates) after each; rows of candidates with no
     reading in a year go.
     """
@@ -428,6 +428,7 @@ def window_stats_rebuild(
         )
         with transaction.atomic():
             _latest_rebuild(chunk)
+            readings.readings_rebuild(chunk)
             ScoreWindowStats.objects.filter(candidate_id__in=chunk).exclude(
                 _pairs_q(sorted(pairs))
             ).delete()
