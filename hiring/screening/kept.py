@@ -79,12 +79,18 @@ def aggregates_query(
 
 
 def readings_query(
-    metric: str, population_sql: str | None, population_params: list[SQLParam]
+    metric: str,
+    since: datetime | None,
+    population_sql: str | None,
+    population_params: list[SQLParam],
 ) -> tuple[str, list[SQLParam]]:
     """``metric_aggregates_query``'s rows for a "latest" vendor or raw-metric rule
     (``vendor:klout``, ``metric:followers``) from ``LatestReading``: one join per person.
 
-    ``population_sql`` None: every candidate's row (the caller joins its population).
+    ``since``: the start of the period the history reads (a raw metric's), before which
+    a reading is only the "stale" probe's newest point (no value, ``used`` NULL); None
+    for a vendor's, read however old. ``population_sql`` None: every candidate's row
+    (the caller joins its population).
     """
     latest = table_name(LatestReading)
     if population_sql is None:
@@ -92,10 +98,16 @@ def readings_query(
     else:
         rows = f"({population_sql}) pop JOIN {latest} r ON r.candidate_id = pop.candidate_id"
         params = list(population_params)
+    if since is None:
+        return (
+            f"SELECT r.candidate_id, r.as_of, r.value, NULL, 1 FROM {rows} "  # noqa: S608
+            "WHERE r.metric = %s",
+            [*params, metric],
+        )
     return (
-        f"SELECT r.candidate_id, r.as_of, r.value, NULL, 1 FROM {rows} "  # noqa: S608
-        "WHERE r.metric = %s",
-        [*params, metric],
+        "SELECT r.candidate_id, r.as_of, CASE WHEN r.as_of >= %s THEN r.value END, NULL, "  # noqa: S608
+        f"CASE WHEN r.as_of >= %s THEN 1 END FROM {rows} WHERE r.metric = %s",
+        [since, since, *params, metric],
     )
 
 
