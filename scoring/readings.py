@@ -15,7 +15,8 @@ and ``hiring.screening.kept`` reads one row per person.
   newest UTC day each new snapshot's numbers fall on, summed again over the
   candidate's accounts that day;
 - ``readings_rebuild``: a candidate's rows again from history (``window_stats --org``,
-  an account leaving or rejoining the active ones, the migration that made the table);
+  an account leaving or rejoining the active ones or removed, ``connect``; the
+  migration that made the table);
 - ``readings_purged``: after the retention purge, the raw-metric rows whose snapshots
   are all gone.
 
@@ -34,6 +35,7 @@ from typing import Final
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from candidates.models import AccountStatus, Candidate, SocialAccount
 from scoring import providers
@@ -269,6 +271,37 @@ def readings_rebuild(candidate_ids: Iterable[int], *, vendors: bool = True) -> N
                     )
             else:
                 _upsert_python(_snapshot_latest_python(chunk))
+
+
+def _account_saved(
+    sender: type[SocialAccount],
+    instance: SocialAccount,
+    created: bool,
+    update_fields: frozenset[str] | None,
+    **kwargs: object,
+) -> None:
+    # A new account has no snapshots yet; a save that leaves the status alone changes
+    # nothing a raw metric sums.
+    if created or (update_fields is not None and "status" not in update_fields):
+        return
+    readings_rebuild([instance.candidate_id], vendors=False)
+
+
+def _account_deleted(
+    sender: type[SocialAccount], instance: SocialAccount, **kwargs: object
+) -> None:
+    # Its snapshots went before it: the candidate's sums are those of the others.
+    readings_rebuild([instance.candidate_id], vendors=False)
+
+
+def connect() -> None:
+    """Rebuild a candidate's raw-metric rows when one of its accounts joins or leaves the
+    active ones or goes, however (a recruiter's verdict, the API, the admin, an erasure);
+    ``ScoringConfig.ready``. A refresh's status updates (querysets) keep them itself."""
+    post_save.connect(_account_saved, sender=SocialAccount, dispatch_uid="renown.readings.save")
+    post_delete.connect(
+        _account_deleted, sender=SocialAccount, dispatch_uid="renown.readings.delete"
+    )
 
 
 def readings_purged(*, before: datetime) -> int:

@@ -182,6 +182,25 @@ def test_an_account_leaving_the_active_ones_leaves_the_sum(settings: Any) -> Non
     assert kept(person)["metric:followers"][0] == Decimal(40)
 
 
+def test_a_rejected_or_removed_account_leaves_the_sum_and_a_verified_one_rejoins() -> None:
+    from candidates import services as candidate_services
+
+    person = factories.CandidateFactory()
+    sky = factories.SocialAccountFactory(candidate=person, network="bluesky", handle="p.test")
+    hub = factories.SocialAccountFactory(candidate=person, network="github", handle="p")
+    snapshot(sky, NOW, followers=100)
+    snapshot(hub, NOW, followers=7)
+    assert kept(person)["metric:followers"][0] == Decimal(107)
+    candidate_services.account_set_verification(account=sky, verified=False)
+    assert kept(person)["metric:followers"][0] == Decimal(7)
+    candidate_services.account_set_verification(account=sky, verified=True)
+    assert kept(person)["metric:followers"][0] == Decimal(107)
+    candidate_services.account_remove(account=hub)
+    assert kept(person)["metric:followers"][0] == Decimal(100)
+    candidate_services.account_remove(account=sky)
+    assert kept(person) == {}
+
+
 def test_a_refresh_batch_keeps_the_rows_in_one_statement_on_postgresql() -> None:
     cycle = factories.RefreshCycleFactory(started_at=NOW)
     accounts = [factories.SocialAccountFactory(network="github", handle=f"u{n}") for n in range(30)]
