@@ -304,6 +304,12 @@ def connect() -> None:
     )
 
 
+def table_exists() -> bool:
+    """Whether ``LatestReading``'s table is there: an older migration's data step (0003)
+    runs the rebuild before the migration that makes it."""
+    return LatestReading._meta.db_table in connection.introspection.table_names()
+
+
 def readings_purged(*, before: datetime) -> int:
     """Drop the raw-metric rows older than ``before`` (their snapshots were purged)."""
     deleted, _ = LatestReading.objects.filter(

@@ -419,6 +419,7 @@ def window_stats_rebuild(
         .values_list("pk", flat=True)
     )
     pairs_done = 0
+    with_readings = readings.table_exists()  # not when migration 0003 runs this
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         pairs = set(
@@ -428,7 +429,8 @@ def window_stats_rebuild(
         )
         with transaction.atomic():
             _latest_rebuild(chunk)
-            readings.readings_rebuild(chunk)
+            if with_readings:
+                readings.readings_rebuild(chunk)
             ScoreWindowStats.objects.filter(candidate_id__in=chunk).exclude(
                 _pairs_q(sorted(pairs))
             ).delete()

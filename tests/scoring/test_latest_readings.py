@@ -279,3 +279,47 @@ def test_the_erasure_takes_the_rows(org_a: Any, recruiter_a: Any) -> None:
     result = privacy_services.candidate_erase(candidate=person, actor=recruiter_a, now=NOW)
     assert result.deleted["latest_readings"] == 2
     assert not LatestReading.objects.filter(candidate_id=person.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_builds_the_rows_of_the_history_already_held() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    from scoring.models import VendorScore
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("renown_scoring", "0003_score_window_stats")])
+    try:
+        person = factories.CandidateFactory(notices=False)
+        account = factories.SocialAccountFactory(candidate=person, network="github", handle="p")
+        cycle = factories.RefreshCycleFactory(started_at=NOW)
+        # Written before the upgrade, with no table to keep yet (no factories' upkeep).
+        VendorScore.objects.bulk_create(
+            VendorScore(
+                candidate=person,
+                vendor="klout",
+                value=Decimal(value),
+                scale_min=1,
+                scale_max=100,
+                as_of=date(2017, 1, day),
+            )
+            for day, value in ((1, 30), (9, 45))
+        )
+        MetricSnapshot.objects.bulk_create(
+            [
+                MetricSnapshot(
+                    account=account,
+                    cycle=cycle,
+                    provider="github",
+                    observed_at=NOW,
+                    metrics={"followers": 12},
+                )
+            ]
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("renown_scoring", "0004_latest_reading")])
+    assert kept(person) == {
+        "vendor:klout": (Decimal(45), midnight("2017-01-09")),
+        "metric:followers": (Decimal(12), NOW),
+    }
