@@ -408,7 +408,7 @@ def window_stats_rebuild(
 ) -> int:
     """Every pair of the organisation again from history (idempotent); returns the pairs.
 
-    The latest-value rows (``LatestScore``, ``LatestReading``) are rebuilt with them. Works through the candidates in chunks, each in its own transaction, calling
+    The latest-value rows (``LatestScore``) are rebuilt with them. Works through the candidates in chunks, each in its own transaction, calling
     ``progress(done, total)`` (candidates) after each; rows of candidates with no
     reading in a year go.
     """
@@ -419,7 +419,9 @@ def window_stats_rebuild(
         .values_list("pk", flat=True)
     )
     pairs_done = 0
-    with_readings = readings.table_exists()  # not when migration 0003 runs this
+    # Vendors' and raw metrics' latest values too (LatestReading; migration 0003 runs
+    # this before the table exists).
+    with_readings = readings.table_exists()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         pairs = set(

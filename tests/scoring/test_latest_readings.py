@@ -270,6 +270,25 @@ def test_the_rows_are_what_the_history_gives_and_a_rebuild_restores_them(seed: i
     assert table() == expected
 
 
+def test_the_rebuild_command_restores_deleted_rows() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    person = factories.CandidateFactory()
+    factories.VendorScoreFactory(candidate=person, value=Decimal("33.50"))
+    account = factories.SocialAccountFactory(candidate=person, network="github", handle="p")
+    snapshot(account, NOW, followers=5)
+    expected = kept(person)
+    assert set(expected) == {"vendor:klout", "metric:followers"}
+    LatestReading.objects.all().delete()
+    call_command(
+        "window_stats", "--org", person.organization.slug, stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )  # fmt: skip
+    assert kept(person) == expected
+
+
 def test_the_erasure_takes_the_rows(org_a: Any, recruiter_a: Any) -> None:
     person = factories.CandidateFactory(organization=org_a)
     factories.VendorScoreFactory(candidate=person)
