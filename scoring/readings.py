@@ -84,7 +84,8 @@ def vendor_readings_upsert(candidate_ids: Iterable[int]) -> None:
 
     Per candidate and vendor (a custom vendor by its name), the newest score, the last
     written on a tie, as the screening history reads it; midnight UTC of its day is
-    ``as_of``. One statement per chunk of candidates, on SQLite and PostgreSQL.
+    ``as_of``. One statement per chunk of candidates, on SQLite and PostgreSQL; call
+    inside the transaction that wrote the scores.
     """
     table, vendor, candidates = _quote(LatestReading), _quote(VendorScore), _quote(Candidate)
     if connection.vendor == "postgresql":
@@ -93,7 +94,8 @@ def vendor_readings_upsert(candidate_ids: Iterable[int]) -> None:
         at = "(v.as_of || ' 00:00:00')"
     name = "CASE WHEN v.vendor = 'custom' THEN v.vendor_name ELSE v.vendor END"
     metric = f"('{VENDOR_PREFIX}' || {name})"
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint of its own: the writers call it inside theirs.
+    with connection.cursor() as cursor:
         for chunk in _chunks(candidate_ids):
             where, params = _in_ids("v.candidate_id", chunk)
             # Our own table and column names; the ids are bound parameters.
@@ -231,22 +233,22 @@ def snapshot_readings_upsert(*, cycle_id: int, account_ids: Sequence[int]) -> No
     """
     if not account_ids:
         return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _snapshot_sql("s.cycle_id = %(cycle)s AND s.account_id = ANY(%(accounts)s)"),
-                    _snapshot_params(cycle=cycle_id, accounts=list(account_ids)),
-                )
-            return
-        candidate_ids = sorted(
-            set(
-                SocialAccount.objects.filter(pk__in=list(account_ids)).values_list(
-                    "candidate_id", flat=True
-                )
+    # No savepoint of its own: the refresh calls it inside its transaction.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _snapshot_sql("s.cycle_id = %(cycle)s AND s.account_id = ANY(%(accounts)s)"),
+                _snapshot_params(cycle=cycle_id, accounts=list(account_ids)),
+            )
+        return
+    candidate_ids = sorted(
+        set(
+            SocialAccount.objects.filter(pk__in=list(account_ids)).values_list(
+                "candidate_id", flat=True
             )
         )
-        _upsert_python(_snapshot_latest_python(candidate_ids))
+    )
+    _upsert_python(_snapshot_latest_python(candidate_ids))
 
 
 # --- rebuild and purge ----------------------------------------------------------------
