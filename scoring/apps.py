@@ -12,4 +12,6 @@ class ScoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from scoring import checks, conf, privacy  # noqa: F401  (they register on import)
+        from scoring import checks, conf, privacy, readings  # noqa: F401  (they register on import)
+
+        readings.connect()

@@ -164,6 +164,55 @@ class LatestScore(models.Model):
         return f"{self.scorer} = {self.value} (candidate #{self.candidate_id})"
 
 
+class ExactDecimalField(models.DecimalField):  # type: ignore[type-arg]
+    """A decimal kept with the scale it was written with: ``numeric`` on PostgreSQL.
+
+    A raw metric's value is summed from the numbers providers sent (``followers`` 1200,
+    ``engagement`` 0.0123), a vendor's has two places: the kept row gives back exactly
+    the value, scale included, the history query gives. Elsewhere a plain decimal.
+    """
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "postgresql":
+            return "numeric"
+        return super().db_type(connection)
+
+
+class LatestReading(models.Model):
+    """Each candidate's newest value of a vendor's score or of a raw metric, one row each.
+
+    ``metric`` is the rule's name for it: ``vendor:klout`` (``vendor:<vendor_name>`` for
+    a custom vendor), ``metric:followers`` (the sum, over the candidate's active accounts
+    on blendable providers, of each account's last value on the newest UTC day with
+    one; ``as_of`` the newest snapshot summed). Kept by ``scoring.readings`` wherever
+    vendor scores and snapshots are written, in the same transaction; rebuilt from
+    history by ``window_stats --org``. Screenings of a "latest" vendor or raw-metric
+    rule read it instead of the history, as they read ``LatestScore`` for a scorer.
+    """
+
+    # The unique constraint (candidate, metric) is the candidate's index.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=120)
+    value = ExactDecimalField(max_digits=30, decimal_places=10)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "metric"], name="latestreading_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "metric", "value", "candidate"], name="latestreading_sort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} = {self.value} (candidate #{self.candidate_id})"
+
+
 class StatsWindow(models.IntegerChoices):
     """The windows a rule may aggregate over, whose statistics are kept at scoring time."""
 

@@ -12,6 +12,7 @@ from renown import privacy
 from scoring import window_stats
 from scoring.models import (
     AnomalyFlag,
+    LatestReading,
     LatestScore,
     MetricSnapshot,
     Score,
@@ -58,6 +59,10 @@ privacy.register(
     privacy.DataSection(
         name="latest_scores",
         model=LatestScore,
+    ),
+    privacy.DataSection(
+        name="latest_readings",
+        model=LatestReading,
     ),
     privacy.DataSection(
         name="window_statistics",

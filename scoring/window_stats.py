@@ -56,7 +56,7 @@ from django.db.models import Q
 
 from candidates.models import Candidate
 from renown.models import Organization
-from scoring import conf
+from scoring import conf, readings
 from scoring.models import LatestScore, Score, ScoreWindowStats, StatsWindow
 from scoring.windows import window_start
 
@@ -584,6 +584,9 @@ def window_stats_rebuild(
         .values_list("pk", flat=True)
     )
     pairs_done = 0
+    # Vendors' and raw metrics' latest values too (LatestReading; migration 0004 runs
+    # this before the table exists).
+    with_readings = readings.table_exists()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         pairs = set(
@@ -593,6 +596,8 @@ def window_stats_rebuild(
         )
         with transaction.atomic():
             _latest_rebuild(chunk)
+            if with_readings:
+                readings.readings_rebuild(chunk)
             ScoreWindowStats.objects.filter(candidate_id__in=chunk).exclude(
                 _pairs_q(sorted(pairs))
             ).delete()

@@ -111,14 +111,24 @@ class RefreshCycleFactory(factory.django.DjangoModelFactory):
 
 
 class MetricSnapshotFactory(factory.django.DjangoModelFactory):
+    """A snapshot as a refresh records it: the raw metrics' latest readings kept."""
+
     class Meta:
         model = MetricSnapshot
+        skip_postgeneration_save = True
 
     account = factory.SubFactory(SocialAccountFactory)
     cycle = factory.SubFactory(RefreshCycleFactory)
     provider = "bluesky"
     observed_at = factory.LazyFunction(lambda: datetime.now(tz=UTC))
     metrics = factory.LazyFunction(lambda: {"followers": 100, "following": 10, "posts": 50})
+
+    @factory.post_generation
+    def latest(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from scoring import readings
+
+            readings.snapshot_readings_upsert(cycle_id=self.cycle_id, account_ids=[self.account_id])
 
 
 class ScoreFactory(factory.django.DjangoModelFactory):
@@ -153,8 +163,11 @@ class ScoreFactory(factory.django.DjangoModelFactory):
 
 
 class VendorScoreFactory(factory.django.DjangoModelFactory):
+    """A vendor score as the vendor service records it: its latest reading kept."""
+
     class Meta:
         model = VendorScore
+        skip_postgeneration_save = True
 
     candidate = factory.SubFactory(CandidateFactory)
     vendor = "klout"
@@ -162,6 +175,13 @@ class VendorScoreFactory(factory.django.DjangoModelFactory):
     scale_min = Decimal("1")
     scale_max = Decimal("100")
     as_of = factory.LazyFunction(lambda: datetime(2017, 6, 1, tzinfo=UTC).date())
+
+    @factory.post_generation
+    def latest(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from scoring import readings
+
+            readings.vendor_readings_upsert([self.candidate_id])
 
 
 class JobFactory(factory.django.DjangoModelFactory):

@@ -43,6 +43,7 @@ from renown.models import AuditEventType, EventType
 from renown.trail import AuditActor, audit_record
 from renown.webhooks import services as webhook_services
 from renown.webhooks.events import CandidateErasedData
+from scoring import readings
 from scoring.models import MetricSnapshot
 
 # --- access ------------------------------------------------------------------------
@@ -309,6 +310,8 @@ def snapshots_purge(*, now: datetime | None = None, batch: int = 5000) -> int:
             ]
         )
         if not ids:
+            # The raw metrics' latest readings whose snapshots are all gone with them.
+            readings.readings_purged(before=cutoff)
             return total
         deleted, _ = MetricSnapshot.objects.filter(pk__in=ids).delete()
         total += deleted

@@ -17,24 +17,25 @@ from django.db import connection
 from hiring.screening.evaluation import BAND_VOLATILITY, RuleSpec
 from hiring.screening.sql import SQLParam, table_name
 from scoring import window_stats
-from scoring.models import LatestScore, ScoreWindowStats
+from scoring.models import LatestReading, LatestScore, ScoreWindowStats
 
 
 def statistics_apply(rule: RuleSpec, candidate_ids: Sequence[int] | None, now: datetime) -> bool:
     """Whether a rule's aggregate is read from the statistics kept at scoring time.
 
     On PostgreSQL, for a scorer's latest value (``LatestScore``) or its median, maximum
-    or minimum over one of the kept windows (``ScoreWindowStats``), evaluated today: a
+    or minimum over one of the kept windows (``ScoreWindowStats``), or the latest value
+    of a vendor's score or a raw metric (``LatestReading``), evaluated today: a
     screening or a preview of the present. Anything else (another window, a past
     ``now``) reduces the history. Before saying yes it slides the rows of these
     candidates (None: all) that the hourly task has not (``window_stats_ensure``).
     """
     if connection.vendor != "postgresql" or not window_stats.statistics_enabled():
         return False
-    if ":" in rule.metric:  # vendor:… and metric:… are not scorers (metrics.metric_source)
-        return False
     if now.astimezone(UTC).date() != window_stats.today():
         return False
+    if ":" in rule.metric:  # vendor:… and metric:…: their latest value only (LatestReading)
+        return not rule.uses_window
     if rule.uses_window and rule.window_days not in window_stats.WINDOWS:
         return False
     if rule.uses_window or rule.near_band_source == BAND_VOLATILITY:
@@ -75,6 +76,39 @@ def aggregates_query(
         "ON st.candidate_id = l.candidate_id AND st.scorer = l.scorer "
         "WHERE l.scorer = %s",
         [*params, scorer],
+    )
+
+
+def readings_query(
+    metric: str,
+    since: datetime | None,
+    population_sql: str | None,
+    population_params: list[SQLParam],
+) -> tuple[str, list[SQLParam]]:
+    """``metric_aggregates_query``'s rows for a "latest" vendor or raw-metric rule
+    (``vendor:klout``, ``metric:followers``) from ``LatestReading``: one join per person.
+
+    ``since``: the start of the period the history reads (a raw metric's), before which
+    a reading is only the "stale" probe's newest point (no value, ``used`` NULL); None
+    for a vendor's, read however old. ``population_sql`` None: every candidate's row
+    (the caller joins its population).
+    """
+    latest = table_name(LatestReading)
+    if population_sql is None:
+        rows, params = f"{latest} r", []
+    else:
+        rows = f"({population_sql}) pop JOIN {latest} r ON r.candidate_id = pop.candidate_id"
+        params = list(population_params)
+    if since is None:
+        return (
+            f"SELECT r.candidate_id, r.as_of, r.value, NULL, 1 FROM {rows} "  # noqa: S608
+            "WHERE r.metric = %s",
+            [*params, metric],
+        )
+    return (
+        "SELECT r.candidate_id, r.as_of, CASE WHEN r.as_of >= %s THEN r.value END, NULL, "  # noqa: S608
+        f"CASE WHEN r.as_of >= %s THEN 1 END FROM {rows} WHERE r.metric = %s",
+        [since, since, *params, metric],
     )
 
 

@@ -404,6 +404,12 @@ def metric_aggregates_query(
         if joined:
             return kept.aggregates_query(rule, source.name, None, [])
         return kept.aggregates_query(rule, source.name, *_population_sql(population))
+    if source.kind != "scorer" and kept.statistics_apply(rule, _ids(population), now):
+        # A vendor's latest is read however old; a raw metric's within the period read.
+        since = now - timedelta(days=rule.lookback_days) if source.kind == "snapshot" else None
+        if joined:
+            return kept.readings_query(rule.metric, since, None, [])
+        return kept.readings_query(rule.metric, since, *_population_sql(population))
     since = now - timedelta(days=rule.lookback_days)
     population_sql, population_params = _population_sql(population)
     points_sql, points_params = _points_sql(source, population_sql, population_params, since, now)

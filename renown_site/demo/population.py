@@ -50,7 +50,7 @@ from renown_site.demo.definition import (
     RESIDENCES,
     SELF_IDENTIFIED_SHARE,
 )
-from scoring import window_stats
+from scoring import readings, window_stats
 from scoring.models import MetricSnapshot, RefreshCycle, Score, Vendor, VendorScore
 from scoring.providers.base import ObservedMetrics
 from scoring.services import (
@@ -316,6 +316,8 @@ def _populate(organization: Organization, count: int) -> None:
     VendorScore.objects.bulk_create(vendor_scores, batch_size=1000)
     _history(accounts, series_by_account, cycles)
     _offline(offline_accounts, cycles[-1], rng)
+    # The latest vendor scores and raw metrics, as the import and the refresh keep them.
+    readings.readings_rebuild(person.pk for person in people)
     ids = [person.pk for person in people]
     # Today's reputation and vendor scores, and the flags, as a live refresh would leave them.
     score_compute_many(candidate_ids=ids, as_of=now + timedelta(minutes=30))

@@ -25,7 +25,7 @@ from candidates.services import ids_digest
 from renown.models import AuditEventType, Organization
 from renown.queue import enqueue, enqueue_on_commit
 from renown.trail import AuditActor, audit_record
-from scoring import conf, providers
+from scoring import conf, providers, readings
 from scoring.fetching import FetchJob, fetch_in_process
 from scoring.models import (
     FetchStatus,
@@ -209,9 +209,20 @@ def _record_outcomes(
         # A redelivered batch may race its first delivery: the first snapshot stays.
         MetricSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=1000)
         accounts_ = SocialAccount.objects
+        # Accounts joining or leaving the active ones change which snapshots a raw metric
+        # sums: those candidates' latest readings are rebuilt, the others' updated.
+        moved = set(
+            accounts_.filter(
+                Q(id__in=found) & ~Q(status=AccountStatus.ACTIVE)
+                | Q(id__in=missing, status=AccountStatus.ACTIVE)
+            ).values_list("candidate_id", flat=True)
+        )
         accounts_.filter(id__in=found).update(last_fetched_at=now, status=AccountStatus.ACTIVE)
         accounts_.filter(id__in=missing).update(last_fetched_at=now, status=AccountStatus.NOT_FOUND)
         accounts_.filter(id__in=tried).update(last_fetched_at=now)
+        readings.snapshot_readings_upsert(cycle_id=cycle_id, account_ids=found)
+        if moved:
+            readings.readings_rebuild(moved, vendors=False)
     failures = [(a, s, e) for a, (s, _, e) in outcomes.items() if s != FetchStatus.OK]
     for account_id, status, error in failures:
         logger.debug("cycle %s account %s: %s %s", cycle_id, account_id, status, error)

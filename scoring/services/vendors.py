@@ -8,12 +8,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from candidates.models import Candidate
 from candidates.services import ids_digest
 from renown.models import AuditEventType, Organization
 from renown.trail import AuditActor, audit_record
+from scoring import readings
 from scoring.models import VendorScore
 from scoring.vendors import VENDOR_SCALES
 
@@ -324,27 +326,38 @@ def _vendor_scores_upsert(rows: Sequence[_VendorRow], *, source: str) -> None:
             )
             # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
             cursor.execute("DROP TABLE vendor_score_incoming")
-            return
-        ops = connection.ops
-        places = [_decimal_limits(name)[:2] for name in _VENDOR_VALUES]
-        imported_at = ops.adapt_datetimefield_value(now)
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(names))}) {upsert}",
-            [
-                (
-                    *item.key[:3],
-                    ops.adapt_datefield_value(item.key[3]),
-                    *(
-                        ops.adapt_decimalfield_value(value, digits, decimals)
-                        for value, (digits, decimals) in zip(item.values, places, strict=True)
-                    ),
-                    source,
-                    imported_at,
-                )
-                for item in rows
-            ],
-        )
+        else:
+            _vendor_scores_executemany(cursor, rows, columns, upsert, table, source, now)
+    # The latest-reading rows of the candidates written, in the same transaction.
+    readings.vendor_readings_upsert({item.key[0] for item in rows})
+
+
+def _vendor_scores_executemany(
+    cursor: CursorWrapper, rows: Sequence[_VendorRow], columns: str, upsert: str, table: str,
+    source: str, now: datetime,
+) -> None:  # fmt: skip
+    """``_vendor_scores_upsert`` elsewhere than PostgreSQL: one executemany."""
+    names = [*_VENDOR_KEY, *_VENDOR_VALUES, "source", "imported_at"]
+    ops = connection.ops
+    places = [_decimal_limits(name)[:2] for name in _VENDOR_VALUES]
+    imported_at = ops.adapt_datetimefield_value(now)
+    cursor.executemany(
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(names))}) {upsert}",
+        [
+            (
+                *item.key[:3],
+                ops.adapt_datefield_value(item.key[3]),
+                *(
+                    ops.adapt_decimalfield_value(value, digits, decimals)
+                    for value, (digits, decimals) in zip(item.values, places, strict=True)
+                ),
+                source,
+                imported_at,
+            )
+            for item in rows
+        ],
+    )
 
 
 def vendor_scores_import(
@@ -446,6 +459,7 @@ def vendor_score_record(
                 else None
             )
             score, created = VendorScore.objects.update_or_create(**identity, defaults=changes)
+            readings.vendor_readings_upsert([candidate.pk])
             audit_record(
                 organization=candidate.organization,
                 actor=actor,

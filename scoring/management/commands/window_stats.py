@@ -4,7 +4,9 @@ Renown keeps, per candidate and scorer, for each window (7, 30, 90, 180 and 365 
 statistics a rule reads (``scoring.window_stats``), up to date as scores are written.
 
 - ``--org SLUG`` rebuilds an organisation's from the score history (idempotent; run
-  it after loading scores by hand, e.g. raw SQL or a restore), with progress;
+  it after loading scores by hand, e.g. raw SQL or a restore), with progress, and
+  the latest-value rows of scorers, vendors and raw metrics with them (after
+  loading vendor scores or snapshots by hand, or changing the blendable providers);
 - ``--all`` does the same for every organisation;
 - ``--slide`` refreshes the candidates whose window lost a day (what the hourly
   ``scoring.window_stats_slide`` task does under celery beat), for hosts without beat.

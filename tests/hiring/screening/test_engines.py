@@ -211,3 +211,64 @@ def test_today_the_preview_reads_from_the_statistics_what_the_history_gives(seed
         with override_settings(RENOWN_WINDOW_STATS=False):
             by_history = cells(points)
         assert by_statistics == by_history
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", [8, 9])
+def test_today_a_vendor_or_raw_metric_latest_rule_reads_the_kept_row(seed: int) -> None:
+    """``vendor:klout`` and ``metric:followers`` as "latest", evaluated today, read
+    ``LatestReading`` (one join per person) and give exactly the history's rows, scale
+    included, for a job's population and for the preview's joined form; a past ``now``
+    still reduces the history."""
+    from hiring.screening.metrics import metric_aggregates_query
+    from hiring.selectors import application_population
+    from scoring.models import LatestReading
+
+    now = datetime.now(tz=UTC)
+    job = build_population(seed, 60, now)
+    # Someone measured only long ago: the history's "stale" row (no value), the same here.
+    old = factories.CandidateFactory(organization=job.organization, notices=False)
+    factories.ApplicationFactory(job=job, candidate=old)
+    factories.MetricSnapshotFactory(
+        account=factories.SocialAccountFactory(candidate=old, network="github", handle="old"),
+        provider="github",
+        observed_at=now - timedelta(days=200),
+        metrics={"followers": 5},
+    )
+    population = application_population(job=job)
+    specs = [
+        rule_spec(rule)
+        for rule in ScreeningRule.objects.filter(
+            job=job, aggregation="latest", metric__contains=":"
+        )
+    ]
+    assert {spec.metric for spec in specs} == {"vendor:klout", "metric:followers"}
+
+    def rows(spec: Any, when: datetime, *, joined: bool = False) -> tuple[str, set[Any]]:
+        sql, params = metric_aggregates_query(
+            rule=spec, population=population, now=when, joined=joined
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = {
+                (c, at, str(first), second, used)
+                for c, at, first, second, used in cursor.fetchall()
+                if not joined or c in set(population.values_list("candidate_id", flat=True))
+            }
+        return sql, found
+
+    for spec in specs:
+        assert kept.statistics_apply(spec, None, now)
+        sql, by_row = rows(spec, now)
+        assert LatestReading._meta.db_table in sql
+        _, by_joined_row = rows(spec, now, joined=True)
+        with override_settings(RENOWN_WINDOW_STATS=False):
+            history_sql, by_history = rows(spec, now)
+        assert LatestReading._meta.db_table not in history_sql
+        assert by_history, spec.metric
+        if spec.metric == "metric:followers":
+            assert any(used is None for *_, used in by_history)
+        assert by_row == by_history == by_joined_row
+        past_sql, _ = rows(spec, now - timedelta(days=3))
+        assert LatestReading._meta.db_table not in past_sql
