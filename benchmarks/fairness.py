@@ -98,15 +98,15 @@ def draft(job: Any, **fields: Any) -> Any:
 
 def hand_written(job: Any) -> list[tuple[Any, ...]]:
     """The same counts as the Klout preview, in one query written for this rule alone:
-    each candidate's latest Klout score, its outcome, grouped by category and footprint
-    (sets joined by hash, as a person would write it for speed)."""
+    each candidate's latest Klout score (the kept latest-value row, as the preview reads
+    it), its outcome, grouped by category and footprint (sets joined by hash, as a
+    person would write it for speed)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH k AS (SELECT DISTINCT ON (candidate_id) candidate_id, value FROM "
-            "renown_scoring_vendorscore WHERE vendor = 'klout' AND as_of <= current_date "
-            "ORDER BY candidate_id, as_of DESC, id DESC), "
+            "WITH k AS (SELECT candidate_id, value FROM renown_scoring_latestreading "
+            "WHERE metric = 'vendor:klout' AND as_of <= now()), "
             "f AS (SELECT DISTINCT candidate_id FROM renown_scoring_anomalyflag WHERE kind = "
             "'disagreement' AND jsonb_exists(evidence, 'klout')), "
             "s AS (SELECT DISTINCT candidate_id FROM renown_candidates_socialaccount WHERE status = "
