@@ -43,6 +43,18 @@ def statistics_apply(rule: RuleSpec, candidate_ids: Sequence[int] | None, now: d
     return True
 
 
+def _per_person(
+    table: str, alias: str, population_sql: str | None, population_params: list[SQLParam]
+) -> tuple[str, list[SQLParam]]:
+    """``table`` as ``alias``, joined to the population (None: every candidate's row)."""
+    if population_sql is None:
+        return f"{table} {alias}", []
+    joined = (
+        f"({population_sql}) pop JOIN {table} {alias} ON {alias}.candidate_id = pop.candidate_id"
+    )
+    return joined, list(population_params)
+
+
 def aggregates_query(
     rule: RuleSpec, scorer: str, population_sql: str | None, population_params: list[SQLParam]
 ) -> tuple[str, list[SQLParam]]:
@@ -52,12 +64,7 @@ def aggregates_query(
     fresh by it; ``used`` is the window's readings (0: none inside the window).
     ``population_sql`` None: every candidate's row (the caller joins its population).
     """
-    latest = table_name(LatestScore)
-    if population_sql is None:
-        rows, params = f"{latest} l", []
-    else:
-        rows = f"({population_sql}) pop JOIN {latest} l ON l.candidate_id = pop.candidate_id"
-        params = list(population_params)
+    rows, params = _per_person(table_name(LatestScore), "l", population_sql, population_params)
     if not rule.uses_window:
         return (
             f"SELECT l.candidate_id, l.as_of, l.value, NULL, 1 FROM {rows} "  # noqa: S608
@@ -93,12 +100,7 @@ def readings_query(
     for a vendor's, read however old. ``population_sql`` None: every candidate's row
     (the caller joins its population).
     """
-    latest = table_name(LatestReading)
-    if population_sql is None:
-        rows, params = f"{latest} r", []
-    else:
-        rows = f"({population_sql}) pop JOIN {latest} r ON r.candidate_id = pop.candidate_id"
-        params = list(population_params)
+    rows, params = _per_person(table_name(LatestReading), "r", population_sql, population_params)
     if since is None:
         return (
             f"SELECT r.candidate_id, r.as_of, r.value, NULL, 1 FROM {rows} "  # noqa: S608
