@@ -15,7 +15,7 @@ so the statistics and the history always agree.
 - ``window_stats_written``: when scores are written (``scoring.services.scores``: the
   COPY upsert of a refresh, a rescore, a backfill). On PostgreSQL a pair that got one
   reading newer than any it had, on a row nothing has left since it was computed (the
-  everyday case: a refresh), is updated in place from the row alone (``_APPEND``): the
+  everyday case: a refresh), is updated in place from the row alone (``_append_sql``): the
   reading goes into each window's sorted values (a binary search, ``width_bucket``),
   its change into the noise window's sorted changes, and the figures are read off the
   arrays. Any other pair (a new one, a backfill, a row that is behind) is reduced again
