@@ -57,15 +57,16 @@ from hiring.screening import metrics
 from hiring.screening.evaluation import (
     BAND_VOLATILITY,
     COMBINE_ALL,
-    MAD_TO_SIGMA,
     MISSING_NONE,
     MISSING_STALE,
     MISSING_WINDOW,
     RuleSpec,
     flag_applies,
     median_from_middles,
+    noise_from_middles,
 )
 from hiring.screening.sql import SQLParam
+from renown.db import fast_timestamps
 
 # Networks that describe offline reputation (an author id), not an online footprint.
 OFFLINE_NETWORKS: Final = frozenset({"openalex", "openlibrary", "orcid"})
@@ -294,6 +295,7 @@ def _histogram_sql(
         AccountStatus.ACTIVE.value, sorted(OFFLINE_NETWORKS),
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
+        fast_timestamps(cursor)
         cursor.execute("SELECT set_config('jit', 'off', true)")
         if work_mem := hiring_conf.get("RENOWN_SCREENING_WORK_MEM"):
             cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
@@ -333,9 +335,7 @@ def _histogram_sql(
                     value = median_from_middles(first, second)
                 else:
                     value = first
-                noise = (
-                    MAD_TO_SIGMA * median_from_middles(low, high) if low is not None else Decimal(0)
-                )
+                noise = noise_from_middles(low, high) if low is not None else Decimal(0)
                 measures.append(
                     _measure(
                         entry.spec, value=value, missing="", noise=noise,

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from statistics import median
+from typing import NamedTuple
 
 from scoring.windows import window_start
 
@@ -59,6 +60,8 @@ VOLATILITY_WINDOW_DAYS = 90
 # The MAD of a normal distribution times this is its standard deviation
 # (scoring.trends.MAD_TO_SIGMA, here exact so that every database agrees).
 MAD_TO_SIGMA = Decimal("1.4826")
+# The noise's precision: far finer than any score's hundredths, the same on every path.
+NOISE_QUANTUM = Decimal("0.0001")
 
 MISSING_NONE = "none"  # never measured (in the period read)
 MISSING_STALE = "stale"  # measured, but not within the maximum data age
@@ -118,12 +121,12 @@ class DataPoint:
     value: Decimal
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(NamedTuple):
     """A metric's history reduced to the one value a rule compares.
 
     ``value`` is None when nothing usable was found; ``missing`` then says why
-    (``none``, ``stale`` or ``window``).
+    (``none``, ``stale`` or ``window``). A named tuple: a screening builds one per
+    candidate and rule (300,000 for a job of 100,000 with three rules).
     """
 
     value: Decimal | None
@@ -166,7 +169,20 @@ def volatility_of_values(values: Sequence[Decimal]) -> Decimal:
     if not changes:
         return Decimal(0)
     centre = median_of(changes)
-    return MAD_TO_SIGMA * median_of([abs(c - centre) for c in changes])
+    deviations = sorted(abs(c - centre) for c in changes)
+    middle = len(deviations) // 2
+    return noise_from_middles(deviations[(len(deviations) - 1) // 2], deviations[middle])
+
+
+def noise_from_middles(low: Decimal, high: Decimal) -> Decimal:
+    """The noise from the two middle absolute deviations (equal for an odd count):
+    1.4826 × their mean, to ``NOISE_QUANTUM``.
+
+    One figure, however it was reached: the deviations' own digits depend on the path
+    (a database's numeric division keeps 20 decimals, Python's the fewest exact ones),
+    and a screening writes the band it applied.
+    """
+    return (MAD_TO_SIGMA * median_from_middles(low, high)).quantize(NOISE_QUANTUM)
 
 
 def volatility(points: Sequence[DataPoint], *, now: datetime) -> Decimal | None:

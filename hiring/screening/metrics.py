@@ -38,9 +38,11 @@ from hiring.screening.evaluation import (
     RuleSpec,
     aggregate,
     median_from_middles,
+    noise_from_middles,
     volatility,
 )
 from hiring.screening.sql import SQLParam, table_name
+from renown.db import fast_timestamps
 from scoring import providers
 from scoring.models import (
     AnomalyFlag,
@@ -205,6 +207,7 @@ def metric_newest_before(
     if connection.vendor == "postgresql" and source.kind == "scorer":
         # One index probe per candidate (the covering history index), in one statement.
         with connection.cursor() as cursor:
+            fast_timestamps(cursor)
             cursor.execute(
                 "SELECT c, (SELECT max(as_of) FROM "  # noqa: S608 - our own table name
                 f"{table_name(Score)} s WHERE s.candidate_id = c AND s.scorer = %s "
@@ -364,6 +367,7 @@ def _latest_sql(
 
 
 def _work_mem(cursor: CursorWrapper) -> None:
+    fast_timestamps(cursor)  # a read of every candidate's newest time
     # SET takes no parameters; set_config does, and is_local=true lasts the transaction.
     # JIT compiling these short-lived plans costs more than it saves.
     cursor.execute("SELECT set_config('jit', 'off', true)")
@@ -562,14 +566,12 @@ def metric_volatility_sql(
     ``hiring.screening.evaluation.volatility_of_values``; candidates with fewer than two
     values are absent.
     """
-    from hiring.screening.evaluation import MAD_TO_SIGMA
-
     sql, params = metric_volatility_query(rule=rule, population=population, now=now)
     with transaction.atomic(), connection.cursor() as cursor:
         _work_mem(cursor)
         cursor.execute(sql, params)
         return {
-            candidate_id: MAD_TO_SIGMA * median_from_middles(low, high)
+            candidate_id: noise_from_middles(low, high)
             for candidate_id, low, high in cursor.fetchall()
         }
 

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -35,6 +34,7 @@ from hiring import selectors
 from hiring.models import Application, Job, Screening, ScreeningRule, ScreeningRun
 from hiring.screening import metrics
 from hiring.screening.evaluation import (
+    BAND_VOLATILITY,
     COMBINE_ALL,
     Aggregate,
     RuleResult,
@@ -74,37 +74,69 @@ class _Row:
     reasons_json: str
 
 
-@lru_cache(maxsize=65536)
-def _judge(
-    spec: RuleSpec,
-    value: Decimal | None,
-    used: int,
-    missing: str,
-    stale_since: datetime | None,
-    noise: Decimal | None,
-    flags: tuple[str, ...],
-) -> RuleResult:
-    # Many candidates share a value: the same inputs give the same result.
-    found = Aggregate(value=value, points_used=used, newest_at=stale_since, missing=missing)
-    return judge(spec, found, volatility=noise, flags=flags)
-
-
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
+# What judging one rule for one candidate depends on: value, points used, why missing,
+# the newest time a stale reason names, the noise a volatility band uses, the flags.
+_Inputs = tuple[Decimal | None, int, str, datetime | None, Decimal | None, tuple[str, ...]]
+# A judged rule as the run writes it: (action, outcome, treated_as) for the verdict, and
+# the rule's part of the reasons, as JSON text, before and after its "data_at".
+_Judged = tuple[tuple[str, str, str], str, str]
 
-@lru_cache(maxsize=65536)
-def _reason_json(rule_id: int, version: int, result: RuleResult, data_at: str | None) -> str:
-    """One rule's part of a screening's reasons, as JSON text (built directly: it is hot).
+
+class _Judge:
+    """One rule's judgement of every candidate, remembered per distinct input.
+
+    Many candidates share their inputs (no data, the same latest value): each distinct
+    input is judged once (``judge``) and its reason written as JSON once. The key is
+    built from plain values, so looking it up costs a tuple's hash, not the rule's.
+    """
+
+    def __init__(self, prepared: _Prepared) -> None:
+        self.prepared = prepared
+        self.seen: dict[_Inputs, _Judged] = {}
+        # A volatility band only widens a fixed band: noise within it changes nothing.
+        self.noise_counts_above: Decimal | None = (
+            prepared.spec.near_band if prepared.spec.near_band_source == BAND_VOLATILITY else None
+        )
+
+    def __call__(self, inputs: _Inputs) -> _Judged:
+        value, used, missing, stale_since, noise, flags = inputs
+        found = Aggregate(value=value, points_used=used, newest_at=stale_since, missing=missing)
+        result = judge(self.prepared.spec, found, volatility=noise, flags=flags)
+        judged = self.seen[inputs] = (
+            (self.prepared.action, result.outcome, result.treated_as),
+            *_reason_json(self.prepared.rule_id, self.prepared.version, result),
+        )
+        return judged
+
+    def key(
+        self,
+        value: Decimal | None,
+        used: int,
+        missing: str,
+        stale_since: datetime | None,
+        noise: Decimal | None,
+        flags: tuple[str, ...],
+    ) -> _Inputs:
+        above = self.noise_counts_above
+        if above is None or value is None or noise is None or noise <= above:
+            noise = None
+        return (value, used, missing, stale_since, noise, flags)
+
+
+def _reason_json(rule_id: int, version: int, result: RuleResult) -> tuple[str, str]:
+    """One rule's part of a screening's reasons, as JSON text around its ``data_at``.
 
     The rule's definition, action and group are in the run (``ScreeningRun.rules``).
     Only the reason is free text; the rest are numbers, Decimals, choices and ISO times.
     """
     value = "null" if result.value is None else f'"{result.value}"'
-    at = "null" if data_at is None else f'"{data_at}"'
     return (
         f'{{"rule":{int(rule_id)},"version":{int(version)},"outcome":"{result.outcome}",'
         f'"value":{value},"treated_as":"{result.treated_as}","points":{int(result.points_used)},'
-        f'"band":"{result.band}","data_at":{at},"reason":{_JSON.encode(result.reason)}}}'
+        f'"band":"{result.band}","data_at":',
+        f',"reason":{_JSON.encode(result.reason)}}}',
     )
 
 
@@ -196,12 +228,13 @@ def _prepare(
 
 def _combine(plan: _Plan) -> Iterator[_Row]:
     """Each candidate's screening, in candidate order, from what was read (pure work)."""
-    times: dict[datetime, str] = {}
+    times: dict[datetime | None, str] = {None: "null"}
+    judges = [_Judge(rule) for rule in plan.rules]
     for candidate_id in plan.candidate_ids:
         own_flags = plan.flags.get(candidate_id)
         reasons = []
         keys = []
-        for rule in plan.rules:
+        for rule, judge_rule in zip(plan.rules, judges, strict=True):
             measured = rule.aggregates.get(candidate_id)
             if measured is not None:
                 found, noise = measured
@@ -219,14 +252,13 @@ def _combine(plan: _Plan) -> Iterator[_Row]:
                     and flag_applies(rule.spec.metric, f.kind, f.sources)
                 )
             stale_since = newest if value is None else None  # only a stale reason names it
-            result = _judge(rule.spec, value, used, missing, stale_since, noise, applicable)
-            data_at = None
-            if newest is not None:
-                data_at = times.get(newest)
-                if data_at is None:
-                    data_at = times[newest] = newest.isoformat(timespec="seconds")
-            reasons.append(_reason_json(rule.rule_id, rule.version, result, data_at))
-            keys.append((rule.action, result.outcome, result.treated_as))
+            inputs = judge_rule.key(value, used, missing, stale_since, noise, applicable)
+            key, head, tail = judge_rule.seen.get(inputs) or judge_rule(inputs)
+            data_at = times.get(newest)
+            if data_at is None:
+                data_at = times[newest] = f'"{newest.isoformat(timespec="seconds")}"'  # type: ignore[union-attr]
+            reasons.append(head + data_at + tail)
+            keys.append(key)
         combined = verdict_cached(plan.structure, tuple(keys))
         yield _Row(
             candidate_id, combined.outcome, combined.suggestion, "[" + ",".join(reasons) + "]"
@@ -236,19 +268,32 @@ def _combine(plan: _Plan) -> Iterator[_Row]:
 class _Tally:
     """Counts per outcome and a SHA-256 over the rows, taken as they stream past."""
 
+    CHUNK = 2000  # rows hashed at once: one update of many lines costs less than many
+
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.sha = hashlib.sha256()
         self.rows = 0
 
     def over(self, rows: Iterable[_Row]) -> Iterator[_Row]:
+        lines: list[str] = []
+        outcomes: list[str] = []
         for row in rows:
-            self.rows += 1
-            self.counts[row.outcome] += 1
-            self.sha.update(
-                f"{row.candidate_id}\t{row.outcome}\t{row.suggestion}\t{row.reasons_json}\n".encode()
+            outcomes.append(row.outcome)
+            lines.append(
+                f"{row.candidate_id}\t{row.outcome}\t{row.suggestion}\t{row.reasons_json}\n"
             )
+            if len(lines) == self.CHUNK:
+                self._take(lines, outcomes)
             yield row
+        self._take(lines, outcomes)
+
+    def _take(self, lines: list[str], outcomes: list[str]) -> None:
+        self.sha.update("".join(lines).encode())
+        self.counts.update(outcomes)
+        self.rows += len(lines)
+        lines.clear()
+        outcomes.clear()
 
 
 _COPY_COLUMNS = (

@@ -17,6 +17,7 @@ from candidates.models import (
     Candidate,
     ReputationEvidence,
 )
+from renown.db import fast_timestamps
 from renown.models import EventType
 from renown.webhooks import services as webhook_services
 from renown.webhooks.events import EventData, ScoreUpdatedData
@@ -263,6 +264,7 @@ def _insert_scores(rows: Sequence[Score]) -> None:
     table = Score._meta.db_table
     columns = ", ".join(_SCORE_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
+        fast_timestamps(cursor)  # RETURNING every written score's time
         cursor.execute(
             # Our own table and column names, no user input.
             f"CREATE TEMP TABLE score_incoming ON COMMIT DROP AS "  # noqa: S608

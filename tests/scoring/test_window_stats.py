@@ -23,7 +23,11 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hiring.screening.evaluation import MAD_TO_SIGMA, median_from_middles, volatility_of_values
+from hiring.screening.evaluation import (
+    median_from_middles,
+    noise_from_middles,
+    volatility_of_values,
+)
 from scoring import window_stats
 from scoring.models import LatestScore, Score, ScoreWindowStats
 from scoring.services import scores as score_services
@@ -74,7 +78,7 @@ def test_the_kept_middles_give_the_engines_median_and_noise(cents: list[int]) ->
     else:
         assert figures.noise_low is not None
         assert figures.noise_high is not None
-        noise = MAD_TO_SIGMA * median_from_middles(figures.noise_low, figures.noise_high)
+        noise = noise_from_middles(figures.noise_low, figures.noise_high)
         assert noise == volatility_of_values(values)
 
 

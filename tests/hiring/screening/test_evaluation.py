@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hiring.screening.evaluation import (
+    NOISE_QUANTUM,
     Aggregate,
     DataPoint,
     GroupResult,
@@ -24,6 +25,7 @@ from hiring.screening.evaluation import (
     follows_suggestion,
     judge,
     median_from_middles,
+    noise_from_middles,
     verdict,
     volatility_of_values,
 )
@@ -182,7 +184,9 @@ def test_even_median_is_the_exact_mean_of_the_middle_values() -> None:
 def test_volatility_is_scorings_trend_volatility_in_decimals(values: list[Decimal]) -> None:
     ours = volatility_of_values(values)
     theirs = trends.volatility([float(v) for v in values])
-    assert float(ours) == pytest.approx(theirs, abs=1e-9)
+    # The same figure, to the noise's quantum (rounded half to even: at most half of it off).
+    assert float(ours) == pytest.approx(theirs, abs=float(NOISE_QUANTUM) / 2 + 1e-9)
+    assert ours == ours.quantize(NOISE_QUANTUM)
 
 
 def test_volatility_band_widens_the_near_band_to_the_candidates_noise() -> None:
@@ -318,3 +322,21 @@ def test_whether_a_decision_follows_the_machine(
     suggestion: str, decision: str, follows: bool | None
 ) -> None:
     assert follows_suggestion(suggestion, decision) is follows
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "written"),
+    [
+        # A database's numeric keeps 20 decimals; Python's arithmetic the fewest exact ones.
+        ("17.58000000000000000000", "17.58000000000000000000", "26.0641"),
+        ("17.580", "17.580", "26.0641"),
+        ("17.58", "17.58", "26.0641"),
+        ("17.575", "17.585", "26.0641"),
+        ("0", "0", "0.0000"),
+        ("1000", "1000.00", "1482.6000"),
+    ],
+)
+def test_the_noise_is_one_figure_whatever_the_digits_it_came_from(
+    low: str, high: str, written: str
+) -> None:
+    assert str(noise_from_middles(Decimal(low), Decimal(high))) == written
