@@ -521,9 +521,10 @@ def with_noise(
     found: dict[int, RuleAggregate], noise: dict[int, Decimal]
 ) -> dict[int, RuleAggregate]:
     """The aggregates with each candidate's noise (0 without two values to compare)."""
+    zero = Decimal(0)
     return {
-        candidate_id: entry._replace(volatility=noise.get(candidate_id, Decimal(0)))
-        for candidate_id, entry in found.items()
+        candidate_id: RuleAggregate(measured, noise.get(candidate_id, zero))
+        for candidate_id, (measured, _) in found.items()
     }
 
 

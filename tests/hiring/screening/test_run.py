@@ -260,3 +260,64 @@ def test_screening_one_candidate_considers_them_for_the_job() -> None:
     candidate = factories.CandidateFactory(organization=rule.job.organization)
     screening_evaluate(candidate=candidate, job=rule.job, now=NOW)
     assert rule.job.applications.filter(candidate=candidate).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("plain", "plain"),
+        ("a\\b", "a\\\\b"),  # the escape character itself
+        ("a\tb", "a\\tb"),  # would end the column
+        ("a\nb", "a\\nb"),  # would end the row
+        ("a\rb", "a\\rb"),
+        ("\\N", "\\\\N"),  # COPY's NULL, as text
+        ('{"reason":"\\"quoted\\" – ≥ 35"}', '{"reason":"\\\\"quoted\\\\" – ≥ 35"}'),
+    ],
+)
+def test_copy_text_escapes_what_would_end_a_column_or_a_row(value: str, line: str) -> None:
+    from hiring.screening.run import copy_text
+
+    assert copy_text(value) == line
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("first", [True, False])
+def test_the_copy_lines_arrive_as_the_rows_were(first: bool) -> None:
+    """Each screening's line of COPY text reads back as the row it was written from,
+    straight into the table (a job's first screening) or through the upsert."""
+    import json
+
+    from django.db import transaction
+
+    from hiring.models import ScreeningRun
+    from hiring.screening.run import _Row, _write_postgresql
+
+    job = factories.JobFactory()
+    candidates = factories.CandidateFactory.create_batch(3, organization=job.organization)
+    hostile = [
+        {"reason": 'tab\there, newline\nthere, "quotes", back\\slash, \\N, ≥ é 漢'},
+        {"reason": "\r\n\t\\"},
+        {"reason": "plain"},
+    ]
+    if not first:
+        for candidate in candidates:  # screened before: the rows are updated
+            Screening.objects.create(
+                candidate=candidate, job=job, outcome="meets", suggestion="advance",
+                reasons=[], rule_versions={}, evaluated_at=NOW - timedelta(days=1),
+            )  # fmt: skip
+    run = ScreeningRun.objects.create(job=job, started_at=NOW, evaluated_at=NOW)
+    rows = [
+        _Row(c.pk, "below", "review", json.dumps([reason], ensure_ascii=False))
+        for c, reason in zip(candidates, hostile, strict=True)
+    ]
+    with transaction.atomic():
+        _write_postgresql(job, run, rows, {"7": 2}, first)
+    stored = {s.candidate_id: s for s in Screening.objects.filter(job=job)}
+    assert len(stored) == 3
+    for candidate, reason in zip(candidates, hostile, strict=True):
+        screening = stored[candidate.pk]
+        assert screening.reasons == [reason]
+        assert (screening.outcome, screening.suggestion) == ("below", "review")
+        assert screening.rule_versions == {"7": 2}
+        assert screening.evaluated_at == NOW
+        assert screening.run_id == run.pk
