@@ -239,7 +239,8 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
         responses={200: s.RulePreviewSerializer},
         description="What the rule would do beside the job's live rules, saving nothing "
         "(HR admins): outcome counts on today's candidates, the fairness warnings "
-        "(categories under 5 people read 'fewer than 5'), and fairer alternatives "
+        "grouped, one per code and table, serious first (groups of fewer than 5 people "
+        "have no counts), and fairer alternatives "
         "(hiring.fairness.preview). With 'replaces', the rule is a new version of that rule.",
     )
     @action(detail=False, methods=["post"])
@@ -289,7 +290,7 @@ def rule_preview_data(*, job: Job, rule: ScreeningRule) -> RulePreviewData:
         "candidates": preview.total,
         "outcomes": preview.outcomes,
         "suggestions": preview.suggestions,
-        "warnings": [dict(w.as_dict()) for w in preview.warnings if not w.restricted],
+        "warnings": [dict(w.grouped_dict()) for w in preview.warnings if not w.restricted],
         "as_drafted": base.as_dict(),
         "alternatives": [a.as_dict() for a in best_first(alternatives)],
     }
