@@ -46,6 +46,7 @@ from hiring.screening.evaluation import (
 
 # --- adverse impact -----------------------------------------------------------------------
 
+_NAMED: Final = 3  # a message names this many groups at most; its table lists them all
 _AI_SOURCE: Final = "29 CFR 1607.4(D); 6 RCNY 5-300 'Impact Ratio', 5-301(b)(3)"
 
 
@@ -171,9 +172,15 @@ def _table_warnings(table: AuditTable, include_restricted: bool) -> Iterator[Fai
                 severity="warning",
                 message=(
                     f"By {words}, the ratio below four-fifths of "
-                    f"{_and(_small_numbers_reason(row, reference) for row in weak)} rests on "
-                    "numbers too small to tell. This does not clear the rule: look at a longer "
-                    "period, or at the rule's use elsewhere, before concluding either way."
+                    + (
+                        _and(_small_numbers_reason(row, reference) for row in weak)
+                        if len(weak) <= _NAMED
+                        else f"{len(weak)} groups (each gap not statistically significant, or "
+                        "reversed by selecting one different person: see the table)"
+                    )
+                    + " rests on numbers too small to tell. This does not clear the rule: look "
+                    "at a longer period, or at the rule's use elsewhere, before concluding "
+                    "either way."
                 ),
                 source="29 CFR 1607.4(D); UGESP Questions and Answers (1979), 'one different person'",
             )  # fmt: skip
@@ -241,7 +248,14 @@ def _small_numbers_reason(row: CategoryRow, reference: CategoryRow) -> str:
 
 def _listing(rows: Sequence[CategoryRow], *, fisher: bool = False) -> str:
     """``Asian Female at 0.500 (30.0%) and Black Male at 0.700 (42.0%) are``; rates of
-    groups under 5 people are never written."""
+    groups under 5 people are never written. More than ``_NAMED`` groups: how many,
+    and the lowest (the warning's groups list every one)."""
+    if len(rows) > _NAMED:
+        lowest = min(rows, key=lambda row: (row.impact_ratio or 0, row.label))
+        return (
+            f"{len(rows)} groups, the lowest {_category(lowest)} at "
+            f"{_ratio(lowest.impact_ratio)}, are"
+        )
     parts = []
     for row in rows:
         details = []

@@ -232,6 +232,13 @@ def test_at_most_one_four_fifths_warning_per_table_listing_its_groups() -> None:
     ]
     assert all(not g["too_small"] for w in failing.values() for g in w.groups)
     assert "White Male" in failing["intersectional"].message  # the reference, by name
+    # Five groups: the message says how many and the lowest; the groups list them all.
+    assert (
+        "5 groups, the lowest Black or African American Female at 0.138, are"
+        in failing["intersectional"].message
+    )
+    assert "Asian Female at" not in failing["intersectional"].message
+    assert "By sex, Female at 0.403 (13.3%) is selected" in failing["sex"].message
     apart = [w for w in found if w.code == "adverse_impact.too_small"]
     assert [(w.table, [g["label"] for g in w.groups]) for w in apart] == [
         ("race_ethnicity", ["Native Hawaiian or Pacific Islander"]),
