@@ -20,6 +20,7 @@ from hiring.fairness.preview import (
     rule_preview,
     rules_with_draft,
 )
+from hiring.fairness.warning import warning_display
 from hiring.models import (
     BiasAudit,
     Job,
@@ -218,7 +219,7 @@ class JobAdmin(HiringScopedAdmin):
             "rules": ScreeningRule.objects.filter(job=job, active=True),
             "audit": audit,
             "tables": tables,
-            "warnings": [w.as_dict() for w in warnings],
+            "warnings": [warning_display(w) for w in warnings],
             "classes": [label for _, label in live_bias_audit.OUTCOME_CLASSES],
             "auditor": auditor,
             "may_record": may_record,

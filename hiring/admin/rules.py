@@ -27,6 +27,7 @@ from hiring.fairness.preview import (
     rule_preview,
     rules_with_draft,
 )
+from hiring.fairness.warning import warning_display
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
     RuleGroup,
@@ -98,7 +99,7 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
                 label,
                 [
                     {
-                        **w.as_dict(),
+                        **warning_display(w),
                         "acknowledged": severity == "serious"
                         and (w.code, w.subject) in acknowledged,
                     }
@@ -427,7 +428,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             "rule": rule,
             "draft": draft,
             "author": rule.created_by_id is not None and rule.created_by_id == user.pk,
-            "serious": [(w.as_dict(), (w.code, w.subject) not in missing) for w in serious],
+            "serious": [(warning_display(w), (w.code, w.subject) not in missing) for w in serious],
             "missing": len(missing),
             "acknowledgements": selectors.rule_acknowledgements(rule=rule),
             "form": form,

@@ -90,15 +90,16 @@ class Alternative:
 def lowest_ratio(result: audit_maths.AuditResult) -> tuple[Fraction | None, str]:
     """The lowest impact ratio across the categories of every table, and whose.
 
-    Categories under 2 % of their table are left out of this comparison (6 RCNY
-    5-301(d) lets an audit exclude them): one person more or less swings their ratio
-    from 0 to 1, which would decide every comparison. They stay in the audit itself.
+    Categories too small to judge (fewer than 5 people or under 2 % of their table,
+    ``bias_audit.decision_aid_counts``) are left out of this comparison: one person
+    more or less swings their ratio from 0 to 1, which would decide every comparison.
+    They stay in the audit itself.
     """
     rows = [
         (row.impact_ratio, row.label)
         for table in result.tables
         for row in table.rows
-        if row.impact_ratio is not None and not row.under_two_percent
+        if row.impact_ratio is not None and not row.too_small
     ]
     if not rows:
         return None, ""

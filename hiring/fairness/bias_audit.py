@@ -75,6 +75,10 @@ RACE_ETHNICITY_CATEGORIES: Final[tuple[RaceEthnicity, ...]] = (
 TABLE_NAMES: Final[tuple[TableName, ...]] = ("sex", "race_ethnicity", "intersectional")
 FOUR_FIFTHS: Final = Fraction(4, 5)
 TWO_PERCENT: Final = Fraction(2, 100)
+# In a decision aid (the what-if preview and its warnings, not an LL144 audit), a
+# category with fewer people than this, or under TWO_PERCENT of its table, is "too
+# small to judge": shown, never the reference, never "below four-fifths" itself.
+TOO_SMALL_UNDER: Final = 5
 
 # Fisher's two-sided p sums every table at most as probable as the observed one.
 # scipy's fisher_exact computes the probabilities in floating point and so compares
@@ -171,13 +175,18 @@ class CategoryRow:
     impact_ratio: Fraction | None  # None when the table's highest rate is 0
     share: Fraction  # count / individuals in this table
     is_reference: bool
-    fisher_p: float | None  # None for the reference row
+    fisher_p: float | None  # None for the reference row, or when there is no reference
     z: float | None  # None for the reference row, or when the pooled rate is 0 or 1
+    # Set apart as too small to judge (decision aids only: ``audit_counts(set_apart_small=)``).
+    too_small: bool = False
 
     @property
     def below_four_fifths(self) -> bool:
-        """Whether the impact ratio is strictly below 4/5 (29 CFR 1607.4(D))."""
-        return self.impact_ratio is not None and self.impact_ratio < FOUR_FIFTHS
+        """Whether the impact ratio is strictly below 4/5 (29 CFR 1607.4(D)); never for a
+        category set apart as too small to judge."""
+        return (
+            not self.too_small and self.impact_ratio is not None and self.impact_ratio < FOUR_FIFTHS
+        )
 
     @property
     def under_two_percent(self) -> bool:
@@ -278,12 +287,22 @@ CellKey = tuple[Sex | None, RaceEthnicity | None]
 
 
 def audit_counts(
-    cells: Mapping[CellKey, tuple[int, int]], *, mode: Mode, median: Fraction | None = None
+    cells: Mapping[CellKey, tuple[int, int]],
+    *,
+    mode: Mode,
+    median: Fraction | None = None,
+    set_apart_small: bool = False,
 ) -> AuditResult:
     """Audit from counts: ``cells`` maps (sex, race/ethnicity) to (individuals, favourable).
 
     The same tables as ``audit`` (which counts its records and calls this), for callers
     that already hold grouped counts (a live audit, the what-if preview).
+
+    ``set_apart_small`` is for decision aids, not LL144 audits (where the auditor
+    decides, 6 RCNY 5-301(d)): a category with fewer than ``TOO_SMALL_UNDER`` people or
+    under 2 % of its table is ``too_small``; it keeps its counts, its ratio and its
+    Fisher p against the reference, but it is never the reference, and never below
+    four-fifths. Use ``decision_aid_counts``, which every preview reader passes through.
     """
     counts = {key: n for key, (n, _) in cells.items() if n}
     wins = {key: won for key, (n, won) in cells.items() if n}
@@ -314,10 +333,29 @@ def audit_counts(
         median=median,
         individuals=sum(counts.values()),
         unknown=either_unknown,
-        sex=_table("sex", sex_cells, unknown=sex_unknown),
-        race_ethnicity=_table("race_ethnicity", race_cells, unknown=race_unknown),
-        intersectional=_table("intersectional", both_cells, unknown=either_unknown),
+        sex=_table("sex", sex_cells, unknown=sex_unknown, set_apart_small=set_apart_small),
+        race_ethnicity=_table(
+            "race_ethnicity", race_cells, unknown=race_unknown, set_apart_small=set_apart_small
+        ),
+        intersectional=_table(
+            "intersectional", both_cells, unknown=either_unknown, set_apart_small=set_apart_small
+        ),
     )
+
+
+def decision_aid_counts(cells: Mapping[CellKey, tuple[int, int]]) -> AuditResult:
+    """Selection rates for a decision aid (the what-if preview, its warnings, the fairer
+    alternatives): ``audit_counts`` with categories too small to judge set apart.
+
+    The one place where a preview picks its reference category and computes its
+    impact ratios; a recorded LL144 audit uses ``audit_counts`` itself.
+    """
+    return audit_counts(cells, mode="selection", set_apart_small=True)
+
+
+def too_small_to_judge(count: int, table_total: int) -> bool:
+    """Fewer than ``TOO_SMALL_UNDER`` people, or under 2 % of the table's known total."""
+    return count < TOO_SMALL_UNDER or Fraction(count, table_total) < TWO_PERCENT
 
 
 def _median(ordered: Sequence[Score]) -> Fraction:
@@ -333,23 +371,36 @@ def _table(
     cells: Sequence[tuple[Sex | None, RaceEthnicity | None, int, int]],
     *,
     unknown: int,
+    set_apart_small: bool = False,
 ) -> AuditTable:
     present = [cell for cell in cells if cell[2] > 0]
     total = sum(cell[2] for cell in present)
     if not present:
         return AuditTable(name=name, rows=(), total=0, unknown=unknown)
     rates = [Fraction(won, n) for _, _, n, won in present]
-    top = max(rates)
+    small = [set_apart_small and too_small_to_judge(cell[2], total) for cell in present]
+    judged = [i for i in range(len(present)) if not small[i]]
+    rows = []
+    if not judged:  # every category too small to judge: no reference, no ratio
+        for (sex, race, n, won), rate in zip(present, rates, strict=True):
+            rows.append(
+                CategoryRow(
+                    sex=sex, race_ethnicity=race, count=n, favourable=won, rate=rate,
+                    impact_ratio=None, share=Fraction(n, total), is_reference=False,
+                    fisher_p=None, z=None, too_small=True,
+                )
+            )  # fmt: skip
+        return AuditTable(name=name, rows=tuple(rows), total=total, unknown=unknown)
+    top = max(rates[i] for i in judged)
     # Several categories can share the highest rate (WE-06c: two at 75 %); each gets
     # an impact ratio of 1. The one the others are tested against is the tied
     # category with the most individuals (the most information), first in the
-    # rule's order on a further tie.
+    # rule's order on a further tie. Categories too small to judge are never it.
     reference = max(
-        (i for i, rate in enumerate(rates) if rate == top),
+        (i for i in judged if rates[i] == top),
         key=lambda i: (present[i][2], -i),
     )
     _, _, ref_n, ref_won = present[reference]
-    rows = []
     for i, ((sex, race, n, won), rate) in enumerate(zip(present, rates, strict=True)):
         is_reference = i == reference
         rows.append(
@@ -366,6 +417,7 @@ def _table(
                 if is_reference
                 else fisher_exact_two_sided(won, n - won, ref_won, ref_n - ref_won),
                 z=None if is_reference else pooled_z(won, n, ref_won, ref_n),
+                too_small=small[i],
             )
         )
     return AuditTable(name=name, rows=tuple(rows), total=total, unknown=unknown)

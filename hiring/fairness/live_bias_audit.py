@@ -73,6 +73,7 @@ class TableRow(TypedDict):
     z: str
     classes: list[str]  # the rate of each of OUTCOME_CLASSES (with a live audit)
     small: bool
+    too_small: bool  # set apart as too small to judge (previews only, never in an LL144 audit)
 
 
 class Table(TypedDict):
@@ -275,6 +276,7 @@ def display_tables(
                     "z": "—" if row.z is None else f"{row.z:.2f}",
                     "classes": classes,
                     "small": row.count < SMALL,
+                    "too_small": row.too_small,
                 }
             )
         tables.append(

@@ -10,6 +10,7 @@ from fractions import Fraction
 from hiring.fairness.bias_audit import CategoryRow
 from hiring.fairness.impact import _audit_of, _comparison_figure, _one_person_reverses
 from hiring.fairness.warning import (
+    _TABLE_WORDS,
     FEWER_THAN_5,
     SIGNIFICANCE,
     SMALL_CATEGORY,
@@ -24,6 +25,7 @@ from hiring.fairness.warning import (
     _people,
     _ratio,
     _share,
+    group_figure,
 )
 from hiring.screening.evaluation import OUTCOME_INSUFFICIENT
 
@@ -72,47 +74,51 @@ def _missing_data_warnings(
         return
     effect = _policy_effect(policies)
     measured = _audit_of(population, lambda cell: cell.outcome != OUTCOME_INSUFFICIENT)
-    unequal = [
-        (table, row, table.reference)
-        for table in measured.tables
-        for row in table.rows
-        if table.reference is not None
-        and not row.is_reference
-        and row.impact_ratio is not None
-        and _measured_unequally(row, table.reference)
-    ]
     figure: Figure = {**counts, "policies": list(policies)}
-    if unequal:
-        figures = [
-            _comparison_figure(table, row, reference, include_restricted)
-            for table, row, reference in unequal
+    if "fail" in policies:
+        severity: Severity = "serious"
+    elif policies == ["pass"]:
+        severity = "info"
+    else:
+        severity = "warning"
+    unequal_anywhere = False
+    for table in measured.tables:
+        reference = table.reference
+        if reference is None:
+            continue
+        unequal = [
+            row
+            for row in table.rows
+            if not row.is_reference
+            and not row.too_small
+            and row.impact_ratio is not None
+            and _measured_unequally(row, reference)
         ]
-        figure["categories"] = [f for f, _ in figures]
+        if not unequal:
+            continue
+        unequal_anywhere = True
+        figures = [_comparison_figure(table, row, reference, include_restricted) for row in unequal]
         names = [
             f"{_category(row)} (measured at {_ratio(row.impact_ratio)} of the best-measured "
             "group's rate)"
-            for _, row, _ in unequal
-            if row.impact_ratio is not None
+            for row in unequal
         ]
-        if "fail" in policies:
-            severity: Severity = "serious"
-        elif policies == ["pass"]:
-            severity = "info"
-        else:
-            severity = "warning"
         yield FairnessWarning(
             code="no_footprint.disparity",
             severity=severity,
             message=(
                 f"{_people(insufficient)} of {total} ({_pct(Fraction(insufficient, total))}) "
                 f"land in 'insufficient data', {no_footprint} of them with no online account "
-                f"at all, and not evenly: {_and(names)}. {effect}"
+                f"at all, and not evenly by {_TABLE_WORDS[table.name]}: {_and(names)}. {effect}"
             ),
-            figure=figure,
+            figure={**figure, "table": table.name, "categories": [f for f, _ in figures]},
             source="29 CFR 1607.4(D); 6 RCNY 5-301(b)",
+            subject=f"{table.name}:" + "; ".join(row.label for row in unequal),
             restricted=small_counts or any(restricted for _, restricted in figures),
+            table=table.name,
+            groups=tuple(group_figure(row, include_restricted) for row in unequal),
         )
-    else:
+    if not unequal_anywhere:
         yield FairnessWarning(
             code="no_footprint.count",
             severity="info",

@@ -99,14 +99,15 @@ class Evaluation:
         return self.outcomes[OUTCOME_MEETS]
 
     def audit(self) -> audit_maths.AuditResult:
-        """Selection rates and impact ratios by category (``hiring.fairness.bias_audit``)."""
+        """Selection rates and impact ratios by category (``hiring.fairness.bias_audit``),
+        categories too small to judge set apart (``decision_aid_counts``)."""
         cells: dict[audit_maths.CellKey, tuple[int, int]] = {}
         for cell in self.cells:
             key = (cell.sex, cell.race_ethnicity)
             n, won = cells.get(key, (0, 0))
             selected = cell.count if cell.outcome == OUTCOME_MEETS else 0
             cells[key] = (n + cell.count, won + selected)
-        return audit_maths.audit_counts(cells, mode="selection")
+        return audit_maths.decision_aid_counts(cells)
 
 
 def _fails_by_a_point(spec: RuleSpec, value: Decimal) -> bool:

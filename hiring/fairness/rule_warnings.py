@@ -16,7 +16,13 @@ Sources (see ``shared/reference/fairness-law.md`` for the texts and their marks)
   (exact fractions, Fisher exact p, pooled z) is ``hiring.fairness.bias_audit``'s; this module only
   reads its rows. Smaller differences that are statistically significant may still be
   adverse impact, and larger ones on small numbers may not be (same paragraph of
-  1607.4(D); the 1979 UGESP Q&A's "one different person" test).
+  1607.4(D); the 1979 UGESP Q&A's "one different person" test). Warnings about groups
+  come one per code and table (sex, race/ethnicity, intersectional), listing the
+  groups they concern (``FairnessWarning.table``, ``groups``). This is a decision
+  aid, not an LL144 audit: a group of fewer than 5 people or under 2 % of its table
+  (known categories only) is too small to judge (``bias_audit.decision_aid_counts``):
+  never the reference, never below four-fifths, listed once per table in
+  ``adverse_impact.too_small`` (info) with its ratio and Fisher p.
 - **Job relatedness**: 29 CFR 1607.5(B) (validity), 1607.3(B) (prefer the alternative
   with less adverse impact), 42 U.S.C. 2000e-2(k) (job related and consistent with
   business necessity).
@@ -52,7 +58,8 @@ Severities, and why:
   or stale metric, breaks punished by "latest", buyable followers, no human review
   where the GDPR does not reach, no justification written down.
 - **info** -- context that asks nothing by itself: counts of unmeasured people when
-  they are spread evenly, how many sit near the line, unknown-category counts.
+  they are spread evenly, how many sit near the line, unknown-category counts, the
+  groups too small to judge.
 
 Where the same fact is more or less grave depending on the rule, the severity says so
 (e.g. the missing-data disparity is serious under policy "fail", a warning under

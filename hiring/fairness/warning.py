@@ -46,6 +46,9 @@ FigureValue: TypeAlias = (
 )
 Figure: TypeAlias = dict[str, FigureValue]
 
+# The table a warning about groups concerns; "" for a warning that is not about groups.
+WarningTable = Literal["", "sex", "race_ethnicity", "intersectional"]
+
 SEVERITIES: Final[tuple[Severity, ...]] = ("serious", "warning", "info")  # worst first
 OUTCOMES: Final = frozenset(
     {OUTCOME_MEETS, OUTCOME_BELOW, OUTCOME_NEAR, OUTCOME_INSUFFICIENT, OUTCOME_FLAGGED}
@@ -283,23 +286,70 @@ class PopulationSummary:
 # --- output ------------------------------------------------------------------------
 
 
+class GroupDict(TypedDict):
+    """One group a warning concerns, with its figures (a row of a table).
+
+    ``n``, ``selected`` and ``rate`` are ``None`` for a group of fewer than 5 people
+    unless the reader is an auditor; ``ratio`` and ``fisher_p`` are against the
+    table's reference group (``None`` for the reference itself, or when undefined).
+    """
+
+    label: str
+    n: int | None
+    selected: int | None
+    rate: float | None
+    ratio: float | None
+    fisher_p: float | None
+    too_small: bool
+
+
+class GroupedWarningDict(TypedDict):
+    """A warning as the API's preview answers it: one per code and table."""
+
+    code: str
+    severity: Severity
+    table: WarningTable
+    message: str
+    source: str
+    groups: list[GroupDict]
+
+
 class WarningDict(TypedDict):
     code: str
     severity: Severity
+    table: WarningTable
     message: str
     figure: Figure
     source: str
     subject: str
     restricted: bool
+    groups: list[GroupDict]
+
+
+def group_figure(row: CategoryRow, include_restricted: bool) -> GroupDict:
+    """``row`` as a group of a warning; counts under 5 masked unless ``include_restricted``."""
+    masked = row.count < SMALL_CATEGORY and not include_restricted
+    return {
+        "label": row.label,
+        "n": None if masked else row.count,
+        "selected": None if masked else row.favourable,
+        "rate": None if masked else float(row.rate),
+        "ratio": None if row.impact_ratio is None else float(row.impact_ratio),
+        "fisher_p": row.fisher_p,
+        "too_small": row.too_small,
+    }
 
 
 @dataclass(frozen=True, slots=True)
 class FairnessWarning:
     """One warning: what, how grave, in plain words, the figure behind it, and why.
 
-    ``subject`` tells apart warnings with the same code (a rule, a category), so an
-    acknowledgement can be stored per ``(code, subject)``. ``restricted`` is true
-    when ``figure`` holds exact counts of a category under 5 people: auditors only.
+    ``subject`` tells apart warnings with the same code (a rule, a table and the
+    groups it lists), so an acknowledgement can be stored per ``(code, subject)``.
+    ``restricted`` is true when ``figure`` or ``groups`` hold exact counts of a
+    category under 5 people: auditors only. A warning about groups names its
+    ``table`` (``sex``, ``race_ethnicity``, ``intersectional``) and lists the
+    ``groups`` it concerns, one entry per code and table; others leave both empty.
     """
 
     code: str
@@ -309,18 +359,84 @@ class FairnessWarning:
     source: str
     subject: str = ""
     restricted: bool = False
+    table: WarningTable = ""
+    groups: tuple[GroupDict, ...] = ()
 
     def as_dict(self) -> WarningDict:
-        """The warning as JSON-ready plain values (the admin, API and report shape)."""
+        """The warning as JSON-ready plain values (the admin and report shape)."""
         return {
             "code": self.code,
             "severity": self.severity,
+            "table": self.table,
             "message": self.message,
             "figure": copy.deepcopy(self.figure),
             "source": self.source,
             "subject": self.subject,
             "restricted": self.restricted,
+            "groups": [copy.copy(group) for group in self.groups],
         }
+
+    def grouped_dict(self) -> GroupedWarningDict:
+        """The warning as the API's preview answers it: code, severity, table, message,
+        source and the groups with their figures (``table`` "" and ``groups`` [] for
+        a warning not about groups)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "table": self.table,
+            "message": self.message,
+            "source": self.source,
+            "groups": [copy.copy(group) for group in self.groups],
+        }
+
+
+class GroupRow(TypedDict):
+    """A group of a warning as strings, for a page (``display_groups``)."""
+
+    label: str
+    n: str
+    selected: str
+    rate: str
+    ratio: str
+    fisher_p: str
+    too_small: bool
+
+
+class WarningDisplay(WarningDict):
+    """``as_dict()`` with its table's name in words and its groups as strings."""
+
+    table_title: str
+    rows: list[GroupRow]
+
+
+def display_groups(groups: Iterable[GroupDict]) -> list[GroupRow]:
+    """Groups as a page shows them: counts under 5 read "fewer than 5", ratios rounded
+    down to 3 places as the messages write them, Fisher p to 2 significant digits."""
+    return [
+        {
+            "label": group["label"],
+            "n": FEWER_THAN_5 if group["n"] is None else str(group["n"]),
+            "selected": "—" if group["selected"] is None else str(group["selected"]),
+            "rate": "—" if group["rate"] is None else f"{group['rate'] * 100:.1f}%",
+            "ratio": "—"
+            if group["ratio"] is None
+            else f"{math.floor(round(group['ratio'] * 1000, 6)) / 1000:.3f}",  # float 0.7 is 0.6999...
+            "fisher_p": "—" if group["fisher_p"] is None else f"{group['fisher_p']:.2g}",
+            "too_small": group["too_small"],
+        }
+        for group in groups
+    ]
+
+
+def warning_display(warning: FairnessWarning) -> WarningDisplay:
+    """The warning for a page: ``as_dict()``, its table in words and its groups as rows
+    (the admin's rule form, its approval page and the job's bias-audit page)."""
+    data = warning.as_dict()
+    return {
+        **data,
+        "table_title": _TABLE_WORDS[warning.table] if warning.table else "",
+        "rows": display_groups(data["groups"]),
+    }
 
 
 # --- dates ---------------------------------------------------------------------------

@@ -141,14 +141,45 @@ class RuleRollbackSerializer(serializers.Serializer[None]):
     )
 
 
+class WarningGroupSerializer(serializers.Serializer[JSONMapping]):
+    """One group a warning concerns (``hiring.fairness.warning.GroupDict``)."""
+
+    label = serializers.CharField(help_text="The group, e.g. 'Asian Female'.")  # type: ignore[assignment]
+    n = serializers.IntegerField(
+        allow_null=True, help_text="People in the group; null when fewer than 5 (masked)."
+    )
+    selected = serializers.IntegerField(
+        allow_null=True, help_text="Of them, selected by the rules; null when masked."
+    )
+    rate = serializers.FloatField(allow_null=True, help_text="selected / n; null when masked.")
+    ratio = serializers.FloatField(
+        allow_null=True,
+        help_text="Impact ratio against the table's reference group; null when undefined.",
+    )
+    fisher_p = serializers.FloatField(
+        allow_null=True,
+        help_text="Two-sided Fisher exact p against the reference group; null when none.",
+    )
+    too_small = serializers.BooleanField(
+        help_text="Fewer than 5 people or under 2 % of the table's known total: never the "
+        "reference, never flagged below four-fifths on its own."
+    )
+
+
 class FairnessWarningSerializer(serializers.Serializer[JSONMapping]):
+    """A fairness warning of the preview: one per code and table, serious first."""
+
     code = serializers.CharField()
-    severity = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["serious", "warning", "info"])
+    table = serializers.ChoiceField(
+        choices=["", "sex", "race_ethnicity", "intersectional"],
+        help_text="The table the warning is about; empty when it is not about groups.",
+    )
     message = serializers.CharField()
-    figure = serializers.JSONField()
     source = serializers.CharField()  # type: ignore[assignment]
-    subject = serializers.CharField(allow_null=True)
-    restricted = serializers.BooleanField()
+    groups = WarningGroupSerializer(
+        many=True, help_text="The groups it concerns with their figures; empty when none."
+    )
 
 
 class RulePreviewRequestSerializer(RuleDefinitionSerializer):

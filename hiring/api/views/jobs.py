@@ -32,6 +32,7 @@ from hiring.fairness.alternatives import best_first, fairer_alternatives
 from hiring.fairness.bias_audit import AuditInputError, audit_report
 from hiring.fairness.live_bias_audit import job_audit
 from hiring.fairness.preview import rule_preview, rules_with_draft
+from hiring.fairness.warning import GroupedWarningDict
 from hiring.models import (
     Application,
     Decision,
@@ -239,7 +240,8 @@ class JobRuleViewSet(JobChildViewSet, mixins.ListModelMixin):
         responses={200: s.RulePreviewSerializer},
         description="What the rule would do beside the job's live rules, saving nothing "
         "(HR admins): outcome counts on today's candidates, the fairness warnings "
-        "(categories under 5 people read 'fewer than 5'), and fairer alternatives "
+        "grouped, one per code and table, serious first (groups of fewer than 5 people "
+        "have no counts), and fairer alternatives "
         "(hiring.fairness.preview). With 'replaces', the rule is a new version of that rule.",
     )
     @action(detail=False, methods=["post"])
@@ -271,7 +273,7 @@ class RulePreviewData(TypedDict):
     candidates: int
     outcomes: Mapping[str, int]
     suggestions: Mapping[str, int]
-    warnings: list[Mapping[str, object]]
+    warnings: list[GroupedWarningDict]  # one per code and table, serious first
     as_drafted: Mapping[str, object]
     alternatives: list[Mapping[str, object]]
 
@@ -289,7 +291,7 @@ def rule_preview_data(*, job: Job, rule: ScreeningRule) -> RulePreviewData:
         "candidates": preview.total,
         "outcomes": preview.outcomes,
         "suggestions": preview.suggestions,
-        "warnings": [dict(w.as_dict()) for w in preview.warnings if not w.restricted],
+        "warnings": [w.grouped_dict() for w in preview.warnings if not w.restricted],
         "as_drafted": base.as_dict(),
         "alternatives": [a.as_dict() for a in best_first(alternatives)],
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -116,6 +117,46 @@ def test_the_panel_masks_groups_under_5_except_for_auditors(
     assert "Groups of fewer than 5 people show no counts" not in auditor_body
 
 
+def test_the_warnings_are_one_entry_per_code_and_table_with_their_groups(
+    job: Any, hr_admin_a: Any
+) -> None:
+    """Issue 18, part 2: Klout ≥ 35 selects 19 of 24 White men, 6 of 21 White women and
+    the 3 Asian women (too small to judge): one four-fifths entry for sex, one for
+    sex × race/ethnicity, none for race/ethnicity, where Asian is too small to be the
+    reference; each lists its groups in a compact table."""
+    rule = factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650,
+        action="screen_out", active=False,
+    )  # fmt: skip
+    body = login(hr_admin_a).get(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/")
+    page = body.content.decode()
+    entries = re.findall(
+        r'<li class="(\w+)[^"]*" data-code="([\w.]+)"(?: data-table="(\w+)")?', page
+    )
+    four_fifths = [table for _, code, table in entries if code == "adverse_impact.four_fifths"]
+    assert four_fifths == ["sex", "intersectional"]
+    assert len(set(entries)) == len(entries)  # one entry per code and table
+    severities = [severity for severity, _, _ in entries]
+    assert severities == sorted(severities, key=["serious", "warning", "info"].index)
+    intersectional = page.split(
+        'data-code="adverse_impact.four_fifths" data-table="intersectional"'
+    )[1]
+    groups = intersectional.split("</table>")[0]
+    assert '<table class="warning-groups">' in groups
+    assert "White Female" in groups
+    assert "White Male" not in groups.split("</caption>")[1]
+    assert "<td>0.360</td>" in groups  # (6/21) / (19/24) = 0.3609..., rounded down
+    too_small = page.split('data-code="adverse_impact.too_small" data-table="intersectional"')[1]
+    too_small = too_small.split("</li>")[0]
+    assert "Asian Female <small>(too small to judge)</small>" in too_small
+    assert "<td>fewer than 5</td>" in too_small  # an HR admin sees no count under 5
+
+    approval = login(hr_admin_a).get(f"/admin/renown_hiring/screeningrule/{rule.pk}/approve/")
+    approval_page = approval.content.decode()
+    assert approval_page.count('data-code="adverse_impact.four_fifths"') == 2
+    assert '<table class="warning-groups">' in approval_page
+
+
 def test_people_at_the_line_are_listed_apart_from_the_group_table(
     job: Any, hr_admin_a: Any
 ) -> None:
@@ -179,6 +220,9 @@ def test_the_live_bias_audit_in_html_and_csv(screened: Any, hr_admin_a: Any) -> 
     assert "9/19" in body
     assert "0.473" in body
     assert "Near the line" in body
+    # The warnings of the live rules, grouped, each with its groups' table.
+    assert body.count('data-code="adverse_impact.four_fifths"') == 2  # sex, intersectional
+    assert '<table class="warning-groups">' in body
     rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode())))
     header = rows[0]
     female = next(r for r in rows if r[:2] == ["sex", "Female"])
