@@ -410,7 +410,7 @@ def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
     job = Job.objects.get(organization=demo.organization, title="Community Manager")
     klout = ScreeningRule.objects.get(job=job, metric="vendor:klout")
     hiring_services.rule_acknowledge(
-        rule=klout, actor=user("hr-admin"), acknowledgement="Pilot for four weeks."
+        rule=klout, actor=user("hr-admin"), statement="Pilot for four weeks."
     )
     # Since then the job was re-assessed: influence is not relevant to it after all.
     Job.objects.filter(pk=job.pk).update(influence_relevance="none")
