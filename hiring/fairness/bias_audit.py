@@ -21,7 +21,10 @@ What is computed, and where it comes from:
   individual get a row (a rate of nobody is undefined).
 - **Under 2 %**: a category under 2 % of its table is marked, never dropped;
   6 RCNY 5-301(d) lets an auditor exclude it from the impact-ratio calculations
-  but its count and rate must still be reported, so both stay in the result.
+  but its count and rate must still be reported, so both stay in the result. An
+  excluded category (``excluded``: the auditor's choice, never made here by default)
+  keeps its row, count, rate and share, has no impact ratio and is never the
+  reference; the other rows are compared with the highest rate among the rest.
 - **Unknown category**: never inferred (DCWP FAQ III.6). An individual whose sex
   is unknown is left out of the sex and intersectional tables; one whose
   race/ethnicity is unknown, out of the race/ethnicity and intersectional tables.
@@ -39,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -173,6 +176,8 @@ class CategoryRow:
     is_reference: bool
     fisher_p: float | None  # None for the reference row
     z: float | None  # None for the reference row, or when the pooled rate is 0 or 1
+    # Left out of the impact-ratio calculation by the auditor (6 RCNY 5-301(d)).
+    excluded: bool = False
 
     @property
     def below_four_fifths(self) -> bool:
@@ -187,7 +192,7 @@ class CategoryRow:
     @property
     def label(self) -> str:
         """The category for people: ``"Female"``, ``"Asian"``, ``"Asian Female"``."""
-        return " ".join(part for part in (self.race_ethnicity, self.sex) if part is not None)
+        return _label(self.sex, self.race_ethnicity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +228,9 @@ class AuditResult:
         return (self.sex, self.race_ethnicity, self.intersectional)
 
 
-def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditResult:
+def audit(
+    records: Sequence[AuditRecord], *, mode: Mode | None = None, excluded: Collection[str] = ()
+) -> AuditResult:
     """Audit ``records``: per-category rates and impact ratios for every table.
 
     The mode is taken from the records (all must share it) unless ``mode`` is given;
@@ -233,6 +240,9 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
     and (c)(5) ask to report and how the DCWP examples word it ("individuals with an
     unknown sex or race/ethnicity category"). The per-table counts are on each
     ``AuditTable.unknown``.
+
+    ``excluded``: labels of categories (``CategoryRow.label``) the auditor left out of
+    the impact-ratio calculations (6 RCNY 5-301(d)); see ``audit_counts``.
 
     Raises ``AuditInputError`` when the records mix modes, or disagree with ``mode``.
     """
@@ -270,7 +280,10 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
         counts[key] += 1
         wins[key] += won
     return audit_counts(
-        {key: (n, wins[key]) for key, n in counts.items()}, mode=mode, median=median
+        {key: (n, wins[key]) for key, n in counts.items()},
+        mode=mode,
+        median=median,
+        excluded=excluded,
     )
 
 
@@ -278,12 +291,22 @@ CellKey = tuple[Sex | None, RaceEthnicity | None]
 
 
 def audit_counts(
-    cells: Mapping[CellKey, tuple[int, int]], *, mode: Mode, median: Fraction | None = None
+    cells: Mapping[CellKey, tuple[int, int]],
+    *,
+    mode: Mode,
+    median: Fraction | None = None,
+    excluded: Collection[str] = (),
 ) -> AuditResult:
     """Audit from counts: ``cells`` maps (sex, race/ethnicity) to (individuals, favourable).
 
     The same tables as ``audit`` (which counts its records and calls this), for callers
     that already hold grouped counts (a live audit, the what-if preview).
+
+    ``excluded``: labels of categories left out of the impact-ratio calculations
+    (6 RCNY 5-301(d)). Each keeps its row with its count, rate and share (they must
+    still be reported), but gets no impact ratio, no significance test, and is never
+    the reference. Whether a category may be excluded (under 2 %, with a justification)
+    is the caller's to check: this only computes.
     """
     counts = {key: n for key, (n, _) in cells.items() if n}
     wins = {key: won for key, (n, won) in cells.items() if n}
@@ -314,10 +337,18 @@ def audit_counts(
         median=median,
         individuals=sum(counts.values()),
         unknown=either_unknown,
-        sex=_table("sex", sex_cells, unknown=sex_unknown),
-        race_ethnicity=_table("race_ethnicity", race_cells, unknown=race_unknown),
-        intersectional=_table("intersectional", both_cells, unknown=either_unknown),
+        sex=_table("sex", sex_cells, unknown=sex_unknown, excluded=excluded),
+        race_ethnicity=_table(
+            "race_ethnicity", race_cells, unknown=race_unknown, excluded=excluded
+        ),
+        intersectional=_table(
+            "intersectional", both_cells, unknown=either_unknown, excluded=excluded
+        ),
     )
+
+
+def _label(sex: Sex | None, race: RaceEthnicity | None) -> str:
+    return " ".join(part for part in (race, sex) if part is not None)
 
 
 def _median(ordered: Sequence[Score]) -> Fraction:
@@ -333,25 +364,39 @@ def _table(
     cells: Sequence[tuple[Sex | None, RaceEthnicity | None, int, int]],
     *,
     unknown: int,
+    excluded: Collection[str] = (),
 ) -> AuditTable:
     present = [cell for cell in cells if cell[2] > 0]
     total = sum(cell[2] for cell in present)
     if not present:
         return AuditTable(name=name, rows=(), total=0, unknown=unknown)
     rates = [Fraction(won, n) for _, _, n, won in present]
-    top = max(rates)
+    left_out = [_label(sex, race) in excluded for sex, race, _, _ in present]
+    compared = [i for i in range(len(present)) if not left_out[i]]
+    rows: list[CategoryRow] = []
+    top = max((rates[i] for i in compared), default=Fraction(0))
     # Several categories can share the highest rate (WE-06c: two at 75 %); each gets
     # an impact ratio of 1. The one the others are tested against is the tied
     # category with the most individuals (the most information), first in the
-    # rule's order on a further tie.
+    # rule's order on a further tie. An excluded category is never it.
     reference = max(
-        (i for i, rate in enumerate(rates) if rate == top),
+        (i for i in compared if rates[i] == top),
         key=lambda i: (present[i][2], -i),
+        default=-1,
     )
-    _, _, ref_n, ref_won = present[reference]
-    rows = []
+    _, _, ref_n, ref_won = present[reference] if reference >= 0 else (None, None, 0, 0)
     for i, ((sex, race, n, won), rate) in enumerate(zip(present, rates, strict=True)):
         is_reference = i == reference
+        if left_out[i]:
+            # Reported (count, rate, share), compared with nobody (6 RCNY 5-301(d)).
+            rows.append(
+                CategoryRow(
+                    sex=sex, race_ethnicity=race, count=n, favourable=won, rate=rate,
+                    impact_ratio=None, share=Fraction(n, total), is_reference=False,
+                    fisher_p=None, z=None, excluded=True,
+                )
+            )  # fmt: skip
+            continue
         rows.append(
             CategoryRow(
                 sex=sex,
@@ -482,6 +527,7 @@ class RowReport(TypedDict):
     under_two_percent: bool
     fisher_p: float | None
     z: float | None
+    excluded: bool
 
 
 class TablesReport(TypedDict):
@@ -522,6 +568,7 @@ def row_report(row: CategoryRow) -> RowReport:
         "under_two_percent": row.under_two_percent,
         "fisher_p": row.fisher_p,
         "z": row.z,
+        "excluded": row.excluded,
     }
 
 
