@@ -92,11 +92,8 @@ def bias_audit_exclude(
             actor=actor,
             event_type=AuditEventType.BIAS_AUDIT_CATEGORY_EXCLUDED,
             subject=row,
-            after={
-                "category": checked["category"],
-                "table": checked.get("table", ""),
-                "count": checked["count"],
-            },
+            # No count: the trail is read by HR admins, who never see counts under 5.
+            after={"category": checked["category"], "table": checked.get("table", "")},
             note=checked["reason"],
         )
     audit.refresh_from_db()

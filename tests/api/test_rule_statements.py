@@ -199,3 +199,4 @@ def test_the_schema_shows_the_statement_and_the_answers(action: str) -> None:
         assert problem.endswith("/Problem")
     assert "statement-required" in responses["422"]["description"]
     assert "not a draft" in responses["409"]["description"]
+    assert ref.endswith(f"/Rule{action.capitalize()}Request")

@@ -155,18 +155,18 @@ class RuleStatementSerializer(serializers.Serializer[None]):
         return {"statement": statement or ""}
 
 
-class RuleAcknowledgeRequestSerializer(RuleStatementSerializer):
-    """Schema only: the acknowledge body as the contract states it (statement required,
-    not empty); ``RuleStatementSerializer`` reads it."""
+# The two bodies as the schema documents them: statement required and not empty, the
+# contract the service holds to (``RuleStatementSerializer`` reads the requests).
+class RuleAcknowledgeSerializer(RuleStatementSerializer):
+    """The author's (or an HR admin's) acknowledgement of a draft's serious warnings."""
 
     statement = serializers.CharField(
         max_length=2000, min_length=1, help_text=STATEMENT_HELP["acknowledge"]
     )
 
 
-class RuleApproveRequestSerializer(RuleStatementSerializer):
-    """Schema only: the approve body as the contract states it (statement required,
-    not empty); ``RuleStatementSerializer`` reads it."""
+class RuleApproveSerializer(RuleStatementSerializer):
+    """A second HR admin's approval of a draft, in their words."""
 
     statement = serializers.CharField(
         max_length=2000, min_length=1, help_text=STATEMENT_HELP["approve"]

@@ -55,10 +55,15 @@ from renown.trail import audit_actor_label
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
 # The answers of acknowledge and approve besides 200 (problem documents).
-STATEMENT_409 = OpenApiResponse(
+APPROVE_409 = OpenApiResponse(
     ProblemSerializer,
     description="refused: the version is not a draft, or you wrote it (a second HR admin "
-    "approves), or (acknowledge) it has no serious warning to acknowledge.",
+    "of the organisation approves).",
+)
+ACKNOWLEDGE_409 = OpenApiResponse(
+    ProblemSerializer,
+    description="refused: the version is not a draft (nor a live one awaiting "
+    "acknowledgement), or has no serious warning to acknowledge.",
 )
 STATEMENT_422 = OpenApiResponse(
     ProblemSerializer,
@@ -360,10 +365,10 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         return Response(s.RuleSerializer(versions, many=True).data)
 
     @extend_schema(
-        request=s.RuleApproveRequestSerializer,
+        request=s.RuleApproveSerializer,
         responses={
             200: s.RuleSerializer,
-            (409, PROBLEM_CONTENT_TYPE): STATEMENT_409,
+            (409, PROBLEM_CONTENT_TYPE): APPROVE_409,
             (422, PROBLEM_CONTENT_TYPE): STATEMENT_422,
         },
         description="A second HR admin approves a draft in words, and it goes live (four "
@@ -383,10 +388,10 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         return Response(s.RuleSerializer(rule).data)
 
     @extend_schema(
-        request=s.RuleAcknowledgeRequestSerializer,
+        request=s.RuleAcknowledgeSerializer,
         responses={
             200: s.RuleSerializer,
-            (409, PROBLEM_CONTENT_TYPE): STATEMENT_409,
+            (409, PROBLEM_CONTENT_TYPE): ACKNOWLEDGE_409,
             (422, PROBLEM_CONTENT_TYPE): STATEMENT_422,
         },
         description="Acknowledge a draft's serious fairness warnings in words, as it stands "
