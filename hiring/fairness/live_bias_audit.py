@@ -150,17 +150,11 @@ def _rule_outcome(reasons: Sequence[ScreeningReason], rule_id: int) -> str | Non
     return None
 
 
-def job_audit(
-    job: Job,
-    *,
-    rule: ScreeningRule | None = None,
-    exclusions: Sequence[Mapping[str, object]] = (),
-) -> LiveAudit:
+def job_audit(job: Job, *, rule: ScreeningRule | None = None) -> LiveAudit:
     """Audit the job's current screenings (or, with ``rule``, that rule's outcome in them).
 
-    ``exclusions``: ``[{"table", "category", "reason"}]``; each must name a category
-    under 2 % of its table and give a reason (else ExclusionError). Excluded people
-    leave the impact-ratio tables and are reported with the reason.
+    Nothing is excluded: an exclusion (6 RCNY 5-301(d)) is the auditor's decision on a
+    recorded audit (``hiring.services.audits``), never part of computing one.
     """
     outcomes: dict[CellKey, Counter[str]] = {}
     queryset = _screening_cells(job)
@@ -177,11 +171,7 @@ def job_audit(
                 continue  # screened before this version was live
             key = (SEX_LABELS.get(sex or ""), RACE_LABELS.get(race or ""))
             outcomes.setdefault(key, Counter())[outcome] += 1
-    result = _result(outcomes, ())
-    checked = [check_exclusion(result, e) for e in exclusions]
-    if checked:
-        result = _result(outcomes, checked)
-    return LiveAudit(job=job, rule=rule, outcomes=outcomes, result=result, exclusions=checked)
+    return LiveAudit(job=job, rule=rule, outcomes=outcomes, result=_result(outcomes, ()))
 
 
 def _result(
