@@ -288,3 +288,20 @@ def test_one_rule_for_counts_non_auditors_see(count: int, auditor: bool, shown: 
     from hiring.templatetags.renown_fairness import group_count
 
     assert group_count(count, auditor) == shown
+
+
+@pytest.mark.django_db
+def test_the_jobs_audit_page_lists_an_exclusion_without_a_count_under_five_for_hr_admins(
+    recorded: BiasAudit, people: dict[str, Any]
+) -> None:
+    services.bias_audit_exclude(
+        audit=recorded, actor=people["auditor"], category=NHPI_F, justification=WHY
+    )
+    assert recorded.job is not None
+    url = f"/admin/renown_hiring/job/{recorded.job.pk}/bias-audit/"
+    hr_page = login(people["hr_admin"]).get(url).content.decode()
+    assert f"{NHPI_F} (fewer than 5) excluded from the impact ratios: {WHY}" in hr_page
+    assert "/exclusions/" not in hr_page  # the exclusions page is the auditors'
+    auditor_page = login(people["auditor"]).get(url).content.decode()
+    assert f"{NHPI_F} (1) excluded from the impact ratios: {WHY}" in auditor_page
+    assert f"/admin/renown_hiring/biasaudit/{recorded.pk}/exclusions/" in auditor_page
