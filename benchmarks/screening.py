@@ -220,7 +220,7 @@ def rules() -> object:
         max_data_age_days=3650, action="advisory", acknowledgement=ACKNOWLEDGEMENT,
     )  # fmt: skip
     for rule in (influence, reputation):
-        services.rule_approve(rule=rule, approver=users[1])
+        services.rule_approve(rule=rule, approver=users[1], statement=ACKNOWLEDGEMENT)
     print(f"job: {Application.objects.filter(job=job).count():,} candidates; rules: "
           "influence 90-day median ≥ 40 OR reputation ≥ 30 (screen-out), Klout ≥ 35 (advisory)")  # fmt: skip
     return job
@@ -277,7 +277,9 @@ def main() -> None:
         acknowledgement=ACKNOWLEDGEMENT,
     )
     services.rule_approve(
-        rule=second, approver=type(influence.created_by).objects.get(username="bench-hr-2")
+        rule=second,
+        approver=type(influence.created_by).objects.get(username="bench-hr-2"),
+        statement=ACKNOWLEDGEMENT,
     )  # type: ignore[union-attr]
     figures["band_s"] = timed("volatility band", job, "sql")
     print(f"  the banded run costs {figures['band_s'] / figures['rerun_s']:.2f}× the plain re-run "

@@ -45,5 +45,18 @@ class WarningNotAcknowledged(ApplicationError):
         self.warnings = warnings or []
 
 
+class StatementRequired(ApplicationError):
+    """A step that is a person's decision (acknowledging warnings, approving a rule) was
+    asked for without their statement in words (missing, empty or only whitespace).
+
+    ``warnings`` holds the serious fairness warnings the statement would answer, if any
+    (their ``as_dict()`` shape), for the admin and the API to show.
+    """
+
+    def __init__(self, message: str, warnings: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.warnings = warnings or []
+
+
 class NoticeNotDelivered(ApplicationError):
     """A notice could not be delivered (no address, or the mail backend refused it)."""

@@ -174,14 +174,16 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class RuleApprovalForm(forms.Form):
-    """The second HR admin's approval of a draft, with their own words where needed."""
+    """The second HR admin's approval of a draft, in their own words
+    (``services.rule_approve`` refuses a blank statement, as the API does)."""
 
-    acknowledgement = forms.CharField(
-        required=False,
+    statement = forms.CharField(
+        required=False,  # the service says why a blank one is refused
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your acknowledgement of the serious warnings not yet acknowledged",
-        help_text="Say in words why this rule should go live anyway. It is kept in the audit "
-        "trail, under your name, with the warnings it answers.",
+        label="Your statement",
+        help_text="Say in words why this version should go live, and, for any serious "
+        "warning not yet acknowledged, why anyway. It is saved with the version and kept "
+        "in the audit trail under your name.",
     )
 
 

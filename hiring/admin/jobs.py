@@ -169,19 +169,11 @@ class JobAdmin(HiringScopedAdmin):
             if rule is None:
                 raise Http404("No such rule on this job.")
         form = BiasAuditForm(request.POST or None)
-        exclusions: list[dict[str, str]] = []
-        if request.method == "POST":
-            if not may_record:
-                raise PermissionDenied("Only HR admins and auditors record bias audits.")
-            exclusions = [
-                {"category": c, "reason": request.POST.get(f"reason-{c}", "")}
-                for c in request.POST.getlist("exclude")
-            ]
-        try:
-            audit = live_bias_audit.job_audit(job, rule=rule, exclusions=exclusions)
-        except live_bias_audit.ExclusionError as exc:
-            form.add_error(None, str(exc))
-            audit = live_bias_audit.job_audit(job, rule=rule)
+        if request.method == "POST" and not may_record:
+            raise PermissionDenied("Only HR admins and auditors record bias audits.")
+        # Recorded as it is: an exclusion (6 RCNY 5-301(d)) is the auditor's own later
+        # step on the recorded audit (hiring.services.audits), never part of recording.
+        audit = live_bias_audit.job_audit(job, rule=rule)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             live_bias_audit.bias_audit_record(

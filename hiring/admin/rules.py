@@ -38,7 +38,7 @@ from hiring.permissions import has_role
 from hiring.screening.spec import rule_spec
 from hiring.services.jobs import AWAITS_ACKNOWLEDGEMENT
 from renown.access import signed_in_user
-from renown.exceptions import ApplicationError, WarningNotAcknowledged
+from renown.exceptions import ApplicationError, StatementRequired, WarningNotAcknowledged
 from renown.models import AuditEvent
 from scoring.models import StatsWindow
 
@@ -133,12 +133,12 @@ def run_action(
     for rule in rules.select_related("job__organization"):
         try:
             step(rule)
-        except WarningNotAcknowledged as exc:
+        except (WarningNotAcknowledged, StatementRequired) as exc:
             messages.error(
                 request,
                 format_html(
-                    '{} (v{}): {} <a href="{}">Open its approval page</a> to read them and '
-                    "acknowledge them in your own words.",
+                    '{} (v{}): {} <a href="{}">Open its approval page</a> to read its '
+                    "warnings and say it in your own words.",
                     rule,
                     rule.version,
                     exc.message,
@@ -180,6 +180,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         "created_by",
         "approved_by",
         "approved_at",
+        "approval_statement",
         "rolled_back_from",
         "status_changed_at",
         "created_at",
@@ -248,7 +249,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
             return format_html("{}", "—")
         rows = format_html_join(
             "",
-            "<tr><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
                     version.version,
@@ -256,6 +257,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
                     version.get_status_display(),
                     version.created_by or "—",
                     version.approved_by or "—",
+                    version.approval_statement or "—",
                     version.change_note or "—",
                 )
                 for version in selectors.rule_versions(rule=obj)
@@ -263,7 +265,8 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         )
         return format_html(
             "<table><thead><tr><th>Version</th><th>Rule</th><th>Status</th><th>Written by</th>"
-            "<th>Approved by</th><th>Why</th></tr></thead><tbody>{}</tbody></table>",
+            "<th>Approved by</th><th>Approver's statement</th><th>Why</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
             rows,
         )
 
@@ -334,7 +337,7 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         rule = services.rule_acknowledge(
             rule=ScreeningRule.objects.get(pk=obj.pk),
             actor=user,
-            acknowledgement=str(data["acknowledgement"]),
+            statement=str(data["acknowledgement"]),
         )
         was_live = rule.status == RuleStatus.LIVE
         if data.get("go_live") and not rule.needs_second_approval and not was_live:
@@ -387,7 +390,8 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
 
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """A second HR admin approves a draft: its warnings, who acknowledged them in what
-        words, and a field for the approver's own words where some are not acknowledged."""
+        words, and a field for the approver's statement (always asked for: it is saved with
+        the version and on the trail, and acknowledges any warning not yet acknowledged)."""
         rule = self.get_object(request, object_id)
         if rule is None or not self.has_view_permission(request, rule):
             raise Http404("No such rule.")
@@ -398,10 +402,10 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.rule_approve(
-                    rule=rule, approver=user, acknowledgement=form.cleaned_data["acknowledgement"]
+                    rule=rule, approver=user, statement=form.cleaned_data["statement"]
                 )
-            except WarningNotAcknowledged as exc:
-                form.add_error("acknowledgement", exc.message)
+            except (WarningNotAcknowledged, StatementRequired) as exc:
+                form.add_error("statement", exc.message)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -436,16 +440,31 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         return TemplateResponse(request, "admin/renown_hiring/screeningrule/approve.html", context)
 
     @admin.action(
-        description="Approve the selected drafts (a second HR admin)", permissions=["change"]
+        description="Approve the selected draft on its approval page (a second HR admin)",
+        permissions=["change"],
     )
-    def approve(self, request: HttpRequest, queryset: QuerySet[ScreeningRule]) -> None:
-        user = signed_in_user(request)
-        run_action(
+    def approve(
+        self, request: HttpRequest, queryset: QuerySet[ScreeningRule]
+    ) -> HttpResponse | None:
+        """An approval is the approver's statement about one version (``rule_approve``
+        needs it): the list sends them to the approval page, one draft at a time."""
+        pages = [
+            (rule, reverse("admin:renown_hiring_screeningrule_approve", args=[rule.pk]))
+            for rule in queryset.select_related("job")
+        ]
+        if len(pages) == 1:
+            return HttpResponseRedirect(pages[0][1])
+        messages.info(
             request,
-            queryset,
-            lambda r: services.rule_approve(rule=r, approver=user),
-            "approved and live",
+            format_html(
+                "Each approval is your statement about one version: approve them on their "
+                "approval pages: {}",
+                format_html_join(
+                    ", ", '<a href="{}">{} (v{})</a>', ((u, r, r.version) for r, u in pages)
+                ),
+            ),
         )
+        return None
 
     @admin.action(
         description="Make the selected drafts live (not screen-out)", permissions=["change"]

@@ -21,7 +21,10 @@ What is computed, and where it comes from:
   individual get a row (a rate of nobody is undefined).
 - **Under 2 %**: a category under 2 % of its table is marked, never dropped;
   6 RCNY 5-301(d) lets an auditor exclude it from the impact-ratio calculations
-  but its count and rate must still be reported, so both stay in the result.
+  but its count and rate must still be reported, so both stay in the result. An
+  excluded category (``excluded``: the auditor's choice, never made here by default)
+  keeps its row, count, rate and share, has no impact ratio and is never the
+  reference; the other rows are compared with the highest rate among the rest.
 - **Unknown category**: never inferred (DCWP FAQ III.6). An individual whose sex
   is unknown is left out of the sex and intersectional tables; one whose
   race/ethnicity is unknown, out of the race/ethnicity and intersectional tables.
@@ -39,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -179,6 +182,8 @@ class CategoryRow:
     z: float | None  # None for the reference row, or when the pooled rate is 0 or 1
     # Set apart as too small to judge (decision aids only: ``audit_counts(set_apart_small=)``).
     too_small: bool = False
+    # Left out of the impact-ratio calculation by the auditor (6 RCNY 5-301(d)).
+    excluded: bool = False
 
     @property
     def below_four_fifths(self) -> bool:
@@ -196,7 +201,7 @@ class CategoryRow:
     @property
     def label(self) -> str:
         """The category for people: ``"Female"``, ``"Asian"``, ``"Asian Female"``."""
-        return " ".join(part for part in (self.race_ethnicity, self.sex) if part is not None)
+        return _label(self.sex, self.race_ethnicity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +237,9 @@ class AuditResult:
         return (self.sex, self.race_ethnicity, self.intersectional)
 
 
-def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditResult:
+def audit(
+    records: Sequence[AuditRecord], *, mode: Mode | None = None, excluded: Collection[str] = ()
+) -> AuditResult:
     """Audit ``records``: per-category rates and impact ratios for every table.
 
     The mode is taken from the records (all must share it) unless ``mode`` is given;
@@ -242,6 +249,9 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
     and (c)(5) ask to report and how the DCWP examples word it ("individuals with an
     unknown sex or race/ethnicity category"). The per-table counts are on each
     ``AuditTable.unknown``.
+
+    ``excluded``: labels of categories (``CategoryRow.label``) the auditor left out of
+    the impact-ratio calculations (6 RCNY 5-301(d)); see ``audit_counts``.
 
     Raises ``AuditInputError`` when the records mix modes, or disagree with ``mode``.
     """
@@ -279,7 +289,10 @@ def audit(records: Sequence[AuditRecord], *, mode: Mode | None = None) -> AuditR
         counts[key] += 1
         wins[key] += won
     return audit_counts(
-        {key: (n, wins[key]) for key, n in counts.items()}, mode=mode, median=median
+        {key: (n, wins[key]) for key, n in counts.items()},
+        mode=mode,
+        median=median,
+        excluded=excluded,
     )
 
 
@@ -292,6 +305,7 @@ def audit_counts(
     mode: Mode,
     median: Fraction | None = None,
     set_apart_small: bool = False,
+    excluded: Collection[str] = (),
 ) -> AuditResult:
     """Audit from counts: ``cells`` maps (sex, race/ethnicity) to (individuals, favourable).
 
@@ -303,6 +317,12 @@ def audit_counts(
     under 2 % of its table is ``too_small``; it keeps its counts, its ratio and its
     Fisher p against the reference, but it is never the reference, and never below
     four-fifths. Use ``decision_aid_counts``, which every preview reader passes through.
+
+    ``excluded``: labels of categories left out of the impact-ratio calculations
+    (6 RCNY 5-301(d)). Each keeps its row with its count, rate and share (they must
+    still be reported), but gets no impact ratio, no significance test, and is never
+    the reference. Whether a category may be excluded (under 2 %, with a justification)
+    is the caller's to check: this only computes.
     """
     counts = {key: n for key, (n, _) in cells.items() if n}
     wins = {key: won for key, (n, won) in cells.items() if n}
@@ -333,12 +353,26 @@ def audit_counts(
         median=median,
         individuals=sum(counts.values()),
         unknown=either_unknown,
-        sex=_table("sex", sex_cells, unknown=sex_unknown, set_apart_small=set_apart_small),
+        sex=_table(
+            "sex",
+            sex_cells,
+            unknown=sex_unknown,
+            set_apart_small=set_apart_small,
+            excluded=excluded,
+        ),
         race_ethnicity=_table(
-            "race_ethnicity", race_cells, unknown=race_unknown, set_apart_small=set_apart_small
+            "race_ethnicity",
+            race_cells,
+            unknown=race_unknown,
+            set_apart_small=set_apart_small,
+            excluded=excluded,
         ),
         intersectional=_table(
-            "intersectional", both_cells, unknown=either_unknown, set_apart_small=set_apart_small
+            "intersectional",
+            both_cells,
+            unknown=either_unknown,
+            set_apart_small=set_apart_small,
+            excluded=excluded,
         ),
     )
 
@@ -358,6 +392,10 @@ def too_small_to_judge(count: int, table_total: int) -> bool:
     return count < TOO_SMALL_UNDER or Fraction(count, table_total) < TWO_PERCENT
 
 
+def _label(sex: Sex | None, race: RaceEthnicity | None) -> str:
+    return " ".join(part for part in (race, sex) if part is not None)
+
+
 def _median(ordered: Sequence[Score]) -> Fraction:
     """The exact median of scores already in order."""
     middle = len(ordered) // 2
@@ -372,22 +410,25 @@ def _table(
     *,
     unknown: int,
     set_apart_small: bool = False,
+    excluded: Collection[str] = (),
 ) -> AuditTable:
     present = [cell for cell in cells if cell[2] > 0]
     total = sum(cell[2] for cell in present)
     if not present:
         return AuditTable(name=name, rows=(), total=0, unknown=unknown)
     rates = [Fraction(won, n) for _, _, n, won in present]
+    left_out = [_label(sex, race) in excluded for sex, race, _, _ in present]
     small = [set_apart_small and too_small_to_judge(cell[2], total) for cell in present]
-    judged = [i for i in range(len(present)) if not small[i]]
-    rows = []
-    if not judged:  # every category too small to judge: no reference, no ratio
-        for (sex, race, n, won), rate in zip(present, rates, strict=True):
+    # Compared with one another: neither excluded by the auditor nor too small to judge.
+    judged = [i for i in range(len(present)) if not left_out[i] and not small[i]]
+    rows: list[CategoryRow] = []
+    if not judged:  # nothing to compare with: no reference, no ratio
+        for i, ((sex, race, n, won), rate) in enumerate(zip(present, rates, strict=True)):
             rows.append(
                 CategoryRow(
                     sex=sex, race_ethnicity=race, count=n, favourable=won, rate=rate,
                     impact_ratio=None, share=Fraction(n, total), is_reference=False,
-                    fisher_p=None, z=None, too_small=True,
+                    fisher_p=None, z=None, too_small=small[i], excluded=left_out[i],
                 )
             )  # fmt: skip
         return AuditTable(name=name, rows=tuple(rows), total=total, unknown=unknown)
@@ -395,7 +436,8 @@ def _table(
     # Several categories can share the highest rate (WE-06c: two at 75 %); each gets
     # an impact ratio of 1. The one the others are tested against is the tied
     # category with the most individuals (the most information), first in the
-    # rule's order on a further tie. Categories too small to judge are never it.
+    # rule's order on a further tie. An excluded category, or one too small to judge,
+    # is never it.
     reference = max(
         (i for i in judged if rates[i] == top),
         key=lambda i: (present[i][2], -i),
@@ -403,6 +445,16 @@ def _table(
     _, _, ref_n, ref_won = present[reference]
     for i, ((sex, race, n, won), rate) in enumerate(zip(present, rates, strict=True)):
         is_reference = i == reference
+        if left_out[i]:
+            # Reported (count, rate, share), compared with nobody (6 RCNY 5-301(d)).
+            rows.append(
+                CategoryRow(
+                    sex=sex, race_ethnicity=race, count=n, favourable=won, rate=rate,
+                    impact_ratio=None, share=Fraction(n, total), is_reference=False,
+                    fisher_p=None, z=None, too_small=small[i], excluded=True,
+                )
+            )  # fmt: skip
+            continue
         rows.append(
             CategoryRow(
                 sex=sex,
@@ -534,6 +586,7 @@ class RowReport(TypedDict):
     under_two_percent: bool
     fisher_p: float | None
     z: float | None
+    excluded: bool
 
 
 class TablesReport(TypedDict):
@@ -574,6 +627,7 @@ def row_report(row: CategoryRow) -> RowReport:
         "under_two_percent": row.under_two_percent,
         "fisher_p": row.fisher_p,
         "z": row.z,
+        "excluded": row.excluded,
     }
 
 

@@ -3,10 +3,13 @@ self-identified category, the public summary, and the privacy masking of small g
 
 The arithmetic is ``hiring.fairness.bias_audit``'s (exact fractions, Fisher, z); this module reads the
 grouped counts in SQL (outcome × sex × race/ethnicity, never a candidate id), adds the
-rate of every outcome class per category (not only pass/fail), applies recorded
-exclusions of categories under 2 % (6 RCNY 5-301(d): only with a reason), and shapes the
-rows for people: categories with fewer than 5 people read "fewer than 5" for anyone
-but auditors (counts, selected and rates; the impact-ratio finding stays).
+rate of every outcome class per category (not only pass/fail), applies the auditor's
+exclusions of categories under 2 % (6 RCNY 5-301(d): with a justification; the category
+keeps its count and rate, leaves the impact-ratio calculation and is never the
+reference), and shapes the rows for people: categories with fewer than 5 people read
+"fewer than 5" for anyone but auditors (``shown_count``: counts, selected and rates;
+the impact-ratio finding stays), except on the published summary, which 6 RCNY 5-303
+requires to show every category's numbers.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from candidates.models import SelfIdentification
 from hiring.fairness import bias_audit as audit_maths
+from hiring.fairness import warning
 from hiring.fairness.histograms import RACE_LABELS, SEX_LABELS
 from hiring.models import BiasAudit, Job, Screening, ScreeningRule
 from hiring.models.audits import Exclusion
@@ -44,8 +48,8 @@ from renown.trail import audit_record
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-FEWER_THAN_5: Final = "fewer than 5"
-SMALL: Final = 5
+FEWER_THAN_5: Final = warning.FEWER_THAN_5
+SMALL: Final = warning.SMALL_CATEGORY
 OUTCOME_CLASSES: Final = (
     (OUTCOME_MEETS, "Meets"),
     (OUTCOME_NEAR, "Near the line"),
@@ -74,6 +78,8 @@ class TableRow(TypedDict):
     classes: list[str]  # the rate of each of OUTCOME_CLASSES (with a live audit)
     small: bool
     too_small: bool  # set apart as too small to judge (previews only, never in an LL144 audit)
+    excluded: bool  # left out of the impact ratios by the auditor (6 RCNY 5-301(d))
+    justification: str  # the auditor's, when excluded
 
 
 class Table(TypedDict):
@@ -94,7 +100,8 @@ class RecordedReport(audit_maths.AuditReport):
 
 
 class ExclusionError(ValueError):
-    """An exclusion that the rules do not allow (not under 2 %, or no reason)."""
+    """An exclusion that the rules do not allow (no such category, not under 2 %, or no
+    written justification)."""
 
 
 @dataclass
@@ -144,17 +151,11 @@ def _rule_outcome(reasons: Sequence[ScreeningReason], rule_id: int) -> str | Non
     return None
 
 
-def job_audit(
-    job: Job,
-    *,
-    rule: ScreeningRule | None = None,
-    exclusions: Sequence[Mapping[str, object]] = (),
-) -> LiveAudit:
+def job_audit(job: Job, *, rule: ScreeningRule | None = None) -> LiveAudit:
     """Audit the job's current screenings (or, with ``rule``, that rule's outcome in them).
 
-    ``exclusions``: ``[{"table", "category", "reason"}]``; each must name a category
-    under 2 % of its table and give a reason (else ExclusionError). Excluded people
-    leave the impact-ratio tables and are reported with the reason.
+    Nothing is excluded: an exclusion (6 RCNY 5-301(d)) is the auditor's decision on a
+    recorded audit (``hiring.services.audits``), never part of computing one.
     """
     outcomes: dict[CellKey, Counter[str]] = {}
     queryset = _screening_cells(job)
@@ -171,56 +172,54 @@ def job_audit(
                 continue  # screened before this version was live
             key = (SEX_LABELS.get(sex or ""), RACE_LABELS.get(race or ""))
             outcomes.setdefault(key, Counter())[outcome] += 1
-    result = _result(outcomes, ())
-    checked = _check_exclusions(result, exclusions)
-    if checked:
-        result = _result(outcomes, checked)
-    return LiveAudit(job=job, rule=rule, outcomes=outcomes, result=result, exclusions=checked)
-
-
-def _excluded(key: CellKey, exclusions: Sequence[Mapping[str, object]]) -> bool:
-    sex, race = key
-    labels = {" ".join(p for p in (race, sex) if p), sex or "", race or ""}
-    return any(e["category"] in labels for e in exclusions)
+    return LiveAudit(job=job, rule=rule, outcomes=outcomes, result=_result(outcomes, ()))
 
 
 def _result(
     outcomes: dict[CellKey, Counter[str]], exclusions: Sequence[Mapping[str, object]]
 ) -> audit_maths.AuditResult:
-    cells = {
-        key: (sum(counts.values()), counts[OUTCOME_MEETS])
-        for key, counts in outcomes.items()
-        if not _excluded(key, exclusions)
-    }
-    return audit_maths.audit_counts(cells, mode="selection")
+    cells = {key: (sum(counts.values()), counts[OUTCOME_MEETS]) for key, counts in outcomes.items()}
+    return audit_maths.audit_counts(
+        cells, mode="selection", excluded={str(e["category"]) for e in exclusions}
+    )
 
 
-def _check_exclusions(
-    result: audit_maths.AuditResult, exclusions: Sequence[Mapping[str, object]]
-) -> list[Exclusion]:
-    checked: list[Exclusion] = []
-    for exclusion in exclusions:
-        category = str(exclusion.get("category", "")).strip()
-        reason = str(exclusion.get("reason", "")).strip()
-        row = next((r for table in result.tables for r in table.rows if r.label == category), None)
-        if row is None:
-            raise ExclusionError(f"No category {category!r} in this audit.")
-        if not row.under_two_percent:
-            raise ExclusionError(
-                f"{category} is {float(row.share):.1%} of its table: only categories under 2% "
-                "may be excluded (6 RCNY 5-301(d))."
-            )
-        if not reason:
-            raise ExclusionError(f"Excluding {category} needs a reason, recorded with the audit.")
-        checked.append({"category": category, "reason": reason, "count": row.count})
-    return checked
+def check_exclusion(result: audit_maths.AuditResult, exclusion: Mapping[str, object]) -> Exclusion:
+    """The exclusion as recorded, if 6 RCNY 5-301(d) allows it: a category of the audit
+    (its label, e.g. "Native Hawaiian or Pacific Islander Female") under 2 % of its
+    table's people with a known category, with a written justification.
+
+    Raises ExclusionError otherwise, saying why.
+    """
+    category = str(exclusion.get("category", "")).strip()
+    reason = str(exclusion.get("reason", "")).strip()
+    found = next(((t, r) for t in result.tables for r in t.rows if r.label == category), None)
+    if found is None:
+        raise ExclusionError(f"No category {category!r} in this audit.")
+    table, row = found
+    if not row.under_two_percent:
+        raise ExclusionError(
+            f"{category} is {float(row.share):.1%} of its table: only a category under 2% of "
+            "the data may be excluded from the impact ratios (6 RCNY 5-301(d))."
+        )
+    if not reason:
+        raise ExclusionError(
+            f"Excluding {category} needs a written justification: it is published with the "
+            "summary (6 RCNY 5-301(d))."
+        )
+    return {"category": category, "reason": reason, "count": row.count, "table": table.name}
 
 
 # --- rows for people (HTML, CSV, the public page) --------------------------------------
 
 
-def _masked(value: int, restricted: bool) -> int | str:
-    return value if restricted or value >= SMALL or value == 0 else FEWER_THAN_5
+def shown_count(count: int, *, auditor: bool) -> int | str:
+    """A group's count as a person may see it: exact for auditors (and for the published
+    summary, 6 RCNY 5-303), "fewer than 5" for anyone else when 1 to 4 people.
+
+    The one rule for every page, export and template (``{{ n|group_count:auditor }}``).
+    """
+    return count if auditor or count >= SMALL or count == 0 else FEWER_THAN_5
 
 
 def _pct(value: Fraction) -> str:
@@ -237,9 +236,16 @@ def display_tables(
     result: audit_maths.AuditResult,
     *,
     include_restricted: bool,
+    justifications: Mapping[str, str] | None = None,
 ) -> list[Table]:
     """Each table's rows as strings for a page or a CSV, small categories masked unless
-    ``include_restricted`` (auditors). With ``audit``, the rate of every outcome class."""
+    ``include_restricted`` (auditors, the published summary). With ``audit``, the rate of
+    every outcome class. ``justifications``: the auditor's words per excluded category
+    (default: the audit's own exclusions)."""
+    if justifications is None:
+        justifications = {
+            e["category"]: e["reason"] for e in (audit.exclusions if audit is not None else [])
+        }
     tables: list[Table] = []
     for table in result.tables:
         rows: list[TableRow] = []
@@ -260,7 +266,7 @@ def display_tables(
             rows.append(
                 {
                     "category": row.label,
-                    "count": _masked(row.count, include_restricted),
+                    "count": shown_count(row.count, auditor=include_restricted),
                     "selected": "—" if small else row.favourable,
                     "rate": "—" if small else _pct(row.rate),
                     "impact_ratio": _ratio(row.impact_ratio),
@@ -277,6 +283,8 @@ def display_tables(
                     "classes": classes,
                     "small": row.count < SMALL,
                     "too_small": row.too_small,
+                    "excluded": row.excluded,
+                    "justification": justifications.get(row.label, "") if row.excluded else "",
                 }
             )
         tables.append(
@@ -302,7 +310,7 @@ def audit_csv(audit: LiveAudit, *, include_restricted: bool) -> str:
     writer.writerow(
         [
             "table", "category", "count", "selected", "selection_rate", "impact_ratio",
-            "below_four_fifths", "under_two_percent", "fisher_p", "z",
+            "below_four_fifths", "under_two_percent", "fisher_p", "z", "excluded",
             *[f"rate_{code}" for code, _ in OUTCOME_CLASSES],
         ]
     )  # fmt: skip
@@ -312,7 +320,7 @@ def audit_csv(audit: LiveAudit, *, include_restricted: bool) -> str:
                 [
                     table["name"], row["category"], row["count"], row["selected"], row["rate"],
                     row["impact_ratio"], row["below_four_fifths"], row["under_two_percent"],
-                    row["fisher_p"], row["z"], *row["classes"],
+                    row["fisher_p"], row["z"], row["excluded"], *row["classes"],
                 ]
             )  # fmt: skip
     writer.writerow([])
@@ -338,14 +346,7 @@ def bias_audit_record(
 
     ``actor`` is the signed-in person recording it (``renown.access.signed_in_user``).
     """
-    report: RecordedReport = {
-        **audit_maths.audit_report(audit.result),
-        "individuals": audit.total,
-        "outcome_classes": {
-            f"{sex or ''}|{race or ''}": dict(counts)
-            for (sex, race), counts in audit.outcomes.items()
-        },
-    }
+    report = recorded_report(audit)
     rules = [
         {"id": r.pk, "line": str(r), "version": r.version}
         for r in ([audit.rule] if audit.rule is not None else audit.job.rules.filter(active=True))
@@ -392,6 +393,40 @@ def published_result(row: BiasAudit) -> audit_maths.AuditResult:
         total = sum(int(v) for v in counts.values())
         key_ = (audit_maths.sex_from_label(sex), audit_maths.race_ethnicity_from_label(race))
         cells[key_] = (total, int(counts.get(OUTCOME_MEETS, 0)))
-    excluded = row.exclusions or []
-    kept = {k: v for k, v in cells.items() if not _excluded(k, excluded)}
-    return audit_maths.audit_counts(kept, mode="selection")
+    excluded = {e["category"] for e in row.exclusions or []}
+    return audit_maths.audit_counts(cells, mode="selection", excluded=excluded)
+
+
+def recorded_report(audit: LiveAudit) -> RecordedReport:
+    """``BiasAudit.report`` for a live audit: its figures, size and outcome classes."""
+    return {
+        **audit_maths.audit_report(audit.result),
+        "individuals": audit.total,
+        "outcome_classes": {
+            f"{sex or ''}|{race or ''}": dict(counts)
+            for (sex, race), counts in audit.outcomes.items()
+        },
+    }
+
+
+def recorded_audit(
+    row: BiasAudit, *, exclusions: Sequence[Exclusion] | None = None
+) -> LiveAudit | None:
+    """A recorded audit as a ``LiveAudit`` again, from its stored counts and exclusions
+    (or ``exclusions``, e.g. none), for the pages and services that show or change it;
+    None when its job is gone."""
+    if row.job is None:
+        return None
+    outcomes: dict[CellKey, Counter[str]] = {}
+    for key, counts in (row.report.get("outcome_classes") or {}).items():
+        sex, _, race = key.partition("|")
+        cell = (audit_maths.sex_from_label(sex), audit_maths.race_ethnicity_from_label(race))
+        outcomes[cell] = Counter({k: int(v) for k, v in counts.items()})
+    exclusions = list(row.exclusions or [] if exclusions is None else exclusions)
+    return LiveAudit(
+        job=row.job,
+        rule=None,
+        outcomes=outcomes,
+        result=_result(outcomes, exclusions),
+        exclusions=exclusions,
+    )

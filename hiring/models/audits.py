@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +12,18 @@ from renown.models import Organization
 
 
 class Exclusion(TypedDict):
-    """A category left out of the impact ratios (``BiasAudit.exclusions``), with the reason."""
+    """A category the independent auditor left out of the impact ratios
+    (``BiasAudit.exclusions``, 6 RCNY 5-301(d)): the written justification, who made it
+    and when (``hiring.services.audits.bias_audit_exclude``), and the category's count,
+    which is still reported with its rate."""
 
     category: str
     reason: str
     count: int
+    table: NotRequired[str]
+    by: NotRequired[str]  # who excluded it, as the audit trail names them
+    by_id: NotRequired[int | None]
+    at: NotRequired[str]  # ISO 8601
 
 
 class BiasAudit(models.Model):
@@ -52,7 +59,8 @@ class BiasAudit(models.Model):
     exclusions: models.JSONField[list[Exclusion], list[Exclusion]] = models.JSONField(
         default=list,
         blank=True,
-        help_text="Categories under 2% left out of the impact ratios, each with the reason.",
+        help_text="Categories under 2% the auditor left out of the impact ratios, each with "
+        "the justification, who and when; changed only before publication.",
     )
     report = models.JSONField()
     recorded_by = models.ForeignKey(

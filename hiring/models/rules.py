@@ -179,6 +179,9 @@ class ScreeningRule(TimeStampedModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The approver's own words (hiring.services.rule_approve), saved with the version they
+    # approved; the same words are on the rule.approved audit event.
+    approval_statement = models.TextField(blank=True, editable=False)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # The serious fairness warnings a change of the job (where it hires, how much influence
     # matters) gave this live version and nobody has acknowledged yet (code, subject,

@@ -31,8 +31,9 @@ def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
 
     Per job, the latest audit the organisation chose to publish: its date, the source
     of the data, the unknowns, counts, selection rates and impact ratios for every
-    category, and the tool's distribution date. Categories of fewer than 5 people read
-    "fewer than 5" (no counts or rates): a public page must not single anyone out.
+    category (6 RCNY 5-303: none masked, however small), and the tool's distribution
+    date. A category the auditor excluded from the impact ratios (5-301(d)) keeps its
+    count and rate and is marked with the auditor's justification.
     """
     organization = get_object_or_404(Organization, slug=org_slug)
     latest: dict[int | None, BiasAudit] = {}
@@ -45,8 +46,13 @@ def audit_summary(request: HttpRequest, org_slug: str) -> HttpResponse:
             "audit": row,
             "individuals": row.report.get("individuals", 0),
             "unknown": row.report.get("unknown", 0),
+            # 6 RCNY 5-303(a)(1): "the number of applicants ..., the selection ... rates
+            # ... and the impact ratios for all categories": no category is masked here.
             "tables": live_bias_audit.display_tables(
-                None, live_bias_audit.published_result(row), include_restricted=False
+                None,
+                live_bias_audit.published_result(row),
+                include_restricted=True,
+                justifications={e["category"]: e["reason"] for e in row.exclusions or []},
             ),
         }
         for row in latest.values()

@@ -7,6 +7,7 @@ call ``services.decision_record`` and the like).
 
 - ``rules``: screening-rule versions, four-eyes approval, deactivation, rollback, groups.
 - ``jobs``: a job created or changed, audited; a change of where it hires puts rules on hold.
+- ``audits``: the auditor's exclusions of categories under 2 % from a recorded bias audit.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hiring.screening.run import (
     screening_snapshot,
 )
 from hiring.screening.spec import rule_definition, rule_spec
+from hiring.services.audits import bias_audit_exclude, bias_audit_exclusion_withdraw
 from hiring.services.jobs import job_create, job_update
 from hiring.services.rule_groups import rule_group_create, rule_group_update
 from hiring.services.rules import (
@@ -45,6 +47,8 @@ __all__ = [
     "adverse_action_send_pre_adverse",
     "adverse_action_withdraw",
     "application_add",
+    "bias_audit_exclude",
+    "bias_audit_exclusion_withdraw",
     "decision_record",
     "dispute_open",
     "dispute_reinvestigate",

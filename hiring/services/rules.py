@@ -37,6 +37,7 @@ from renown.exceptions import (
     ApplicationError,
     FourEyesViolation,
     InvalidTransition,
+    StatementRequired,
     WarningNotAcknowledged,
 )
 from renown.models import AuditEventType
@@ -152,7 +153,9 @@ def _acknowledge(rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: 
         )
 
 
-def _go_live(rule: ScreeningRule, *, approver: AbstractBaseUser | None = None) -> ScreeningRule:
+def _go_live(
+    rule: ScreeningRule, *, approver: AbstractBaseUser | None = None, statement: str = ""
+) -> ScreeningRule:
     """Make a draft version live, superseding the live one (call inside a transaction).
 
     Raises WarningNotAcknowledged when a serious fairness warning was not acknowledged.
@@ -169,7 +172,11 @@ def _go_live(rule: ScreeningRule, *, approver: AbstractBaseUser | None = None) -
         "status_changed_at": now,
     }
     if approver is not None:
-        changes |= {"approved_by_id": approver.pk, "approved_at": now}
+        changes |= {
+            "approved_by_id": approver.pk,
+            "approved_at": now,
+            "approval_statement": statement,
+        }
     # Claim the draft: a second, concurrent approval finds nothing to claim.
     if not ScreeningRule.objects.filter(pk=rule.pk, status=RuleStatus.DRAFT).update(**changes):
         raise InvalidTransition("This version is no longer a draft.")
@@ -359,21 +366,36 @@ def _supersede_drafts(rule: ScreeningRule) -> None:
     )
 
 
+def _require_statement(statement: str, *, rule: ScreeningRule, doing: str) -> str:
+    """The statement without surrounding whitespace; StatementRequired (the API's 422)
+    when there is none, with the serious warnings it would answer."""
+    words = statement.strip()
+    if not words:
+        raise StatementRequired(
+            f"Say in words why {rule} (v{rule.version}) {doing}: a statement is required.",
+            warnings=[dict(w.as_dict()) for w in unacknowledged_warnings(rule)]
+            if rule.status == RuleStatus.DRAFT
+            else [dict(w) for w in rule.acknowledgement_pending],
+        )
+    return words
+
+
 def rule_acknowledge(
-    *, rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str
+    *, rule: ScreeningRule, actor: AbstractBaseUser, statement: str
 ) -> ScreeningRule:
     """Acknowledge in words the serious fairness warnings of a draft, as it stands, or of
     a live version that a change of its job left awaiting acknowledgement.
 
-    No new version is written: the words go to the audit trail with the codes of the
-    serious warnings the version carries now (``serious_warnings``), so that a draft
-    can go live, or a second HR admin can approve it; a live version waiting since its
-    job changed (``ScreeningRule.acknowledgement_pending``, see ``job_update``) stops
+    No new version is written: the statement goes to the audit trail
+    (``warning.acknowledged``, subject this version) with the codes of the serious
+    warnings the version carries now (``serious_warnings``), so that a draft can go
+    live, or a second HR admin can approve it; a live version waiting since its job
+    changed (``ScreeningRule.acknowledgement_pending``, see ``job_update``) stops
     waiting, and a screen-out one screens out again (the job is screened again).
     Raises NotPermitted unless ``actor`` is an HR admin of the organisation,
     InvalidTransition when the version is neither a draft nor a live one awaiting
-    acknowledgement, ValidationError when the words are blank or the draft has no
-    serious warning to acknowledge.
+    acknowledgement, or is a draft with no serious warning to acknowledge,
+    StatementRequired when the statement is missing, empty or only whitespace.
     """
     organization = rule.job.organization
     require_role(
@@ -382,28 +404,24 @@ def rule_acknowledge(
     # It may have gone live, been replaced, or been acknowledged meanwhile.
     rule.refresh_from_db(fields=["status", "acknowledgement_pending"])
     if rule.status == RuleStatus.LIVE and rule.acknowledgement_pending:
-        return _acknowledge_live(rule, actor, acknowledgement)
+        words = _require_statement(statement, rule=rule, doing="should stay live anyway")
+        return _acknowledge_live(rule, actor, words)
     if rule.status != RuleStatus.DRAFT:
         raise InvalidTransition(
             f"Version {rule.version} is {rule.get_status_display().lower()}: only a draft's "
             "warnings are acknowledged on their own; change the rule to write a new version."
         )
-    if not acknowledgement.strip():
-        raise ValidationError({"acknowledgement": "Say in words why it should go live anyway."})
+    words = _require_statement(statement, rule=rule, doing="should go live anyway")
     if not serious_warnings(rule):
-        raise ValidationError(
-            {"acknowledgement": f"{rule} (v{rule.version}) has no serious warning to acknowledge."}
-        )
+        raise InvalidTransition(f"{rule} (v{rule.version}) has no serious warning to acknowledge.")
     with transaction.atomic():
-        _acknowledge(rule, actor, acknowledgement)
+        _acknowledge(rule, actor, words)
     return rule
 
 
 def _acknowledge_live(
-    rule: ScreeningRule, actor: AbstractBaseUser, acknowledgement: str
+    rule: ScreeningRule, actor: AbstractBaseUser, statement: str
 ) -> ScreeningRule:
-    if not acknowledgement.strip():
-        raise ValidationError({"acknowledgement": "Say in words why it should stay live anyway."})
     with transaction.atomic():
         # Claim the row: a second, concurrent acknowledgement finds nothing waiting.
         row = ScreeningRule.objects.select_for_update().filter(pk=rule.pk).first()
@@ -437,7 +455,7 @@ def _acknowledge_live(
                 "version": rule.version,
                 "after_job_change": True,
             },
-            note=acknowledgement.strip(),
+            note=statement,
         )
         rule.acknowledgement_pending = []
         if rule.action == RuleAction.SCREEN_OUT:
@@ -480,15 +498,18 @@ def rule_activate(
 
 
 def rule_approve(
-    *, rule: ScreeningRule, approver: AbstractBaseUser, acknowledgement: str = ""
+    *, rule: ScreeningRule, approver: AbstractBaseUser, statement: str
 ) -> ScreeningRule:
-    """A second HR admin approves a draft version, which goes live (four eyes).
+    """A second HR admin approves a draft version, in words, and it goes live (four eyes).
 
-    Raises NotPermitted unless ``approver`` is an HR admin of the rule's
-    organisation, FourEyesViolation when the approver wrote this version,
-    InvalidTransition when the version is not a draft, WarningNotAcknowledged when
-    a serious fairness warning (perhaps new since the author wrote it) has no
-    acknowledgement (give one in ``acknowledgement``).
+    The approver's statement is saved with the version (``approval_statement``) and on
+    the ``rule.approved`` audit event (its note); when serious warnings appeared since
+    the author's acknowledgement (or were never acknowledged), the same statement
+    acknowledges them (a ``warning.acknowledged`` event under the approver's name).
+    Raises NotPermitted unless ``approver`` is an HR admin of the rule's organisation,
+    FourEyesViolation when the approver wrote this version, InvalidTransition when the
+    version is not a draft, StatementRequired when the statement is missing, empty or
+    only whitespace.
     """
     organization = rule.job.organization
     require_role(user=approver, organization=organization, roles=RULE_ROLES, action="approve rules")
@@ -498,16 +519,19 @@ def rule_approve(
         )
     if rule.status != RuleStatus.DRAFT:
         raise InvalidTransition(f"Version {rule.version} is {rule.get_status_display().lower()}.")
+    words = _require_statement(statement, rule=rule, doing="should go live")
     with transaction.atomic():
-        _acknowledge(rule, approver, acknowledgement)
-        _go_live(rule, approver=approver)
+        if unacknowledged_warnings(rule):
+            _acknowledge(rule, approver, words)
+        _go_live(rule, approver=approver, statement=words)
         audit_record(
             organization=organization,
             actor=approver,
             event_type=AuditEventType.RULE_APPROVED,
             subject=rule,
             before={"status": RuleStatus.DRAFT, "created_by": rule.created_by_id},
-            after=rule_definition(rule) | {"approved_by": approver.pk},
+            after=rule_definition(rule) | {"approved_by": approver.pk, "statement": words},
+            note=words,
         )
     return rule
 

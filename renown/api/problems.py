@@ -24,7 +24,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from renown.exceptions import ApplicationError, NotPermitted, WarningNotAcknowledged
+from renown.exceptions import (
+    ApplicationError,
+    NotPermitted,
+    StatementRequired,
+    WarningNotAcknowledged,
+)
 from renown.json_types import JSONObject
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -119,6 +124,9 @@ def _problem(
         return 403, exc.message, None, None
     if isinstance(exc, WarningNotAcknowledged):
         return 422, exc.message, "warning-not-acknowledged", None
+    if isinstance(exc, StatementRequired):
+        errors = [{"field": "statement", "message": exc.message}]
+        return 422, exc.message, "statement-required", errors
     if isinstance(exc, ApplicationError):
         return 409, exc.message, "refused", None
     return None
@@ -167,8 +175,8 @@ def exception_handler(exc: Exception, context: dict[str, object]) -> Response | 
     body = problem_body(
         status_code=status_code, detail=detail, instance=instance, slug=slug, errors=errors
     )
-    if isinstance(exc, WarningNotAcknowledged):
-        # The serious fairness warnings to acknowledge (send "acknowledgement" in words).
+    if isinstance(exc, WarningNotAcknowledged | StatementRequired):
+        # The serious fairness warnings to acknowledge (send a statement in words).
         return Response(
             {**body, "warnings": exc.warnings},
             status=status_code,

@@ -56,6 +56,14 @@ class AuditEventType(models.TextChoices):
     ACCOUNT_REJECTED = "account.rejected", "Social account rejected"
     REFRESH_STARTED = "refresh.started", "Score refresh started"
     BIAS_AUDIT_RECORDED = "bias_audit.recorded", "Bias audit recorded"
+    BIAS_AUDIT_CATEGORY_EXCLUDED = (
+        "bias_audit.category_excluded",
+        "Bias audit: a category excluded from the impact ratios",
+    )
+    BIAS_AUDIT_CATEGORY_INCLUDED = (
+        "bias_audit.category_included",
+        "Bias audit: an exclusion withdrawn",
+    )
     DEMO_REBUILT = "demo.rebuilt", "Demo organisation rebuilt (its data deleted)"
     MEMBERSHIP_GRANTED = "membership.granted", "Role granted (or changed)"
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"

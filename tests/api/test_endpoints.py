@@ -267,22 +267,24 @@ def test_a_draft_is_acknowledged_as_it_stands_and_approved_with_the_approvers_wo
     )  # fmt: skip
     rule = created.json()
     assert rule["status"] == "draft"
-    assert "acknowledgement" in _fields(author.post(f"/api/v1/rules/{rule['id']}/acknowledge/"))
+    missing = author.post(f"/api/v1/rules/{rule['id']}/acknowledge/", {}, format="json")
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json()["errors"]] == ["statement"]
     acknowledged = author.post(
         f"/api/v1/rules/{rule['id']}/acknowledge/",
-        {"acknowledgement": "Pilot, reviewed with legal."},
+        {"acknowledgement": "Pilot, reviewed with legal."},  # the former name still works
         format="json",
     )
     assert acknowledged.status_code == 200, acknowledged.content
     assert (acknowledged.json()["version"], acknowledged.json()["status"]) == (1, "draft")
     job.influence_relevance = "none"  # a serious warning appears since
     job.save()
-    refused = approver.post(f"/api/v1/rules/{rule['id']}/approve/")
+    refused = approver.post(f"/api/v1/rules/{rule['id']}/approve/", {}, format="json")
     assert refused.status_code == 422
     assert "job_relatedness.not_relevant" in {w["code"] for w in refused.json()["warnings"]}
     approved = approver.post(
         f"/api/v1/rules/{rule['id']}/approve/",
-        {"acknowledgement": "Relevance is being re-assessed."},
+        {"statement": "Relevance is being re-assessed."},
         format="json",
     )
     assert approved.status_code == 200, approved.content

@@ -118,10 +118,10 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("PATCH", "/api/v1/rules/{rule_id}/"): Expect(frozenset({H}), 201, {"threshold": "45"}),
     ("POST", "/api/v1/rules/{rule_id}/activate/"): Expect(frozenset({H}), 200, rule="draft_rule"),
     ("POST", "/api/v1/rules/{rule_id}/approve/"): Expect(
-        frozenset({H}), 200, rule="screen_out_draft"
+        frozenset({H}), 200, {"statement": "Reviewed; approved."}, rule="screen_out_draft"
     ),
     ("POST", "/api/v1/rules/{rule_id}/acknowledge/"): Expect(
-        frozenset({H}), 200, {"acknowledgement": "Reviewed with legal."}, rule="klout_draft"
+        frozenset({H}), 200, {"statement": "Reviewed with legal."}, rule="klout_draft"
     ),
     ("POST", "/api/v1/rules/{rule_id}/deactivate/"): Expect(frozenset({H}), 200, {"note": "x"}),
     ("POST", "/api/v1/rules/{rule_id}/rollback/"): Expect(frozenset({H}), 201, {"to_version": 1}),

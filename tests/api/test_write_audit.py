@@ -191,6 +191,7 @@ WRITES: dict[str, Write] = {
         "/api/v1/rules/{rule_id}/approve/",
         H,
         (T.RULE_APPROVED,),
+        {"statement": "Reviewed; approved."},
         rule="screen_out_draft",
     ),
     "rules_acknowledge_create": Write(
@@ -198,7 +199,7 @@ WRITES: dict[str, Write] = {
         "/api/v1/rules/{rule_id}/acknowledge/",
         H,
         (T.WARNING_ACKNOWLEDGED,),
-        {"acknowledgement": "Reviewed with legal."},
+        {"statement": "Reviewed with legal."},
         rule="klout_draft",
     ),
     "rules_deactivate_create": Write(

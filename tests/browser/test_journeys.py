@@ -382,9 +382,8 @@ def test_hr_admin_acknowledges_the_demo_klout_draft_and_hr_admin_2_approves_it(
     serious_here = page.get_by_role("region", name=re.compile(r"^Serious fairness warnings"))
     expect(serious_here).to_contain_text("Klout closed")
     assert_accessible(page, "admin approval page of a screen-out draft")
-    own_words = page.get_by_label(re.compile(r"Your acknowledgement"))
-    if own_words.count():  # a serious warning appeared since hr-admin's words: answer it
-        own_words.fill("Seen: the new warning is accepted for the four-week pilot.")
+    # An approval is always the approver's own statement (saved with the version).
+    page.get_by_label(re.compile(r"Your statement")).fill("Seen: accepted for the four-week pilot.")
     screenshot(page, "klout-approval-page-hr-admin-2")
     viewport(page, "klout-approval-page-hr-admin-2-top")
     go(page.get_by_role("button", name="Approve and make live"))
@@ -410,7 +409,7 @@ def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
     job = Job.objects.get(organization=demo.organization, title="Community Manager")
     klout = ScreeningRule.objects.get(job=job, metric="vendor:klout")
     hiring_services.rule_acknowledge(
-        rule=klout, actor=user("hr-admin"), acknowledgement="Pilot for four weeks."
+        rule=klout, actor=user("hr-admin"), statement="Pilot for four weeks."
     )
     # Since then the job was re-assessed: influence is not relevant to it after all.
     Job.objects.filter(pk=job.pk).update(influence_relevance="none")
@@ -422,13 +421,11 @@ def test_the_approver_answers_in_words_a_serious_warning_that_appeared_since(
     assert_accessible(page, "admin approval page asking for the approver's words")
     page.wait_for_load_state("load")  # leaving earlier aborts the page's scripts
     page.get_by_role("button", name="Approve and make live").click()  # without words
-    expect(page.locator(".field-acknowledgement .errorlist")).to_contain_text(
-        "must be acknowledged in words"
-    )
+    expect(page.locator(".field-statement .errorlist")).to_contain_text("a statement is required")
     klout.refresh_from_db()
     assert klout.status == "draft"
     words = "Relevance is being re-assessed with the hiring manager; the pilot stands meanwhile."
-    page.get_by_label(re.compile(r"Your acknowledgement")).fill(words)
+    page.get_by_label(re.compile(r"Your statement")).fill(words)
     page.locator("#ack-h").evaluate("heading => heading.scrollIntoView()")
     viewport(page, "klout-approver-words")
     page.wait_for_load_state("load")  # leaving earlier aborts the page's scripts

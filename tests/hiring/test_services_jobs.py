@@ -18,7 +18,7 @@ from hiring import services
 from hiring.ats import services as ats_services
 from hiring.models import Job, ScreeningRule
 from renown.api.tokens import api_token_create
-from renown.exceptions import NotPermitted
+from renown.exceptions import NotPermitted, StatementRequired
 from renown.models import AuditEvent
 from renown.trail import audit_trail_verify
 from renown.webhooks.signing import greenhouse_signature
@@ -222,7 +222,7 @@ def screened(org_a: Any, hr_admin_a: Any, second_admin: Any) -> tuple[Job, Scree
     rule = services.rule_create(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
     )
-    rule = services.rule_approve(rule=rule, approver=second_admin, acknowledgement="Reviewed.")
+    rule = services.rule_approve(rule=rule, approver=second_admin, statement="Reviewed.")
     assert rule.status == "live"
     return job, rule, low
 
@@ -278,9 +278,13 @@ def test_a_token_patch_to_new_york_holds_the_screen_out_rule_until_an_hr_admin_a
     assert suggestion(job, low) == "review"  # the screen-out rule only suggests review
     # Only an HR admin acknowledges, in words.
     with pytest.raises(NotPermitted):
-        services.rule_acknowledge(rule=rule, actor=recruiter_a, acknowledgement="Fine.")
-    with pytest.raises(ValidationError):
-        services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="  ")
+        services.rule_acknowledge(rule=rule, actor=recruiter_a, statement="Fine.")
+    with pytest.raises(StatementRequired) as blank:
+        services.rule_acknowledge(rule=rule, actor=hr_admin_a, statement="  ")
+    assert {w["code"] for w in blank.value.warnings} == {
+        "ll144.notice_missing",
+        "ll144.audit_missing",
+    }
     assert suggestion(job, low) == "review"
     shown = client.get(f"/api/v1/rules/{rule.pk}/").json()
     assert {w["code"] for w in shown["acknowledgement_pending"]} == {

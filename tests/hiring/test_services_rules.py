@@ -16,6 +16,7 @@ from renown.exceptions import (
     FourEyesViolation,
     InvalidTransition,
     NotPermitted,
+    StatementRequired,
     WarningNotAcknowledged,
 )
 from renown.models import AuditEvent
@@ -60,16 +61,18 @@ def test_a_screen_out_rule_needs_a_second_hr_admin(
     )
     assert rule.status == "draft"
     with pytest.raises(FourEyesViolation, match="second HR admin"):
-        services.rule_approve(rule=rule, approver=hr_admin_a)
+        services.rule_approve(rule=rule, approver=hr_admin_a, statement="Reviewed; approved.")
     with pytest.raises(FourEyesViolation):
         services.rule_activate(rule=rule, actor=hr_admin_a)
     with pytest.raises(NotPermitted, match="HR admin of Acme"):
-        services.rule_approve(rule=rule, approver=recruiter_a)
+        services.rule_approve(rule=rule, approver=recruiter_a, statement="Reviewed; approved.")
     with pytest.raises(NotPermitted):
-        services.rule_approve(rule=rule, approver=hr_admin_b)  # another organisation's admin
+        services.rule_approve(
+            rule=rule, approver=hr_admin_b, statement="Reviewed; approved."
+        )  # another organisation's admin
     rule.refresh_from_db()
     assert rule.status == "draft"
-    services.rule_approve(rule=rule, approver=second_admin)
+    services.rule_approve(rule=rule, approver=second_admin, statement="Reviewed; approved.")
     assert (rule.status, rule.active, rule.approved_by, rule.created_by) == (
         "live",
         True,
@@ -78,7 +81,7 @@ def test_a_screen_out_rule_needs_a_second_hr_admin(
     )
     assert events(org_a) == ["rule.created", "rule.approved"]
     with pytest.raises(InvalidTransition):
-        services.rule_approve(rule=rule, approver=second_admin)
+        services.rule_approve(rule=rule, approver=second_admin, statement="Reviewed; approved.")
 
 
 def test_the_database_itself_refuses_an_unapproved_or_self_approved_screen_out(
@@ -99,12 +102,12 @@ def test_a_change_is_a_new_version_and_the_live_one_stays_until_approved(
     v1 = services.rule_create(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
     )
-    services.rule_approve(rule=v1, approver=second_admin)
+    services.rule_approve(rule=v1, approver=second_admin, statement="Reviewed; approved.")
     v2 = services.rule_update(rule=v1, actor=hr_admin_a, changes={"threshold": Decimal(40)})
     v1.refresh_from_db()
     assert (v1.status, v2.status, v2.version, v2.lineage) == ("live", "draft", 2, v1.lineage)
     assert (v1.threshold, v2.threshold) == (Decimal(35), Decimal(40))  # v1 never edited
-    services.rule_approve(rule=v2, approver=second_admin)
+    services.rule_approve(rule=v2, approver=second_admin, statement="Reviewed; approved.")
     v1.refresh_from_db()
     assert (v1.status, v2.status) == ("superseded", "live")
     changed = AuditEvent.objects.get(organization=org_a, event_type="rule.changed")
@@ -154,12 +157,12 @@ def test_rolling_back_a_screen_out_rule_needs_approval_again(
     v1 = services.rule_create(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
     )
-    services.rule_approve(rule=v1, approver=second_admin)
+    services.rule_approve(rule=v1, approver=second_admin, statement="Reviewed; approved.")
     v2 = services.rule_update(rule=v1, actor=second_admin, changes={"action": "needs_review"})
     assert v2.status == "live"
     v3 = services.rule_rollback(rule=v2, actor=hr_admin_a, to_version=1)
     assert (v3.action, v3.status) == ("screen_out", "draft")
-    services.rule_approve(rule=v3, approver=second_admin)
+    services.rule_approve(rule=v3, approver=second_admin, statement="Reviewed; approved.")
     assert v3.status == "live"
 
 
@@ -276,7 +279,9 @@ def test_a_screen_out_draft_is_acknowledged_before_approval_is_asked(
         job=job, actor=hr_admin_a, action="screen_out", acknowledgement="Pilot, reviewed.", **KLOUT
     )
     assert rule.status == "draft"
-    services.rule_approve(rule=rule, approver=second_admin)  # the author's words stand
+    services.rule_approve(
+        rule=rule, approver=second_admin, statement="Reviewed; approved."
+    )  # the author's words stand
     assert rule.status == "live"
 
 
@@ -290,7 +295,7 @@ def test_an_acknowledgement_holds_for_the_version_as_stored(
     )
     stored = ScreeningRule.objects.get(pk=rule.pk)
     assert services.unacknowledged_warnings(stored) == []
-    services.rule_approve(rule=stored, approver=second_admin)
+    services.rule_approve(rule=stored, approver=second_admin, statement="Reviewed; approved.")
     assert stored.status == "live"
 
 
@@ -302,10 +307,11 @@ def test_a_serious_warning_that_appears_after_the_acknowledgement_blocks_approva
     )
     job.influence_relevance = "none"  # the job changed: influence no longer job-related
     job.save()
-    with pytest.raises(WarningNotAcknowledged, match="not relevant"):
-        services.rule_approve(rule=rule, approver=second_admin)
+    with pytest.raises(StatementRequired) as refused:
+        services.rule_approve(rule=rule, approver=second_admin, statement=" ")
+    assert "job_relatedness.not_relevant" in {w["code"] for w in refused.value.warnings}
     services.rule_approve(
-        rule=rule, approver=second_admin, acknowledgement="Relevance is being re-assessed."
+        rule=rule, approver=second_admin, statement="Relevance is being re-assessed."
     )
     assert rule.status == "live"
 
@@ -323,7 +329,7 @@ def test_another_rules_warning_was_that_rules_to_acknowledge(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
     )
     assert [w.code for w in services.serious_warnings(rule)] == []
-    services.rule_approve(rule=rule, approver=second_admin)
+    services.rule_approve(rule=rule, approver=second_admin, statement="Reviewed; approved.")
     assert rule.status == "live"
 
 
@@ -336,9 +342,9 @@ def test_acknowledging_a_draft_writes_no_new_version_and_lets_it_be_approved(
     rule = services.rule_create(
         job=job, actor=hr_admin_a, action="screen_out", activate=False, **KLOUT
     )
-    with pytest.raises(WarningNotAcknowledged):
-        services.rule_approve(rule=rule, approver=second_admin)
-    services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="  Pilot, reviewed. ")
+    with pytest.raises(StatementRequired):
+        services.rule_approve(rule=rule, approver=second_admin, statement="")
+    services.rule_acknowledge(rule=rule, actor=hr_admin_a, statement="  Pilot, reviewed. ")
     assert list(ScreeningRule.objects.filter(lineage=rule.lineage).values_list("version")) == [(1,)]
     acknowledged = AuditEvent.objects.get(event_type="warning.acknowledged")
     assert (acknowledged.actor, acknowledged.note, acknowledged.subject_id) == (
@@ -350,7 +356,7 @@ def test_acknowledging_a_draft_writes_no_new_version_and_lets_it_be_approved(
     assert services.unacknowledged_warnings(rule) == []
     rule.refresh_from_db()
     assert rule.status == "draft"  # acknowledged, waiting for the second HR admin
-    services.rule_approve(rule=rule, approver=second_admin)
+    services.rule_approve(rule=rule, approver=second_admin, statement="Reviewed; approved.")
     assert (rule.status, rule.approved_by) == ("live", second_admin)
     assert events(org_a) == ["rule.created", "warning.acknowledged", "rule.approved"]
 
@@ -361,8 +367,8 @@ def test_acknowledging_a_draft_writes_no_new_version_and_lets_it_be_approved(
 )
 def test_an_acknowledgement_needs_words(job: Any, hr_admin_a: Any, words: str, error: str) -> None:
     rule = services.rule_create(job=job, actor=hr_admin_a, activate=False, **KLOUT)
-    with pytest.raises(ValidationError, match=error):
-        services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement=words)
+    with pytest.raises(StatementRequired, match=error):
+        services.rule_acknowledge(rule=rule, actor=hr_admin_a, statement=words)
     assert not AuditEvent.objects.filter(event_type="warning.acknowledged").exists()
 
 
@@ -372,18 +378,18 @@ def test_only_a_drafts_serious_warnings_are_acknowledged_on_their_own(
     quiet = services.rule_create(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), activate=False
     )
-    with pytest.raises(ValidationError, match="no serious warning"):
-        services.rule_acknowledge(rule=quiet, actor=hr_admin_a, acknowledgement="Fine.")
+    with pytest.raises(InvalidTransition, match="no serious warning"):
+        services.rule_acknowledge(rule=quiet, actor=hr_admin_a, statement="Fine.")
     live = services.rule_create(
         job=job, actor=hr_admin_a, action="needs_review", acknowledgement="Advisory.", **KLOUT
     )
     with pytest.raises(InvalidTransition, match="live"):
-        services.rule_acknowledge(rule=live, actor=hr_admin_a, acknowledgement="Again.")
+        services.rule_acknowledge(rule=live, actor=hr_admin_a, statement="Again.")
     draft = services.rule_update(
         rule=live, actor=hr_admin_a, changes={"threshold": Decimal(40)}, activate=False
     )
     with pytest.raises(NotPermitted):
-        services.rule_acknowledge(rule=draft, actor=recruiter_a, acknowledgement="Me too.")
+        services.rule_acknowledge(rule=draft, actor=recruiter_a, statement="Me too.")
     assert AuditEvent.objects.filter(event_type="warning.acknowledged").count() == 1
 
 
@@ -393,19 +399,19 @@ def test_the_approver_acknowledges_in_words_what_appeared_since(
     rule = services.rule_create(
         job=job, actor=hr_admin_a, action="screen_out", activate=False, **KLOUT
     )
-    services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="Pilot, reviewed.")
+    services.rule_acknowledge(rule=rule, actor=hr_admin_a, statement="Pilot, reviewed.")
     job.influence_relevance = "none"  # the job changed: a new serious warning
     job.save()
     new = [w.code for w in services.unacknowledged_warnings(rule)]
     assert "job_relatedness.not_relevant" in new
     assert "metric.discontinued" not in new  # hr-admin's words answered that one
-    with pytest.raises(WarningNotAcknowledged) as refused:
-        services.rule_approve(rule=rule, approver=second_admin)
+    with pytest.raises(StatementRequired) as refused:
+        services.rule_approve(rule=rule, approver=second_admin, statement="")
     assert [w["code"] for w in refused.value.warnings] == new
     rule.refresh_from_db()
     assert rule.status == "draft"
     services.rule_approve(
-        rule=rule, approver=second_admin, acknowledgement="Relevance is being re-assessed."
+        rule=rule, approver=second_admin, statement="Relevance is being re-assessed."
     )
     assert rule.status == "live"
     words = AuditEvent.objects.filter(event_type="warning.acknowledged").order_by("sequence")
@@ -420,8 +426,8 @@ def test_the_author_acknowledges_but_never_approves(job: Any, hr_admin_a: Any) -
     rule = services.rule_create(
         job=job, actor=hr_admin_a, action="screen_out", activate=False, **KLOUT
     )
-    services.rule_acknowledge(rule=rule, actor=hr_admin_a, acknowledgement="Pilot, reviewed.")
+    services.rule_acknowledge(rule=rule, actor=hr_admin_a, statement="Pilot, reviewed.")
     with pytest.raises(FourEyesViolation):
-        services.rule_approve(rule=rule, approver=hr_admin_a, acknowledgement="Mine, approved.")
+        services.rule_approve(rule=rule, approver=hr_admin_a, statement="Mine, approved.")
     rule.refresh_from_db()
     assert (rule.status, rule.approved_by) == ("draft", None)

@@ -127,7 +127,7 @@ def users_work() -> dict[str, Any]:
     assert response.status_code == 201, response.content
     draft = ScreeningRule.objects.get(job__organization=org, metric="vendor:klout")
     second = get_user_model().objects.get(username="hr-admin-2")
-    rule_approve(rule=draft, approver=second, acknowledgement="Tested: a demo, no real people.")
+    rule_approve(rule=draft, approver=second, statement="Tested: a demo, no real people.")
     screening = Job.objects.get(organization=org, title="Developer Advocate").screenings.first()
     assert screening is not None
     recruiter = get_user_model().objects.get(username="recruiter")

@@ -18,6 +18,10 @@ class AuditRowSerializer(serializers.Serializer[JSONMapping]):
     under_two_percent = serializers.BooleanField()
     fisher_p = serializers.FloatField(allow_null=True)
     z = serializers.FloatField(allow_null=True)
+    excluded = serializers.BooleanField(
+        help_text="Left out of the impact ratios by the auditor (6 RCNY 5-301(d)): count "
+        "and rate still reported, no impact ratio, never the reference."
+    )
 
 
 class AuditTablesSerializer(serializers.Serializer[JSONMapping]):

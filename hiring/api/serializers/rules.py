@@ -36,8 +36,8 @@ class RuleSerializer(ApiModelSerializer[ScreeningRule]):
             "id", "job", "lineage", "version", "status", "active", "group", "metric",
             "operator", "threshold", "aggregation", "window_days", "max_data_age_days",
             "missing_data_policy", "near_band", "near_band_source", "action", "change_note",
-            "rolled_back_from", "approved_at", "status_changed_at", "created_at",
-            "acknowledgement_pending",
+            "rolled_back_from", "approved_at", "approval_statement", "status_changed_at",
+            "created_at", "acknowledgement_pending",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -114,21 +114,62 @@ class RuleNoteSerializer(serializers.Serializer[None]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RuleApprovalSerializer(serializers.Serializer[None]):
+class RuleActivateSerializer(serializers.Serializer[None]):
     acknowledgement = serializers.CharField(
         max_length=2000,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Your words, when a serious fairness warning is not yet acknowledged "
-        "(e.g. one that appeared since the author acknowledged the others).",
+        help_text="Your words, when a serious fairness warning is not yet acknowledged.",
     )
 
 
-class RuleAcknowledgementSerializer(serializers.Serializer[None]):
+STATEMENT_HELP = {
+    "acknowledge": "Why the draft should go live despite its serious fairness warnings, in "
+    "your words (saved on the audit trail with the warnings it answers).",
+    "approve": "Why you approve this version, in your words: saved with the version "
+    "(approval_statement) and on the audit trail; it also acknowledges any serious "
+    "warning that appeared since the author's acknowledgement.",
+}
+
+
+class RuleStatementSerializer(serializers.Serializer[None]):
+    """``{"statement": "..."}`` for acknowledge and approve. Missing, empty or whitespace
+    reaches the service as "", which refuses it (422 statement-required): one place
+    decides, for the API and the admin alike. ``acknowledgement`` is the older name,
+    read only when ``statement`` is not sent."""
+
+    statement = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True, help_text="Your words."
+    )
     acknowledgement = serializers.CharField(
         max_length=2000,
-        help_text="Why the draft should go live despite its serious fairness warnings, in words.",
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Deprecated: the former name of statement, read when statement is absent.",
+    )
+
+    def validate(self, attrs: dict[str, str | None]) -> dict[str, str]:
+        statement = attrs["statement"] if "statement" in attrs else attrs.get("acknowledgement")
+        return {"statement": statement or ""}
+
+
+# The two bodies as the schema documents them: statement required and not empty, the
+# contract the service holds to (``RuleStatementSerializer`` reads the requests).
+class RuleAcknowledgeSerializer(RuleStatementSerializer):
+    """The author's (or an HR admin's) acknowledgement of a draft's serious warnings."""
+
+    statement = serializers.CharField(
+        max_length=2000, min_length=1, help_text=STATEMENT_HELP["acknowledge"]
+    )
+
+
+class RuleApproveSerializer(RuleStatementSerializer):
+    """A second HR admin's approval of a draft, in their words."""
+
+    statement = serializers.CharField(
+        max_length=2000, min_length=1, help_text=STATEMENT_HELP["approve"]
     )
 
 

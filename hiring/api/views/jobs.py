@@ -16,7 +16,7 @@ import django_filters
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -47,13 +47,30 @@ from hiring.review.decisions import decision_record
 from hiring.screening import metrics
 from hiring.tasks import screening_rerun_task, screening_run_task
 from renown.api import access
-from renown.api.schema import extend_schema
+from renown.api.problems import PROBLEM_CONTENT_TYPE
+from renown.api.schema import ProblemSerializer, extend_schema
 from renown.api.views import ApiViewSet
 from renown.exceptions import ApplicationError
 from renown.queue import enqueue
 from renown.trail import audit_actor_label
 
 JOB_PARAMETER = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
+# The answers of acknowledge and approve besides 200 (problem documents).
+APPROVE_409 = OpenApiResponse(
+    ProblemSerializer,
+    description="refused: the version is not a draft, or you wrote it (a second HR admin "
+    "of the organisation approves).",
+)
+ACKNOWLEDGE_409 = OpenApiResponse(
+    ProblemSerializer,
+    description="refused: the version is not a draft (nor a live one awaiting "
+    "acknowledgement), or has no serious warning to acknowledge.",
+)
+STATEMENT_422 = OpenApiResponse(
+    ProblemSerializer,
+    description="statement-required: the statement is missing, empty or only whitespace; "
+    "errors names the field and warnings lists the serious warnings it would answer.",
+)
 SCREENING_PARAMETER = OpenApiParameter("screening_id", int, OpenApiParameter.PATH)
 
 
@@ -350,40 +367,57 @@ class RuleViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         return Response(s.RuleSerializer(versions, many=True).data)
 
     @extend_schema(
-        request=s.RuleApprovalSerializer,
-        responses={200: s.RuleSerializer},
-        description="A second HR admin approves a draft, which goes live (four eyes).",
+        request=s.RuleApproveSerializer,
+        responses={
+            200: s.RuleSerializer,
+            (409, PROBLEM_CONTENT_TYPE): APPROVE_409,
+            (422, PROBLEM_CONTENT_TYPE): STATEMENT_422,
+        },
+        description="A second HR admin approves a draft in words, and it goes live (four "
+        'eyes): {"statement": "..."}. The statement is saved with the version '
+        "(approval_statement) and on the audit trail (rule.approved), and acknowledges any "
+        "serious warning that appeared since the author's acknowledgement. 422 when the "
+        "statement is missing or empty, 409 when the version is not a draft or you wrote it.",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, rule_id: str) -> Response:
-        data = s.RuleApprovalSerializer(data=request.data)
+        rule = self.get_object()
+        data = s.RuleStatementSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rule = services.rule_approve(
-            rule=self.get_object(), approver=_person(self.principal), **data.validated_data
+            rule=rule, approver=_person(self.principal), statement=data.validated_data["statement"]
         )
         return Response(s.RuleSerializer(rule).data)
 
     @extend_schema(
-        request=s.RuleAcknowledgementSerializer,
-        responses={200: s.RuleSerializer},
+        request=s.RuleAcknowledgeSerializer,
+        responses={
+            200: s.RuleSerializer,
+            (409, PROBLEM_CONTENT_TYPE): ACKNOWLEDGE_409,
+            (422, PROBLEM_CONTENT_TYPE): STATEMENT_422,
+        },
         description="Acknowledge a draft's serious fairness warnings in words, as it stands "
-        "(no new version): then it can go live, or be approved. Also a live version that a "
-        "change of its job left awaiting acknowledgement (acknowledgement_pending): a "
-        "screen-out version then screens out again.",
+        '(no new version): {"statement": "..."}, kept on the audit trail '
+        "(warning.acknowledged) with the warnings it answers; then it can go live, or be "
+        "approved. Also a live version that a change of its job left awaiting "
+        "acknowledgement (acknowledgement_pending): a screen-out version then screens out "
+        "again. 422 when the statement is missing or empty, 409 when the version is not a "
+        "draft (nor live and awaiting acknowledgement) or has no serious warning.",
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, rule_id: str) -> Response:
-        data = s.RuleAcknowledgementSerializer(data=request.data)
+        rule = self.get_object()
+        data = s.RuleStatementSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rule = services.rule_acknowledge(
-            rule=self.get_object(), actor=_person(self.principal), **data.validated_data
+            rule=rule, actor=_person(self.principal), statement=data.validated_data["statement"]
         )
         return Response(s.RuleSerializer(rule).data)
 
-    @extend_schema(request=s.RuleApprovalSerializer, responses={200: s.RuleSerializer})
+    @extend_schema(request=s.RuleActivateSerializer, responses={200: s.RuleSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, rule_id: str) -> Response:
-        data = s.RuleApprovalSerializer(data=request.data)
+        data = s.RuleActivateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rule = services.rule_activate(
             rule=self.get_object(), actor=_person(self.principal), **data.validated_data

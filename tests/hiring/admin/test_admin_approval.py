@@ -160,7 +160,7 @@ def test_the_author_sees_the_approval_page_but_cannot_approve(
     page = client.get(approve_url(klout)).content.decode()
     assert "You wrote this version" in page
     assert "Approve and make live" not in page
-    refused = client.post(approve_url(klout), {"acknowledgement": WORDS})
+    refused = client.post(approve_url(klout), {"statement": WORDS})
     assert refused.status_code == 200
     assert "second HR admin" in refused.content.decode()
     klout.refresh_from_db()
@@ -171,17 +171,30 @@ def test_the_author_sees_the_approval_page_but_cannot_approve(
 def test_a_second_hr_admin_approves_an_acknowledged_draft(
     klout: ScreeningRule, hr_admin_a: Any, second_admin: Any
 ) -> None:
-    services.rule_acknowledge(rule=klout, actor=hr_admin_a, acknowledgement=WORDS)
+    services.rule_acknowledge(rule=klout, actor=hr_admin_a, statement=WORDS)
     client = login(second_admin)
     page = client.get(approve_url(klout)).content.decode()
     assert "Every one is acknowledged in words" in page
     assert WORDS in page
-    assert 'name="acknowledgement"' not in page  # nothing left for the approver to answer
-    response = client.post(approve_url(klout), {})
+    assert 'name="statement"' in page  # an approval is always the approver's words
+    blank = client.post(approve_url(klout), {"statement": " "})
+    assert blank.status_code == 200
+    assert "a statement is required" in blank.content.decode()
+    mine = "Checked the pilot plan; approved for four weeks."
+    response = client.post(approve_url(klout), {"statement": mine})
     assert response.status_code == 302
     assert response["Location"] == change_url(klout)
     klout.refresh_from_db()
     assert (klout.status, klout.active, klout.approved_by) == ("live", True, second_admin)
+    assert klout.approval_statement == mine  # saved with the version, as the API does
+    approved = AuditEvent.objects.get(event_type="rule.approved")
+    assert (approved.actor, approved.note, approved.after["statement"]) == (
+        second_admin,
+        mine,
+        mine,
+    )
+    # Nothing new to acknowledge: the author's words stand alone as the acknowledgement.
+    assert acknowledgements() == [(hr_admin_a, WORDS)]
     done = client.get(change_url(klout)).content.decode()
     assert "Approved by you and live" in done
 
@@ -189,38 +202,48 @@ def test_a_second_hr_admin_approves_an_acknowledged_draft(
 def test_the_approver_answers_in_words_what_appeared_since(
     klout: ScreeningRule, job: Any, hr_admin_a: Any, second_admin: Any
 ) -> None:
-    services.rule_acknowledge(rule=klout, actor=hr_admin_a, acknowledgement=WORDS)
+    services.rule_acknowledge(rule=klout, actor=hr_admin_a, statement=WORDS)
     job.influence_relevance = "none"  # the job changed since: a new serious warning
     job.save()
     client = login(second_admin)
     page = client.get(approve_url(klout)).content.decode()
     assert "not acknowledged yet" in page
-    assert 'name="acknowledgement"' in page
-    refused = client.post(approve_url(klout), {"acknowledgement": "  "})
+    assert 'name="statement"' in page
+    refused = client.post(approve_url(klout), {"statement": "  "})
     assert refused.status_code == 200
-    assert "must be acknowledged in words" in refused.content.decode()
+    assert "a statement is required" in refused.content.decode()
     klout.refresh_from_db()
     assert klout.status == "draft"
     mine = "Relevance is being re-assessed with the hiring manager this week."
-    assert client.post(approve_url(klout), {"acknowledgement": mine}).status_code == 302
+    assert client.post(approve_url(klout), {"statement": mine}).status_code == 302
     klout.refresh_from_db()
     assert (klout.status, klout.approved_by) == ("live", second_admin)
     assert acknowledgements() == [(hr_admin_a, WORDS), (second_admin, mine)]
 
 
-def test_the_list_action_points_to_the_approval_page(
-    klout: ScreeningRule, second_admin: Any
+def test_the_list_action_opens_the_approval_page(
+    klout: ScreeningRule, job: Any, hr_admin_a: Any, second_admin: Any
 ) -> None:
-    response = login(second_admin).post(
+    client = login(second_admin)
+    one = client.post(
         "/admin/renown_hiring/screeningrule/",
         {"action": "approve", "_selected_action": [klout.pk]},
+    )
+    assert (one.status_code, one["Location"]) == (302, approve_url(klout))
+    other = services.rule_create(
+        job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
+    )
+    both = client.post(
+        "/admin/renown_hiring/screeningrule/",
+        {"action": "approve", "_selected_action": [klout.pk, other.pk]},
         follow=True,
     )
-    page = response.content.decode()
-    assert "must be acknowledged in words" in page
+    page = both.content.decode()
     assert f'href="{approve_url(klout)}"' in page
+    assert f'href="{approve_url(other)}"' in page
     klout.refresh_from_db()
-    assert klout.status == "draft"
+    other.refresh_from_db()
+    assert (klout.status, other.status) == ("draft", "draft")  # nothing approved unsaid
 
 
 def test_only_hr_admins_of_the_organisation_open_the_approval_page(

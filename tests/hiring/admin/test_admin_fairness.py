@@ -246,18 +246,16 @@ def test_recording_a_bias_audit_and_publishing_it(
         "distributed_on": "2026-01-15",
         "published": "on",
     }
-    # Excluding a category that is 2% or more of its table is refused.
-    refused = login(auditor_a).post(url, {**form, "exclude": "Female", "reason-Female": "x"})
-    assert refused.status_code == 200
-    assert "only categories under 2%" in refused.content.decode()
-    assert not BiasAudit.objects.exists()
-    response = login(auditor_a).post(url, form)
+    # Recording never excludes a category (the auditor's later step, on the recorded audit).
+    response = login(auditor_a).post(url, {**form, "exclude": "Female", "reason-Female": "x"})
     assert response.status_code == 302
     audit = BiasAudit.objects.get()
     assert (audit.auditor, audit.published, audit.report["individuals"]) == (
         "Fair Audits LLC", True, 48,
     )  # fmt: skip
     assert AuditEvent.objects.filter(event_type="bias_audit.recorded").count() == 1
+    assert audit.exclusions == []
+    assert not any(r["excluded"] for t in audit.report["tables"].values() for r in t)
 
     public = Client().get(f"/audits/{org_a.slug}/")  # anyone, no login
     assert public.status_code == 200
@@ -266,7 +264,9 @@ def test_recording_a_bias_audit_and_publishing_it(
     assert "15 January 2026" in body
     assert "Historical data of this job." in body
     assert "0.473" in body
-    assert "fewer than 5" in body  # Asian women: 3 people, no count shown
+    # 6 RCNY 5-303: every category's numbers, Asian women (3 people) included.
+    assert "fewer than 5" not in body
+    assert re.search(r"Asian Female</td><td>3</td><td>\d+</td><td>[\d.]+%</td>", body)
     assert "Person 1" not in body
 
 

@@ -95,13 +95,13 @@ def test_approval_takes_a_second_hr_admin(job: Any, hr_admin_a: Any, second_admi
     rule = services.rule_create(
         job=job, actor=hr_admin_a, metric="influence", threshold=Decimal(35), action="screen_out"
     )
-    action = {"action": "approve", "_selected_action": [rule.pk]}
-    own = login(hr_admin_a).post("/admin/renown_hiring/screeningrule/", action, follow=True)
+    page = f"/admin/renown_hiring/screeningrule/{rule.pk}/approve/"
+    own = login(hr_admin_a).post(page, {"statement": "Mine."})
     assert "a second HR admin of the organisation must approve it" in own.content.decode()
     rule.refresh_from_db()
     assert rule.status == "draft"
-    other = login(second_admin).post("/admin/renown_hiring/screeningrule/", action, follow=True)
-    assert "approved and live" in other.content.decode()
+    other = login(second_admin).post(page, {"statement": "Reviewed the pilot."}, follow=True)
+    assert "Approved by you and live" in other.content.decode()
     rule.refresh_from_db()
     assert (rule.status, rule.approved_by) == ("live", second_admin)
 

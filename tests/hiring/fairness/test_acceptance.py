@@ -36,8 +36,8 @@ def test_issue_6_on_the_demo() -> None:
     assert "gives no reason" in page  # job relatedness, in words
     assert "no Local Law 144 notice" in page
 
-    # Approval from the list: the author may not; a second HR admin is refused with the
-    # reasons while nobody has acknowledged them.
+    # Approval from the list opens the approval page: the author may not approve; a
+    # second HR admin reads the warnings nobody acknowledged and is asked for words.
     response = client.post(
         "/admin/renown_hiring/screeningrule/",
         {"action": "approve", "_selected_action": [klout.pk]},
@@ -51,7 +51,13 @@ def test_issue_6_on_the_demo() -> None:
         {"action": "approve", "_selected_action": [klout.pk]},
         follow=True,
     )
-    assert "must be acknowledged in words" in response.content.decode()
+    assert "not acknowledged yet" in response.content.decode()
+    assert (
+        "a statement is required"
+        in second.post(
+            f"/admin/renown_hiring/screeningrule/{klout.pk}/approve/", {"statement": ""}
+        ).content.decode()
+    )
     klout.refresh_from_db()
     assert (klout.status, klout.active) == ("draft", False)
 
@@ -89,6 +95,6 @@ def test_the_klout_draft_is_acknowledged_as_it_stands_and_approved_by_hr_admin_2
     second.force_login(get_user_model().objects.get(username="hr-admin-2"))
     approval = f"/admin/renown_hiring/screeningrule/{klout.pk}/approve/"
     assert "Every one is acknowledged in words" in second.get(approval).content.decode()
-    assert second.post(approval, {}).status_code == 302
+    assert second.post(approval, {"statement": "Seen the pilot plan."}).status_code == 302
     klout.refresh_from_db()
     assert (klout.status, klout.active, klout.approved_by.username) == ("live", True, "hr-admin-2")

@@ -449,6 +449,7 @@ def test_report_has_the_contract_shape() -> None:
         "under_two_percent": False,
         "fisher_p": 1.0,
         "z": pytest.approx(0.8165, abs=5e-5),
+        "excluded": False,  # only the auditor excludes (6 RCNY 5-301(d)), never by default
     }
     assert report["tables"]["sex"][0]["category"] == {"sex": "Male"}
     assert report["tables"]["race_ethnicity"][0]["category"] == {"race_ethnicity": WHITE}

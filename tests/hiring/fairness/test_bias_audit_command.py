@@ -343,7 +343,7 @@ def test_json_shape() -> None:
     assert set(data) == {"mode", "median", "unknown", "unknown_by_table", "tables"}
     row_keys = {
         "category", "count", "favourable", "rate", "impact_ratio", "below_four_fifths",
-        "share", "under_two_percent", "fisher_p", "z",
+        "share", "under_two_percent", "fisher_p", "z", "excluded",
     }  # fmt: skip
     for name in ("sex", "race_ethnicity", "intersectional"):
         assert all(set(row) == row_keys for row in data["tables"][name])

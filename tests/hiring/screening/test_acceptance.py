@@ -95,8 +95,11 @@ def test_issue_5_end_to_end(django_capture_on_commit_callbacks: Any) -> None:
     assert "second HR admin" in body
     rule.refresh_from_db()
     assert rule.status == "draft"
+    # The list action opens the approval page; the approval is the approver's statement.
+    opened = second_admin.post("/admin/renown_hiring/screeningrule/", approve)
+    assert opened["Location"] == f"/admin/renown_hiring/screeningrule/{rule.pk}/approve/"
     with django_capture_on_commit_callbacks(execute=True):  # the re-screening task runs
-        second_admin.post("/admin/renown_hiring/screeningrule/", approve, follow=True)
+        second_admin.post(opened["Location"], {"statement": "Read the notice plan; approved."})
     rule.refresh_from_db()
     assert (rule.status, rule.active, rule.approved_by.username) == ("live", True, "hr-admin-2")
     run = ScreeningRun.objects.filter(job=community).latest("started_at")
