@@ -37,6 +37,7 @@ from hiring.fairness.warning import (
     _pct,
     _people,
     _ratio,
+    count_hidden,
     group_figure,
 )
 from hiring.screening.evaluation import (
@@ -350,7 +351,7 @@ def _comparison_figure(
 
 
 def _row_figure(row: CategoryRow, include_restricted: bool) -> Figure:
-    masked = row.count < SMALL_CATEGORY and not include_restricted
+    masked = count_hidden(row.count, include_restricted=include_restricted)
     return {
         "label": row.label,
         "sex": row.sex,

@@ -219,7 +219,7 @@ def shown_count(count: int, *, auditor: bool) -> int | str:
 
     The one rule for every page, export and template (``{{ n|group_count:auditor }}``).
     """
-    return count if auditor or count >= SMALL or count == 0 else FEWER_THAN_5
+    return FEWER_THAN_5 if warning.count_hidden(count, include_restricted=auditor) else count
 
 
 def _pct(value: Fraction) -> str:
@@ -250,7 +250,7 @@ def display_tables(
     for table in result.tables:
         rows: list[TableRow] = []
         for row in table.rows:
-            small = row.count < SMALL and not include_restricted
+            small = warning.count_hidden(row.count, include_restricted=include_restricted)
             classes: list[str] = []
             if audit is not None:
                 counts: Counter[str] = Counter()

@@ -25,6 +25,7 @@ from hiring.fairness.warning import (
     _people,
     _ratio,
     _share,
+    count_hidden,
     group_figure,
 )
 from hiring.screening.evaluation import OUTCOME_INSUFFICIENT
@@ -157,7 +158,7 @@ def _no_footprint_by_category(
     figure: Figure = {}
     kept_small = False
     for key, count in sorted(tallies.items()):
-        if count < SMALL_CATEGORY and not include_restricted:
+        if count_hidden(count, include_restricted=include_restricted):
             figure[key] = FEWER_THAN_5
         else:
             figure[key] = count

@@ -68,6 +68,17 @@ RAW_COUNT_METRICS: Final = frozenset(
 
 SMALL_CATEGORY: Final = 5  # categories with fewer people are "fewer than 5"
 FEWER_THAN_5: Final = "fewer than 5"
+
+
+def count_hidden(count: int, *, include_restricted: bool) -> bool:
+    """Whether a group's count is hidden from the reader: 1 to 4 people, unless the reader
+    may see restricted figures (auditors; the published LL144 summary, 6 RCNY 5-303).
+
+    The one rule every warning, preview, page and export masks counts by.
+    """
+    return not include_restricted and 0 < count < SMALL_CATEGORY
+
+
 SIGNIFICANCE: Final = 0.05  # two-sided; common practice, not fixed by law (DCWP FAQ III.7)
 # Data older than this no longer describes a person (a judgement, not a rule of law).
 STALE_AFTER_DAYS: Final = 365
@@ -328,7 +339,7 @@ class WarningDict(TypedDict):
 
 def group_figure(row: CategoryRow, include_restricted: bool) -> GroupDict:
     """``row`` as a group of a warning; counts under 5 masked unless ``include_restricted``."""
-    masked = row.count < SMALL_CATEGORY and not include_restricted
+    masked = count_hidden(row.count, include_restricted=include_restricted)
     return {
         "label": row.label,
         "n": None if masked else row.count,

@@ -1007,3 +1007,26 @@ def test_as_dict_is_a_copy() -> None:
     data = w.as_dict()
     data["figure"]["changed"] = True
     assert "changed" not in w.figure
+
+
+@pytest.mark.parametrize(
+    ("count", "include_restricted", "hidden"),
+    [
+        (0, False, False),  # nobody: says nothing about a person
+        (1, False, True),
+        (4, False, True),
+        (5, False, False),
+        (500, False, False),
+        (1, True, False),  # auditors, and the published LL144 summary
+        (4, True, False),
+    ],
+)
+def test_one_rule_hides_counts_of_one_to_four_people(
+    count: int, include_restricted: bool, hidden: bool
+) -> None:
+    from hiring.fairness.live_bias_audit import shown_count
+    from hiring.fairness.warning import FEWER_THAN_5, count_hidden
+
+    assert count_hidden(count, include_restricted=include_restricted) is hidden
+    # The pages' and exports' spelling of the same rule.
+    assert shown_count(count, auditor=include_restricted) == (FEWER_THAN_5 if hidden else count)
