@@ -53,6 +53,15 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ScreeningRule
         fields = [*RULE_DEFINITION_FIELDS, "job", "change_note"]
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # A rule's group is one of its own job's: offer only those, once the job is known
+        # (a version's job is fixed; a new rule's comes with ?job= from the job's page).
+        job_id = self.instance.job_id if self.instance.pk else self.initial.get("job")
+        group = self.fields.get("group")
+        if job_id and isinstance(group, forms.ModelChoiceField) and group.queryset is not None:
+            group.queryset = group.queryset.filter(job_id=job_id)
+
     @classmethod
     def keeping_window(cls, days: int) -> type[ScreeningRuleForm]:
         """The form for a rule from before the fixed windows: its own window stays on

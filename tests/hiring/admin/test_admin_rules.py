@@ -218,3 +218,27 @@ def test_a_rule_from_before_keeps_its_window_until_changed(job: Any, hr_admin_a:
     )
     assert saved.status_code == 302
     assert ScreeningRule.objects.get(version=2).window_days == 60
+
+
+@pytest.mark.parametrize("page", ["change", "add with ?job=", "add"])
+def test_the_group_list_offers_the_rules_own_jobs_groups(
+    job: Any, hr_admin_a: Any, page: str
+) -> None:
+    from hiring.models import RuleGroup
+
+    ours = RuleGroup.objects.create(job=job, name="reach or record", combinator="any")
+    other_job = factories.JobFactory(organization=job.organization, title="Data Engineer")
+    theirs = RuleGroup.objects.create(job=other_job, name="other job's group", combinator="all")
+    client = login(hr_admin_a)
+    if page == "change":
+        rule = factories.ScreeningRuleFactory(job=job)
+        url = f"/admin/renown_hiring/screeningrule/{rule.pk}/change/"
+    elif page == "add with ?job=":
+        url = f"/admin/renown_hiring/screeningrule/add/?job={job.pk}"
+    else:
+        url = "/admin/renown_hiring/screeningrule/add/"
+    choices = client.get(url).context["adminform"].form.fields["group"].queryset
+    if page == "add":  # the job is not chosen yet: the organisation's groups, checked on save
+        assert set(choices) == {ours, theirs}
+    else:
+        assert list(choices) == [ours]
