@@ -19,6 +19,13 @@ from hiring.screening import metrics
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from scoring.models import StatsWindow
 
+# The error a Preview press ends in (nothing is saved); the rule page shows no error
+# banner for it (``ScreeningRuleAdmin.render_change_form``).
+PREVIEW_ONLY = (
+    "Preview only: nothing was saved. The summary above shows what these values would do. "
+    "Press Save to keep them."
+)
+
 
 class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     go_live = forms.BooleanField(
@@ -32,9 +39,9 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Acknowledgement of serious warnings",
-        help_text="Needed when the rule has serious fairness warnings (listed under "
-        "'Fairness' below) or counts missing data as failing: say in words why it should "
-        "go live anyway. It is kept in the audit trail with the warnings it answers.",
+        help_text="Needed when the rule has serious fairness warnings (listed above) or "
+        "counts missing data as failing: say in words why it should go live anyway. It is "
+        "kept in the audit trail with the warnings it answers.",
     )
     window_days = forms.TypedChoiceField(
         coerce=int,
@@ -104,10 +111,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         cleaned = self._clean_definition()
         if self.previewing:
             # The admin re-renders the form with the preview; nothing is saved.
-            raise ValidationError(
-                "Preview only: nothing was saved. The fairness panel below shows what these "
-                "values would do. Press Save to keep them."
-            )
+            raise ValidationError(PREVIEW_ONLY, code="preview")
         draft = self.draft() if not self.errors else None
         acknowledgement = str(cleaned.get("acknowledgement", "")).strip()
         waiting = bool(self.instance.pk and self.instance.acknowledgement_pending)
@@ -123,7 +127,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.add_error(
                     "acknowledgement",
                     f"{len(serious)} serious fairness warning{'s' if len(serious) > 1 else ''} "
-                    "(see 'Fairness' below) must be acknowledged in words before this rule "
+                    "(see 'Warnings' above) must be acknowledged in words before this rule "
                     "can go live: "
                     + " ".join(f"({i}) {w.message}" for i, w in enumerate(serious, 1)),
                 )
@@ -144,7 +148,8 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             or ScreeningRule.objects.get(pk=previous.pk).missing_data_policy
             != MissingDataPolicy.FAIL
         )
-        if newly_failing and not str(cleaned.get("acknowledgement", "")).strip():
+        acknowledged = str(cleaned.get("acknowledgement", "")).strip()
+        if newly_failing and not acknowledged and not self.previewing:
             self.add_error("acknowledgement", SERIOUS_MISSING_DATA_FAIL)
         metric = cleaned.get("metric")
         if metric:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from hiring import selectors, services
 from hiring.admin.base import AUDITOR_ROLES, HiringScopedAdmin
-from hiring.admin.forms import RuleApprovalForm, ScreeningRuleForm
+from hiring.admin.forms import PREVIEW_ONLY, RuleApprovalForm, ScreeningRuleForm
 from hiring.fairness import live_bias_audit
 from hiring.fairness.alternatives import KEEP_PASSES, Alternative, best_first, fairer_alternatives
 from hiring.fairness.preview import (
@@ -27,6 +28,7 @@ from hiring.fairness.preview import (
     rule_preview,
     rules_with_draft,
 )
+from hiring.fairness.summary import rule_summary
 from hiring.fairness.warning import warning_display
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
@@ -41,6 +43,9 @@ from renown.access import signed_in_user
 from renown.exceptions import ApplicationError, StatementRequired, WarningNotAcknowledged
 from renown.models import AuditEvent
 from scoring.models import StatsWindow
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups
 
 # Set on the rule by a save that only acknowledged its warnings (this request's object only).
 _ACKNOWLEDGED_ONLY = "acknowledged_only"
@@ -81,6 +86,7 @@ def fairness_panel(request: HttpRequest, rule: ScreeningRule, *, saved: bool) ->
         base, alternatives = fairer_alternatives(job, rules)
     alternatives = best_first(alternatives)
     return {
+        "summary": rule_summary(preview, base, alternatives, include_restricted=auditor),
         "rule": rule,
         "saved": saved,
         "job": job,
@@ -231,14 +237,29 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         draft = form.draft() if form.is_bound else obj
         if draft is not None:
             context["fairness"] = fairness_panel(request, draft, saved=not form.is_bound)
+        if form.is_bound and form.previewing:
+            # A preview is not a failed save: no error banner. The fields' own errors stay
+            # beside them, and the summary lists them ("To see what these values would do").
+            if PREVIEW_ONLY in form.errors.get(NON_FIELD_ERRORS, []):
+                del form.errors[NON_FIELD_ERRORS]
+            context["errors"] = []
+        if request.headers.get("X-Renown-Preview") == "panel":
+            # The live preview (static/renown/rule-preview.js): the two regions alone.
+            return TemplateResponse(
+                request, "admin/renown_hiring/screeningrule/_preview.html", context
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_fields(self, request: HttpRequest, obj: ScreeningRule | None = None) -> _FieldGroups:
+        # The acknowledgement is written beside the warnings, at the top of the page.
+        return [f for f in super().get_fields(request, obj) if f != "acknowledgement"]
 
     @admin.display(description="Awaits acknowledgement")
     def awaiting_acknowledgement(self, obj: ScreeningRule) -> SafeString:
         if obj._state.adding or not obj.acknowledgement_pending:
             return format_html("{}", "—")
         return format_html(
-            "{} Write the acknowledgement below and save (no new version). New: {}",
+            "{} Write the acknowledgement beside the warnings and save (no new version). New: {}",
             AWAITS_ACKNOWLEDGEMENT[0].upper() + AWAITS_ACKNOWLEDGEMENT[1:] + ".",
             "; ".join(w.get("message", w.get("code", "")) for w in obj.acknowledgement_pending),
         )

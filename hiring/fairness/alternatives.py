@@ -1,5 +1,6 @@
-"""Fairer alternatives to a draft rule (29 CFR 1607.3(B)): nearby thresholds,
-windows and "OR offline reputation", judged on one histogram, and their one ordering.
+"""Fairer alternatives to a draft rule (29 CFR 1607.3(B)): no rule, the same idea on
+offline reputation, "OR offline reputation", nearby thresholds and windows, judged on
+one histogram, and their one ordering.
 """
 
 from __future__ import annotations
@@ -45,6 +46,19 @@ class AlternativeDict(TypedDict):
     lowest_impact_ratio_exact: str | None
     lowest_category: str
     suggested: bool
+    kind: str
+
+
+# What an alternative changes: the three the rule page always sets beside the draft
+# (``NAMED_KINDS``), then the nearby ones.
+KIND_DRAFT: Final = "draft"
+KIND_NO_RULE: Final = "no_rule"
+KIND_REPUTATION: Final = "reputation_instead"
+KIND_OR_REPUTATION: Final = "or_reputation"
+KIND_THRESHOLD: Final = "threshold"
+KIND_WINDOW: Final = "window"
+NAMED_KINDS: Final = (KIND_NO_RULE, KIND_REPUTATION, KIND_OR_REPUTATION)
+ALTERNATIVE_KINDS: Final = (*NAMED_KINDS, KIND_THRESHOLD, KIND_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class Alternative:
     lowest_ratio: Fraction | None
     lowest_category: str
     suggested: bool
+    kind: str = KIND_THRESHOLD
 
     @property
     def lowest_ratio_text(self) -> str:
@@ -84,6 +99,7 @@ class Alternative:
             else f"{self.lowest_ratio.numerator}/{self.lowest_ratio.denominator}",
             "lowest_category": self.lowest_category,
             "suggested": self.suggested,
+            "kind": self.kind,
         }
 
 
@@ -115,6 +131,9 @@ def _threshold_steps(spec: RuleSpec, steps: int) -> list[Decimal]:
 
 
 REPUTATION_LINES: Final = (Decimal(10), Decimal(20), Decimal(30), Decimal(40), Decimal(50))
+# Offline reputation instead of the draft's metric: the line among these that passes
+# about as many people as the draft does.
+REPUTATION_INSTEAD_LINES: Final = tuple(Decimal(line) for line in range(10, 100, 10))
 WINDOWS: Final = (("median", 30), ("median", 90), ("median", 180))
 
 
@@ -153,10 +172,10 @@ def fairer_alternatives(
         reputation_column = len(reads)
         reads.append(PreviewRule(reputation, draft.action, "read"))
     base_columns = list(range(len(rules)))
-    candidates: list[tuple[str, list[PreviewRule], list[int]]] = []
+    candidates: list[tuple[str, list[PreviewRule], list[int], str]] = []
 
     def variant(description: str, new: PreviewRule, column: int, extra: PreviewRule | None = None,
-                extra_column: int | None = None) -> None:  # fmt: skip
+                extra_column: int | None = None, kind: str = KIND_THRESHOLD) -> None:  # fmt: skip
         chosen = list(rules)
         columns = list(base_columns)
         chosen[index] = new
@@ -164,7 +183,7 @@ def fairer_alternatives(
         if extra is not None and extra_column is not None:
             chosen.append(extra)
             columns.append(extra_column)
-        candidates.append((description, chosen, columns))
+        candidates.append((description, chosen, columns, kind))
 
     unit_steps = _threshold_steps(draft.spec, 10)
     for threshold in unit_steps:
@@ -175,7 +194,12 @@ def fairer_alternatives(
             spec = replace(
                 draft.spec, aggregation=aggregation, window_days=days, threshold=threshold
             )
-            variant(f"{spec.line}, {days}-day {aggregation}", replace(draft, spec=spec), column)
+            variant(
+                f"{spec.line}, {days}-day {aggregation}",
+                replace(draft, spec=spec),
+                column,
+                kind=KIND_WINDOW,
+            )
     if reputation_column is not None:
         alone = draft.group_key if draft.combinator == "any" else f"{draft.group_key}-or"
         for line in REPUTATION_LINES:
@@ -189,11 +213,39 @@ def fairer_alternatives(
                     index,
                     rep,
                     reputation_column,
+                    kind=KIND_OR_REPUTATION,
                 )
     candidates = candidates[:limit]
+    # The named ones are searched whatever the limit: no rule, and reputation instead.
+    others = [
+        (r, c) for i, (r, c) in enumerate(zip(rules, base_columns, strict=True)) if i != index
+    ]
+    candidates.append(
+        (
+            "No rule" + (": the job's other live rules only" if others else ""),
+            [r for r, _ in others],
+            [c for _, c in others],
+            KIND_NO_RULE,
+        )
+    )
+    if reputation_column is not None:
+        for line in REPUTATION_INSTEAD_LINES:
+            rep = replace(reads[reputation_column], group_key=draft.group_key, draft=True)
+            rep = replace(
+                rep,
+                action=draft.action,
+                combinator=draft.combinator,
+                spec=replace(rep.spec, threshold=line),
+            )
+            variant(
+                f"Offline reputation ≥ {line} instead of {draft.spec.metric}",
+                rep,
+                reputation_column,
+                kind=KIND_REPUTATION,
+            )
     # Each column is classed by every rule that will judge it (histograms.judging_points).
     judged_by: list[list[RuleSpec]] = [[] for _ in reads]
-    for _, chosen, columns in [("", list(rules), base_columns), *candidates]:
+    for _, chosen, columns, _ in [("", list(rules), base_columns, ""), *candidates]:
         for entry, column in zip(chosen, columns, strict=True):
             judged_by[column].append(entry.spec)
     hist = histogram(reads, job, now=now, judged_by=judged_by)
@@ -208,9 +260,10 @@ def fairer_alternatives(
         lowest_ratio=base_ratio,
         lowest_category=base_category,
         suggested=False,
+        kind=KIND_DRAFT,
     )
     found = []
-    for description, chosen, columns in candidates:
+    for description, chosen, columns, kind in candidates:
         evaluation = evaluate(hist, chosen, columns)
         ratio, category = lowest_ratio(evaluation.audit())
         kept = kept_passes(hist, original, evaluation)
@@ -226,14 +279,54 @@ def fairer_alternatives(
                 lowest_ratio=ratio,
                 lowest_category=category,
                 suggested=bool(better and share is not None and share >= KEEP_PASSES),
+                kind=kind,
             )
         )
-    return base, found
+    return base, _one_reputation_instead(base, found)
+
+
+def _one_reputation_instead(base: Alternative, found: list[Alternative]) -> list[Alternative]:
+    """Of the "reputation instead" lines, the one whose passes are closest to the draft's
+    (the same idea, as selective, on offline reputation); the lower line on a tie."""
+    instead = [a for a in found if a.kind == KIND_REPUTATION]
+    if not instead:
+        return found
+
+    def line(a: Alternative) -> Decimal:
+        return next(r.spec.threshold for r in a.rules if r.draft)
+
+    chosen = min(instead, key=lambda a: (abs(a.passes - base.passes), line(a)))
+    return [a for a in found if a.kind != KIND_REPUTATION or a is chosen]
+
+
+def ranking_key(alternative: Alternative) -> tuple[bool, Fraction, Fraction]:
+    """The rule page's ranking (issue 18): the higher lowest impact ratio among groups
+    large enough to judge first (none, when no group can be judged, last), then the
+    larger share of the draft's passes kept."""
+    a = alternative
+    return (
+        a.lowest_ratio is None,
+        -(a.lowest_ratio or Fraction(0)),
+        -(a.kept_share or Fraction(0)),
+    )
 
 
 def best_first(alternatives: Iterable[Alternative]) -> list[Alternative]:
-    """The one order in which the admin and the API show alternatives: suggested ones
-    first, then the higher lowest impact ratio, then more passes (ties keep the order of
-    ``fairer_alternatives``).
+    """The one order in which the admin and the API show alternatives (``ranking_key``;
+    ties keep the order of ``fairer_alternatives``). ``suggested`` marks, it does not sort.
     """
-    return sorted(alternatives, key=lambda a: (not a.suggested, -(a.lowest_ratio or 0), -a.passes))
+    return sorted(alternatives, key=ranking_key)
+
+
+def summary_alternatives(
+    base: Alternative, alternatives: Sequence[Alternative], *, others: int = 2
+) -> list[Alternative]:
+    """What the rule page's summary sets side by side: the draft, the named alternatives
+    (no rule, reputation instead, the best "OR offline reputation") and the ``others``
+    best nearby ones, in the one ranking."""
+    ranked = best_first(alternatives)
+    chosen: list[Alternative] = [base]
+    for kind in NAMED_KINDS:
+        chosen.extend([a for a in ranked if a.kind == kind][:1])
+    chosen.extend([a for a in ranked if a.kind not in NAMED_KINDS][:others])
+    return best_first(chosen)

@@ -52,6 +52,7 @@ from hiring.screening.evaluation import (
     OUTCOME_BELOW,
     OUTCOME_MEETS,
     OUTCOME_NEAR,
+    SUGGEST_ADVANCE,
     Aggregate,
     RuleSpec,
     judge,
@@ -136,7 +137,8 @@ def evaluate(
     columns: Sequence[int] | None = None,
 ) -> Evaluation:
     """Judge every histogram row with the screening's own rules: counts per outcome,
-    per suggestion and per (outcome, sex, race/ethnicity, footprint).
+    per suggestion and per (outcome, sex, race/ethnicity, footprint). With no rule at
+    all, everyone meets (nobody is screened out).
 
     ``rules`` (default: the histogram's own) each read the histogram column of the
     same index, or the one ``columns`` names; a rule may change the threshold, band,
@@ -167,11 +169,15 @@ def evaluate(
             _rule_key(entry.spec, entry.action, m[0], m[1], m[2], m[3])
             for entry, m in zip(rules, measures, strict=True)
         )
-        combined = verdict_cached(structure, keys)
-        per_cell.append(combined.outcome)
-        outcomes[combined.outcome] += cell.count
-        suggestions[combined.suggestion] += cell.count
-        key = (combined.outcome, cell.sex, cell.race_ethnicity)
+        if structure:
+            combined = verdict_cached(structure, keys)
+            outcome, suggestion = combined.outcome, combined.suggestion
+        else:  # no rule at all: nobody is screened, everyone goes on
+            outcome, suggestion = OUTCOME_MEETS, SUGGEST_ADVANCE
+        per_cell.append(outcome)
+        outcomes[outcome] += cell.count
+        suggestions[suggestion] += cell.count
+        key = (outcome, cell.sex, cell.race_ethnicity)
         grouped[key] += cell.count
         if cell.no_footprint:
             no_footprint[key] += cell.count

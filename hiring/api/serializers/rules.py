@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from hiring.fairness.alternatives import ALTERNATIVE_KINDS
 from hiring.models import (
     Aggregation,
     MissingDataPolicy,
@@ -241,6 +242,12 @@ class AlternativeSerializer(serializers.Serializer[JSONMapping]):
     lowest_impact_ratio_exact = serializers.CharField(allow_null=True)
     lowest_category = serializers.CharField(allow_blank=True)
     suggested = serializers.BooleanField()
+    kind = serializers.ChoiceField(
+        choices=list(ALTERNATIVE_KINDS),
+        help_text="What the alternative changes: no rule at all, offline reputation instead "
+        "of the draft's metric (the line passing about as many), the draft OR offline "
+        "reputation, a nearby threshold, another window.",
+    )
 
 
 class RulePreviewSerializer(serializers.Serializer[JSONMapping]):

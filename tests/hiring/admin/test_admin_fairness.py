@@ -85,20 +85,114 @@ def test_klout_35_is_blocked_until_the_serious_warnings_are_acknowledged(
     assert AuditEvent.objects.filter(event_type="warning.acknowledged").count() == 1
 
 
-def test_the_preview_button_shows_the_panel_and_saves_nothing(job: Any, hr_admin_a: Any) -> None:
+def test_the_preview_button_shows_the_summary_and_saves_nothing(job: Any, hr_admin_a: Any) -> None:
+    """Issue 18, part 4 without JavaScript: Preview re-shows the page with the summary,
+    no error banner, and nothing saved."""
     response = login(hr_admin_a).post(
         "/admin/renown_hiring/screeningrule/add/", {**KLOUT_FORM, "job": job.pk, "_preview": "1"}
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Preview only: nothing was saved" in body
-    assert "Fairness of the values above (not saved)" in body
+    assert "errornote" not in body
+    assert "Please correct" not in body
+    assert "Preview of the values below: nothing is saved until you press Save." in body
+    assert "What vendor:klout ≥ 35 would do (these values, not saved)" in body
     assert "What it would do today" in body
-    assert "Fairer alternatives" in body
+    assert "All alternatives searched" in body
     assert "vendor:klout ≥ 34" in body  # a threshold step
     assert "OR offline reputation" in body
+    assert "No rule" in body
     assert not ScreeningRule.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_a_preview_shows_field_errors_without_the_banner(job: Any, hr_admin_a: Any) -> None:
+    response = login(hr_admin_a).post(
+        "/admin/renown_hiring/screeningrule/add/",
+        {**KLOUT_FORM, "job": job.pk, "threshold": "high", "_preview": "1"},
+    )
+    body = response.content.decode()
+    assert "errornote" not in body
+    assert "To see what these values would do, fix:" in body
+    assert "Threshold: Enter a number." in body
+    assert not ScreeningRule.objects.exists()
+
+
+@pytest.mark.parametrize("threshold", ["35", "high"])
+def test_the_live_preview_answers_the_two_regions_alone(
+    job: Any, hr_admin_a: Any, threshold: str
+) -> None:
+    """What rule-preview.js asks as the fields change: the regions it replaces, no page."""
+    response = login(hr_admin_a).post(
+        "/admin/renown_hiring/screeningrule/add/",
+        {**KLOUT_FORM, "job": job.pk, "threshold": threshold, "_preview": "1"},
+        headers={"X-Renown-Preview": "panel"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('id="rule-preview-top"') == 1
+    assert body.count('id="rule-preview-details"') == 1
+    assert "<html" not in body
+    assert "errornote" not in body
+    assert ("Pass 28" in body.title()) is (threshold == "35")
+    assert not ScreeningRule.objects.exists()
+
+
+def test_the_page_reads_summary_then_warnings_then_the_acknowledgement_then_fields(
+    job: Any, hr_admin_a: Any
+) -> None:
+    """Issue 18, part 1: Klout ≥ 35 passes 28 (19 of 24 men, 9 of 24 women) and, a
+    screen-out draft nobody approved yet, sends 20 to review; women are at 0.473 of men;
+    the 3 Asian women are too small to judge."""
+    rule = factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650
+    )
+    body = (
+        login(hr_admin_a)
+        .get(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/")
+        .content.decode()
+    )
+    order = [
+        'id="summary-h"',
+        'class="impact-chart"',
+        'id="warnings-h"',
+        'name="acknowledgement"',
+        'name="metric"',
+        'id="fairness-h"',
+    ]
+    positions = [body.index(marker) for marker in order]
+    assert positions == sorted(positions), dict(zip(order, positions, strict=True))
+    summary = body[body.index('id="summary-h"') : body.index('id="warnings-h"')]
+    text = re.sub(r"<[^>]+>", "", summary)
+    assert "Of the 48 people who applied" in text
+    assert "pass 28, send 20 to review and suggest rejecting 0" in text
+    assert "Female (0.473)" in text  # who it hurts
+    assert "White Female (0.360)" in text
+    assert "Everyone has a usable vendor:klout." in text
+    # The too-small group is named apart, its count masked for an HR admin.
+    assert "Asian Female (by sex × race/ethnicity): fewer than 5 people, ratio 1.263" in text
+    assert "Asian (by race/ethnicity): fewer than 5 people, ratio 1.800, Fisher p 0.255" in text
+    chart = summary[summary.index('class="impact-chart"') :]
+    assert chart.count('class="bar-below"') == 2  # Female; White Female
+    assert "Asian" not in chart[: chart.index("</table>")]
+    assert 'width="47.4"' in chart  # 9/24 ÷ 19/24 = 0.4737
+    for kind in ("kind-draft", "kind-no_rule", "kind-reputation_instead", "kind-or_reputation"):
+        assert kind in summary
+
+
+def test_an_auditor_sees_the_small_groups_counts_in_the_summary(job: Any, auditor_a: Any) -> None:
+    rule = factories.ScreeningRuleFactory(
+        job=job, metric="vendor:klout", threshold=Decimal(35), max_data_age_days=3650
+    )
+    body = (
+        login(auditor_a)
+        .get(f"/admin/renown_hiring/screeningrule/{rule.pk}/change/")
+        .content.decode()
+    )
+    summary = re.sub(
+        r"<[^>]+>", "", body[body.index('id="summary-h"') : body.index('id="warnings-h"')]
+    )
+    assert "Asian Female (by sex × race/ethnicity): 3 people, 3 selected" in summary
 
 
 def test_the_panel_masks_groups_under_5_except_for_auditors(
@@ -173,7 +267,7 @@ def test_people_at_the_line_are_listed_apart_from_the_group_table(
     assert "Female" not in near
     assert "Male" not in near
     assert "White" not in near
-    groups = body[body.index("Selection by group") : body.index("Fairer alternatives")]
+    groups = body[body.index("Selection by group") : body.index("All alternatives searched")]
     assert "Person " not in groups
 
 

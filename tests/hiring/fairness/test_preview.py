@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from hiring.fairness.alternatives import Alternative, best_first, fairer_alternatives
+from hiring.fairness.alternatives import (
+    KIND_NO_RULE,
+    KIND_OR_REPUTATION,
+    KIND_REPUTATION,
+    NAMED_KINDS,
+    Alternative,
+    best_first,
+    fairer_alternatives,
+    summary_alternatives,
+)
 from hiring.fairness.histograms import (
     Cell,
     Histogram,
@@ -139,7 +148,8 @@ def test_fairer_alternatives_keep_most_passes_with_a_better_lowest_ratio(org_a: 
     base, alternatives = fairer_alternatives(job, rules, now=NOW)
     assert base.passes == 50
     assert base.lowest_ratio == Fraction(2, 3)
-    assert len(alternatives) <= 50
+    nearby = [a for a in alternatives if a.kind not in NAMED_KINDS]
+    assert len(nearby) <= 50
     by_line = {a.description: a for a in alternatives}
     lower = by_line["influence ≥ 50"]
     # Men ≥ 50: 40 of 60; women: 30 of 60 → 3/4; keeps all 50 of the draft's passes.
@@ -164,34 +174,62 @@ def test_fairer_alternatives_keep_most_passes_with_a_better_lowest_ratio(org_a: 
     assert any("OR offline reputation" in a.description for a in alternatives)
 
 
-def _alternative(name: str, *, suggested: bool, ratio: Fraction | None, passes: int) -> Alternative:
+def _alternative(name: str, *, ratio: Fraction | None, kept: Fraction | None) -> Alternative:
     return Alternative(
-        description=name, rules=(), passes=passes, kept=passes, kept_share=None,
-        lowest_ratio=ratio, lowest_category="", suggested=suggested,
+        description=name, rules=(), passes=10, kept=10, kept_share=kept,
+        lowest_ratio=ratio, lowest_category="", suggested=False,
     )  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("found", "expected"),
     [
-        # Suggested first, whatever its ratio.
-        ([("a", False, Fraction(9, 10), 10), ("b", True, Fraction(4, 5), 10)], ["b", "a"]),
-        # Then the higher lowest impact ratio; no ratio counts as 0.
-        ([("a", True, None, 10), ("b", True, Fraction(1, 2), 10)], ["b", "a"]),
-        # Then more passes.
-        ([("a", False, Fraction(1, 2), 5), ("b", False, Fraction(1, 2), 7)], ["b", "a"]),
+        # The higher lowest impact ratio first, whatever the share kept.
+        ([("a", Fraction(4, 5), Fraction(1)), ("b", Fraction(9, 10), Fraction(1, 2))], ["b", "a"]),
+        # No ratio (no group large enough to judge) comes last.
+        ([("a", None, Fraction(1)), ("b", Fraction(1, 2), Fraction(1, 10))], ["b", "a"]),
+        # Then the larger share of the draft's passes kept; none counts as 0.
+        ([("a", Fraction(1, 2), None), ("b", Fraction(1, 2), Fraction(3, 4))], ["b", "a"]),
         # Full ties keep the search's order.
-        ([("a", True, Fraction(1, 2), 5), ("b", True, Fraction(1, 2), 5)], ["a", "b"]),
+        ([("a", Fraction(1, 2), Fraction(1)), ("b", Fraction(1, 2), Fraction(1))], ["a", "b"]),
     ],
 )
-def test_alternatives_are_shown_best_first(
-    found: list[tuple[str, bool, Fraction | None, int]], expected: list[str]
+def test_alternatives_are_ranked_by_lowest_ratio_then_passes_kept(
+    found: list[tuple[str, Fraction | None, Fraction | None]], expected: list[str]
 ) -> None:
-    alternatives = [
-        _alternative(name, suggested=suggested, ratio=ratio, passes=passes)
-        for name, suggested, ratio, passes in found
-    ]
+    alternatives = [_alternative(name, ratio=ratio, kept=kept) for name, ratio, kept in found]
     assert [a.description for a in best_first(alternatives)] == expected
+
+
+def test_no_rule_and_reputation_instead_stand_beside_the_draft(org_a: Any) -> None:
+    job = factories.JobFactory(organization=org_a)
+    people = skewed(job)
+    for index, person in enumerate(people):  # offline reputation 1..60 in each sex
+        factories.ScoreFactory(
+            candidate=person,
+            scorer="reputation",
+            value=Decimal(index % 60 + 1),
+            as_of=NOW - timedelta(days=1),
+        )
+    rules = rules_with_draft(job, draft(job, threshold=Decimal(60)))
+    base, alternatives = fairer_alternatives(job, rules, now=NOW)
+    kinds = [a.kind for a in alternatives]
+    assert kinds.count(KIND_NO_RULE) == 1
+    assert kinds.count(KIND_REPUTATION) == 1
+    no_rule = next(a for a in alternatives if a.kind == KIND_NO_RULE)
+    # Nobody screened out: all 130 pass, every rate is 1, the draft's 50 passes kept.
+    assert (no_rule.passes, no_rule.kept, no_rule.lowest_ratio) == (130, 50, Fraction(1))
+    assert no_rule.rules == ()
+    instead = next(a for a in alternatives if a.kind == KIND_REPUTATION)
+    # Reputation 1..60 in each sex: the line passing closest to the draft's 50 is 40
+    # (21 + 21 = 42 pass; 30 passes 62), and it treats both sexes alike.
+    assert instead.description == "Offline reputation ≥ 40 instead of influence"
+    assert (instead.passes, instead.lowest_ratio) == (42, Fraction(1))
+    shown = summary_alternatives(base, alternatives)
+    assert shown[0].kind == KIND_NO_RULE  # ratio 1, all of the draft's passes kept
+    assert {a.kind for a in shown} >= {"draft", KIND_NO_RULE, KIND_REPUTATION, KIND_OR_REPUTATION}
+    assert len(shown) == 6
+    assert shown == best_first(shown)
 
 
 def test_or_offline_reputation_counts_the_people_offline_metrics_see(org_a: Any) -> None:
