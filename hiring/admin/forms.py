@@ -1,21 +1,25 @@
-"""The forms of hiring's admin: the rule form, rule approval, bias audits, applications."""
+"""The forms of hiring's admin: the rule form, rule approval, bias audits, jobs, applications."""
 
 from __future__ import annotations
 
 import uuid
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 
 from hiring import services
+from hiring.jurisdictions import JURISDICTION_CHOICES
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
     Application,
+    Job,
     MissingDataPolicy,
     RuleStatus,
     ScreeningRule,
 )
 from hiring.screening import metrics
+from hiring.services.jobs import JOB_FIELDS
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from scoring.models import StatsWindow
 
@@ -224,6 +228,42 @@ class BiasAuditForm(forms.Form):
         required=False,
         label="Publish the summary on the organisation's public audit page",
     )
+
+
+class JobForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The job, its jurisdictions picked from a searchable list (saved as the same list of
+    codes as before, by code)."""
+
+    jurisdictions = forms.MultipleChoiceField(
+        choices=JURISDICTION_CHOICES,
+        widget=FilteredSelectMultiple("jurisdictions", is_stacked=False),
+        help_text="Where it hires: countries, US states and New York City (whose Local Law "
+        "144 applies on its own). Type a code or a name to filter the list.",
+        error_messages={
+            "invalid_choice": "%(value)s is not a jurisdiction Renown knows: choose from the "
+            "list (ISO 3166-1 countries, US states, US-NY-NYC for New York City).",
+        },
+    )
+
+    class Meta:
+        model = Job
+        fields = ["organization", *JOB_FIELDS]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields.get("jurisdictions")
+        known = dict(JURISDICTION_CHOICES)
+        kept = [c for c in self.instance.jurisdictions or [] if c not in known]
+        if kept and isinstance(field, forms.MultipleChoiceField):
+            # A code given before the list (an ISO 3166-2 region elsewhere, e.g. DE-BE, through
+            # the API) stays on offer, and chosen, until someone takes it out.
+            field.choices = sorted(
+                [*JURISDICTION_CHOICES, *((c, f"{c} (kept from the job)") for c in kept)]
+            )
+
+    def clean_jurisdictions(self) -> list[str]:
+        # In the list's order (by code), whatever order the browser sends them in.
+        return sorted(set(self.cleaned_data["jurisdictions"]))
 
 
 class ApplicationForm(forms.ModelForm):  # type: ignore[type-arg]
