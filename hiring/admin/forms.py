@@ -22,9 +22,28 @@ from hiring.screening import metrics
 from hiring.services.jobs import JOB_FIELDS
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from scoring.models import StatsWindow
+from scoring.scorers import InfluenceScorer, ReputationScorer
+
+SCORER_CHOICES = [
+    (InfluenceScorer.name, "Influence score (1-100)"),
+    (ReputationScorer.name, "Offline reputation score (0-100)"),
+]
+_METRIC_HELP = (
+    "A Renown score, or a vendor's score on its own scale (the vendors with scores for "
+    "the organisation's candidates). A median, maximum or minimum reads the window "
+    "picked under Window."
+)
 
 
 class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    metric = forms.ChoiceField(
+        label="Metric",
+        help_text=_METRIC_HELP,
+        error_messages={
+            "invalid_choice": "%(value)s is not a metric this job can use: choose a Renown "
+            "score or a vendor with scores for the organisation's candidates.",
+        },
+    )
     go_live = forms.BooleanField(
         required=False,
         initial=True,
@@ -65,6 +84,51 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         group = self.fields.get("group")
         if job_id and isinstance(group, forms.ModelChoiceField) and group.queryset is not None:
             group.queryset = group.queryset.filter(job_id=job_id)
+        self._offer_metrics()
+
+    def _offer_metrics(self) -> None:
+        """The scorers, the vendors with scores for the job's organisation's candidates
+        (only once the job is known), and this version's own metric, kept on offer."""
+        field = self.fields["metric"]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError("the rule's metric is a choice")
+        organization_id = self._organization_id()
+        offered: list[tuple[str, list[tuple[str, str]]]] = [("Renown scores", SCORER_CHOICES)]
+        if organization_id is None:
+            field.help_text = (
+                f"{_METRIC_HELP} Pick the job first: its organisation's vendors are offered "
+                "once it is known (pick it, then press 'Preview (saves nothing)')."
+            )
+        else:
+            vendors = metrics.metric_vendor_choices(organization_id=organization_id)
+            if vendors:
+                offered.append(("Vendor scores", vendors))
+        current = self.instance.metric if self.instance.pk else ""
+        if current and current not in {value for _, group in offered for value, _ in group}:
+            # A snapshot metric, or a vendor whose scores are gone: the version keeps it.
+            version = self.instance.version
+            offered.append(
+                (
+                    f"Version {version}'s metric",
+                    [(current, f"{current} (kept from version {version})")],
+                )
+            )
+        field.choices = [("", "---------"), *offered]
+
+    def _organization_id(self) -> int | None:
+        """The organisation of the rule's job: the version's, or the job chosen (posted, or
+        ?job= on the add page) among those the job field offers this user."""
+        if self.instance.pk:
+            return int(self.instance.job.organization_id)
+        field = self.fields.get("job")
+        chosen = self.data.get(self.add_prefix("job")) if self.is_bound else self.initial.get("job")
+        if not chosen or not isinstance(field, forms.ModelChoiceField):
+            return None
+        try:
+            job = field.clean(chosen)
+        except ValidationError:
+            return None
+        return job.organization_id if isinstance(job, Job) else None
 
     @classmethod
     def keeping_window(cls, days: int) -> type[ScreeningRuleForm]:
