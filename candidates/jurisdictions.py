@@ -4,13 +4,15 @@ ISO 3166-1 alpha-2 for a country (``DE``), ISO 3166-2 for a region (``US-CA``),
 and ``US-NY-NYC`` for New York City, whose Local Law 144 applies on its own. The
 country, alone or as a region's first part, must be an officially assigned ISO
 3166-1 code (``candidates.countries``); the part after it is only checked for shape.
+``JURISDICTION_CHOICES`` names the codes people pick from (the job admin): every
+country, the US states (whose own hiring laws may apply) and New York City.
 """
 
 from __future__ import annotations
 
 import re
 
-from candidates.countries import ISO_3166_1_ALPHA_2, RESERVED_HINTS
+from candidates.countries import COUNTRY_NAMES, ISO_3166_1_ALPHA_2, RESERVED_HINTS
 
 NEW_YORK_CITY = "US-NY-NYC"
 EU_COUNTRIES = frozenset(
@@ -46,6 +48,73 @@ EU_COUNTRIES = frozenset(
 )
 # GDPR reaches the EEA beyond the EU, and the UK keeps its own copy (UK GDPR).
 GDPR_COUNTRIES = EU_COUNTRIES | {"IS", "LI", "NO", "GB"}
+# ISO 3166-2:US: the 50 states and the District of Columbia (the outlying areas, such as
+# PR and GU, have country codes of their own).
+_US_STATES = """
+AL Alabama
+AK Alaska
+AZ Arizona
+AR Arkansas
+CA California
+CO Colorado
+CT Connecticut
+DE Delaware
+DC District of Columbia
+FL Florida
+GA Georgia
+HI Hawaii
+ID Idaho
+IL Illinois
+IN Indiana
+IA Iowa
+KS Kansas
+KY Kentucky
+LA Louisiana
+ME Maine
+MD Maryland
+MA Massachusetts
+MI Michigan
+MN Minnesota
+MS Mississippi
+MO Missouri
+MT Montana
+NE Nebraska
+NV Nevada
+NH New Hampshire
+NJ New Jersey
+NM New Mexico
+NY New York
+NC North Carolina
+ND North Dakota
+OH Ohio
+OK Oklahoma
+OR Oregon
+PA Pennsylvania
+RI Rhode Island
+SC South Carolina
+SD South Dakota
+TN Tennessee
+TX Texas
+UT Utah
+VT Vermont
+VA Virginia
+WA Washington
+WV West Virginia
+WI Wisconsin
+WY Wyoming
+"""
+US_STATES = {f"US-{line[:2]}": line[3:] for line in _US_STATES.strip().splitlines()}
+# The codes the admin offers, by code: "DE — Germany", "US-CA — California (United
+# States)", "US-NY-NYC — New York City". Other ISO 3166-2 regions are valid but not listed.
+JURISDICTION_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        [
+            *((code, f"{code} — {name}") for code, name in COUNTRY_NAMES.items()),
+            *((code, f"{code} — {name} (United States)") for code, name in US_STATES.items()),
+            (NEW_YORK_CITY, f"{NEW_YORK_CITY} — New York City"),
+        ]
+    )
+)
 _CODE = re.compile(r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from candidates.jurisdictions import (
     EU_COUNTRIES,
     GDPR_COUNTRIES,
+    JURISDICTION_CHOICES,
     NEW_YORK_CITY,
     country_of,
     is_eu,
@@ -17,6 +18,7 @@ from candidates.jurisdictions import (
 __all__ = [
     "EU_COUNTRIES",
     "GDPR_COUNTRIES",
+    "JURISDICTION_CHOICES",
     "NEW_YORK_CITY",
     "country_of",
     "is_eu",

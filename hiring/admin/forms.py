@@ -1,23 +1,38 @@
-"""The forms of hiring's admin: the rule form, rule approval, bias audits, applications."""
+"""The forms of hiring's admin: the rule form, rule approval, bias audits, jobs, applications."""
 
 from __future__ import annotations
 
 import uuid
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 
 from hiring import services
+from hiring.jurisdictions import JURISDICTION_CHOICES
 from hiring.models import (
     RULE_DEFINITION_FIELDS,
     Application,
+    Job,
     MissingDataPolicy,
     RuleStatus,
     ScreeningRule,
 )
 from hiring.screening import metrics
+from hiring.services.jobs import JOB_FIELDS
 from hiring.services.rules import SERIOUS_MISSING_DATA_FAIL
 from scoring.models import StatsWindow
+from scoring.scorers import InfluenceScorer, ReputationScorer
+
+SCORER_CHOICES = [
+    (InfluenceScorer.name, "Influence score (1-100)"),
+    (ReputationScorer.name, "Offline reputation score (0-100)"),
+]
+_METRIC_HELP = (
+    "A Renown score, or a vendor's score on its own scale (the vendors with scores for "
+    "the organisation's candidates). A median, maximum or minimum reads the window "
+    "picked under Window."
+)
 
 # The error a Preview press ends in (nothing is saved); the rule page shows no error
 # banner for it (``ScreeningRuleAdmin.render_change_form``).
@@ -28,6 +43,14 @@ PREVIEW_ONLY = (
 
 
 class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    metric = forms.ChoiceField(
+        label="Metric",
+        help_text=_METRIC_HELP,
+        error_messages={
+            "invalid_choice": "%(value)s is not a metric this job can use: choose a Renown "
+            "score or a vendor with scores for the organisation's candidates.",
+        },
+    )
     go_live = forms.BooleanField(
         required=False,
         initial=True,
@@ -68,6 +91,51 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         group = self.fields.get("group")
         if job_id and isinstance(group, forms.ModelChoiceField) and group.queryset is not None:
             group.queryset = group.queryset.filter(job_id=job_id)
+        self._offer_metrics()
+
+    def _offer_metrics(self) -> None:
+        """The scorers, the vendors with scores for the job's organisation's candidates
+        (only once the job is known), and this version's own metric, kept on offer."""
+        field = self.fields["metric"]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError("the rule's metric is a choice")
+        organization_id = self._organization_id()
+        offered: list[tuple[str, list[tuple[str, str]]]] = [("Renown scores", SCORER_CHOICES)]
+        if organization_id is None:
+            field.help_text = (
+                f"{_METRIC_HELP} Pick the job first: its organisation's vendors are offered "
+                "once it is known (pick it, then press 'Preview (saves nothing)')."
+            )
+        else:
+            vendors = metrics.metric_vendor_choices(organization_id=organization_id)
+            if vendors:
+                offered.append(("Vendor scores", vendors))
+        current = self.instance.metric if self.instance.pk else ""
+        if current and current not in {value for _, group in offered for value, _ in group}:
+            # A snapshot metric, or a vendor whose scores are gone: the version keeps it.
+            version = self.instance.version
+            offered.append(
+                (
+                    f"Version {version}'s metric",
+                    [(current, f"{current} (kept from version {version})")],
+                )
+            )
+        field.choices = [("", "---------"), *offered]
+
+    def _organization_id(self) -> int | None:
+        """The organisation of the rule's job: the version's, or the job chosen (posted, or
+        ?job= on the add page) among those the job field offers this user."""
+        if self.instance.pk:
+            return int(self.instance.job.organization_id)
+        field = self.fields.get("job")
+        chosen = self.data.get(self.add_prefix("job")) if self.is_bound else self.initial.get("job")
+        if not chosen or not isinstance(field, forms.ModelChoiceField):
+            return None
+        try:
+            job = field.clean(chosen)
+        except ValidationError:
+            return None
+        return job.organization_id if isinstance(job, Job) else None
 
     @classmethod
     def keeping_window(cls, days: int) -> type[ScreeningRuleForm]:
@@ -229,6 +297,42 @@ class BiasAuditForm(forms.Form):
         required=False,
         label="Publish the summary on the organisation's public audit page",
     )
+
+
+class JobForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The job, its jurisdictions picked from a searchable list (saved as the same list of
+    codes as before, by code)."""
+
+    jurisdictions = forms.MultipleChoiceField(
+        choices=JURISDICTION_CHOICES,
+        widget=FilteredSelectMultiple("jurisdictions", is_stacked=False),
+        help_text="Where it hires: countries, US states and New York City (whose Local Law "
+        "144 applies on its own). Type a code or a name to filter the list.",
+        error_messages={
+            "invalid_choice": "%(value)s is not a jurisdiction Renown knows: choose from the "
+            "list (ISO 3166-1 countries, US states, US-NY-NYC for New York City).",
+        },
+    )
+
+    class Meta:
+        model = Job
+        fields = ["organization", *JOB_FIELDS]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields.get("jurisdictions")
+        known = dict(JURISDICTION_CHOICES)
+        kept = [c for c in self.instance.jurisdictions or [] if c not in known]
+        if kept and isinstance(field, forms.MultipleChoiceField):
+            # A code given before the list (an ISO 3166-2 region elsewhere, e.g. DE-BE, through
+            # the API) stays on offer, and chosen, until someone takes it out.
+            field.choices = sorted(
+                [*JURISDICTION_CHOICES, *((c, f"{c} (kept from the job)") for c in kept)]
+            )
+
+    def clean_jurisdictions(self) -> list[str]:
+        # In the list's order (by code), whatever order the browser sends them in.
+        return sorted(set(self.cleaned_data["jurisdictions"]))
 
 
 class ApplicationForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 from hiring import selectors, services
 from hiring.admin.base import AUDITOR_ROLES, HiringScopedAdmin
-from hiring.admin.forms import BiasAuditForm
+from hiring.admin.forms import BiasAuditForm, JobForm
 from hiring.fairness import live_bias_audit
 from hiring.fairness.preview import (
     rule_preview,
@@ -58,6 +58,7 @@ class ScreeningRuleInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Job)
 class JobAdmin(HiringScopedAdmin):
+    form = JobForm
     list_display = [
         "title",
         "organization",

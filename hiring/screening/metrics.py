@@ -50,6 +50,7 @@ from scoring.models import (
     FlagKind,
     MetricSnapshot,
     Score,
+    Vendor,
     VendorScore,
 )
 from scoring.windows import window_start
@@ -85,6 +86,32 @@ def metric_source(metric: str) -> MetricSource:
     if metric.startswith(METRIC_PREFIX):
         return MetricSource("snapshot", metric.removeprefix(METRIC_PREFIX))
     return MetricSource("scorer", metric)
+
+
+def metric_vendor_choices(*, organization_id: int) -> list[tuple[str, str]]:
+    """The ``vendor:<name>`` metrics with a score for a candidate of the organisation, each
+    with its vendor's label (native scale), by label: one query.
+
+    Named as the screening reads them (``vendor:klout``; a custom vendor by its
+    ``vendor_name``); a custom name no rule can hold (``metric_source`` refuses it) is left out.
+    """
+    rows = (
+        VendorScore.objects.filter(candidate__organization_id=organization_id)
+        .order_by("vendor", "vendor_name")
+        .values_list("vendor", "vendor_name")
+        .distinct()
+    )
+    found: dict[str, str] = {}
+    for vendor, vendor_name in rows:
+        custom = vendor == Vendor.CUSTOM
+        metric = f"{VENDOR_PREFIX}{vendor_name if custom else vendor}"
+        if not _METRIC.match(metric):
+            continue
+        if custom:  # a custom vendor named like a known one: the known one's label
+            found.setdefault(metric, f"{vendor_name} (custom vendor, declared scale)")
+        else:
+            found[metric] = Vendor(vendor).label if vendor in Vendor.values else vendor
+    return sorted(found.items(), key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
 def _utc_day_bounds(since: datetime, until: datetime) -> tuple[date, date]:

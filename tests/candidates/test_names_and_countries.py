@@ -18,8 +18,13 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from candidates.countries import ISO_3166_1_ALPHA_2
-from candidates.jurisdictions import validate_country_code, validate_jurisdiction
+from candidates.countries import COUNTRY_NAMES, ISO_3166_1_ALPHA_2
+from candidates.jurisdictions import (
+    JURISDICTION_CHOICES,
+    NEW_YORK_CITY,
+    validate_country_code,
+    validate_jurisdiction,
+)
 from candidates.models import Candidate
 from candidates.names import validate_person_name
 from renown.api.tokens import api_token_create
@@ -77,9 +82,23 @@ GOOD_COUNTRIES = ["US", "DE", "GB", "GR", "AX", "BQ", "CW", "SS", "SX", "TW", "P
 
 def test_the_list_is_the_249_assigned_codes_the_pinned_tzdata_ships() -> None:
     table = resources.files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text("utf-8")
-    codes = {line.split("\t")[0] for line in table.splitlines() if not line.startswith("#")}
-    assert codes == ISO_3166_1_ALPHA_2
+    rows = [line.split("\t") for line in table.splitlines() if not line.startswith("#")]
+    assert {code for code, _ in rows} == ISO_3166_1_ALPHA_2
     assert len(ISO_3166_1_ALPHA_2) == 249
+    assert dict(rows) == COUNTRY_NAMES  # the names the job admin shows, as tzdata has them
+
+
+def test_every_jurisdiction_on_offer_is_valid_and_named() -> None:
+    codes = [code for code, _ in JURISDICTION_CHOICES]
+    assert codes == sorted(set(codes))
+    for code, label in JURISDICTION_CHOICES:
+        validate_jurisdiction(code)
+        assert label.startswith(f"{code} — ")
+    offered = dict(JURISDICTION_CHOICES)
+    assert offered["DE"] == "DE — Germany"
+    assert offered["US-CA"] == "US-CA — California (United States)"
+    assert offered[NEW_YORK_CITY] == "US-NY-NYC — New York City"
+    assert len([code for code in codes if code.startswith("US-")]) == 52  # 50, DC, NYC
 
 
 @pytest.mark.parametrize(("value", "says"), HOSTILE_NAMES)

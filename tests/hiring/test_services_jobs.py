@@ -4,6 +4,8 @@ influence matters puts live rules that it gives a new serious warning on hold.""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -171,7 +173,7 @@ def test_the_admin_creates_and_changes_a_job_with_one_event_each(
         "organization": org_a.pk,
         "title": "Community Lead",
         "external_id": "",
-        "jurisdictions": '["US-CA"]',
+        "jurisdictions": ["US-CA"],
         "influence_relevance": "core",
         "relevance_justification": "Talks to the community in public.",
         "ll144_notice_posted_on": "",
@@ -193,6 +195,72 @@ def test_the_admin_creates_and_changes_a_job_with_one_event_each(
         {"title": "Community Lead"},
         {"title": "Community Lead (US)"},
     )
+
+
+JOB_FORM = {
+    "title": "Community Lead",
+    "external_id": "",
+    "influence_relevance": "core",
+    "relevance_justification": "Talks to the community in public.",
+    "ll144_notice_posted_on": "",
+    **ADMIN_MANAGEMENT,
+}
+
+
+def test_the_admin_picks_jurisdictions_from_a_searchable_list(org_a: Any, hr_admin_a: Any) -> None:
+    client = Client()
+    client.force_login(hr_admin_a)
+    page = client.get("/admin/renown_hiring/job/add/")
+    body = page.content.decode()
+    # Django's filter_horizontal widget: a select multiple its admin script makes searchable.
+    assert re.search(r'<select name="jurisdictions"[^>]*class="selectfilter"', body)
+    assert re.search(r'<select name="jurisdictions"[^>]*multiple', body)
+    assert "/static/admin/js/SelectFilter2.js" in body
+    assert '<option value="US-NY-NYC">US-NY-NYC — New York City</option>' in body
+    assert '<option value="DE">DE — Germany</option>' in body
+    response = client.post(
+        "/admin/renown_hiring/job/add/",
+        {**JOB_FORM, "organization": org_a.pk, "jurisdictions": ["US-NY-NYC", "DE"]},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Job.objects.get(title="Community Lead").jurisdictions == ["DE", "US-NY-NYC"]
+
+
+@pytest.mark.parametrize("code", ["XX", "DE-BE", '["US-CA"]'])
+def test_the_admin_refuses_a_jurisdiction_not_on_the_list(
+    org_a: Any, hr_admin_a: Any, code: str
+) -> None:
+    client = Client()
+    client.force_login(hr_admin_a)
+    response = client.post(
+        "/admin/renown_hiring/job/add/",
+        {**JOB_FORM, "organization": org_a.pk, "jurisdictions": ["US-CA", code]},
+    )
+    assert response.status_code == 200
+    assert f"{code} is not a jurisdiction Renown knows" in html.unescape(response.content.decode())
+    assert not Job.objects.filter(organization=org_a).exists()
+
+
+def test_the_admin_keeps_a_jurisdiction_given_before_the_list(org_a: Any, hr_admin_a: Any) -> None:
+    job = services.job_create(
+        organization=org_a, actor="test", title="Berlin Lead", jurisdictions=["DE-BE", "US-CA"],
+        influence_relevance="core", relevance_justification="Talks to the community in public.",
+    )  # fmt: skip
+    client = Client()
+    client.force_login(hr_admin_a)
+    url = f"/admin/renown_hiring/job/{job.pk}/change/"
+    body = client.get(url).content.decode()
+    assert '<option value="DE-BE" selected>DE-BE (kept from the job)</option>' in body
+    assert '<option value="US-CA" selected>' in body
+    before = len(events(org_a))
+    response = client.post(
+        url, {**JOB_FORM, "title": "Berlin Lead (EU)", "jurisdictions": ["US-CA", "DE-BE"]}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    job.refresh_from_db()
+    assert job.jurisdictions == ["DE-BE", "US-CA"]
+    event = assert_one_event(org_a, before, "job.changed")
+    assert event.after == {"title": "Berlin Lead (EU)"}  # the same places: no change
 
 
 def test_the_service_validates_before_it_writes(org_a: Any) -> None:

@@ -10,6 +10,7 @@ from django.test import Client
 
 from hiring import services
 from hiring.models import ScreeningRule
+from hiring.screening.metrics import metric_vendor_choices
 from renown.models import AuditEvent
 from tests import factories
 
@@ -242,3 +243,111 @@ def test_the_group_list_offers_the_rules_own_jobs_groups(
         assert set(choices) == {ours, theirs}
     else:
         assert list(choices) == [ours]
+
+
+def metric_choices(response: Any) -> dict[str, str]:
+    """The metric select's options, flattened out of their groups: {value: label}."""
+    field = response.context["adminform"].form.fields["metric"]
+    return {
+        value: label
+        for _, group in field.choices
+        if isinstance(group, list)
+        for value, label in group
+    }
+
+
+@pytest.fixture
+def vendors(job: Any, org_b: Any) -> None:
+    """Klout and a custom vendor for the job's organisation; Kred and another custom
+    vendor for another organisation's candidates only."""
+    ours = factories.CandidateFactory(organization=job.organization)
+    theirs = factories.CandidateFactory(organization=org_b)
+    factories.VendorScoreFactory(candidate=ours)
+    factories.VendorScoreFactory(
+        candidate=ours, vendor="custom", vendor_name="acme-index", scale_min=0, scale_max=10,
+        value=7,
+    )  # fmt: skip
+    # A name no rule can hold (metric_source refuses it): never offered.
+    factories.VendorScoreFactory(
+        candidate=ours, vendor="custom", vendor_name="Acme Index", scale_min=0, scale_max=10,
+        value=7,
+    )  # fmt: skip
+    factories.VendorScoreFactory(candidate=theirs, vendor="kred", scale_max=1000)
+    factories.VendorScoreFactory(
+        candidate=theirs, vendor="custom", vendor_name="globex-secret", scale_min=0,
+        scale_max=10, value=7,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("page", ["change", "add with ?job="])
+def test_the_metric_list_offers_the_scorers_and_the_organisations_vendors(
+    job: Any, hr_admin_a: Any, vendors: None, page: str
+) -> None:
+    if page == "change":
+        rule = factories.ScreeningRuleFactory(job=job)
+        url = f"/admin/renown_hiring/screeningrule/{rule.pk}/change/"
+    else:
+        url = f"/admin/renown_hiring/screeningrule/add/?job={job.pk}"
+    response = login(hr_admin_a).get(url)
+    assert metric_choices(response) == {
+        "influence": "Influence score (1-100)",
+        "reputation": "Offline reputation score (0-100)",
+        "vendor:acme-index": "acme-index (custom vendor, declared scale)",
+        "vendor:klout": "Klout (1-100; closed 2018-05-25)",
+    }
+    body = response.content.decode()
+    assert '<optgroup label="Renown scores">' in body
+    assert '<optgroup label="Vendor scores">' in body
+    assert "window picked under Window" in body
+
+
+def test_the_vendor_list_is_one_query(
+    job: Any, vendors: None, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(1):
+        offered = metric_vendor_choices(organization_id=job.organization_id)
+    assert [metric for metric, _ in offered] == ["vendor:acme-index", "vendor:klout"]
+
+
+@pytest.mark.parametrize("job_param", ["", "another organisation's job"])
+def test_without_a_job_of_the_users_the_metric_list_offers_the_scorers_only(
+    job: Any, hr_admin_a: Any, org_b: Any, vendors: None, job_param: str
+) -> None:
+    url = "/admin/renown_hiring/screeningrule/add/"
+    if job_param:
+        url += f"?job={factories.JobFactory(organization=org_b).pk}"
+    response = login(hr_admin_a).get(url)
+    assert set(metric_choices(response)) == {"influence", "reputation"}
+    assert "Pick the job first" in response.content.decode()
+
+
+def test_a_metric_not_on_offer_is_refused(job: Any, hr_admin_a: Any, vendors: None) -> None:
+    client = login(hr_admin_a)
+    for metric in ("vendor:kred", "vendor:globex-secret", "metric:followers", "shoe-size"):
+        refused = client.post(
+            "/admin/renown_hiring/screeningrule/add/", {**FORM, "job": job.pk, "metric": metric}
+        )
+        assert refused.status_code == 200, metric
+        assert f"{metric} is not a metric this job can use" in refused.content.decode()
+    assert not ScreeningRule.objects.exists()
+    # The job posted decides the list on the add page without ?job=: its vendors are taken.
+    saved = client.post(
+        "/admin/renown_hiring/screeningrule/add/",
+        {**FORM, "job": job.pk, "metric": "vendor:acme-index", "max_data_age_days": "3650"},
+    )
+    assert saved.status_code == 302
+    assert ScreeningRule.objects.get().metric == "vendor:acme-index"
+
+
+@pytest.mark.parametrize("metric", ["metric:followers", "vendor:acme-index"])
+def test_a_version_keeps_its_metric_on_offer(job: Any, hr_admin_a: Any, metric: str) -> None:
+    # The vendor has no score on file (erased, say); snapshot metrics are never in the lists.
+    rule = services.rule_create(job=job, actor=hr_admin_a, metric=metric, threshold=Decimal(35))
+    client = login(hr_admin_a)
+    url = f"/admin/renown_hiring/screeningrule/{rule.pk}/change/"
+    page = client.get(url)
+    assert metric_choices(page)[metric] == f"{metric} (kept from version 1)"
+    assert f'<option value="{metric}" selected>' in page.content.decode()
+    saved = client.post(url, {**FORM, "metric": metric, "threshold": "36"})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    assert ScreeningRule.objects.get(version=2).metric == metric

@@ -110,6 +110,8 @@ def test_scores_and_screenings_cannot_be_typed_in(hr_admin_a: Any) -> None:
 
 def test_rule_creation_records_its_author(hr_admin_a: Any, org_a: Any) -> None:
     job = factories.JobFactory(organization=org_a)
+    # Klout is on offer: the organisation has a candidate with a Klout score.
+    factories.VendorScoreFactory(candidate=factories.CandidateFactory(organization=org_a))
     response = login(hr_admin_a).post(
         "/admin/renown_hiring/screeningrule/add/",
         {
