@@ -87,19 +87,19 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # A rule's group is one of its own job's: offer only those, once the job is known
         # (a version's job is fixed; a new rule's comes with ?job= from the job's page).
-        job_id = self.instance.job_id if self.instance.pk else self.initial.get("job")
+        job = self._chosen_job()
         group = self.fields.get("group")
-        if job_id and isinstance(group, forms.ModelChoiceField) and group.queryset is not None:
-            group.queryset = group.queryset.filter(job_id=job_id)
-        self._offer_metrics()
+        if job and isinstance(group, forms.ModelChoiceField) and group.queryset is not None:
+            group.queryset = group.queryset.filter(job=job)
+        self._offer_metrics(job)
 
-    def _offer_metrics(self) -> None:
+    def _offer_metrics(self, job: Job | None) -> None:
         """The scorers, the vendors with scores for the job's organisation's candidates
         (only once the job is known), and this version's own metric, kept on offer."""
         field = self.fields["metric"]
         if not isinstance(field, forms.ChoiceField):
             raise TypeError("the rule's metric is a choice")
-        organization_id = self._organization_id()
+        organization_id = None if job is None else job.organization_id
         offered: list[tuple[str, list[tuple[str, str]]]] = [("Renown scores", SCORER_CHOICES)]
         if organization_id is None:
             field.help_text = (
@@ -122,11 +122,13 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         field.choices = [("", "---------"), *offered]
 
-    def _organization_id(self) -> int | None:
-        """The organisation of the rule's job: the version's, or the job chosen (posted, or
-        ?job= on the add page) among those the job field offers this user."""
+    def _chosen_job(self) -> Job | None:
+        """The rule's job: the version's, or the job chosen (posted, or ?job= on the add
+        page) among those the job field offers this user; None while unknown or not one
+        of theirs (?job=abc, another organisation's)."""
         if self.instance.pk:
-            return int(self.instance.job.organization_id)
+            version_job = self.instance.job
+            return version_job if isinstance(version_job, Job) else None
         field = self.fields.get("job")
         chosen = self.data.get(self.add_prefix("job")) if self.is_bound else self.initial.get("job")
         if not chosen or not isinstance(field, forms.ModelChoiceField):
@@ -135,7 +137,7 @@ class ScreeningRuleForm(forms.ModelForm):  # type: ignore[type-arg]
             job = field.clean(chosen)
         except ValidationError:
             return None
-        return job.organization_id if isinstance(job, Job) else None
+        return job if isinstance(job, Job) else None
 
     @classmethod
     def keeping_window(cls, days: int) -> type[ScreeningRuleForm]:

@@ -221,7 +221,7 @@ def test_a_rule_from_before_keeps_its_window_until_changed(job: Any, hr_admin_a:
     assert ScreeningRule.objects.get(version=2).window_days == 60
 
 
-@pytest.mark.parametrize("page", ["change", "add with ?job=", "add"])
+@pytest.mark.parametrize("page", ["change", "add with ?job=", "add", "?job=abc", "?job=theirs"])
 def test_the_group_list_offers_the_rules_own_jobs_groups(
     job: Any, hr_admin_a: Any, page: str
 ) -> None:
@@ -236,10 +236,18 @@ def test_the_group_list_offers_the_rules_own_jobs_groups(
         url = f"/admin/renown_hiring/screeningrule/{rule.pk}/change/"
     elif page == "add with ?job=":
         url = f"/admin/renown_hiring/screeningrule/add/?job={job.pk}"
+    elif page == "?job=abc":  # not a job: the page still opens, as without ?job=
+        url = "/admin/renown_hiring/screeningrule/add/?job=abc"
+    elif page == "?job=theirs":  # another organisation's job: not one of this user's
+        other = factories.JobFactory(organization=factories.OrganizationFactory())
+        url = f"/admin/renown_hiring/screeningrule/add/?job={other.pk}"
     else:
         url = "/admin/renown_hiring/screeningrule/add/"
-    choices = client.get(url).context["adminform"].form.fields["group"].queryset
-    if page == "add":  # the job is not chosen yet: the organisation's groups, checked on save
+    response = client.get(url)
+    assert response.status_code == 200
+    choices = response.context["adminform"].form.fields["group"].queryset
+    if page in ("add", "?job=abc", "?job=theirs"):  # no job of theirs chosen yet: the
+        # organisation's groups, checked on save
         assert set(choices) == {ours, theirs}
     else:
         assert list(choices) == [ours]
