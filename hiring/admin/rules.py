@@ -237,6 +237,9 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         draft = form.draft() if form.is_bound else obj
         if draft is not None:
             context["fairness"] = fairness_panel(request, draft, saved=not form.is_bound)
+        if obj is not None and obj.status == RuleStatus.DRAFT and obj.needs_second_approval:
+            # A second HR admin approves where the warnings are (rule_approve's own view).
+            context["approval_form"] = RuleApprovalForm()
         if form.is_bound and form.previewing:
             # A preview is not a failed save: no error banner. The fields' own errors stay
             # beside them, and the summary lists them ("To see what these values would do").

@@ -83,6 +83,13 @@ def test_the_demo_klout_draft_decides_from_the_first_screen(
     _fits(page, "the Klout draft at 375 px")
     _no_violation(page, "the Klout draft at 375 px")
 
+    # The second HR admin approves beside the warnings: the box passes axe too.
+    log_in_as(get_user_model().objects.get(username="hr-admin-2"))
+    page.set_viewport_size(WIDE)
+    page.goto(f"/admin/renown_hiring/screeningrule/{klout.pk}/change/")
+    assert page.locator("#id_statement").is_visible()
+    _no_violation(page, "the Klout draft for the second HR admin")
+
 
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1400", "375"])
 def test_a_new_rule_previews_as_it_is_written(

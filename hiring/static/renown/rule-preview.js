@@ -10,7 +10,7 @@
   }
   var REGIONS = ["rule-preview-top", "rule-preview-details"];
   // Typing these changes nothing the preview shows.
-  var QUIET = { acknowledgement: true, change_note: true, go_live: true };
+  var QUIET = { acknowledgement: true, change_note: true, go_live: true, statement: true };
   var timer = null;
   var controller = null;
   var sent = 0;

@@ -221,6 +221,35 @@ def test_the_approver_answers_in_words_what_appeared_since(
     assert acknowledgements() == [(hr_admin_a, WORDS), (second_admin, mine)]
 
 
+def test_a_second_hr_admin_approves_from_the_rule_page_itself(
+    klout: ScreeningRule, hr_admin_a: Any, second_admin: Any
+) -> None:
+    """Issue 18, part 3: the approval box sits beside the warnings on the rule's page; its
+    button posts the whole form to the approval view, which reads only the statement."""
+    services.rule_acknowledge(rule=klout, actor=hr_admin_a, statement=WORDS)
+    author_page = login(hr_admin_a).get(change_url(klout)).content.decode()
+    assert "You wrote this version" in author_page
+    assert f'formaction="{approve_url(klout)}"' not in author_page
+    client = login(second_admin)
+    page = client.get(change_url(klout)).content.decode()
+    assert (
+        page.index('id="warnings-h"') < page.index('name="statement"') < page.index('name="metric"')
+    )
+    assert f'formaction="{approve_url(klout)}"' in page
+    mine = "Read the summary and the warnings; approved for the pilot."
+    response = client.post(approve_url(klout), {**KLOUT_FORM, "statement": mine})
+    assert response.status_code == 302
+    klout.refresh_from_db()
+    assert (klout.status, klout.approved_by, klout.approval_statement) == (
+        "live",
+        second_admin,
+        mine,
+    )
+    assert ScreeningRule.objects.filter(lineage=klout.lineage).count() == 1  # no new version
+    live = client.get(change_url(klout)).content.decode()
+    assert 'name="statement"' not in live
+
+
 def test_the_list_action_opens_the_approval_page(
     klout: ScreeningRule, job: Any, hr_admin_a: Any, second_admin: Any
 ) -> None:
