@@ -7,6 +7,8 @@ import uuid
 from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from hiring import services
 from hiring.jurisdictions import JURISDICTION_CHOICES
@@ -301,13 +303,31 @@ class BiasAuditForm(forms.Form):
     )
 
 
+class SearchableMultipleSelect(FilteredSelectMultiple):
+    """Django's searchable two-list select, wrapped as the admin wraps its relation fields:
+    its script puts the two lists first in the select's parent, which would put them
+    before the field's label."""
+
+    def render(
+        self,
+        name: str,
+        value: object,
+        attrs: dict[str, object] | None = None,
+        renderer: object | None = None,
+    ) -> SafeString:
+        return format_html(
+            '<div class="related-widget-wrapper">{}</div>',
+            super().render(name, value, attrs, renderer),  # type: ignore[arg-type]
+        )
+
+
 class JobForm(forms.ModelForm):  # type: ignore[type-arg]
     """The job, its jurisdictions picked from a searchable list (saved as the same list of
     codes as before, by code)."""
 
     jurisdictions = forms.MultipleChoiceField(
         choices=JURISDICTION_CHOICES,
-        widget=FilteredSelectMultiple("jurisdictions", is_stacked=False),
+        widget=SearchableMultipleSelect("jurisdictions", is_stacked=False),
         help_text="Where it hires: countries, US states and New York City (whose Local Law "
         "144 applies on its own). Type a code or a name to filter the list.",
         error_messages={
