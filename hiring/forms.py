@@ -97,3 +97,51 @@ class RefreshForm(forms.Form):
         field.choices = [("", "Every candidate of the organisation")] + [
             (str(pk), f"Candidates of: {title}") for pk, title in jobs
         ]
+
+
+class IdListField(forms.Field):
+    """Several ids under one name (checkboxes): a list of ints; which exist is the
+    service's to say."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[int]:
+        values = (
+            value if isinstance(value, list | tuple) else ([] if value in (None, "") else [value])
+        )
+        ids = []
+        for item in values:
+            try:
+                ids.append(int(str(item)))
+            except ValueError:
+                raise forms.ValidationError(f"{item!r} is not a screening id.") from None
+        return ids
+
+
+class QueueBulkForm(forms.Form):
+    """The review queue's multi-select: advance or hold with one reason, or assign."""
+
+    ACTIONS = [
+        ("advance", "Advance the selected"),
+        ("hold", "Hold the selected"),
+        ("assign", "Assign the selected to me"),
+        ("release", "Release the selected (unassign)"),
+    ]
+    screening = IdListField(
+        label="Selected candidates", error_messages={"required": "Select at least one candidate."}
+    )
+    action = forms.ChoiceField(label="Action", choices=ACTIONS)
+    reason = forms.CharField(
+        label="Reason (for advance or hold)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One reason for everyone selected: it is recorded with each decision, "
+        "under your name. Rejections are decided one by one, on each candidate's page.",
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action in ("advance", "hold") and not str(cleaned.get("reason", "")).strip():
+            self.add_error("reason", "Say why: the reason is part of each record.")
+        return cleaned

@@ -7,11 +7,25 @@ The metric histories a screening reads over scoring's tables are in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
+from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -24,6 +38,7 @@ from hiring.models import (
     Decision,
     DecisionKind,
     Job,
+    Outcome,
     Screening,
     ScreeningRule,
     Suggestion,
@@ -265,11 +280,35 @@ def screening_list_with_decisions(*, job: Job) -> QuerySet[Screening]:
     )
 
 
+# The queue's order: what needs a person most first (issue 19). A value within the band
+# is a coin toss, missing or stale data a gap to fill, a flag a question, a below of a
+# review rule a judgement; a suggested rejection (below a screen-out rule) comes last.
+QUEUE_PRIORITY = Case(
+    When(outcome=Outcome.NEAR_THRESHOLD, then=Value(0)),
+    When(outcome=Outcome.INSUFFICIENT_DATA, then=Value(1)),
+    When(outcome=Outcome.FLAGGED, then=Value(2)),
+    When(outcome=Outcome.BELOW, suggestion=Suggestion.REVIEW, then=Value(3)),
+    default=Value(4),
+    output_field=IntegerField(),
+)
+QUEUE_ORDER = ("priority", "evaluated_at", "id")
+
+# Why a screening waits (the queue's "reason" filter): {value: words}.
+QUEUE_WHY = {
+    "reject": "Renown suggests a rejection",
+    "review": "Renown asks for a review",
+    "hold": "On hold",
+    "withdrawn": "Rejection withdrawn",
+}
+
+
 def review_queue(*, job: Job) -> QuerySet[Screening]:
     """Screenings waiting for a person: the machine suggests review or a rejection, and
     nobody decided yet (or the last decision was a hold, or a rejection later withdrawn).
 
-    Rejections the machine suggests come first, then the rest, oldest screening first.
+    What needs a person most comes first (``QUEUE_PRIORITY``: near the line, missing or
+    stale data, flagged, below a review rule, the rest), then the oldest screening.
+    Each row carries its assignment (``ReviewAssignment``) and candidate.
     """
     withdrawn = Exists(
         AdverseAction.objects.filter(
@@ -285,9 +324,93 @@ def review_queue(*, job: Job) -> QuerySet[Screening]:
             | Q(latest_decision_kind=DecisionKind.HOLD)
             | (Q(latest_decision_kind=DecisionKind.REJECT) & withdrawn)
         )
-        .select_related("candidate")
-        .order_by("suggestion", "evaluated_at", "candidate__name", "id")
+        .annotate(priority=QUEUE_PRIORITY)
+        .select_related("candidate", "assignment__assignee")
+        .order_by(*QUEUE_ORDER)
     )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The review queue's filters, as the page's query string carries them."""
+
+    state: str = ""  # an Outcome value
+    why: str = ""  # a QUEUE_WHY key
+    assigned: str = ""  # "me", "none" or "" (everyone's)
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> QueueFilters:
+        """The filters in ``query``; an unknown value is no filter (a stale bookmark)."""
+        state = query.get("state", "")
+        why = query.get("why", "")
+        assigned = query.get("assigned", "")
+        return cls(
+            state=state if state in Outcome.values else "",
+            why=why if why in QUEUE_WHY else "",
+            assigned=assigned if assigned in ("me", "none") else "",
+        )
+
+    def query(self, **changes: str) -> str:
+        """The query string of these filters (with ``changes``), "" for none."""
+        values = {"state": self.state, "why": self.why, "assigned": self.assigned, **changes}
+        return urlencode({k: v for k, v in values.items() if v})
+
+    def apply(
+        self, queue: QuerySet[Screening], *, user: UserLike, state: bool = True
+    ) -> QuerySet[Screening]:
+        if state and self.state:
+            queue = queue.filter(outcome=self.state)
+        if self.why == "reject":
+            queue = queue.filter(Q(suggestion=Suggestion.REJECT, latest_decision_kind__isnull=True))
+        elif self.why == "review":
+            queue = queue.filter(Q(suggestion=Suggestion.REVIEW, latest_decision_kind__isnull=True))
+        elif self.why == "hold":
+            queue = queue.filter(Q(latest_decision_kind=DecisionKind.HOLD))
+        elif self.why == "withdrawn":
+            queue = queue.filter(Q(latest_decision_kind=DecisionKind.REJECT))
+        if self.assigned == "me":
+            queue = queue.filter(assignment__assignee_id=user.pk)
+        elif self.assigned == "none":
+            queue = queue.filter(assignment__isnull=True)
+        return queue
+
+
+def review_queue_filtered(
+    *, job: Job, filters: QueueFilters, user: UserLike
+) -> QuerySet[Screening]:
+    return filters.apply(review_queue(job=job), user=user)
+
+
+def review_queue_counts(*, job: Job, filters: QueueFilters, user: UserLike) -> dict[str, int]:
+    """How many wait in each state (outcome), under the other filters: one query."""
+    queue = filters.apply(review_queue(job=job), user=user, state=False)
+    rows = queue.order_by().values("outcome").annotate(n=Count("id")).values_list("outcome", "n")
+    return dict(rows)
+
+
+def review_queue_neighbours(
+    *, job: Job, filters: QueueFilters, user: UserLike, screening: Screening
+) -> tuple[Screening | None, Screening | None, int | None, int]:
+    """The screenings before and after ``screening`` in the filtered queue, its place
+    (1-based; None when it no longer waits there, e.g. just decided) and the queue's
+    length. Neighbours are found by the queue's order, so "next" after a decision is the
+    one that followed it. A constant six queries."""
+    priority, evaluated_at, pk = (
+        Screening.objects.filter(pk=screening.pk)
+        .annotate(priority=QUEUE_PRIORITY)
+        .values_list(*QUEUE_ORDER)
+        .get()
+    )
+    queue = review_queue_filtered(job=job, filters=filters, user=user)
+    after = (
+        Q(priority__gt=priority)
+        | Q(priority=priority, evaluated_at__gt=evaluated_at)
+        | Q(priority=priority, evaluated_at=evaluated_at, pk__gt=pk)
+    )
+    previous = queue.exclude(after).exclude(pk=pk).reverse().first()
+    following = queue.filter(after).first()
+    place = queue.exclude(after).count() if queue.filter(pk=pk).exists() else None
+    return previous, following, place, queue.count()
 
 
 def screening_get(*, job: Job, candidate: Candidate) -> Screening:

@@ -54,6 +54,7 @@ urlpatterns = [
     path("audit/", audits.bias_audit, name="bias-audit"),
     path("jobs/", review.job_list, name="job-list"),
     path("jobs/<int:job_id>/review/", review.review_queue, name="review-queue"),
+    path("jobs/<int:job_id>/review/bulk/", review.review_queue_bulk, name="review-queue-bulk"),
     path(
         "jobs/<int:job_id>/candidates/<uuid:public_id>/",
         review.candidate_review,

@@ -29,6 +29,7 @@ from hiring.models.review import (
     DecisionKind,
     Dispute,
     NoticeKind,
+    ReviewAssignment,
 )
 from hiring.models.rules import (
     RULE_DEFINITION_FIELDS,
@@ -70,6 +71,7 @@ __all__ = [
     "Operator",
     "Outcome",
     "RetentionHold",
+    "ReviewAssignment",
     "RuleAction",
     "RuleGroup",
     "RuleStatus",

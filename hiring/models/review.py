@@ -82,6 +82,32 @@ class Decision(models.Model):
         return self.follows_machine is False
 
 
+class ReviewAssignment(models.Model):
+    """Who works a screening in the review queue ("assign to me", "my queue").
+
+    One per screening; a screening run rewrites its screening in place, so the
+    assignment stays with the candidate's place in the job's queue.
+    """
+
+    screening = models.OneToOneField(Screening, on_delete=models.CASCADE, related_name="assignment")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["assignee"], name="assignment_assignee")]
+
+    def __str__(self) -> str:
+        return f"{self.screening} · {self.assignee}"
+
+
 # --- FCRA adverse action -----------------------------------------------------------
 
 

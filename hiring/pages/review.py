@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +21,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Candidate
 from candidates.selectors import candidate_for
@@ -30,9 +32,20 @@ from hiring.forms import (
     DecisionForm,
     DisputeForm,
     DisputeResolveForm,
+    QueueBulkForm,
 )
-from hiring.models import AdverseAction, Dispute, Job, Outcome, Screening
+from hiring.models import (
+    AdverseAction,
+    Dispute,
+    Job,
+    Outcome,
+    Screening,
+    ScreeningRule,
+    Suggestion,
+)
 from hiring.pages.organization import base_context
+from hiring.permissions import REVIEW_ROLES, has_role
+from hiring.screening.reasons import ScreeningReason
 from renown.access import principal_required, signed_in_user
 from renown.csp import renown_csp
 from renown.exceptions import ApplicationError, NotPermitted
@@ -79,16 +92,92 @@ def job_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@renown_csp
-@login_required
-@require_GET
-def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
-    """A job's candidates waiting for a decision, and how meaningful the reviews have been."""
+@dataclass(frozen=True)
+class QueueRow:
+    """One screening as the queue shows it: the state, the value against the line, why."""
+
+    screening: Screening
+    state: str
+    measure: str  # "vendor:klout 33.00 (line ≥ 35.00)", or "no value"
+    why: str  # the reason in a few words
+    assignee: str  # "" when nobody has it
+
+
+def _why(reason: ScreeningReason, screening: Screening) -> str:
+    outcome = reason.get("outcome")
+    if outcome == Outcome.NEAR_THRESHOLD:
+        return f"within the near band (±{reason.get('band') or '0'}): noise decides"
+    if outcome == Outcome.INSUFFICIENT_DATA:
+        if reason.get("data_at"):
+            return f"data too old or outside the window (newest {str(reason['data_at'])[:10]})"
+        return "no data"
+    if outcome == Outcome.FLAGGED:
+        return "flagged: look at the evidence"
+    if outcome == Outcome.BELOW:
+        if screening.suggestion == Suggestion.REJECT:
+            return "below a screen-out rule: Renown suggests a rejection"
+        return "below a review rule"
+    return str(reason.get("reason", ""))[:80]
+
+
+def _person(user: AbstractBaseUser) -> str:
+    full = getattr(user, "get_full_name", lambda: "")()
+    return str(full or user.get_username())
+
+
+def queue_rows(screenings: list[Screening]) -> list[QueueRow]:
+    """The page's rows: each screening's deciding reason (the first whose outcome is the
+    screening's) against its rule's line. One query for the rules of the whole page."""
+    reasons: list[list[ScreeningReason]] = [s.reasons for s in screenings]
+    rule_ids = {int(r.get("rule", 0)) for rs in reasons for r in rs}
+    rules = ScreeningRule.objects.in_bulk(rule_ids)
+    rows = []
+    for screening, found in zip(screenings, reasons, strict=True):
+        deciding = next((r for r in found if r.get("outcome") == screening.outcome), None)
+        rule = rules.get(int(deciding.get("rule", 0))) if deciding else None
+        if deciding is None or rule is None:
+            measure, why = "—", ""
+        else:
+            value = deciding.get("value")
+            line = f"line {rule.get_operator_display()} {rule.threshold}"
+            measure = (
+                f"{rule.metric} {value} ({line})" if value is not None else f"no value ({line})"
+            )
+            why = _why(deciding, screening)
+        assignment = getattr(screening, "assignment", None)
+        rows.append(
+            QueueRow(
+                screening=screening,
+                state=screening.get_outcome_display(),
+                measure=measure,
+                why=why,
+                assignee=_person(assignment.assignee) if assignment else "",
+            )
+        )
+    return rows
+
+
+def _queue_page(
+    request: HttpRequest, job: Job, form: QueueBulkForm | None = None, status: int = 200
+) -> HttpResponse:
     principal = principal_required(request)
     organization = principal.organization
-    job = hiring_selectors.job_for(principal, job_id)
-    queue = hiring_selectors.review_queue(job=job)
+    filters = hiring_selectors.QueueFilters.from_query(request.GET)
+    queue = hiring_selectors.review_queue_filtered(job=job, filters=filters, user=request.user)
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    counts = hiring_selectors.review_queue_counts(job=job, filters=filters, user=request.user)
+    states = [  # in the queue's order
+        (state.value, state.label, counts.get(state.value, 0))
+        for state in (
+            Outcome.NEAR_THRESHOLD,
+            Outcome.INSUFFICIENT_DATA,
+            Outcome.FLAGGED,
+            Outcome.BELOW,
+        )
+    ]
+    selected: set[int] = set()
+    if form is not None and form.is_bound:
+        selected = set(form.cleaned_data.get("screening", []))
     return render(
         request,
         "renown/hiring/review_queue.html",
@@ -96,11 +185,77 @@ def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
             **base_context(request, organization),
             "job": job,
             "page": page,
+            "rows": queue_rows(list(page)),
+            "filters": filters,
+            "query": filters.query(),
+            "states": states,
+            "all_states": sum(counts.values()),
+            "why_choices": list(hiring_selectors.QUEUE_WHY.items()),
+            "form": form or QueueBulkForm(),
+            "selected": selected,
+            "may_decide": has_role(
+                user=request.user, organization=organization, roles=REVIEW_ROLES
+            ),
             "live_rules": hiring_selectors.rule_list_active(job=job),
             "open_adverse_actions": hiring_selectors.adverse_action_open_list(job=job),
             "stats": _review_stats(organization, job),
         },
+        status=status,
     )
+
+
+@renown_csp
+@login_required
+@require_GET
+def review_queue(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A job's candidates waiting for a decision, what needs a person most first, with
+    filters, counts per state and the multi-select; how meaningful the reviews have been."""
+    principal = principal_required(request)
+    return _queue_page(request, hiring_selectors.job_for(principal, job_id))
+
+
+@renown_csp
+@login_required
+@require_POST
+def review_queue_bulk(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Advance or hold the selected with one reason, or assign them: back to the queue
+    with its filters; on an error, the queue again with the selection and the reason."""
+    principal = principal_required(request)
+    job = hiring_selectors.job_for(principal, job_id)
+    form = QueueBulkForm(request.POST)
+    user = signed_in_user(request)
+    if form.is_valid():
+        ids = form.cleaned_data["screening"]
+        action = form.cleaned_data["action"]
+        try:
+            if action in ("advance", "hold"):
+                done = services.decision_bulk_record(
+                    job=job, screening_ids=ids, reviewer=user, kind=action,
+                    reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+                verb = "advanced" if action == "advance" else "held"
+                messages.success(
+                    request,
+                    f"{len(done)} candidate{'s' if len(done) != 1 else ''} {verb}, each "
+                    "decision recorded under your name with your reason.",
+                )
+            else:
+                changed = services.review_assign(
+                    job=job, screening_ids=ids, actor=user,
+                    assignee=user if action == "assign" else None,
+                )  # fmt: skip
+                messages.success(
+                    request,
+                    f"{changed} assigned to you." if action == "assign" else f"{changed} released.",
+                )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            url = reverse("renown:review-queue", args=[job.pk])
+            query = hiring_selectors.QueueFilters.from_query(request.GET).query()
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
+    return _queue_page(request, job, form, status=400)
 
 
 def _review_objects(
@@ -147,10 +302,19 @@ def candidate_review(request: HttpRequest, job_id: int, public_id: str) -> HttpR
         if s.warning and s.reviewer == audit_actor_label(request.user)
     ]
     now = timezone.now()
+    filters = hiring_selectors.QueueFilters.from_query(request.GET)
+    previous, following, place, waiting = hiring_selectors.review_queue_neighbours(
+        job=job, filters=filters, user=request.user, screening=screening
+    )
     return render(
         request,
         "renown/hiring/candidate_review.html",
         {
+            "queue_query": filters.query(),
+            "queue_previous": previous,
+            "queue_next": following,
+            "queue_place": place,
+            "queue_waiting": waiting,
             **base_context(request, organization),
             "job": job,
             "candidate": candidate,
@@ -206,7 +370,10 @@ def _post_step(
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    return HttpResponseRedirect(_review_url(job, candidate))
+    # Back to the candidate, in the queue as it was filtered (its "next" still works).
+    query = hiring_selectors.QueueFilters.from_query(request.GET).query()
+    url = _review_url(job, candidate)
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
 def _open_adverse_action(job: Job, candidate: Candidate) -> AdverseAction:

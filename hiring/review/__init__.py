@@ -5,6 +5,8 @@
 - ``adverse_action``: the FCRA pre-adverse notice, waiting period, final notice, withdrawal.
 - ``disputes``: a candidate's dispute, its reinvestigation (re-fetch, re-score,
   re-screen) and resolution.
+- ``queue``: the queue at volume: several screenings advanced or held with one reason,
+  and who works which ("assign to me").
 - ``notices``: rendering and delivering those notices by email.
 
 May import: models, selectors, permissions, conf and business days of ``hiring``;

@@ -19,6 +19,7 @@ from hiring.review.adverse_action import (
 )
 from hiring.review.decisions import decision_record, fcra_applies
 from hiring.review.disputes import dispute_open, dispute_reinvestigate, dispute_resolve
+from hiring.review.queue import decision_bulk_record, review_assign
 from hiring.screening.run import (
     application_add,
     screening_evaluate,
@@ -49,6 +50,7 @@ __all__ = [
     "application_add",
     "bias_audit_exclude",
     "bias_audit_exclusion_withdraw",
+    "decision_bulk_record",
     "decision_record",
     "dispute_open",
     "dispute_reinvestigate",
@@ -56,6 +58,7 @@ __all__ = [
     "fcra_applies",
     "job_create",
     "job_update",
+    "review_assign",
     "rule_acknowledge",
     "rule_activate",
     "rule_approve",

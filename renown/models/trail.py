@@ -37,6 +37,7 @@ class AuditEventType(models.TextChoices):
     WARNING_ACKNOWLEDGED = "warning.acknowledged", "Fairness warning acknowledged"
     SCREENING_RUN = "screening.run", "Screening run"
     DECISION_RECORDED = "decision.recorded", "Decision recorded"
+    REVIEW_ASSIGNED = "review.assigned", "Review assigned (or released)"
     NOTICE_SENT = "notice.sent", "Notice sent"
     DISPUTE_OPENED = "dispute.opened", "Dispute opened"
     CANDIDATE_ERASED = "candidate.erased", "Candidate erased"
