@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -21,6 +22,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Candidate
@@ -157,6 +159,18 @@ def queue_rows(screenings: list[Screening]) -> list[QueueRow]:
     return rows
 
 
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told the count (the queue's counts per state hold it)."""
+
+    def __init__(self, object_list: QuerySet[Screening, int], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
 def _queue_page(
     request: HttpRequest, job: Job, form: QueueBulkForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -164,8 +178,14 @@ def _queue_page(
     organization = principal.organization
     filters = hiring_selectors.QueueFilters.from_query(request.GET)
     queue = hiring_selectors.review_queue_filtered(job=job, filters=filters, user=request.user)
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
     counts = hiring_selectors.review_queue_counts(job=job, filters=filters, user=request.user)
+    # The counts per state already say how many match: no second count of the queue.
+    matching = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    # The page's ids in the queue's order (a narrow sort), then those rows in full.
+    ids = queue.prefetch_related(None).values_list("pk", flat=True)
+    page = _CountedPaginator(ids, 50, count=matching).get_page(request.GET.get("page"))
+    shown = {s.pk: s for s in queue.order_by().filter(pk__in=list(page.object_list))}
+    screenings = [shown[pk] for pk in page.object_list if pk in shown]
     states = [  # in the queue's order
         (state.value, state.label, counts.get(state.value, 0))
         for state in (
@@ -185,7 +205,7 @@ def _queue_page(
             **base_context(request, organization),
             "job": job,
             "page": page,
-            "rows": queue_rows(list(page)),
+            "rows": queue_rows(screenings),
             "filters": filters,
             "query": filters.query(),
             "states": states,
