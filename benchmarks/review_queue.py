@@ -37,6 +37,9 @@ DAYS = 7
 def waiting(job_id: int, user_id: int) -> int:
     """Every screening of the job waits for a person, in the queue's states; some held,
     some assigned. Returns how many wait."""
+    from django.db.models import F
+    from django.db.models.functions import Mod
+
     from hiring.models import Decision, ReviewAssignment, Screening
 
     execute(
@@ -50,17 +53,26 @@ def waiting(job_id: int, user_id: int) -> int:
     Decision.objects.filter(job_id=job_id).delete()
     ReviewAssignment.objects.filter(screening__job_id=job_id).delete()
     now = datetime.now(tz=UTC)
-    held = Screening.objects.filter(job_id=job_id).extra(where=["id %% 20 = 7"])  # noqa: S610
+    screenings = Screening.objects.filter(job_id=job_id).annotate(
+        by20=Mod(F("id"), 20), by10=Mod(F("id"), 10)
+    )
     Decision.objects.bulk_create(
         Decision(
-            screening=s, candidate_id=s.candidate_id, job_id=job_id, kind="hold",
-            reason="bench: waiting for references", reviewer_id=user_id,
-            reviewer_label="bench-recruiter", decided_at=now, machine_outcome=s.outcome,
-            machine_suggestion=s.suggestion, follows_machine=False,
-        )  # fmt: skip
-        for s in held
+            screening=s,
+            candidate_id=s.candidate_id,
+            job_id=job_id,
+            kind="hold",
+            reason="bench: waiting for references",
+            reviewer_id=user_id,
+            reviewer_label="bench-recruiter",
+            decided_at=now,
+            machine_outcome=s.outcome,
+            machine_suggestion=s.suggestion,
+            follows_machine=False,
+        )
+        for s in screenings.filter(by20=7)
     )
-    mine = Screening.objects.filter(job_id=job_id).extra(where=["id %% 10 = 4"])  # noqa: S610
+    mine = screenings.filter(by10=4)
     ReviewAssignment.objects.bulk_create(
         ReviewAssignment(screening=s, assignee_id=user_id, assigned_by_id=user_id, assigned_at=now)
         for s in mine
@@ -150,8 +162,10 @@ def main() -> None:
         ("why: on hold", f"{queue}?why=hold"),
         ("my queue", f"{queue}?assigned=me"),
         ("state + why + nobody assigned", f"{queue}?state=below&why=reject&assigned=none"),
-        ("a candidate's page, next/previous", f"/jobs/{job.pk}/candidates/"
-         f"{middle.candidate.public_id}/?state=below"),  # fmt: skip
+        (
+            "a candidate's page, next/previous",
+            f"/jobs/{job.pk}/candidates/{middle.candidate.public_id}/?state=below",
+        ),
     ]
     figures = {label: measure(client, label, path, args.runs) for label, path in cases}
     if args.json:
