@@ -74,4 +74,11 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
+  // A submit (Save, Preview, Approve) replaces the page: no preview left to send.
+  form.addEventListener("submit", function () {
+    window.clearTimeout(timer);
+    if (controller) {
+      controller.abort();
+    }
+  });
 })();
