@@ -6,9 +6,13 @@ from django import forms
 
 from candidates.models import EvidenceKind, Network
 from hiring.models import DecisionKind, Dispute
+from hiring.review.decisions import OUTSIDE_RENOWN_ATTESTATION
 
 
 class DecisionForm(forms.Form):
+    """A decision; the review page shows it twice: the decision through Renown, and a
+    rejection for reasons outside Renown (``outside_renown``, with the attestation)."""
+
     kind = forms.ChoiceField(
         label="Decision", choices=DecisionKind.choices, widget=forms.RadioSelect
     )
@@ -18,6 +22,8 @@ class DecisionForm(forms.Form):
         help_text="What you looked at and why you decided so. It is part of the record.",
     )
     review_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    outside_renown = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    attested = forms.BooleanField(label=OUTSIDE_RENOWN_ATTESTATION.rstrip("."), required=False)
 
 
 class DisputeForm(forms.Form):

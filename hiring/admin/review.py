@@ -28,7 +28,7 @@ class DecisionAdmin(RecordAdmin):
         "follows_machine",
         "review_seconds",
     ]
-    list_filter = ["kind", "machine_suggestion", "follows_machine"]
+    list_filter = ["kind", "outside_renown", "machine_suggestion", "follows_machine"]
     list_select_related = ["candidate", "job"]
     search_fields = ["candidate__name", "job__title", "reviewer_label", "reason"]
     readonly_fields = [
@@ -44,6 +44,8 @@ class DecisionAdmin(RecordAdmin):
         "machine_outcome",
         "machine_suggestion",
         "follows_machine",
+        "outside_renown",
+        "attestation",
         "screening_snapshot",
     ]
     exclude = ["reviewer"]

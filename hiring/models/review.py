@@ -24,8 +24,16 @@ class Decision(models.Model):
 
     Append-only in practice: a new decision on the same screening supersedes the
     previous one, which stays. ``follows_machine`` is None when the machine
-    suggested no decision; ``review_seconds`` is the time from opening the review
-    page to deciding (None when the decision did not come through it).
+    suggested no decision (or the rejection was outside Renown); ``review_seconds``
+    is the time from opening the review page to deciding (None when the decision did
+    not come through it).
+
+    ``outside_renown``: a rejection for reasons that are not Renown's data (an
+    interview, references, the candidate withdrew), with the reviewer's attestation
+    that Renown's data played no part; ``attestation`` keeps the words attested, as
+    they read then. The FCRA adverse-action steps are for a rejection based "in whole
+    or in part" on the report (15 U.S.C. 1681b(b)(3)(A), 1681m(a)): such a rejection
+    opens none.
     """
 
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="decisions")
@@ -50,6 +58,13 @@ class Decision(models.Model):
     screening_snapshot = models.JSONField(
         default=dict, help_text="The screening as the reviewer saw it: reasons and versions."
     )
+    outside_renown = models.BooleanField(
+        default=False,
+        help_text="A rejection for reasons outside Renown: no FCRA adverse-action steps.",
+    )
+    attestation = models.TextField(
+        blank=True, help_text="The words the reviewer attested for a rejection outside Renown."
+    )
 
     class Meta:
         ordering = ["-decided_at", "-id"]
@@ -62,10 +77,19 @@ class Decision(models.Model):
                 condition=Q(review_seconds__isnull=True) | Q(review_seconds__gte=0),
                 name="decision_review_seconds_gte_0",
             ),
-            # A rejection rests on a below of an approved screen-out rule, nothing else.
+            # A rejection through Renown rests on a below of an approved screen-out rule,
+            # nothing else; a rejection outside Renown rests on none of its data.
             models.CheckConstraint(
-                condition=~Q(kind="reject") | Q(machine_suggestion="reject"),
+                condition=~Q(kind="reject")
+                | Q(machine_suggestion="reject")
+                | Q(outside_renown=True),
                 name="decision_reject_needs_screen_out",
+            ),
+            # Outside Renown: a rejection only, and always with the words attested.
+            models.CheckConstraint(
+                condition=(Q(outside_renown=False) & Q(attestation=""))
+                | (Q(outside_renown=True) & Q(kind="reject") & ~Q(attestation="")),
+                name="decision_outside_renown_attested",
             ),
         ]
         indexes = [

@@ -352,6 +352,9 @@ def candidate_review(request: HttpRequest, job_id: int, public_id: str) -> HttpR
                 and now >= adverse_action.waiting_until
             ),
             "decision_form": DecisionForm(initial={"review_token": token}),
+            "outside_form": DecisionForm(
+                auto_id="outside_%s", initial={"review_token": token, "outside_renown": True}
+            ),
             "dispute_form": DisputeForm(),
             "resolve_form": DisputeResolveForm(),
             "own_warnings": own_stats,
@@ -411,6 +414,10 @@ def decision_create(request: HttpRequest, job_id: int, public_id: str) -> HttpRe
     def step(job: Job, candidate: Candidate, screening: Screening) -> str:
         form = DecisionForm(request.POST)
         if not form.is_valid():
+            if form.has_error("reason") and request.POST.get("outside_renown"):
+                raise ValidationError(
+                    "Say why you reject outside Renown: it is part of the record."
+                )
             raise ValidationError("Choose a decision and give a reason.")
         user = signed_in_user(request)
         decision = services.decision_record(
@@ -421,7 +428,11 @@ def decision_create(request: HttpRequest, job_id: int, public_id: str) -> HttpRe
             review_started_at=_review_started_at(
                 request, form.cleaned_data["review_token"], screening
             ),
+            outside_renown=form.cleaned_data["outside_renown"],
+            attested=form.cleaned_data["attested"],
         )
+        if decision.outside_renown:
+            return "Rejection outside Renown recorded with your attestation: no FCRA steps follow."
         if hasattr(decision, "adverse_action"):
             return "Rejection recorded. Next: send the pre-adverse notice (FCRA)."
         return f"Decision recorded: {decision.get_kind_display().lower()}."

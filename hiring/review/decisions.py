@@ -1,10 +1,14 @@
 """Human review: a person decides on a screening (advance, reject, hold) with a reason.
 
 Only a screening whose machine suggestion is a rejection (a below on approved
-screen-out rules, with the rules still as they were) can be rejected, and a
-rejection of a candidate under the FCRA opens the adverse-action workflow
-(``hiring.review.adverse_action``). Each decision keeps what the machine said
-and how long the review took, for the automation-bias figures
+screen-out rules, with the rules still as they were) can be rejected through
+Renown, and a rejection of a candidate under the FCRA opens the adverse-action
+workflow (``hiring.review.adverse_action``). A rejection for reasons outside
+Renown (any screening) carries the reviewer's written reason and attestation that
+Renown's data played no part: the FCRA steps are for an adverse action "based in
+whole or in part" on the report (15 U.S.C. 1681b(b)(3)(A), 1681m(a)), so it opens
+none, and the attestation is on the audit trail. Each decision keeps what the
+machine said and how long the review took, for the automation-bias figures
 (``hiring.oversight``).
 """
 
@@ -40,6 +44,10 @@ from renown.webhooks.events import DecisionRecordedData
 # A review page left open longer than this is not a measure of the review's length.
 MAX_TIMED_REVIEW = timedelta(hours=8)
 
+# What a reviewer attests for a rejection outside Renown (kept on the decision and on its
+# audit event, as worded when attested).
+OUTSIDE_RENOWN_ATTESTATION = "I attest that Renown's data played no part in this rejection."
+
 
 def fcra_applies(candidate: Candidate) -> bool:
     """Whether a rejection of this candidate goes through the FCRA adverse-action workflow."""
@@ -59,6 +67,8 @@ def decision_record(
     reason: str,
     review_started_at: datetime | None = None,
     now: datetime | None = None,
+    outside_renown: bool = False,
+    attested: bool = False,
 ) -> Decision:
     """Record a reviewer's decision on a screening, with the reason and the machine's view.
 
@@ -66,9 +76,16 @@ def decision_record(
     page signs it); the time taken is kept when it is plausible. A decision other
     than reject withdraws an open adverse action on the candidate for the job.
 
+    ``outside_renown``: a rejection for reasons that are not Renown's data, on any
+    screening; ``attested`` is the reviewer's attestation of
+    ``OUTSIDE_RENOWN_ATTESTATION``. It opens no adverse action, and its audit event
+    keeps the reason and the words attested.
+
     Raises NotPermitted unless the reviewer is a recruiter of the organisation,
-    ValidationError for an unknown kind or an empty reason, DecisionNotAllowed for a
-    rejection the screening does not support (or one already under way).
+    ValidationError for an unknown kind, an empty reason, a decision outside Renown
+    that is not a rejection, or one without the attestation (or an attestation without
+    it), DecisionNotAllowed for a rejection the screening does not support (or one
+    already under way).
     """
     job = screening.job
     organization = job.organization
@@ -80,6 +97,22 @@ def decision_record(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why: the reason is part of the record."})
+    if outside_renown and kind != DecisionKind.REJECT:
+        raise ValidationError(
+            {"outside_renown": f"Only a rejection can be outside Renown, not {kind!r}."}
+        )
+    if outside_renown and not attested:
+        raise ValidationError(
+            {
+                "attested": "A rejection outside Renown needs your attestation: "
+                f"“{OUTSIDE_RENOWN_ATTESTATION}” If its data played any part, reject "
+                "through Renown (the FCRA steps follow)."
+            }
+        )
+    if attested and not outside_renown:
+        raise ValidationError(
+            {"attested": "The attestation goes with a rejection outside Renown only."}
+        )
     now = now or timezone.now()
     seconds = None
     if (
@@ -95,7 +128,14 @@ def decision_record(
         open_action = AdverseAction.objects.filter(
             candidate_id=screening.candidate_id, job=job, status__in=AdverseActionStatus.open()
         ).first()
-        if kind == DecisionKind.REJECT:
+        if outside_renown and open_action is not None:
+            # The rejection under way rests on Renown's data: an attestation now cannot
+            # take it out of the FCRA steps.
+            raise DecisionNotAllowed(
+                "A rejection of this candidate through Renown is under way (FCRA steps): "
+                "it cannot become a rejection outside Renown."
+            )
+        if kind == DecisionKind.REJECT and not outside_renown:
             if screening.suggestion != Suggestion.REJECT:
                 raise DecisionNotAllowed(
                     "Renown supports a rejection only when the candidate is below an approved "
@@ -122,11 +162,16 @@ def decision_record(
             review_seconds=seconds,
             machine_outcome=screening.outcome,
             machine_suggestion=screening.suggestion,
-            follows_machine=follows_suggestion(screening.suggestion, kind),
+            # Not a review of the machine's suggestion: no agreement figure.
+            follows_machine=None
+            if outside_renown
+            else follows_suggestion(screening.suggestion, kind),
             screening_snapshot=screening_snapshot(screening),
+            outside_renown=outside_renown,
+            attestation=OUTSIDE_RENOWN_ATTESTATION if outside_renown else "",
         )
         adverse_action = None
-        if kind == DecisionKind.REJECT and fcra_applies(screening.candidate):
+        if kind == DecisionKind.REJECT and not outside_renown and fcra_applies(screening.candidate):
             adverse_action = AdverseAction.objects.create(
                 decision=decision,
                 candidate_id=screening.candidate_id,
@@ -150,6 +195,9 @@ def decision_record(
                 "review_seconds": seconds,
                 "rule_versions": screening.rule_versions,
                 "adverse_action": adverse_action.pk if adverse_action else None,
+                "outside_renown": outside_renown,
+                # Who attested and when are the event's actor and time.
+                "attestation": decision.attestation,
             },
         )
         data: DecisionRecordedData = {
@@ -162,6 +210,7 @@ def decision_record(
                 "machine_suggestion": screening.suggestion,
                 "follows_machine": decision.follows_machine,
                 "adverse_action": adverse_action is not None,
+                "outside_renown": outside_renown,
             },
             "candidate": webhook_services.candidate_ref(screening.candidate),
             "job": {"id": job.pk, "external_id": job.external_id, "title": job.title},

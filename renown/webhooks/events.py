@@ -96,6 +96,7 @@ class DecisionRef(TypedDict):
     machine_suggestion: str
     follows_machine: bool | None
     adverse_action: bool
+    outside_renown: bool  # a rejection for reasons outside Renown (attested): no FCRA steps
 
 
 class DecisionRecordedData(TypedDict):

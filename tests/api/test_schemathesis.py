@@ -73,6 +73,7 @@ SEMANTIC_VALIDATION = [
     ("PATCH", "/jobs/{job_id}/"),
     ("POST", "/jobs/{job_id}/applications/"),
     ("POST", "/screenings/run/"),
+    ("POST", "/screenings/{screening_id}/decisions/"),
     ("POST", "/webhook-subscriptions/"),
     ("PATCH", "/webhook-subscriptions/{subscription_id}/"),
 ]

@@ -9,6 +9,7 @@ from hiring.models import (
     DecisionKind,
     Screening,
 )
+from hiring.review.decisions import OUTSIDE_RENOWN_ATTESTATION
 from renown.api.serializers import ApiModelSerializer
 from renown.json_types import JSONMapping
 
@@ -56,6 +57,7 @@ class DecisionSerializer(ApiModelSerializer[Decision]):
         fields = [
             "id", "screening", "candidate", "job", "kind", "reason", "reviewer_label",
             "decided_at", "machine_outcome", "machine_suggestion", "follows_machine",
+            "outside_renown", "attestation",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -63,3 +65,14 @@ class DecisionSerializer(ApiModelSerializer[Decision]):
 class DecisionWriteSerializer(serializers.Serializer[None]):
     kind = serializers.ChoiceField(choices=DecisionKind.choices)
     reason = serializers.CharField(max_length=5000)
+    outside_renown = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A rejection for reasons that are not Renown's data: no FCRA adverse-action "
+        "steps follow. Needs `attested`.",
+    )
+    attested = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=f"With `outside_renown`: the reviewer attests “{OUTSIDE_RENOWN_ATTESTATION}”",
+    )

@@ -526,7 +526,9 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
         request=s.DecisionWriteSerializer,
         responses={201: s.DecisionSerializer},
         description="A recruiter's decision on the screening, with the reason. A rejection "
-        "needs a below on an approved screen-out rule (409 otherwise).",
+        "needs a below on an approved screen-out rule (409 otherwise), unless it is outside "
+        "Renown (`outside_renown` with `attested`: the reviewer attests that Renown's data "
+        "played no part; no FCRA adverse-action steps follow).",
     ),
 )
 class DecisionViewSet(ApiViewSet, mixins.ListModelMixin):
