@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     IntegerField,
@@ -27,24 +28,31 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from candidates.models import Candidate, SocialAccount
 from candidates.selectors import UserLike, without_erased
+from hiring.jurisdictions import is_nyc
+from hiring.ll144 import AuditState, ll144_audit_state, one_year_after
 from hiring.models import (
     AdverseAction,
     AdverseActionStatus,
     Application,
+    BiasAudit,
     Decision,
     DecisionKind,
     Job,
     Outcome,
     ReviewAssignment,
+    RuleAction,
+    RuleStatus,
     Screening,
     ScreeningRule,
     Suggestion,
 )
+from hiring.permissions import AUDIT_REPORT_ROLES, RULE_ROLES
 from hiring.screening.metrics import metric_source
 from renown.access import Principal, scoped
 from renown.json_types import JSONMapping, JSONObject
@@ -72,14 +80,17 @@ def rule_versions(*, rule: ScreeningRule) -> QuerySet[ScreeningRule]:
     )
 
 
-def rule_acknowledgements(*, rule: ScreeningRule) -> QuerySet[AuditEvent]:
-    """The acknowledgements in words of this version's serious warnings, oldest first
-    (audit events; ``after["warnings"]`` lists the warnings each one answers)."""
+def _acknowledgements() -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         event_type=AuditEventType.WARNING_ACKNOWLEDGED,
         subject_type=ScreeningRule._meta.label_lower,
-        subject_id=str(rule.pk),
-    ).order_by("sequence", "id")
+    )
+
+
+def rule_acknowledgements(*, rule: ScreeningRule) -> QuerySet[AuditEvent]:
+    """The acknowledgements in words of this version's serious warnings, oldest first
+    (audit events; ``after["warnings"]`` lists the warnings each one answers)."""
+    return _acknowledgements().filter(subject_id=str(rule.pk)).order_by("sequence", "id")
 
 
 def rule_latest_version(*, rule: ScreeningRule) -> ScreeningRule:
@@ -87,6 +98,91 @@ def rule_latest_version(*, rule: ScreeningRule) -> ScreeningRule:
     latest = rule_versions(rule=rule).first()
     assert latest is not None  # noqa: S101 - the rule itself is one
     return latest
+
+
+# --- what waits for whom ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditDue:
+    """A job whose live rules are used in New York City without a bias audit within the
+    year (``state``: ``hiring.ll144.ll144_audit_state``'s missing, expired or expiring)."""
+
+    job: Job
+    state: AuditState
+    audited_on: date | None
+    lapses_on: date | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for one person: screen-out drafts to approve, bias audits due."""
+
+    rules: list[ScreeningRule]
+    audits: list[AuditDue]
+
+    def __bool__(self) -> bool:
+        return bool(self.rules or self.audits)
+
+
+def waiting_for(
+    *, user: UserLike, organization: Organization | None = None, today: date | None = None
+) -> Waiting:
+    """What waits for the user, in ``organization`` or in every organisation they belong to.
+
+    - ``rules``: for an HR admin, the screen-out drafts (``needs_second_approval``) that a
+      second HR admin must approve and that the user did not write (``rule_approve``
+      refuses the author), oldest first; each annotated ``acknowledged``: whether its
+      serious warnings were acknowledged in words yet (if not, the approver's
+      statement does it).
+    - ``audits``: for an auditor, the jobs with live rules in New York City whose latest
+      recorded bias audit is missing, over a year old or lapsing soon on ``today``
+      (``hiring.ll144.ll144_audit_state``, the rule of the fairness warnings).
+
+    Two queries, one per list, whatever the roles (and the auth groups' one, once per
+    user object, where ``RENOWN_ROLE_GROUPS`` is set).
+    """
+
+    def jobs_where(roles: frozenset[str]) -> QuerySet[Job]:
+        jobs = Job.objects.filter(
+            organization__in=organization_list_for_user(user=user, roles=roles)
+        )
+        return jobs if organization is None else jobs.filter(organization=organization)
+
+    today = today or timezone.localdate()
+    # Screen-out: the one action a second HR admin approves (ScreeningRule.needs_second_approval).
+    rules = (
+        ScreeningRule.objects.filter(
+            status=RuleStatus.DRAFT, action=RuleAction.SCREEN_OUT, job__in=jobs_where(RULE_ROLES)
+        )
+        .exclude(created_by_id=user.pk)
+        .annotate(
+            acknowledged=Exists(
+                _acknowledgements().filter(subject_id=Cast(OuterRef("pk"), CharField()))
+            )
+        )
+        .select_related("job__organization", "created_by")
+        .order_by("created_at", "id")
+    )
+    # The latest recorded audit as hiring.fairness.preview.latest_bias_audit orders them.
+    latest = BiasAudit.objects.filter(job=OuterRef("pk")).order_by("-audited_on", "-recorded_at")
+    jobs = (
+        jobs_where(AUDIT_REPORT_ROLES)
+        .filter(Exists(ScreeningRule.objects.filter(job=OuterRef("pk"), active=True)))
+        .annotate(last_audit_on=Subquery(latest.values("audited_on")[:1]))
+        .select_related("organization")
+        .order_by("title", "id")
+    )
+    audits = []
+    for job in jobs:
+        if not any(is_nyc(code) for code in job.jurisdictions):
+            continue
+        audited_on: date | None = job.last_audit_on
+        state = ll144_audit_state(audited_on, today)
+        if state != "current":
+            lapses_on = one_year_after(audited_on) if audited_on is not None else None
+            audits.append(AuditDue(job, state, audited_on, lapses_on))
+    return Waiting(rules=list(rules), audits=audits)
 
 
 class PopulationRow(TypedDict):

@@ -29,8 +29,8 @@ from hiring.fairness.warning import (
     WarningDict,
     add_business_days,
     business_days_between,
-    one_year_after,
 )
+from hiring.ll144 import one_year_after
 
 __all__ = [
     "FEWER_THAN_5",

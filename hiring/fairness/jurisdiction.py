@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date
 
 from hiring.fairness.warning import (
-    AUDIT_EXPIRY_NOTICE_DAYS,
     FairnessWarning,
     Figure,
     RuleContext,
@@ -17,8 +16,8 @@ from hiring.fairness.warning import (
     _iso,
     add_business_days,
     business_days_between,
-    one_year_after,
 )
+from hiring.ll144 import ll144_audit_state, one_year_after
 
 
 def _jurisdiction_warnings(context: RuleContext) -> Iterator[FairnessWarning]:
@@ -152,7 +151,8 @@ def _ll144_warnings(context: RuleContext, use_on: date) -> Iterator[FairnessWarn
         "independent": context.bias_audit_independent,
         "published": context.bias_audit_published,
     }
-    if audit_on is None or audit_on > use_on:
+    state = ll144_audit_state(audit_on, use_on)
+    if audit_on is None or state == "missing":
         yield FairnessWarning(
             code="ll144.audit_missing",
             severity="serious",
@@ -168,7 +168,7 @@ def _ll144_warnings(context: RuleContext, use_on: date) -> Iterator[FairnessWarn
     else:
         expires = one_year_after(audit_on)
         audit_figure["expires_on"] = expires.isoformat()
-        if use_on > expires:
+        if state == "expired":
             yield FairnessWarning(
                 code="ll144.audit_expired",
                 severity="serious",
@@ -180,7 +180,7 @@ def _ll144_warnings(context: RuleContext, use_on: date) -> Iterator[FairnessWarn
                 figure=audit_figure,
                 source="6 RCNY 5-301(a); DCWP FAQ II.4",
             )
-        elif (expires - use_on).days <= AUDIT_EXPIRY_NOTICE_DAYS:
+        elif state == "expiring":
             yield FairnessWarning(
                 code="ll144.audit_expiring",
                 severity="info",

@@ -85,7 +85,6 @@ STALE_AFTER_DAYS: Final = 365
 # Above this share of the population near the line, the line sits where most people are.
 NEAR_MASS_SHARE: Final = Fraction(1, 10)
 LL144_LEAD_BUSINESS_DAYS: Final = 10  # 6 RCNY 5-304(b), (c)
-AUDIT_EXPIRY_NOTICE_DAYS: Final = 30
 
 _SYMBOL: Final = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<"}
 _VENDOR_NAMES: Final = {
@@ -478,14 +477,6 @@ def add_business_days(start: date, days: int) -> date:
         if current.weekday() < 5:
             left -= 1
     return current
-
-
-def one_year_after(day: date) -> date:
-    """The same day a year later; 29 February becomes 28 February (the earlier day)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 # --- formatting -----------------------------------------------------------------------

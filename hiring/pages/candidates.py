@@ -71,7 +71,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         request,
         "renown/hiring/candidate_list.html",
         {
-            **base_context(request, organization),
+            **base_context(request, organization, waiting=True),
             "page": page,
             "rows": listing.candidate_rows(
                 candidates=list(page), job=query.job, scorer=query.scorer

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from hiring import selectors as hiring_selectors
 from hiring.permissions import (
     AUDIT_REPORT_ROLES,
     REFRESH_ROLES,
     REVIEW_ROLES,
+    RULE_ROLES,
 )
 from renown import tenancy
 from renown.csp import renown_csp
@@ -43,8 +45,15 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-def base_context(request: HttpRequest, organization: Organization) -> dict[str, object]:
-    """What every recruiter page shows: the organisation, the switch, the links the role allows."""
+def base_context(
+    request: HttpRequest, organization: Organization, *, waiting: bool = False
+) -> dict[str, object]:
+    """What every recruiter page shows: the organisation, the switch, the links the role allows.
+
+    ``waiting``: also what waits for the user in the organisation (``waiting_for``: rules
+    to approve, bias audits due), for the pages people land on; queried only for the
+    roles anything waits for.
+    """
     active = bool(getattr(request.user, "is_active", False))
     role = tenancy.membership_role(user=request.user, organization=organization) if active else None
     return {
@@ -54,4 +63,7 @@ def base_context(request: HttpRequest, organization: Organization) -> dict[str, 
         "can_decide": role in REVIEW_ROLES,
         "can_refresh": role in REFRESH_ROLES,
         "can_audit": role in AUDIT_REPORT_ROLES,
+        "waiting": hiring_selectors.waiting_for(user=request.user, organization=organization)
+        if waiting and role in RULE_ROLES | AUDIT_REPORT_ROLES
+        else None,
     }

@@ -90,7 +90,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "renown/hiring/job_list.html",
-        {**base_context(request, organization), "jobs": jobs, "outcomes": Outcome.choices},
+        {
+            **base_context(request, organization, waiting=True),
+            "jobs": jobs,
+            "outcomes": Outcome.choices,
+        },
     )
 
 
