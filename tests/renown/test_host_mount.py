@@ -58,6 +58,7 @@ PAGES: dict[str, tuple[tuple[str, ...], str, dict[str, int]]] = {
     "organization-switch": ((), "", POST_ONLY),
     "job-list": ((), "", ALL_OK),
     "review-queue": (("job_id",), "", ALL_OK),
+    "review-queue-bulk": (("job_id",), "", POST_ONLY),
     "candidate-review": (("job_id", "public_id"), "", ALL_OK),
     "decision-create": (("job_id", "public_id"), "", POST_ONLY),
     "pre-adverse-notice-send": (("job_id", "public_id"), "", POST_ONLY),
