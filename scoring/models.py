@@ -77,7 +77,11 @@ class MetricSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "cycle"], name="snapshot_unique_per_cycle"),
         ]
-        indexes = [models.Index(fields=["account", "-observed_at"], name="snapshot_account_time")]
+        indexes = [
+            models.Index(fields=["account", "-observed_at"], name="snapshot_account_time"),
+            # How a cycle's accounts ended, counted from the index alone (the refresh pages).
+            models.Index(fields=["cycle", "status"], name="snapshot_cycle_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} @ {self.observed_at:%Y-%m-%d %H:%M}"

@@ -88,9 +88,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
             )
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    cycles = scoring_selectors.refresh_cycle_list_with_progress(
-        RefreshCycle.objects.filter(organization=organization).order_by("-started_at")[:10]
-    )
+    cycles = scoring_selectors.refresh_cycle_recent_with_progress(organization=organization)
     return render(
         request,
         "renown/hiring/refresh.html",

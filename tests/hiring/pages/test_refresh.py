@@ -164,3 +164,52 @@ def test_another_organisations_refresh_and_job_are_404(recruiter_a: Any, org_b: 
 def test_starting_a_refresh_needs_csrf(recruiter_a: Any) -> None:
     assert login(recruiter_a, csrf=True).post("/refresh/", {"job": ""}).status_code == 403
     assert not RefreshCycle.objects.exists()
+
+
+def history_row(body: str, label: str) -> list[str]:
+    """The figures of one refresh in the page's history: accounts, fetched, not found,
+    skipped, failed."""
+    row = re.search(rf"<td>{label}</td>.*?</tr>", body, re.DOTALL)
+    assert row is not None, label
+    return re.findall(r'<td class="num">(\d+)</td>', row.group(0))
+
+
+def test_the_history_counts_add_up_to_the_accounts(recruiter_a: Any, org_a: Any) -> None:
+    ok, gone, skipped, failed, waiting = accounts(org_a, 5)
+    finished = factories.RefreshCycleFactory(
+        organization=org_a, total=4, label="finished", status="finished"
+    )
+    factories.MetricSnapshotFactory(account=ok, cycle=finished)
+    factories.MetricSnapshotFactory(account=gone, cycle=finished, status="not_found", metrics={})
+    factories.MetricSnapshotFactory(account=skipped, cycle=finished, status="skipped", metrics={})
+    factories.MetricSnapshotFactory(
+        account=failed, cycle=finished, status="rate_limited", metrics={}
+    )
+    running = factories.RefreshCycleFactory(organization=org_a, total=2, label="running")
+    factories.MetricSnapshotFactory(account=waiting, cycle=running)
+    body = login(recruiter_a).get("/refresh/").content.decode()
+    assert '<th scope="col" class="num">Not found</th>' in body
+    # Accounts, then how each ended: fetched + not found + skipped + failed = accounts.
+    assert history_row(body, "finished") == ["4", "1", "1", "1", "1"]
+    assert history_row(body, "running") == ["2", "1", "0", "0", "0"]  # one still to go
+
+
+def test_the_history_reads_a_constant_number_of_queries(
+    recruiter_a: Any, org_a: Any, django_assert_num_queries: Any
+) -> None:
+    client = login(recruiter_a)
+    client.get("/refresh/")  # the session, warmed
+
+    def cycles(count: int) -> None:
+        for _ in range(count):
+            cycle = factories.RefreshCycleFactory(organization=org_a, total=2, status="finished")
+            for account in accounts(org_a, 2):
+                factories.MetricSnapshotFactory(account=account, cycle=cycle)
+
+    cycles(1)
+    with django_assert_num_queries(9):
+        client.get("/refresh/")
+    cycles(11)  # more than the page lists
+    with django_assert_num_queries(9):
+        body = client.get("/refresh/").content.decode()
+    assert body.count('<td class="num">2</td>') == 20  # 10 rows: 2 accounts, 2 fetched
