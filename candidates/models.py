@@ -349,6 +349,7 @@ class CandidateView(models.Model):
 
     class Meta:
         ordering = ["-viewed_at", "-id"]
+        verbose_name = "candidate page view"
         indexes = [
             models.Index(fields=["candidate", "-viewed_at"], name="candidateview_candidate_time")
         ]
@@ -416,6 +417,7 @@ class SelfIdentification(TimeStampedModel):
     source = models.CharField(max_length=20, choices=SelfIdentificationSource.choices)
 
     class Meta:
+        verbose_name = "self-identification"
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="selfid_sex_valid"),
             models.CheckConstraint(

@@ -18,6 +18,8 @@ urlpatterns = [
         "admin/providers/",
         RedirectView.as_view(pattern_name="admin:renown_scoring_providers", permanent=True),
     ),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's): Renown's own.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

@@ -23,6 +23,7 @@ class AtsSecret(TimeStampedModel):
     secret = models.CharField(max_length=200, editable=False)
 
     class Meta:
+        verbose_name = "ATS secret"
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "ats"], name="atssecret_unique_org_ats"
@@ -59,6 +60,7 @@ class InboundDelivery(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name_plural = "inbound deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "ats", "body_sha256"], name="inbound_unique_body"

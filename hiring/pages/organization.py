@@ -22,7 +22,7 @@ from hiring.permissions import (
 )
 from renown import tenancy
 from renown.csp import renown_csp
-from renown.models import Organization
+from renown.models import Organization, Role
 from renown.tenancy import SESSION_ORG_KEY
 
 
@@ -60,10 +60,16 @@ def base_context(
         "organization": organization,
         "organizations": tenancy.organization_list_for_user(user=request.user),
         "role": role,
+        "role_label": Role(role).label if role in Role.values else "",
         "can_decide": role in REVIEW_ROLES,
         "can_refresh": role in REFRESH_ROLES,
         "can_audit": role in AUDIT_REPORT_ROLES,
         "waiting": hiring_selectors.waiting_for(user=request.user, organization=organization)
         if waiting and role in RULE_ROLES | AUDIT_REPORT_ROLES
         else None,
+        # Links to the rules' admin pages: as the admin decides (ScreeningRuleAdmin), staff
+        # with the role that changes rules in this organisation; recruiters never see them.
+        "can_change_rules": active
+        and bool(getattr(request.user, "is_staff", False))
+        and role in RULE_ROLES,
     }

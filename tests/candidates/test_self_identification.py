@@ -166,6 +166,7 @@ def test_self_identification_has_no_admin(hr_admin_a: Any) -> None:
         index = login(user).get("/admin/").content.decode().lower()
         assert "selfidentification" not in index
         assert "self identification" not in index
+        assert "self-identification" not in index  # its name since issue 19
 
 
 def test_candidate_selectors_never_read_self_identification(org_a: Any, recruiter_a: Any) -> None:
