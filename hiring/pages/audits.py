@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from hiring import selectors as hiring_selectors
 from hiring.fairness import live_bias_audit
-from hiring.models import BiasAudit
+from hiring.models import BiasAudit, Screening
 from hiring.pages.organization import base_context
 from hiring.permissions import (
     AUDIT_REPORT_ROLES,
@@ -73,12 +74,18 @@ def bias_audit(request: HttpRequest) -> HttpResponse:
     organization = principal.organization
     if not has_role(user=request.user, organization=organization, roles=AUDIT_REPORT_ROLES):
         raise NotPermitted("Only the organisation's auditors read bias audits.")
-    jobs = list(hiring_selectors.job_list_for(principal).order_by("title", "id"))
+    jobs = list(
+        hiring_selectors.job_list_for(principal)
+        .annotate(screened=Exists(Screening.objects.filter(job=OuterRef("pk"))))
+        .order_by("title", "id")
+    )
     job = None
     if raw := request.GET.get("job", ""):
         job = hiring_selectors.job_for(principal, raw)
     elif jobs:
-        job = jobs[0]
+        # A job nobody was screened for has nothing to audit: open on the first that has
+        # screenings (in the list's order), or on the first job while none has.
+        job = next((j for j in jobs if j.screened), jobs[0])
     # The same live audit as the admin's job page (hiring.fairness.live_bias_audit): auditors see
     # every count, small categories included.
     audit = live_bias_audit.job_audit(job) if job is not None else None

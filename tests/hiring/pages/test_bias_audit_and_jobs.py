@@ -96,3 +96,28 @@ def test_job_board_counts_candidates_by_outcome_and_links_the_queue(
     assert 'aria-label="3 meets for Advocate"' in body
     assert f'href="/jobs/{job.pk}/review/"' in body
     assert "Review queue of Advocate: 5 waiting" in body  # every one suggests review
+
+
+def test_the_audit_page_opens_on_the_first_job_with_screenings(auditor_a: Any, org_a: Any) -> None:
+    factories.JobFactory(organization=org_a, title="Analyst")  # first by title, never screened
+    later = factories.JobFactory(organization=org_a, title="Zoologist")
+    screened(later, "meets", "male", "white", n=2)
+    response = login(auditor_a).get("/audit/")
+    assert response.context["job"] == later
+    assert response.context["audit"].total == 2
+    body = response.content.decode()
+    assert "Analyst (not screened yet)</option>" in body
+    assert f'<option value="{later.pk}" selected>Zoologist</option>' in body
+    # Asked for, the job with nothing to audit still opens.
+    analyst = response.context["jobs"][0]
+    assert login(auditor_a).get("/audit/", {"job": analyst.pk}).context["job"] == analyst
+
+
+def test_the_audit_page_opens_on_the_first_job_while_none_is_screened(
+    auditor_a: Any, org_a: Any
+) -> None:
+    first = factories.JobFactory(organization=org_a, title="Analyst")
+    factories.JobFactory(organization=org_a, title="Zoologist")
+    response = login(auditor_a).get("/audit/")
+    assert response.context["job"] == first
+    assert response.context["audit"].total == 0
