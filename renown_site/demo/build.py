@@ -24,6 +24,7 @@ from hiring.models import (
     AdverseAction,
     AdverseActionNotice,
     Application,
+    BiasAudit,
     Decision,
     Job,
     Screening,
@@ -120,8 +121,8 @@ def demo_organization_get() -> Organization | None:
 def demo_deletion_summary(organization: Organization) -> list[DemoDeletion]:
     """What ``demo_build(rebuild=True)`` would delete, per kind, with what people made.
 
-    A rebuild deletes the organisation's candidates, jobs and refresh cycles and all
-    that hangs off them; the organisation, its members, API tokens, webhook
+    A rebuild deletes the organisation's candidates, jobs, bias audits and refresh cycles
+    and all that hangs off them; the organisation, its members, API tokens, webhook
     subscriptions and its audit trail stay.
     """
     since = organization.demo_built_at
@@ -145,6 +146,8 @@ def demo_deletion_summary(organization: Organization) -> list[DemoDeletion]:
         ),
         ("applications", Application.objects.filter(job__organization=org), ("created_at",)),
         ("decisions", Decision.objects.filter(job__organization=org), ("decided_at",)),
+        # Audits of the demo's synthetic screenings (its jobs'), published ones too.
+        ("bias audits", BiasAudit.objects.filter(organization=org), ("recorded_at",)),
         (
             "adverse actions",
             AdverseAction.objects.filter(job__organization=org),
@@ -233,6 +236,7 @@ def demo_build(*, candidates: int = 500, rebuild: bool = False) -> DemoResult:
             )
         if outcome in (DemoOutcome.BUILT, DemoOutcome.REBUILT):
             Candidate.objects.filter(organization=organization).delete()
+            BiasAudit.objects.filter(organization=organization).delete()
             Job.objects.filter(organization=organization).delete()
             RefreshCycle.objects.filter(organization=organization).delete()
             _populate(organization, candidates)

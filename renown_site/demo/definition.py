@@ -9,7 +9,7 @@ DEMO_SLUG = "demo"
 DEMO_SEED = 2026
 # Bump when _populate builds something different. An existing demo built from an older
 # version is kept as it is: the command says that `--rebuild` gives the new one.
-DEMO_VERSION = 1
+DEMO_VERSION = 2  # 2: a live screen-out job with its published bias audit; an advisory job
 DAYS = 180
 NO_FOOTPRINT_SHARE = 0.15
 OFFLINE_SHARE = 0.12  # people with an OpenAlex author record
@@ -18,6 +18,24 @@ DEMO_ACKNOWLEDGEMENT = (
     "Demo: these rules only send people to human review, never reject; the ANY group lets "
     "offline reputation count as much as reach; we re-check the impact ratios monthly."
 )
+# The job whose screen-out rule is live (approved by hr-admin-2) and audited, and the job
+# whose one rule is advisory.
+SCREEN_OUT_JOB = "Social Media Lead"
+ADVISORY_JOB = "Technical Writer"
+DEMO_SCREEN_OUT_ACKNOWLEDGEMENT = (
+    "Demo: the synthetic population's impact ratios vary with its size; every screen-out is "
+    "a suggestion a recruiter decides on, US candidates get the FCRA notices, and the bias "
+    "audit of the screenings is published."
+)
+DEMO_SCREEN_OUT_APPROVAL = (
+    "Demo: read the warnings and the author's words; the rule is job-related (audience is "
+    "the job) and a person decides every rejection."
+)
+DEMO_ADVISORY_ACKNOWLEDGEMENT = (
+    "Demo: advisory only, the finding is shown to the reviewer and decides nothing."
+)
+# The bias audit of the screen-out job, as the demo's auditor records it.
+DEMO_AUDITOR = "Demo Audit LLP (independent; a demo, not a real audit)"
 SELF_IDENTIFIED_SHARE = 0.85  # the rest declined: the "unknown" category of a bias audit
 # Synthetic, and on purpose: legacy influence scores followed audience size, and audiences
 # were not equal; the demo's Klout scores of women run lower, so that the bias audit and

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from candidates.models import (
     AccountVerification,
@@ -25,6 +26,7 @@ from candidates.models import (
     Sex,
     SocialAccount,
 )
+from hiring.fairness import live_bias_audit
 from hiring.models import (
     Aggregation,
     Application,
@@ -34,11 +36,24 @@ from hiring.models import (
     NearBandSource,
     RuleAction,
 )
-from hiring.services import rule_create, rule_group_create, screening_run_for_job
+from hiring.services import (
+    rule_acknowledge,
+    rule_activate,
+    rule_approve,
+    rule_create,
+    rule_group_create,
+    screening_run_for_job,
+    unacknowledged_warnings,
+)
 from renown.models import Organization
 from renown_site.demo.definition import (
+    ADVISORY_JOB,
     DAYS,
     DEMO_ACKNOWLEDGEMENT,
+    DEMO_ADVISORY_ACKNOWLEDGEMENT,
+    DEMO_AUDITOR,
+    DEMO_SCREEN_OUT_ACKNOWLEDGEMENT,
+    DEMO_SCREEN_OUT_APPROVAL,
     DEMO_SEED,
     EU,
     FIRST,
@@ -48,6 +63,7 @@ from renown_site.demo.definition import (
     OFFLINE_SHARE,
     RACE_WEIGHTS,
     RESIDENCES,
+    SCREEN_OUT_JOB,
     SELF_IDENTIFIED_SHARE,
 )
 from scoring import readings, window_stats
@@ -316,6 +332,12 @@ def _populate(organization: Organization, count: int) -> None:
     VendorScore.objects.bulk_create(vendor_scores, batch_size=1000)
     _history(accounts, series_by_account, cycles)
     _offline(offline_accounts, cycles[-1], rng)
+    # Each day's refresh covered every account it has a snapshot of (the last day the
+    # OpenAlex records too), so the refresh page's counts add up to its accounts.
+    RefreshCycle.objects.filter(pk__in=[c.pk for c in cycles[:-1]]).update(total=len(accounts))
+    RefreshCycle.objects.filter(pk=cycles[-1].pk).update(
+        total=len(accounts) + len(offline_accounts)
+    )
     # The latest vendor scores and raw metrics, as the import and the refresh keep them.
     readings.readings_rebuild(person.pk for person in people)
     ids = [person.pk for person in people]
@@ -507,3 +529,90 @@ def _jobs(organization: Organization, people: list[Candidate]) -> None:
         note="Demo draft: Klout closed in 2018; the fairness warnings say why this is a bad idea.",
     )
     screening_run_for_job(job=advocate, actor="demo", reason="demo build")
+    _screen_out_job(organization, people)
+    _advisory_job(organization, people)
+
+
+def _screen_out_job(organization: Organization, people: list[Candidate]) -> None:
+    """A job with a live screen-out rule, approved by a second HR admin through the services,
+    screened, and its bias audit published: a recruiter can take a candidate below the line
+    through the FCRA steps at once, and ``/audits/demo/`` shows the LL144 summary."""
+    users = get_user_model().objects
+    hr_admin, second, auditor = (
+        users.get(username=name) for name in ("hr-admin", "hr-admin-2", "auditor")
+    )
+    today = timezone.localdate()
+    job = Job.objects.create(
+        organization=organization,
+        title=SCREEN_OUT_JOB,
+        external_id="demo-job-4",
+        jurisdictions=["US-NY-NYC", "US-CA"],
+        influence_relevance=InfluenceRelevance.CORE,
+        relevance_justification="The role runs the company's own channels: building and "
+        "keeping an audience is the documented core of the job description.",
+        ll144_notice_posted_on=today - timedelta(days=30),
+    )
+    Application.objects.bulk_create(
+        [Application(job=job, candidate=person) for person in people], batch_size=1000
+    )
+    rule = rule_create(
+        job=job,
+        actor=hr_admin,
+        metric="influence",
+        threshold=Decimal(30),
+        aggregation=Aggregation.MEDIAN,
+        window_days=90,
+        near_band=Decimal(2),
+        near_band_source=NearBandSource.VOLATILITY,
+        action=RuleAction.SCREEN_OUT,
+        activate=False,  # a screen-out rule waits for a second HR admin
+        note="Demo: a 90-day median of reach; within the person's own noise goes to review.",
+    )
+    # Acknowledged in words by its author (the warnings depend on the demo's size), then
+    # approved by the second HR admin: live, with no one left to act before a recruiter.
+    if unacknowledged_warnings(rule):
+        rule_acknowledge(rule=rule, actor=hr_admin, statement=DEMO_SCREEN_OUT_ACKNOWLEDGEMENT)
+    rule_approve(rule=rule, approver=second, statement=DEMO_SCREEN_OUT_APPROVAL)
+    screening_run_for_job(job=job, actor="demo", reason="demo build")
+    live_bias_audit.bias_audit_record(
+        live_bias_audit.job_audit(job),
+        actor=auditor,
+        audited_on=today,
+        auditor=DEMO_AUDITOR,
+        auditor_independent=True,
+        data_source="The job's own screenings (historical data of this employer), with the "
+        "sex and race/ethnicity candidates chose to give.",
+        distributed_on=today,
+        published=True,
+    )
+
+
+def _advisory_job(organization: Organization, people: list[Candidate]) -> None:
+    """A job whose one rule is advisory: its finding is shown to the reviewer and never
+    decides anything (it goes live without a second approval)."""
+    hr_admin = get_user_model().objects.get(username="hr-admin")
+    job = Job.objects.create(
+        organization=organization,
+        title=ADVISORY_JOB,
+        external_id="demo-job-5",
+        jurisdictions=["US-TX", "GB"],
+        influence_relevance=InfluenceRelevance.SUPPORTING,
+        relevance_justification="Writes for developers in public: a record of talks and "
+        "publications helps the panel, and never decides.",
+    )
+    Application.objects.bulk_create(
+        [Application(job=job, candidate=person) for person in people[2::3]], batch_size=1000
+    )
+    rule = rule_create(
+        job=job,
+        actor=hr_admin,
+        metric="reputation",
+        threshold=Decimal(30),
+        max_data_age_days=365,
+        action=RuleAction.ADVISORY,
+        activate=False,
+        note="Demo: shows the offline record to the reviewer; advisory, it decides nothing.",
+    )
+    acknowledgement = DEMO_ADVISORY_ACKNOWLEDGEMENT if unacknowledged_warnings(rule) else ""
+    rule_activate(rule=rule, actor=hr_admin, acknowledgement=acknowledgement)
+    screening_run_for_job(job=job, actor="demo", reason="demo build")
