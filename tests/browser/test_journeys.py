@@ -48,7 +48,7 @@ def test_a_recruiter_logs_in_and_out(page: Any, demo: Any) -> None:
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Candidates")
     expect(page.get_by_role("navigation", name="Account")).to_contain_text("recruiter")
-    expect(page.get_by_role("note")).to_contain_text("synthetic")
+    expect(page.get_by_role("complementary", name="Demo")).to_contain_text("synthetic")
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
