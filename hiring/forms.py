@@ -118,9 +118,12 @@ class IdListField(forms.Field):
         ids = []
         for item in values:
             try:
-                ids.append(int(str(item)))
+                pk = int(str(item))
             except ValueError:
                 raise forms.ValidationError(f"{item!r} is not a screening id.") from None
+            if not 0 < pk < 2**63:  # what the id columns hold
+                raise forms.ValidationError(f"{item!r} is not a screening id.")
+            ids.append(pk)
         return ids
 
 

@@ -237,14 +237,26 @@ class ScreeningRuleAdmin(HiringScopedAdmin):
         draft = form.draft() if form.is_bound else obj
         if draft is not None:
             context["fairness"] = fairness_panel(request, draft, saved=not form.is_bound)
-        if obj is not None and obj.status == RuleStatus.DRAFT and obj.needs_second_approval:
-            # A second HR admin approves where the warnings are (rule_approve's own view).
+        if (
+            obj is not None
+            and not form.is_bound
+            and obj.status == RuleStatus.DRAFT
+            and obj.needs_second_approval
+        ):
+            # A second HR admin approves where the warnings are (rule_approve's own view),
+            # the saved version only: not beside a preview of values edited since.
             context["approval_form"] = RuleApprovalForm()
         if form.is_bound and form.previewing:
             # A preview is not a failed save: no error banner. The fields' own errors stay
             # beside them, and the summary lists them ("To see what these values would do").
-            if PREVIEW_ONLY in form.errors.get(NON_FIELD_ERRORS, []):
-                del form.errors[NON_FIELD_ERRORS]
+            others = [e for e in form.errors.get(NON_FIELD_ERRORS, []) if e != PREVIEW_ONLY]
+            if NON_FIELD_ERRORS in form.errors:
+                if others:
+                    form.errors[NON_FIELD_ERRORS] = form.error_class(
+                        [str(e) for e in others], error_class="nonfield"
+                    )
+                else:
+                    del form.errors[NON_FIELD_ERRORS]
             context["errors"] = []
         if request.headers.get("X-Renown-Preview") == "panel":
             # The live preview (static/renown/rule-preview.js): the two regions alone.

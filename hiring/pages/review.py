@@ -38,6 +38,7 @@ from hiring.forms import (
 )
 from hiring.models import (
     AdverseAction,
+    DecisionKind,
     Dispute,
     Job,
     Outcome,
@@ -107,6 +108,16 @@ class QueueRow:
     measure: str  # "vendor:klout 33.00 (line ≥ 35.00)", or "no value"
     why: str  # the reason in a few words
     assignee: str  # "" when nobody has it
+
+    @property
+    def last_decision(self) -> str:
+        """The latest decision in words ("On hold", "Rejection withdrawn"), "" for none."""
+        kind = getattr(self.screening, "latest_decision_kind", None)
+        if kind == DecisionKind.HOLD:
+            return "On hold"
+        if kind == DecisionKind.REJECT:
+            return "Rejection withdrawn"  # the only rejection still in the queue
+        return "" if kind is None else DecisionKind(kind).label
 
 
 def _why(reason: ScreeningReason, screening: Screening) -> str:

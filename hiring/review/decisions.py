@@ -135,6 +135,16 @@ def decision_record(
                 "A rejection of this candidate through Renown is under way (FCRA steps): "
                 "it cannot become a rejection outside Renown."
             )
+        if (
+            outside_renown
+            and AdverseAction.objects.filter(candidate_id=screening.candidate_id, job=job).exists()
+        ):
+            # A rejection through Renown was started (and withdrawn, e.g. by a hold): what
+            # follows cannot be said to owe nothing to its data.
+            raise DecisionNotAllowed(
+                "A rejection of this candidate through Renown was started for this job: a "
+                "later rejection goes through Renown too (the FCRA steps follow)."
+            )
         if kind == DecisionKind.REJECT and not outside_renown:
             if screening.suggestion != Suggestion.REJECT:
                 raise DecisionNotAllowed(

@@ -29,10 +29,19 @@ BULK_KINDS = (DecisionKind.ADVANCE, DecisionKind.HOLD)
 
 
 def _waiting(job: Job, screening_ids: Collection[int]) -> list[Screening]:
-    """The selected screenings, each still waiting in the job's queue; ValidationError
-    naming those that do not (decided meanwhile, or not this job's)."""
+    """The selected screenings, locked, each still waiting in the job's queue (call it
+    inside a transaction); ValidationError naming those that do not (decided meanwhile,
+    or not this job's)."""
     if not screening_ids:
         raise ValidationError({"screening": "Select at least one candidate."})
+    # Locked first (in id order, as every bulk takes them), then read: a decision another
+    # person is recording on one of them finishes before this one looks.
+    list(
+        Screening.objects.select_for_update()
+        .filter(job=job, pk__in=screening_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     found = list(selectors.review_queue(job=job).filter(pk__in=screening_ids))
     gone = set(screening_ids) - {s.pk for s in found}
     if gone:

@@ -253,4 +253,5 @@ def _holds_anything(organization: Organization) -> bool:
         Candidate.objects.filter(organization=organization).exists()
         or Job.objects.filter(organization=organization).exists()
         or RefreshCycle.objects.filter(organization=organization).exists()
+        or BiasAudit.objects.filter(organization=organization).exists()
     )

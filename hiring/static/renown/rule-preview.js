@@ -68,6 +68,15 @@
     if (!target || !target.name || QUIET[target.name]) {
       return;
     }
+    // The approval is of the saved version: not beside a preview of edited values.
+    var approve = document.getElementById("approve-saved");
+    if (approve && !approve.disabled) {
+      approve.disabled = true;
+      var note = document.getElementById("approve-note");
+      if (note) {
+        note.hidden = false;
+      }
+    }
     window.clearTimeout(timer);
     timer = window.setTimeout(refresh, 400);
   }

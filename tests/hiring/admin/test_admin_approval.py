@@ -250,6 +250,20 @@ def test_a_second_hr_admin_approves_from_the_rule_page_itself(
     assert 'name="statement"' not in live
 
 
+def test_no_approval_beside_a_preview_of_edited_values(
+    klout: ScreeningRule, hr_admin_a: Any, second_admin: Any
+) -> None:
+    """The approval is of the saved version: a page previewing edits offers none."""
+    services.rule_acknowledge(rule=klout, actor=hr_admin_a, statement=WORDS)
+    client = login(second_admin)
+    assert 'id="approve-saved"' in client.get(change_url(klout)).content.decode()
+    preview = client.post(change_url(klout), {**KLOUT_FORM, "threshold": "20", "_preview": "1"})
+    body = preview.content.decode()
+    assert "What vendor:klout ≥ 20 would do" in body
+    assert 'id="approve-saved"' not in body
+    assert 'name="statement"' not in body
+
+
 def test_the_list_action_opens_the_approval_page(
     klout: ScreeningRule, job: Any, hr_admin_a: Any, second_admin: Any
 ) -> None:

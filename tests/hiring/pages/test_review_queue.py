@@ -155,6 +155,8 @@ def test_a_bulk_advance_of_3_with_one_reason_records_3_decisions_and_3_events(
         ({"action": "reject", "reason": "no"}, "Select a valid choice"),
         ({"action": "advance", "reason": "ok", "screening": []}, "Select at least one"),
         ({"action": "hold", "reason": "ok", "screening": ["x"]}, "is not a screening id"),
+        ({"action": "hold", "reason": "ok", "screening": [str(2**63)]}, "is not a screening id"),
+        ({"action": "hold", "reason": "ok", "screening": ["0"]}, "is not a screening id"),
     ],
 )
 def test_a_refused_bulk_says_why_keeps_the_selection_and_records_nothing(
@@ -167,7 +169,7 @@ def test_a_refused_bulk_says_why_keeps_the_selection_and_records_nothing(
     body = response.content.decode()
     assert error in body
     assert "Nothing was recorded" in body
-    if data["screening"] == ids:
+    if data["screening"] == ids:  # kept checked for the second try
         assert f'value="{ids[0]}" id="sel-{ids[0]}" checked' in body
     assert not Decision.objects.exists()
 
@@ -255,3 +257,15 @@ def test_the_queue_page_makes_the_same_queries_for_5_or_60_waiting(
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 20, counts
+
+
+def test_the_last_decision_reads_in_words(
+    job: Any, people: dict[str, Any], recruiter_a: Any
+) -> None:
+    services.decision_record(
+        screening=screening(people["unknown"]), reviewer=recruiter_a, kind="hold", reason="x"
+    )
+    body = login(recruiter_a).get(f"/jobs/{job.pk}/review/?why=hold").content.decode()
+    table = body[body.index('<table class="queue">') : body.index("</table>")]
+    assert "<td>On hold</td>" in table
+    assert "<td>hold</td>" not in table

@@ -116,6 +116,24 @@ def test_a_rejection_under_way_cannot_be_recast_outside_renown(
     assert Decision.objects.count() == 1
 
 
+def test_a_withdrawn_rejection_cannot_be_followed_by_one_outside_renown(
+    org_a: Any, recruiter_a: Any
+) -> None:
+    """A hold withdraws the rejection under way; an attestation afterwards would take the
+    candidate out of the FCRA steps (and their dispute) with one tick: refused."""
+    screening = screened(org_a, "20")
+    services.decision_record(
+        screening=screening, reviewer=recruiter_a, kind="reject", reason="Below.", now=NOW
+    )
+    services.decision_record(
+        screening=screening, reviewer=recruiter_a, kind="hold", reason="Dispute.", now=NOW
+    )
+    assert AdverseAction.objects.get().status == "withdrawn"
+    with pytest.raises(DecisionNotAllowed, match="was started for this job"):
+        reject_outside(screening, recruiter_a)
+    assert Decision.objects.filter(outside_renown=True).count() == 0
+
+
 def test_only_recruiters_of_the_organisation_reject_outside_renown(
     org_a: Any, recruiter_a: Any, hr_admin_a: Any, auditor_a: Any, hr_admin_b: Any
 ) -> None:
