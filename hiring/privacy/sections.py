@@ -18,6 +18,7 @@ from hiring.models import (
     Application,
     Decision,
     Dispute,
+    ReviewAssignment,
     Screening,
 )
 from hiring.privacy.models import RetentionHold
@@ -77,6 +78,13 @@ privacy.register(
         name="screenings",
         model=Screening,
         erase="keep",
+    ),
+    privacy.DataSection(
+        # Who works the candidate's screening in the queue: workflow, not a record the
+        # law makes the employer keep; erased with the candidate.
+        name="review_assignments",
+        model=ReviewAssignment,
+        candidate_path="screening__candidate",
     ),
     privacy.DataSection(
         name="decisions",
