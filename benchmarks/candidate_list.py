@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 
+from benchmarks.pages import measure
 from benchmarks.screening import SLUG, build, execute, rules, setup_django
-
-TARGET_MS = 150.0
 
 
 def latest_scores(org_id: int) -> None:
@@ -75,29 +72,6 @@ def recruiter(org_id: int) -> object:
         user=user, organization_id=org_id, defaults={"role": "recruiter"}
     )
     return user
-
-
-def measure(client: object, label: str, params: dict[str, str], runs: int) -> float:
-    from django.db import connection, reset_queries
-
-    times = []
-    status = 0
-    queries = 0
-    for _ in range(runs):
-        reset_queries()
-        started = time.perf_counter()
-        response = client.get("/", params)  # type: ignore[attr-defined]
-        times.append((time.perf_counter() - started) * 1000)
-        status = response.status_code
-        queries = len(connection.queries)
-    median = statistics.median(times)
-    print(
-        f"{label:<38} median {median:7.1f} ms  worst {max(times):7.1f} ms  "
-        f"{queries:2d} queries  HTTP {status}  ratio to target {median / TARGET_MS:.2f} "
-        f"({'met' if median <= TARGET_MS else 'NOT met'})",
-        flush=True,
-    )
-    return median
 
 
 def main() -> None:
@@ -151,7 +125,8 @@ def main() -> None:
         ("search + job + sort", {"q": "bench 1", "job": str(job.pk), "sort": "-influence"}),
     ]
     medians = {
-        label: round(measure(client, label, params, args.runs), 1) for label, params in cases
+        label: round(measure(client, label, "/", args.runs, params)[0], 1)
+        for label, params in cases
     }
     if args.json:
         print(json.dumps({"candidates": args.candidates, "runs": args.runs, "page_ms": medians}))

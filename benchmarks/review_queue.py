@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from datetime import UTC, datetime
 
+from benchmarks.pages import measure
 from benchmarks.screening import SLUG, build, execute, rules, setup_django
 
-TARGET_MS = 150.0
 DAYS = 7
 
 
@@ -98,29 +96,6 @@ def recruiter(org_id: int) -> object:
     return user
 
 
-def measure(client: object, label: str, path: str, runs: int) -> tuple[float, int]:
-    from django.db import connection, reset_queries
-
-    times = []
-    status = 0
-    queries = 0
-    for _ in range(runs):
-        reset_queries()
-        started = time.perf_counter()
-        response = client.get(path)  # type: ignore[attr-defined]
-        times.append((time.perf_counter() - started) * 1000)
-        status = response.status_code
-        queries = len(connection.queries)
-    median = statistics.median(times)
-    print(
-        f"{label:<36} median {median:7.1f} ms  worst {max(times):7.1f} ms  "
-        f"{queries:2d} queries  HTTP {status}  ratio to target {median / TARGET_MS:.2f} "
-        f"({'met' if median <= TARGET_MS else 'NOT met'})",
-        flush=True,
-    )
-    return median, queries
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Review queue benchmark (figures only).")
     parser.add_argument("--candidates", type=int, default=10_000)
@@ -167,7 +142,7 @@ def main() -> None:
             f"/jobs/{job.pk}/candidates/{middle.candidate.public_id}/?state=below",
         ),
     ]
-    figures = {label: measure(client, label, path, args.runs) for label, path in cases}
+    figures = {label: measure(client, label, path, args.runs, width=36) for label, path in cases}
     if args.json:
         print(
             json.dumps(
