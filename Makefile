@@ -62,9 +62,15 @@ node_modules/.installed: package.json package-lock.json
 		[ "$${RENOWN_BROWSER_TESTS:-}" != required ]; \
 	fi
 
+# The suite runs on every core (pytest-xdist); each worker has its own test database. The
+# tests that share the broker and Redis run on one worker (tests/conftest.py, xdist_group).
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+
 ## test: set up and run the whole suite on DATABASE_URL / CELERY_BROKER_URL (SQLite, eager when unset)
 test: $(VENV)/.installed-dev browser-deps
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 ## test-django6: the suite on SQLite with Django 6.0 (the next release line) in its own venv,
 ## $(VENV_DJ6), on Python 3.12 ($(PYTHON_DJ6)); the pins in constraints-django6.txt replace
@@ -87,7 +93,7 @@ $(VENV_DJ6)/.installed-dev: requirements.txt requirements-dev.txt constraints.tx
 test-django6: $(VENV_DJ6)/.installed-dev browser-deps
 	$(PY_DJ6) -m pip check
 	$(PY_DJ6) -c 'import django; assert django.VERSION[:2] == (6, 0), django.get_version()'
-	DATABASE_URL= CELERY_BROKER_URL= $(PY_DJ6) -m pytest
+	DATABASE_URL= CELERY_BROKER_URL= $(PY_DJ6) -m pytest $(PYTEST_PARALLEL)
 
 ## lint: ruff, formatting, mypy, import layers (no app imports the site), migrations in step
 lint: $(VENV)/.installed-dev

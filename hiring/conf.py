@@ -48,7 +48,42 @@ DEFAULTS: dict[str, object] = {
     "RENOWN_SCREENING_SQL_THREADS": 4,
     # ... and splits a large population into this many candidate-id ranges per rule.
     "RENOWN_SCREENING_SQL_PARTS": 2,
+    # --- ATS connectors (hiring.ats) ---------------------------------------------------
+    # What a delivery lacks is read from the ATS's API: each request is tried this many
+    # times (after a transport error, a 5xx or a 429), waiting at most this long in all;
+    # then the delivery is answered 503 and the ATS sends it again later.
+    "RENOWN_ATS_API_ATTEMPTS": 3,
+    "RENOWN_ATS_API_MAX_WAIT_SECONDS": 5.0,
+    "RENOWN_ATS_API_TIMEOUT_SECONDS": 10.0,
+    # Each ATS's API root ({subdomain}: the account's, given to ``ats_connect``).
+    "RENOWN_ATS_API_URL_GREENHOUSE": "https://harvest.greenhouse.io/v3",
+    "RENOWN_ATS_AUTH_URL_GREENHOUSE": "https://auth.greenhouse.io/token",
+    "RENOWN_ATS_API_URL_LEVER": "https://api.lever.co/v1",
+    "RENOWN_ATS_API_URL_ASHBY": "https://api.ashbyhq.com",
+    "RENOWN_ATS_API_URL_WORKABLE": "https://{subdomain}.workable.com/spi/v3",
+    # Requests to each ATS's API, a ``limits`` rate counted across workers as provider
+    # rates are (RENOWN_RATE_LIMIT_STORAGE_URL); "" for none. The ATSs' published limits:
+    # Greenhouse Harvest 50 per 10 s; Lever 10 per second; Ashby and Workable: see
+    # docs/integrations.md.
+    "RENOWN_ATS_RATE_GREENHOUSE": "50/10 seconds",
+    "RENOWN_ATS_RATE_LEVER": "10/second",
+    "RENOWN_ATS_RATE_ASHBY": "10/second",
+    "RENOWN_ATS_RATE_WORKABLE": "10/10 seconds",
 }
+
+_ATS_RATES = [name for name in DEFAULTS if name.startswith("RENOWN_ATS_RATE_")]
+
+
+def _rate(value: object) -> str | None:
+    """A ``limits`` rate string such as "10/second" ("" for none)."""
+    from scoring.rate_limit import RateSettingError, parse_rate
+
+    try:
+        parse_rate(value)
+    except RateSettingError as exc:
+        return str(exc)
+    return None
+
 
 register_defaults(
     __name__,
@@ -64,8 +99,27 @@ register_defaults(
         ),
         "RENOWN_SCREENING_SQL_THREADS": at_least(1),
         "RENOWN_SCREENING_SQL_PARTS": at_least(1),
+        "RENOWN_ATS_API_ATTEMPTS": at_least(1),
+        "RENOWN_ATS_API_TIMEOUT_SECONDS": at_least(0.001),
+        **dict.fromkeys(_ATS_RATES, _rate),
+        "RENOWN_ATS_RATE_": _rate,
     },
+    # An ATS added by a host's own connector names its settings the same way.
+    families={"RENOWN_ATS_RATE_": "", "RENOWN_ATS_API_URL_": "", "RENOWN_ATS_AUTH_URL_": ""},
 )
+
+
+def ats_rate(ats: str) -> str:
+    """The ``limits`` rate of an ATS's API ("" for none)."""
+    name = f"RENOWN_ATS_RATE_{ats.upper()}"
+    return str(getattr(settings, name, DEFAULTS.get(name, "")))
+
+
+def ats_api_url(ats: str, key: str = "API") -> str:
+    """An ATS's API root (``key`` "AUTH" for Greenhouse's token endpoint)."""
+    prefix = {"API": "RENOWN_ATS_API_URL_", "AUTH": "RENOWN_ATS_AUTH_URL_"}[key]
+    name = prefix + ats.upper()
+    return str(getattr(settings, name, DEFAULTS.get(name, "")))
 
 
 # Hiring's settings by the type of their value (``get``'s overloads). The checks
@@ -78,8 +132,14 @@ IntSetting = Literal[
     "RENOWN_AUTOMATION_BIAS_WINDOW_DAYS",
     "RENOWN_SCREENING_SQL_THREADS",
     "RENOWN_SCREENING_SQL_PARTS",
+    "RENOWN_ATS_API_ATTEMPTS",
 ]
-FloatSetting = Literal["RENOWN_AUTOMATION_BIAS_AGREEMENT", "RENOWN_AUTOMATION_BIAS_MEDIAN_SECONDS"]
+FloatSetting = Literal[
+    "RENOWN_AUTOMATION_BIAS_AGREEMENT",
+    "RENOWN_AUTOMATION_BIAS_MEDIAN_SECONDS",
+    "RENOWN_ATS_API_MAX_WAIT_SECONDS",
+    "RENOWN_ATS_API_TIMEOUT_SECONDS",
+]
 StrSetting = Literal[
     "RENOWN_FCRA_MODE",
     "RENOWN_FCRA_AGENCY_NAME",

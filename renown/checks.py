@@ -14,6 +14,8 @@ calling process (``renown.queue``), bulk refreshes included. ``renown.W011``: Dj
 ``renown.W020``: a ``RENOWN_*`` setting no app knows (a typo, most likely), with the
 closest known name. ``renown.E021``: ``RENOWN_ROLE_GROUPS`` is set without
 ``RENOWN_DEFAULT_ORGANIZATION``, the organisation its roles apply in.
+``renown.W030``: no ``RENOWN_ENCRYPTION_KEYS``, so stored secrets are encrypted with a
+key derived from ``SECRET_KEY`` (``renown.crypto``).
 """
 
 from __future__ import annotations
@@ -218,3 +220,24 @@ def check_role_groups(
             )
         ]
     return []
+
+
+@register()
+def check_encryption_keys(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
+    """No RENOWN_ENCRYPTION_KEYS: stored secrets are encrypted with a key from SECRET_KEY."""
+    from renown.crypto import keys_configured
+
+    if keys_configured():
+        return []
+    return [
+        Warning(
+            "RENOWN_ENCRYPTION_KEYS is empty: the ATS secrets and API credentials Renown "
+            "stores are encrypted with a key derived from SECRET_KEY, so changing "
+            "SECRET_KEY makes them unreadable.",
+            hint="Set RENOWN_ENCRYPTION_KEYS to a list of Fernet keys (the standalone site "
+            "reads them from its environment or a secret file); see docs/install.md.",
+            id="renown.W030",
+        )
+    ]

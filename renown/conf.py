@@ -249,6 +249,27 @@ def role_groups(value: object) -> str | None:
     return None
 
 
+def fernet_keys(value: object) -> str | None:
+    """A list of Fernet keys: each the URL-safe base64 of 32 bytes (``Fernet.generate_key()``)."""
+    import base64
+    import binascii
+
+    if not isinstance(value, list | tuple):
+        return f"must be a list of keys, not {_type_name(value)}"
+    for i, key in enumerate(value):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else b"")
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            return (
+                f"has at [{i}] something that is not a Fernet key (URL-safe base64 of "
+                "32 bytes; python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            )
+    return None
+
+
 # --- the base's own settings -------------------------------------------------------
 
 DEFAULTS: JSONObject = {
@@ -278,6 +299,12 @@ DEFAULTS: JSONObject = {
     # The role is in RENOWN_DEFAULT_ORGANIZATION only (which must be set); an explicit
     # membership there wins; a user in the groups of two roles gets neither.
     "RENOWN_ROLE_GROUPS": {},
+    # --- secrets at rest ---------------------------------------------------------------
+    # Fernet keys (urlsafe base64 of 32 bytes) that encrypt the ATS secrets and API
+    # credentials Renown stores (``renown.crypto``): the first encrypts, every one
+    # decrypts, so a new key goes first and the old one stays until ``manage.py
+    # renown_reencrypt`` has run. Empty: a key derived from SECRET_KEY (renown.W030).
+    "RENOWN_ENCRYPTION_KEYS": [],
 }
 
 register_defaults(
@@ -298,6 +325,7 @@ register_defaults(
             r"|[-a-zA-Z0-9_]{1,60}", "an organisation's slug such as 'acme' (or '' for none)"
         ),
         "RENOWN_ROLE_GROUPS": role_groups,
+        "RENOWN_ENCRYPTION_KEYS": fernet_keys,
     },
 )
 
@@ -316,6 +344,7 @@ StrSetting = Literal[
     "RENOWN_CONTACT_EMAIL", "RENOWN_API_THROTTLE_RATE", "RENOWN_DEFAULT_ORGANIZATION"
 ]
 StrMapSetting = Literal["RENOWN_ROLE_GROUPS"]
+StrListSetting = Literal["RENOWN_ENCRYPTION_KEYS"]
 
 
 @overload
@@ -328,6 +357,8 @@ def get(name: FloatSetting) -> float: ...
 def get(name: StrSetting) -> str: ...
 @overload
 def get(name: StrMapSetting) -> Mapping[str, str]: ...
+@overload
+def get(name: StrListSetting) -> list[str]: ...
 def get(name: str) -> object:
     """The setting ``name`` from Django settings, or its default here."""
     return value(name)

@@ -176,8 +176,9 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 if DEBUG and not CELERY_BROKER_URL:
     # Local development and the demo run without a broker on purpose: no warning
     # about it (renown.W010), nor about provider rates counted per process (renown.W040:
-    # there is one process). A production site without one still gets them.
-    SILENCED_SYSTEM_CHECKS = ["renown.W010", "renown.W040"]
+    # there is one process), nor about secrets encrypted with a key derived from the
+    # development SECRET_KEY (renown.W030). A production site gets them.
+    SILENCED_SYSTEM_CHECKS = ["renown.W010", "renown.W040", "renown.W030"]
 # In-process runs log a failing task (celery.app.trace) and go on, as a worker would;
 # every task records its outcome.
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -231,6 +232,13 @@ for _name in (
 ):  # fmt: skip
     if _value := env_str(_name):
         globals()[_name] = _value
+# Keys that encrypt stored ATS secrets and credentials (renown.crypto): a comma-separated
+# list in RENOWN_ENCRYPTION_KEY, or one key per line in the file RENOWN_ENCRYPTION_KEY_FILE
+# (a Docker or systemd secret). Unset: a key derived from SECRET_KEY (renown.W030).
+RENOWN_ENCRYPTION_KEYS = env_list("RENOWN_ENCRYPTION_KEY", [])
+if _key_file := env_str("RENOWN_ENCRYPTION_KEY_FILE"):
+    with open(_key_file, encoding="utf-8") as _keys:
+        RENOWN_ENCRYPTION_KEYS += [line.strip() for line in _keys if line.strip()]
 # Where the provider rate limiter counts ("": the broker when Redis, else per process).
 RENOWN_RATE_LIMIT_STORAGE_URL = env_str("RENOWN_RATE_LIMIT_STORAGE_URL")
 RENOWN_DISABLED_PROVIDERS = env_list("RENOWN_DISABLED_PROVIDERS", [])

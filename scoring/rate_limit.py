@@ -150,6 +150,11 @@ class ProviderRateLimiter:
             await storage.bridge.storage.aclose()  # type: ignore[attr-defined]
         self._backend = _Backend()
 
+    @property
+    def strategy(self) -> AsyncMovingWindow | None:
+        """The shared storage's strategy (None: this process's memory), for ``acquire``."""
+        return self._backend.strategy
+
     def rate(self, network: str) -> RateLimitItem | None:
         if network not in self._rates:
             self._rates[network] = provider_rate(network)

@@ -39,6 +39,17 @@ def _browser_missing() -> str:
     return ""
 
 
+_SHARES_SERVICES_MODULES = ("test_rate_limit.py", "test_queue.py", "test_healthz.py")
+
+
+def _shares_services(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("celery_worker") is not None
+        or item.get_closest_marker("broker") is not None
+        or item.path.name in _SHARES_SERVICES_MODULES
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     browser_missing = _browser_missing()
     reasons = {
@@ -52,6 +63,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     }
     keep, drop = [], []
     for item in items:
+        if _shares_services(item):
+            # One xdist worker runs every test that uses the broker or Redis: a real
+            # worker started by one test must not take another test's tasks, nor two
+            # tests share one Redis rate window (make test's --dist loadgroup).
+            item.add_marker(pytest.mark.xdist_group("broker"))
         for marker, (skip, why) in reasons.items():
             if skip and item.get_closest_marker(marker):
                 count, _ = _deselected.get(marker, (0, why))

@@ -15,6 +15,8 @@ from django.utils.deprecation import RemovedInNextVersionWarning
 from renown_site.env import env_bool, env_int, env_list, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
+# A Fernet key (Fernet.generate_key()), for the production checks.
+FERNET_KEY = "bhuy-3EeQMG5aoB8fqY-jM1bVhD8ZqYnZjRXiJcLsQk="
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -43,6 +45,8 @@ def test_check_deploy_prints_no_warning_in_production() -> None:
             "DJANGO_ALLOWED_HOSTS": "renown.example",
             # Production has a broker (none is contacted by the checks); make check-deploy too.
             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            # ... and keys of its own for the secrets it stores (renown.W030).
+            "RENOWN_ENCRYPTION_KEY": FERNET_KEY,
         },
     )
     assert result.returncode == 0, result.stderr
@@ -50,10 +54,31 @@ def test_check_deploy_prints_no_warning_in_production() -> None:
     assert "WARNING" not in result.stderr
 
 
+def test_production_without_an_encryption_key_is_told_and_a_key_file_is_read(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "k3y-" + "x9Q2!vR7#mL4pZ8@wT1$" * 3,
+        "DJANGO_ALLOWED_HOSTS": "renown.example",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    }
+    told = manage("check", "--deploy", env=env)
+    assert "renown.W030" in told.stderr
+    key_file = tmp_path / "renown-key"
+    key_file.write_text(FERNET_KEY + "\n")
+    quiet = manage("check", "--deploy", env=env | {"RENOWN_ENCRYPTION_KEY_FILE": str(key_file)})
+    assert quiet.returncode == 0, quiet.stderr
+    assert "renown.W030" not in quiet.stderr
+    bad = manage("check", env=env | {"RENOWN_ENCRYPTION_KEY": "not-a-key"})
+    assert bad.returncode != 0
+    assert "RENOWN_ENCRYPTION_KEYS" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("debug", "broker", "warned", "silenced"),
     [
-        ("1", "", False, 2),  # make run: no broker on purpose, no warning (W010, W040)
+        ("1", "", False, 3),  # make run: no broker on purpose, no warning (W010, W040, W030)
         ("0", "", True, 0),  # a production site without a broker is told
         ("0", "redis://127.0.0.1:6379/0", False, 0),
     ],

@@ -29,7 +29,7 @@ from hiring.api.views.jobs import (
 )
 from hiring.api.views.refresh import RefreshCycleViewSet
 from hiring.api.views.webhooks import (
-    GreenhouseWebhookApi,
+    AtsWebhookApi,
     WebhookDeliveryViewSet,
     WebhookSubscriptionViewSet,
 )
@@ -68,12 +68,8 @@ router.register(
 
 urlpatterns = [
     *router.urls,
-    # Authenticated by Greenhouse's signature, not by a token (hiring.api.views.webhooks).
-    path(
-        "ats/greenhouse/<slug:org_slug>/",
-        GreenhouseWebhookApi.as_view(),
-        name="greenhouse-webhook",
-    ),
+    # Authenticated by each ATS's signature, not by a token (hiring.api.views.webhooks).
+    path("ats/<slug:ats>/<slug:org_slug>/", AtsWebhookApi.as_view(), name="ats-webhook"),
     # Anything else under /api/v1/ is a problem+json 404, not an HTML page.
     re_path(r"^.*$", not_found),
 ]

@@ -62,8 +62,8 @@ class DeliverySerializer(ApiModelSerializer[WebhookDelivery]):
         read_only_fields = fields
 
 
-class GreenhouseResultSerializer(serializers.Serializer[JSONMapping]):
-    """What a Greenhouse delivery did (documentation of the 200 answer)."""
+class AtsDeliveryResultSerializer(serializers.Serializer[JSONMapping]):
+    """What an ATS delivery did (documentation of the 200 answer)."""
 
     status = serializers.ChoiceField(choices=["ok", "processed", "duplicate", "ignored"])
     action = serializers.CharField()
@@ -74,3 +74,8 @@ class GreenhouseResultSerializer(serializers.Serializer[JSONMapping]):
     accounts = serializers.ListField(child=serializers.DictField(), required=False)
     links = serializers.ListField(child=serializers.CharField(), required=False)
     rejected = serializers.ListField(child=serializers.DictField(), required=False)
+    fetched = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What was read from the ATS's API because the delivery lacked it.",
+    )

@@ -1,4 +1,4 @@
-"""ATS webhooks in: each organisation's secrets, the deliveries received, the links candidates gave."""
+"""ATS connectors: each organisation's secrets and credentials, the deliveries received, the links candidates gave."""
 
 from __future__ import annotations
 
@@ -6,32 +6,72 @@ from django.db import models
 from django.db.models import Q
 
 from candidates.models import Candidate
+from renown.crypto import EncryptedTextField
 from renown.models import Organization, TimeStampedModel
 
 
 class Ats(models.TextChoices):
     GREENHOUSE = "greenhouse", "Greenhouse"
+    LEVER = "lever", "Lever"
+    ASHBY = "ashby", "Ashby"
+    WORKABLE = "workable", "Workable"
 
 
 class AtsSecret(TimeStampedModel):
-    """An organisation's shared secret for an ATS's inbound webhooks (an HMAC key, see above)."""
+    """A secret that signs an ATS's webhook deliveries to an organisation (an HMAC key).
+
+    Renown makes it for Greenhouse and Ashby; Lever and Workable issue it (Lever one per
+    webhook: ``label`` tells them apart). A delivery verifies against any of the
+    organisation's secrets for the ATS. Encrypted at rest (``renown.crypto``).
+    """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="ats_secrets"
     )
     ats = models.CharField(max_length=20, choices=Ats.choices)
-    secret = models.CharField(max_length=200, editable=False)
+    label = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Which of the ATS's webhooks it signs, where the ATS issues one per webhook.",
+    )
+    secret = EncryptedTextField(editable=False)
 
     class Meta:
         verbose_name = "ATS secret"
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "ats"], name="atssecret_unique_org_ats"
+                fields=["organization", "ats", "label"], name="atssecret_unique_org_ats_label"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_ats_display()} secret · {self.organization}"
+        label = f" ({self.label})" if self.label else ""
+        return f"{self.get_ats_display()} secret{label} · {self.organization}"
+
+
+class AtsCredential(TimeStampedModel):
+    """How Renown reads an organisation's ATS API (``manage.py ats_connect``), encrypted.
+
+    ``credentials`` is a JSON object of the fields the connector asks for (an API key;
+    Greenhouse's OAuth client id and secret; Workable's token and subdomain).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="ats_credentials"
+    )
+    ats = models.CharField(max_length=20, choices=Ats.choices)
+    credentials = EncryptedTextField(editable=False)
+
+    class Meta:
+        verbose_name = "ATS API credential"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "ats"], name="atscredential_unique_org_ats"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_ats_display()} API access · {self.organization}"
 
 
 class InboundDelivery(models.Model):

@@ -70,6 +70,7 @@ class AuditEventType(models.TextChoices):
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
     ORGANIZATION_CREATED = "organization.created", "Organisation created"
     ATS_SECRET_SET = "ats_secret.set", "ATS webhook secret set (or replaced)"
+    ATS_CONNECTED = "ats.connected", "ATS API credentials stored (or replaced)"
     JOB_CREATED = "job.created", "Job created"
     JOB_CHANGED = "job.changed", "Job changed"
     # A save or delete in the Django admin that no domain service recorded itself.

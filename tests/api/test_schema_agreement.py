@@ -8,8 +8,8 @@ import pytest
 
 from candidates.models import AccountVerification
 from hiring.api.schema import openapi_schema
-from hiring.ats import greenhouse
 from hiring.ats import services as ats_services
+from hiring.ats.base import Delivery
 from renown.webhooks import signing
 from tests import factories
 from tests.api.conftest import token_client
@@ -53,8 +53,10 @@ def test_a_job_greenhouse_created_has_no_jurisdictions_and_the_schema_allows_it(
 ) -> None:
     secret = ats_services.ats_secret_set(organization=org_a, ats="greenhouse")
     body = fixture("new_candidate_application.json")
-    greenhouse.greenhouse_receive(
-        org_slug=org_a.slug, body=body, signature=signing.greenhouse_signature(secret, body)
+    ats_services.ats_receive(
+        ats="greenhouse",
+        org_slug=org_a.slug,
+        delivery=Delivery(body, {"Signature": signing.greenhouse_signature(secret, body)}),
     )
     components = _components()
     shown = components["Job"]["properties"]["jurisdictions"]

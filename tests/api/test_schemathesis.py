@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from hiring.ats import greenhouse
 from hiring.ats import services as ats_services
+from hiring.ats.base import Delivery
 from renown.api.tokens import api_token_create
 from renown.models import Membership, Role
 from renown.webhooks import signing
@@ -100,8 +100,10 @@ def test_schemathesis_finds_nothing(live_server: Any, tmp_path: Path) -> None:
     # A job as a Greenhouse delivery makes it: where it hires is not in the payload.
     secret = ats_services.ats_secret_set(organization=organization, ats="greenhouse")
     body = fixture("new_candidate_application.json")
-    greenhouse.greenhouse_receive(
-        org_slug=organization.slug, body=body, signature=signing.greenhouse_signature(secret, body)
+    ats_services.ats_receive(
+        ats="greenhouse",
+        org_slug=organization.slug,
+        delivery=Delivery(body, {"Signature": signing.greenhouse_signature(secret, body)}),
     )
     assert organization.jobs.filter(jurisdictions=[]).exists()
     assert world.delivery is not None

@@ -216,7 +216,7 @@ def test_a_name_part_with_a_bidi_override_or_nothing_visible_is_reported_and_lef
     ("body", "field"),
     [
         (b"not json", "body"),
-        (b"[]", "action"),
+        (b"[]", "body"),
         (b'{"action": "new_candidate_application", "payload": 3}', "payload"),
         (
             b'{"action": "x", "payload": {"application": {"candidate": {"id": null}}}}',
@@ -258,8 +258,8 @@ def test_setting_the_secret_is_on_the_trail_and_the_secret_is_not(org_a: Any, ca
         )
     )
     assert [(e.actor_label, e.after) for e in events] == [
-        ("command:ats_secret", {"ats": "greenhouse", "replaced": False}),
-        ("command:ats_secret", {"ats": "greenhouse", "replaced": True}),
+        ("command:ats_secret", {"ats": "greenhouse", "label": "", "replaced": False}),
+        ("command:ats_secret", {"ats": "greenhouse", "label": "", "replaced": True}),
     ]
     exported = json.dumps([e.hash_payload() for e in events])
     assert first not in exported

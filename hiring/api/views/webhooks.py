@@ -1,4 +1,4 @@
-"""Webhook subscriptions and deliveries (tokens, HR admins) and the Greenhouse inbound endpoint."""
+"""Webhook subscriptions and deliveries (tokens, HR admins) and the ATS inbound endpoint."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from hiring.api import webhook_serializers as s
-from hiring.ats import greenhouse
+from hiring.ats import services as ats_services
+from hiring.ats.base import BadPayload, Delivery, FetchFailed, Unauthenticated
+from hiring.ats.connectors import CONNECTOR_CLASSES
 from renown.api import access
 from renown.api.problems import PROBLEM_CONTENT_TYPE, problem_body
 from renown.api.schema import extend_schema
@@ -198,21 +200,22 @@ class WebhookDeliveryViewSet(ApiViewSet):
         return Response(self.get_serializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
-# --- Greenhouse in -------------------------------------------------------------------
+# --- ATS deliveries in ------------------------------------------------------------------
 
 
-class GreenhouseSignatureAuthentication(BaseAuthentication):
+class AtsSignatureAuthentication(BaseAuthentication):
     """Marks the endpoint as signature-authenticated (schema and 401 challenge).
 
-    The check itself needs the organisation's secret and the raw body, so it
-    runs in ``hiring.ats.greenhouse.greenhouse_receive``; this authenticates no user.
+    The check itself needs the organisation's secrets and the raw body, so it runs in
+    ``hiring.ats.services.ats_receive`` (each connector's ``verify``); this
+    authenticates no user.
     """
 
     def authenticate(self, request: Request) -> None:
         return None
 
     def authenticate_header(self, request: Request) -> str:
-        return 'Signature realm="greenhouse", algorithm="sha256"'
+        return 'Signature realm="ats", algorithm="hmac-sha256"'
 
 
 class SignatureCheckedInService(BasePermission):
@@ -225,18 +228,21 @@ class SignatureCheckedInService(BasePermission):
         return True
 
 
-class GreenhouseSignatureScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "hiring.api.views.webhooks.GreenhouseSignatureAuthentication"
-    name = "greenhouseSignature"
+class AtsSignatureScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "hiring.api.views.webhooks.AtsSignatureAuthentication"
+    name = "atsSignature"
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",
             "name": "Signature",
-            "description": "`sha256 <hex>`: HMAC-SHA256 of the raw body with the "
-            "organisation's Greenhouse secret (python manage.py ats_secret --org SLUG "
-            "--ats greenhouse). No token.",
+            "description": "Each ATS's own HMAC-SHA256 signature with the organisation's "
+            "secret (python manage.py ats_secret --org SLUG --ats NAME): Greenhouse "
+            "`Signature: sha256 <hex>` of the body; Ashby `Ashby-Signature: sha256=<hex>` "
+            "of the body; Workable `X-Workable-Signature: <hex>` of the body; Lever the "
+            "body's `signature` over `token` + `triggeredAt`. No token. See "
+            "docs/integrations.md.",
         }
 
 
@@ -254,23 +260,26 @@ def _problem(
     return Response(body, status=code, content_type=PROBLEM_CONTENT_TYPE)
 
 
-class GreenhouseWebhookApi(ApiView):
-    """``POST /api/v1/ats/greenhouse/{org_slug}/``: one Greenhouse Harvest webhook delivery.
+class AtsWebhookApi(ApiView):
+    """``POST /api/v1/ats/{ats}/{org_slug}/``: one webhook delivery from an ATS.
 
-    Authenticated by the ``Signature: sha256 <hex>`` header, not by a token: 401
-    when it is missing or wrong (nothing stored); 200 with what was done
-    otherwise, including a ping and a replayed delivery (``duplicate``).
+    Authenticated by the ATS's signature, not by a token: 401 when it is missing or
+    wrong, or the organisation or ATS is unknown (nothing stored); 503 with
+    ``Retry-After`` when what the delivery lacks could not be read from the ATS's API
+    (nothing stored: the ATS sends it again); 200 with what was done otherwise,
+    including a test delivery and a replayed one (``duplicate``).
     """
 
-    authentication_classes = [GreenhouseSignatureAuthentication]
+    authentication_classes = [AtsSignatureAuthentication]
     permission_classes = [SignatureCheckedInService]
     throttle_classes: list[type[BaseThrottle]] = []
 
     @extend_schema(
-        operation_id="ats_greenhouse_webhook",
+        operation_id="ats_webhook",
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={200: s.GreenhouseResultSerializer},
+        responses={200: s.AtsDeliveryResultSerializer},
         parameters=[
+            OpenApiParameter("ats", str, OpenApiParameter.PATH, enum=list(CONNECTOR_CLASSES)),
             OpenApiParameter("org_slug", str, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$"),
             OpenApiParameter(
                 "Greenhouse-Event-ID",
@@ -280,37 +289,42 @@ class GreenhouseWebhookApi(ApiView):
                 description="Greenhouse's id of the delivery; a replay of it changes nothing.",
             ),
         ],
-        description="A Greenhouse candidate or application webhook (new_candidate_application, "
-        "application_updated, candidate_stage_change, ...): upserts the candidate, the job "
-        "by requisition id, the application, and the candidate's social-media and website "
-        "addresses (networks Renown reads become claimed accounts, the rest links).",
+        description="A candidate or application webhook from Greenhouse, Lever, Ashby or "
+        "Workable: upserts the candidate, the job, the application, and the candidate's "
+        "social-media and website addresses (networks Renown reads become claimed "
+        "accounts, the rest links), reading what the delivery lacks from the ATS's API "
+        "with the credentials given to `manage.py ats_connect`. docs/integrations.md says "
+        "what each ATS sends and what Renown fetches.",
     )
-    def post(self, request: Request, org_slug: str) -> Response:
-        body = request.body  # the raw bytes the signature covers, before any parsing
+    def post(self, request: Request, ats: str, org_slug: str) -> Response:
+        delivery = Delivery(body=request.body, headers=request.headers)  # the raw bytes signed
         try:
-            result = greenhouse.greenhouse_receive(
-                org_slug=org_slug,
-                body=body,
-                signature=request.headers.get("Signature"),
-                event_id=request.headers.get("Greenhouse-Event-ID", ""),
-            )
-        except greenhouse.Unauthenticated:
+            result = ats_services.ats_receive(ats=ats, org_slug=org_slug, delivery=delivery)
+        except Unauthenticated:
             response = _problem(
                 request,
                 status.HTTP_401_UNAUTHORIZED,
-                "The Signature header is missing or does not match this organisation's "
-                "Greenhouse secret.",
+                "The delivery's signature is missing or does not match this organisation's "
+                "secret for this ATS.",
                 slug="bad-signature",
             )
-            response["WWW-Authenticate"] = GreenhouseSignatureAuthentication().authenticate_header(
-                request
-            )
+            response["WWW-Authenticate"] = AtsSignatureAuthentication().authenticate_header(request)
             return response
-        except greenhouse.BadPayload as exc:
+        except BadPayload as exc:
             return _problem(
                 request,
                 status.HTTP_400_BAD_REQUEST,
-                "The body is signed but is not a Greenhouse payload.",
+                "The body is signed but is not this ATS's payload.",
                 errors=exc.errors,
             )
+        except FetchFailed as exc:
+            response = _problem(
+                request,
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                f"What the delivery lacks could not be read from the ATS's API ({exc}); "
+                "nothing was stored. Send it again later.",
+                slug="ats-api-unavailable",
+            )
+            response["Retry-After"] = str(max(1, int(exc.retry_after or 60)))
+            return response
         return Response(result.as_json(), status=status.HTTP_200_OK)
