@@ -45,7 +45,7 @@ def run_example(
     """Run the section's example; return the JSON Renown answered (AssertionError on failure)."""
     script, delivery = example(ats)
     shutil.copy(delivery, workdir / "delivery.json")
-    result = subprocess.run(  # noqa: S603 - the project's own documentation, in a temp dir
+    result = subprocess.run(
         ["/bin/bash", "-c", "set -euo pipefail\n" + script],
         cwd=workdir,
         env={"PATH": os.environ["PATH"], "RENOWN_URL": renown_url, "SECRET": secret}
