@@ -21,7 +21,7 @@ from yarl import URL
 
 from hiring import conf
 from hiring.ats.base import Connector, FetchFailed
-from renown.http import HttpClient, HttpError, Response
+from renown.http import HttpClient, HttpError, Response, UnsafeHost
 from renown.json_types import JSONValue
 from scoring.rate_limit import ProviderRateLimiter, acquire, parse_rate
 
@@ -131,6 +131,9 @@ class AtsApi:
                     response = await client.get(url, params=params, headers=sent_headers)
                 else:
                     response = await client.post(url, data=body or b"", headers=sent_headers)
+            except UnsafeHost as exc:
+                # The address itself is refused (a private host, a bad URL): not retried.
+                raise FetchFailed(f"Renown will not send requests to {url}: {exc}") from None
             except HttpError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             else:

@@ -193,3 +193,21 @@ def test_the_upgrade_encrypts_the_greenhouse_secrets_already_held(org_a: Any) ->
     [raw] = stored(AtsSecret._meta.db_table, "secret")
     assert raw != "plain-old-secret"
     assert AtsSecret.objects.get().secret == "plain-old-secret"
+
+
+@pytest.mark.django_db
+def test_renown_reencrypt_moves_every_secret_to_the_new_first_key(org_a: Any) -> None:
+    with override_settings(RENOWN_ENCRYPTION_KEYS=[KEY_A]):
+        secret = ats_services.ats_secret_set(organization=org_a, ats="greenhouse")
+        ats_services.ats_connect(
+            organization=org_a,
+            ats="greenhouse",
+            credentials={"client_id": "gh-id", "client_secret": "gh-secret"},
+        )
+    with override_settings(RENOWN_ENCRYPTION_KEYS=[KEY_B, KEY_A]):
+        call_command("renown_reencrypt", stdout=io.StringIO())
+    with override_settings(RENOWN_ENCRYPTION_KEYS=[KEY_B]):
+        assert AtsSecret.objects.get().secret == secret
+        assert json.loads(AtsCredential.objects.get().credentials)["client_secret"] == "gh-secret"
+    with override_settings(RENOWN_ENCRYPTION_KEYS=[KEY_A]), pytest.raises(CommandError):
+        call_command("renown_reencrypt", stdout=io.StringIO())

@@ -1,0 +1,114 @@
+"""The ATS API client: retried where a retry can help, guarded, held to the ATS's rate."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aioresponses import aioresponses
+from django.test import override_settings
+
+from hiring.ats.base import FetchFailed
+from hiring.ats.client import AtsApi
+from hiring.ats.greenhouse import Greenhouse
+
+ROOT = "https://harvest.example.com/v3"
+CANDIDATE = re.compile(r"^https://harvest\.example\.com/v3/candidates/7.*$")
+
+
+@pytest.fixture(autouse=True)
+def _quick(settings: Any) -> Iterator[None]:
+    settings.RENOWN_ATS_API_MAX_WAIT_SECONDS = 2.0
+    settings.RENOWN_ATS_RATE_GREENHOUSE = ""
+    settings.RENOWN_RATE_LIMIT_STORAGE_URL = "memory://"
+    yield
+
+
+def get(path: str, *, root: str = ROOT) -> Any:
+    async def go() -> Any:
+        async with AtsApi(connector=Greenhouse(), credentials={}, base_url=root) as api:
+            return await api.request("GET", path)
+
+    return asyncio.run(go())
+
+
+def test_a_5xx_then_an_answer_is_tried_again() -> None:
+    with aioresponses() as mocked:
+        mocked.get(CANDIDATE, status=502)
+        mocked.get(CANDIDATE, status=503)
+        mocked.get(CANDIDATE, payload={"id": 7})
+        assert get("/candidates/7") == {"id": 7}
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([500, 500, 500], "HTTP 500 (after 3 attempts)"),
+        ([404], "HTTP 404"),  # the request is wrong: once only
+        ([401], "HTTP 401"),
+        ([200], "not JSON"),
+    ],
+)
+def test_what_cannot_be_had_is_fetch_failed(answers: list[int], message: str) -> None:
+    with aioresponses() as mocked:
+        for status in answers:
+            mocked.get(CANDIDATE, status=status, body="<html>")
+        with pytest.raises(FetchFailed, match=re.escape(message)):
+            get("/candidates/7")
+        assert sum(len(calls) for calls in mocked.requests.values()) == len(answers)
+
+
+def test_a_429_asking_longer_than_the_budget_fails_at_once_with_its_wait() -> None:
+    with aioresponses() as mocked:
+        mocked.get(CANDIDATE, status=429, headers={"Retry-After": "120"})
+        with pytest.raises(FetchFailed) as failed:
+            get("/candidates/7")
+    assert failed.value.retry_after == 120
+
+
+def test_a_429_within_the_budget_is_waited_for() -> None:
+    with aioresponses() as mocked:
+        mocked.get(CANDIDATE, status=429, headers={"Retry-After": "0.2"})
+        mocked.get(CANDIDATE, payload={"id": 7})
+        started = time.monotonic()
+        assert get("/candidates/7") == {"id": 7}
+        assert time.monotonic() - started >= 0.2
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "http://127.0.0.1:9/v3",
+        "http://2130706433/v3",  # loopback in one number
+        "http://[::1]/v3",
+        "http://169.254.169.254/latest",
+        "http://user:pw@harvest.example.com/v3",
+    ],
+)
+def test_a_private_or_odd_api_root_is_refused_without_a_retry(root: str) -> None:
+    with (
+        override_settings(RENOWN_ALLOW_PRIVATE_HOSTS=False),
+        aioresponses() as mocked,
+        pytest.raises(FetchFailed, match="will not send requests"),
+    ):
+        get("/candidates/7", root=root)
+    assert not mocked.requests
+
+
+def test_requests_wait_for_the_ats_rate(settings: Any) -> None:
+    settings.RENOWN_ATS_RATE_GREENHOUSE = "2/second"
+    with aioresponses() as mocked:
+        mocked.get(CANDIDATE, payload={"id": 7}, repeat=True)
+
+        async def three() -> float:
+            async with AtsApi(connector=Greenhouse(), credentials={}, base_url=ROOT) as api:
+                started = time.monotonic()
+                for _ in range(3):
+                    await api.request("GET", "/candidates/7")
+                return time.monotonic() - started
+
+        assert asyncio.run(three()) >= 0.9  # the third waits for the window to free a slot
