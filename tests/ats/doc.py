@@ -48,8 +48,7 @@ def run_example(
     result = subprocess.run(
         ["/bin/bash", "-c", "set -euo pipefail\n" + script],
         cwd=workdir,
-        env={"PATH": os.environ["PATH"], "RENOWN_URL": renown_url, "SECRET": secret}
-        | (env or {}),
+        env={"PATH": os.environ["PATH"], "RENOWN_URL": renown_url, "SECRET": secret} | (env or {}),
         capture_output=True,
         text=True,
         timeout=60,

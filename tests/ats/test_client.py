@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,11 +20,10 @@ CANDIDATE = re.compile(r"^https://harvest\.example\.com/v3/candidates/7.*$")
 
 
 @pytest.fixture(autouse=True)
-def _quick(settings: Any) -> Iterator[None]:
+def _quick(settings: Any) -> None:
     settings.RENOWN_ATS_API_MAX_WAIT_SECONDS = 2.0
     settings.RENOWN_ATS_RATE_GREENHOUSE = ""
     settings.RENOWN_RATE_LIMIT_STORAGE_URL = "memory://"
-    yield
 
 
 def get(path: str, *, root: str = ROOT) -> Any:

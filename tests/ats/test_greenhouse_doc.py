@@ -17,9 +17,7 @@ def test_the_greenhouse_curl_example_creates_the_candidate(
     live_server: Any, org_a: Any, tmp_path: Path
 ) -> None:
     secret = ats_services.ats_secret_set(organization=org_a, ats="greenhouse")
-    answer = run_example(
-        "greenhouse", renown_url=live_server.url, secret=secret, workdir=tmp_path
-    )
+    answer = run_example("greenhouse", renown_url=live_server.url, secret=secret, workdir=tmp_path)
     assert isinstance(answer, dict)
     assert answer["status"] == "processed"
     assert Candidate.objects.filter(organization=org_a, ats_source="greenhouse").count() == 1
