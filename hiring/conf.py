@@ -67,7 +67,9 @@ DEFAULTS: dict[str, object] = {
     # docs/integrations.md.
     "RENOWN_ATS_RATE_GREENHOUSE": "50/10 seconds",
     "RENOWN_ATS_RATE_LEVER": "10/second",
-    "RENOWN_ATS_RATE_ASHBY": "10/second",
+    # Ashby: "The API rate limit is 1000 requests per minute per API key"
+    # (https://docs.ashbyhq.com/how-do-i-generate-an-api-key, FAQ).
+    "RENOWN_ATS_RATE_ASHBY": "1000/minute",
     "RENOWN_ATS_RATE_WORKABLE": "10/10 seconds",
 }
 
