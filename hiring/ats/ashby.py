@@ -166,8 +166,8 @@ def _results(answer: JSONValue) -> JSONMapping:
     if body.get("success") is not True:
         info = as_object(body.get("errorInfo")) or {}
         codes = as_list(body.get("errors")) or []
-        code = info.get("code") or (codes[0] if codes else "no error code")
-        message = info.get("message") or ""
+        code = str(info.get("code") or (codes[0] if codes else "no error code"))[:100]
+        message = str(info.get("message") or "")[:200]
         raise FetchFailed(f"Ashby's candidate.info answered success: false ({code} {message})")
     results = as_object(body.get("results"))
     if results is None:
