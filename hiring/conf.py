@@ -66,6 +66,8 @@ DEFAULTS: dict[str, object] = {
     # Greenhouse Harvest 50 per 10 s; Lever 10 per second; Ashby and Workable: see
     # docs/integrations.md.
     "RENOWN_ATS_RATE_GREENHOUSE": "50/10 seconds",
+    # Lever: "a steady state number of 10 requests/second per API key", bursts to 20
+    # (https://hire.lever.co/developer/documentation#rate-limits).
     "RENOWN_ATS_RATE_LEVER": "10/second",
     # Ashby: "The API rate limit is 1000 requests per minute per API key"
     # (https://docs.ashbyhq.com/how-do-i-generate-an-api-key, FAQ).
