@@ -68,6 +68,8 @@ DEFAULTS: dict[str, object] = {
     "RENOWN_ATS_RATE_GREENHOUSE": "50/10 seconds",
     "RENOWN_ATS_RATE_LEVER": "10/second",
     "RENOWN_ATS_RATE_ASHBY": "10/second",
+    # Workable: 10 requests per 10 s for an account token (OAuth and partner tokens 50),
+    # https://workable.readme.io/docs/rate-limits
     "RENOWN_ATS_RATE_WORKABLE": "10/10 seconds",
 }
 
