@@ -72,6 +72,8 @@ DEFAULTS: dict[str, object] = {
     # Ashby: "The API rate limit is 1000 requests per minute per API key"
     # (https://docs.ashbyhq.com/how-do-i-generate-an-api-key, FAQ).
     "RENOWN_ATS_RATE_ASHBY": "1000/minute",
+    # Workable: 10 requests per 10 s for an account token (OAuth and partner tokens 50),
+    # https://workable.readme.io/docs/rate-limits
     "RENOWN_ATS_RATE_WORKABLE": "10/10 seconds",
 }
 

@@ -53,6 +53,15 @@ class FetchFailed(Exception):
         self.retry_after = retry_after
 
 
+class FetchGone(FetchFailed):
+    """The ATS's API says what the delivery names is gone (404, 410): nothing to read, ever.
+
+    The delivery is recorded as ignored (answered 200, so the ATS stops sending it);
+    a credentials problem (401, 403) stays a FetchFailed, so the ATS's retries succeed
+    once the key is fixed.
+    """
+
+
 class NotConnected(FetchFailed):
     """The delivery needs the ATS's API, and the organisation gave Renown no credentials."""
 
@@ -157,6 +166,10 @@ class Connector:
     def is_ping(self, document: JSONMapping) -> bool:
         """A test delivery the ATS sends when the webhook is saved (answered ``ok``)."""
         return False
+
+    def ignore_reason(self, document: JSONMapping) -> str:
+        """Why a delivery ``parse`` found no candidate in is ignored (in the answer)."""
+        return "the event carries no candidate"
 
     def parse(self, document: JSONMapping) -> AtsApplication | None:
         """The candidate in a delivery; None for an event without one.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -20,7 +21,7 @@ from types import TracebackType
 from yarl import URL
 
 from hiring import conf
-from hiring.ats.base import Connector, FetchFailed
+from hiring.ats.base import Connector, FetchFailed, FetchGone
 from renown.http import HttpClient, HttpError, Response, UnsafeHost
 from renown.json_types import JSONValue
 from scoring.rate_limit import ProviderRateLimiter, acquire, parse_rate
@@ -33,13 +34,21 @@ def basic_auth(username: str, password: str = "") -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def retry_after(response: Response) -> float | None:
-    """The seconds a ``Retry-After`` header asks for (a number of seconds only)."""
-    value = response.headers.get("retry-after", "")
+def retry_after(response: Response, *, now: float | None = None) -> float | None:
+    """The seconds a 429 asks to wait: ``Retry-After`` (seconds), else ``X-Rate-Limit-Reset``.
+
+    Workable's 429 carries no ``Retry-After`` but the time its window resets, in Unix
+    seconds (``X-Rate-Limit-Reset``).
+    """
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        pass
+    try:
+        reset = float(response.headers.get("x-rate-limit-reset", ""))
     except ValueError:
         return None
+    return max(0.0, reset - (time.time() if now is None else now))
 
 
 @dataclass
@@ -104,7 +113,7 @@ class AtsApi:
         """The JSON the API answers; FetchFailed when it cannot be had (after retries).
 
         A 4xx other than 408 and 429 is not retried: the request itself is wrong (an
-        expired key, an id the ATS does not know).
+        expired key: FetchFailed), or what it names is gone (404, 410: FetchGone).
         """
         if self._client is None:
             raise RuntimeError("AtsApi used outside 'async with'")
@@ -144,6 +153,8 @@ class AtsApi:
                         raise FetchFailed(f"{url}: the answer is not JSON") from None
                 problem = f"{url}: HTTP {response.status}"
                 wait_asked = retry_after(response) if response.status == 429 else None
+                if response.status in (404, 410):
+                    raise FetchGone(problem)
                 if response.status not in (408, 429) and response.status < 500:
                     raise FetchFailed(problem)
             if attempt == attempts:

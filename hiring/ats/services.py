@@ -35,6 +35,7 @@ from hiring.ats.base import (
     BadPayload,
     Connector,
     Delivery,
+    FetchGone,
     NotConnected,
     Unauthenticated,
 )
@@ -287,10 +288,15 @@ def ats_receive(*, ats: str, org_slug: str, delivery: Delivery) -> ReceiveResult
     if _seen(organization, connector.name, event_id, digest):
         return ReceiveResult(status="duplicate", action=action)
     fetched: list[str] = []
+    reason = connector.ignore_reason(document)
     if parsed is not None and parsed.fetch:
         fetched = sorted(parsed.fetch)
-        parsed = asyncio.run(_fetch(_api_for(connector, organization), connector, parsed))
-    return _apply(connector, organization, parsed, action, event_id, digest, fetched)
+        try:
+            parsed = asyncio.run(_fetch(_api_for(connector, organization), connector, parsed))
+        except FetchGone as exc:
+            # Deleted in the ATS since: recorded as ignored, so the ATS stops sending it.
+            parsed, reason = None, f"the ATS's API no longer has it ({exc})"
+    return _apply(connector, organization, parsed, action, event_id, digest, fetched, reason)
 
 
 def _seen(organization: Organization, ats: str, event_id: str, digest: str) -> bool:
@@ -308,6 +314,7 @@ def _apply(
     event_id: str,
     digest: str,
     fetched: list[str],
+    reason: str,
 ) -> ReceiveResult:
     actor = actor_for(connector.name)
     with transaction.atomic():
@@ -323,9 +330,7 @@ def _apply(
         except IntegrityError:
             return ReceiveResult(status="duplicate", action=action)
         if parsed is None:
-            result = ReceiveResult(
-                status="ignored", action=action, reason="the event carries no candidate"
-            )
+            result = ReceiveResult(status="ignored", action=action, reason=reason[:300])
             record.result = dict(result.as_json())
             record.save(update_fields=["result"])
             return result

@@ -110,3 +110,24 @@ def test_requests_wait_for_the_ats_rate(settings: Any) -> None:
                 return time.monotonic() - started
 
         assert asyncio.run(three()) >= 0.9  # the third waits for the window to free a slot
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_what_the_ats_no_longer_has_is_fetch_gone_at_once(status: int) -> None:
+    from hiring.ats.base import FetchGone
+
+    with aioresponses() as mocked:
+        mocked.get(CANDIDATE, status=status)
+        with pytest.raises(FetchGone):
+            get("/candidates/7")
+        assert sum(len(calls) for calls in mocked.requests.values()) == 1
+
+
+def test_a_429_with_only_the_reset_time_waits_until_then() -> None:
+    from hiring.ats.client import retry_after
+    from renown.http import Response
+
+    answer = Response(status=429, headers={"x-rate-limit-reset": "1000.5"}, body=b"", url="")
+    assert retry_after(answer, now=1000.0) == 0.5
+    assert retry_after(answer, now=2000.0) == 0.0
+    assert retry_after(Response(status=429, headers={}, body=b"", url="")) is None

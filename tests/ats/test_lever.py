@@ -354,7 +354,6 @@ FAILURES = {
         lambda m: m.get(OPPORTUNITY_URL, status=429, headers={"Retry-After": "120"}),
         "120",
     ),
-    "the opportunity not found": (lambda m: m.get(OPPORTUNITY_URL, status=404), "60"),
     "an answer without data": (lambda m: m.get(OPPORTUNITY_URL, payload={"code": "x"}), "60"),
     "an opportunity without contact": (
         lambda m: m.get(
@@ -389,6 +388,19 @@ def test_lever_failing_is_503_with_retry_after_and_the_same_delivery_later_succe
     assert response.status_code == 200
     assert response.json()["status"] == "processed"
     assert Candidate.objects.get().external_id == CONTACT
+
+
+def test_an_opportunity_deleted_in_lever_since_is_ignored_and_not_asked_for_again(
+    client: Any, tokens: dict[str, str], connected: None, lever_api: aioresponses
+) -> None:
+    lever_api.get(OPPORTUNITY_URL, status=404)
+    body = encoded(signed(fixture("candidateStageChange.json"), tokens["applicationCreated"]))
+    response = post(client, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "ignored"
+    assert "no longer has it" in response.json()["reason"]
+    assert not Candidate.objects.exists()
+    assert post(client, body).json()["status"] == "duplicate"  # Lever stops retrying it
 
 
 def test_without_credentials_the_delivery_is_503_naming_ats_connect(

@@ -130,8 +130,9 @@ def test_ats_secret_refuses_what_it_cannot_store(
         ),
         (
             "workable",
-            '{"token": "wk-token", "subdomain": "acme"}',
-            {"token": "wk-token", "subdomain": "acme"},
+            # Not "acme": the command names the organisation (slug acme) in its output.
+            '{"token": "wk-token", "subdomain": "acme-careers"}',
+            {"token": "wk-token", "subdomain": "acme-careers"},
         ),
     ],
 )

@@ -2,7 +2,7 @@
 
 Greenhouse and Ashby let the receiver choose the secret: without ``--value-from-stdin``
 a new one is made and printed on the last line, to paste into the ATS. Lever (a
-signature token per webhook) and Workable (the token of the subscription) issue theirs:
+signature token per webhook) and Workable (the account's API access token) issue theirs:
 ``--value-from-stdin`` stores the one read from standard input (never from the command
 line, where it would stay in the shell's history and the process list).
 """
