@@ -62,8 +62,15 @@ RENOWN_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every hour, refresh the accounts not fetched in RENOWN_REFRESH_INTERVAL_HOURS
     # (stalest first); spreading the work over the day keeps within providers' limits.
     "renown-refresh-due-accounts": {"task": "scoring.refresh_due", "schedule": 60 * 60},
-    # Webhook sends whose queue message was lost, every five minutes.
-    "renown-webhooks-sweep": {"task": "webhooks.sweep", "schedule": 5 * 60},
+    # Every five seconds, queue the webhook deliveries that are due: retries (the first
+    # comes five seconds after a failure) and sends whose queue message was lost. Cheap
+    # when nothing is due (one indexed query). A sweep no worker took within 30 s expires,
+    # so stopped workers do not come back to a pile of sweeps.
+    "renown-webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": 5,
+        "options": {"expires": 30},
+    },
     # Old webhook delivery logs, daily.
     "renown-webhooks-purge": {"task": "webhooks.purge", "schedule": 24 * 60 * 60},
     # Inbound ATS replay records past their window, daily.

@@ -12,7 +12,7 @@ calling process (``renown.queue``), bulk refreshes included. ``renown.W011``: Dj
 
 ``renown.E020``: a ``RENOWN_*`` setting of the wrong type or out of range.
 ``renown.W020``: a ``RENOWN_*`` setting no app knows (a typo, most likely), with the
-closest known name. ``renown.E021``: ``RENOWN_ROLE_GROUPS`` is set without
+closest known name, or one Renown no longer reads, with what replaced it. ``renown.E021``: ``RENOWN_ROLE_GROUPS`` is set without
 ``RENOWN_DEFAULT_ORGANIZATION``, the organisation its roles apply in.
 ``renown.W030``: no ``RENOWN_ENCRYPTION_KEYS``, so stored secrets are encrypted with a
 key derived from ``SECRET_KEY`` (``renown.crypto``).
@@ -176,6 +176,15 @@ def check_settings(
         if name in conf.NOT_SETTINGS:
             continue
         setting = conf.lookup(name)
+        if setting is None and (replacement := conf.retired_setting(name)) is not None:
+            messages.append(
+                Warning(
+                    f"{name} is set, but Renown no longer reads it: it changes nothing.",
+                    hint=f"Remove it; {replacement} (docs/install.md).",
+                    id="renown.W020",
+                )
+            )
+            continue
         if setting is None:
             close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
             messages.append(

@@ -7,7 +7,8 @@ Every app's ``conf`` module registers its ``DEFAULTS`` here when imported
 (``register_defaults``; each app's ``AppConfig.ready`` imports its conf modules), so the
 system checks in ``renown.checks`` know every Renown setting without the base importing
 any app: ``renown.E020`` for a value of the wrong type or out of range,
-``renown.W020`` for a ``RENOWN_*`` setting no app knows (a typo, most likely).
+``renown.W020`` for a ``RENOWN_*`` setting no app knows (a typo, most likely) or one an
+app retired (``register_retired``: the warning says what replaced it).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class KnownSetting:
 
 _registry: dict[str, KnownSetting] = {}
 _families: dict[str, KnownSetting] = {}
+_retired: dict[str, str] = {}
 
 
 def register_defaults(
@@ -71,6 +73,23 @@ def register_defaults(
         _register(_registry, KnownSetting(name, owner, default, validators.get(name)))
     for prefix, default in families.items():
         _register(_families, KnownSetting(prefix, owner, default, validators.get(prefix)))
+
+
+def register_retired(owner: str, retired: Mapping[str, str]) -> None:
+    """Name settings an earlier version had and this one ignores, each with what replaced it.
+
+    A host still setting one is told so (``renown.W020``) instead of being offered the
+    closest current name.
+    """
+    for name, replacement in retired.items():
+        if name in _registry:
+            raise ImproperlyConfigured(f"{owner}: {name} is both current and retired")
+        _retired[name] = replacement
+
+
+def retired_setting(name: str) -> str | None:
+    """What replaced the retired setting ``name`` (in words), or None if it is not retired."""
+    return _retired.get(name)
 
 
 def _register(table: dict[str, KnownSetting], known: KnownSetting) -> None:

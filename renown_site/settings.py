@@ -268,9 +268,24 @@ RENOWN_API_IDEMPOTENCY_RESERVATION_SECONDS = env_int(
 # Webhooks and retention (defaults and meanings in webhooks/conf.py and privacy/conf.py);
 # each is set here only when the environment gives it.
 for _name in (
-    "RENOWN_WEBHOOK_MAX_ATTEMPTS", "RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES",
+    "RENOWN_WEBHOOK_DISABLE_AFTER_DAYS",
     "RENOWN_WEBHOOK_DELIVERY_RETENTION_DAYS", "RENOWN_SNAPSHOT_RETENTION_DAYS",
     "RENOWN_RETENTION_EMPLOYMENT_RECORD_DAYS", "RENOWN_RETENTION_AI_LOG_DAYS",
 ):  # fmt: skip
     if env_str(_name):
         globals()[_name] = env_int(_name, 0)
+# Retired (an earlier .env.example listed them): passed on so that `manage.py check` says
+# they are ignored now (renown.W020) instead of them being dropped in silence.
+for _name in ("RENOWN_WEBHOOK_MAX_ATTEMPTS", "RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES"):
+    if env_str(_name):
+        globals()[_name] = env_int(_name, 0)
+# Seconds between webhook delivery attempts, comma-separated ("5,300,1800,...").
+if env_str("RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS"):
+    try:
+        RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS = [
+            int(_delay) for _delay in env_list("RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS", [])
+        ]
+    except ValueError:
+        raise ImproperlyConfigured(
+            "RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS must be whole seconds separated by commas."
+        ) from None

@@ -20,6 +20,9 @@ class SchemaView(ApiSchemaView):
             "SuggestionEnum": "hiring.models.Suggestion",
             "WebhookEventTypeEnum": "renown.models.EventType",
             "WebhookDeliveryStatusEnum": "renown.models.DeliveryStatus",
+            "WebhookSignatureSchemeEnum": "renown.models.SignatureScheme",
+            # What a subscription may be switched to (switch-scheme): Standard Webhooks only.
+            "WebhookSchemeSwitchTargetEnum": "hiring.api.webhook_serializers.SWITCH_TARGETS",
         },
     }
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from renown.api.serializers import ApiModelSerializer
 from renown.json_types import JSONMapping
-from renown.models import EventType, WebhookDelivery, WebhookSubscription
+from renown.models import EventType, SignatureScheme, WebhookDelivery, WebhookSubscription
 
 
 class SubscriptionSerializer(ApiModelSerializer[WebhookSubscription]):
@@ -19,8 +19,9 @@ class SubscriptionSerializer(ApiModelSerializer[WebhookSubscription]):
     class Meta:
         model = WebhookSubscription
         fields = [
-            "id", "name", "url", "events", "active", "integration", "consecutive_failures",
-            "disabled_at", "disabled_reason", "created_at", "updated_at",
+            "id", "name", "url", "events", "active", "integration", "signature_scheme",
+            "consecutive_failures", "failing_since", "disabled_at", "disabled_reason",
+            "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -32,7 +33,9 @@ class SubscriptionCreatedSerializer(SubscriptionSerializer):
     """The answer to a creation or a rotation: the one time the secret is shown."""
 
     secret = serializers.CharField(
-        read_only=True, help_text="Signing secret for Renown-Signature; shown this once."
+        read_only=True,
+        help_text="Signing secret (whsec_...) for the subscription's signature_scheme; "
+        "shown this once.",
     )
 
     class Meta(SubscriptionSerializer.Meta):
@@ -47,6 +50,17 @@ class SubscriptionWriteSerializer(serializers.Serializer[None]):
         child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=10
     )
     active = serializers.BooleanField(required=False)
+
+
+# The schemes a subscription may be switched to: new ones only, never back to the legacy one.
+SWITCH_TARGETS = [(SignatureScheme.STANDARD.value, SignatureScheme.STANDARD.label)]
+
+
+class SchemeSwitchSerializer(serializers.Serializer[None]):
+    signature_scheme = serializers.ChoiceField(
+        choices=SWITCH_TARGETS,
+        help_text="The scheme to sign with from now on: only 'standard' (Standard Webhooks).",
+    )
 
 
 class DeliverySerializer(ApiModelSerializer[WebhookDelivery]):

@@ -22,7 +22,7 @@ from renown.admin.scoped import (
     OrganizationScopedAdmin,
     SecretShownOnceAdmin,
 )
-from renown.models import EventType, WebhookDelivery, WebhookSubscription
+from renown.models import EventType, SignatureScheme, WebhookDelivery, WebhookSubscription
 from renown.webhooks import services, signing
 
 
@@ -58,13 +58,20 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
         ("URL", "url"),
     )
     shown_usage = (
-        "The receiver checks each delivery's Renown-Signature header with it "
-        "(docs/webhooks.md); Renown keeps it to sign deliveries."
+        "The receiver checks each delivery's signature with it: webhook-signature with the "
+        "standardwebhooks library (Standard Webhooks), or Renown-Signature for a legacy "
+        "subscription (docs/webhooks.md); Renown keeps it to sign deliveries."
     )
-    list_display = ["name", "url", "organization", "active", "consecutive_failures", "disabled_at"]
-    list_filter = ["active"]
-    readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_by"]
-    actions = ["rotate_secret", "enable"]
+    list_display = [
+        "name", "url", "organization", "active", "signature_scheme", "failing_since",
+        "disabled_at",
+    ]  # fmt: skip
+    list_filter = ["active", "signature_scheme"]
+    readonly_fields = [
+        "signature_scheme", "consecutive_failures", "failing_since", "disabled_at",
+        "disabled_reason", "created_by",
+    ]  # fmt: skip
+    actions = ["rotate_secret", "switch_to_standard", "enable"]
 
     def save_model(
         self,
@@ -81,9 +88,7 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
             self.keep_secret_for_page(obj, obj.secret)
             return
         if "active" in form.changed_data and obj.active:
-            obj.consecutive_failures = 0
-            obj.disabled_at = None
-            obj.disabled_reason = ""
+            services.subscription_clear_failures(obj)
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Rotate the signing secret (shows the new one once)")
@@ -112,7 +117,40 @@ class WebhookSubscriptionAdmin(SecretShownOnceAdmin, OrganizationScopedAdmin):
             note="Every delivery from now on, retries too, is signed with the new secret only: give each receiver its new one now.",
         )
 
-    @admin.action(description="Turn on again (clears the failure count)")
+    @admin.action(
+        description="Switch to Standard Webhooks (rotates the secret, shows the new one once)"
+    )
+    def switch_to_standard(
+        self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]
+    ) -> HttpResponse | None:
+        shown = []
+        for subscription in queryset.select_related("organization"):
+            if (
+                not self.has_change_permission(request, subscription)
+                or subscription.signature_scheme == SignatureScheme.STANDARD
+            ):
+                continue
+            secret = services.subscription_switch_scheme(
+                subscription=subscription, scheme=SignatureScheme.STANDARD, actor=request.user
+            )
+            shown.append((subscription, secret))
+        if not shown:
+            messages.warning(
+                request,
+                "No legacy subscription of yours was selected: nothing switched.",
+            )
+            return None
+        return self.secrets_shown(
+            request,
+            shown,
+            title="Switched to Standard Webhooks: new signing secrets",
+            note="Every delivery from now on, retries too, carries webhook-id, "
+            "webhook-timestamp and webhook-signature signed with the new secret, and no "
+            "Renown-Signature: give each receiver its new secret and the standardwebhooks "
+            "check now.",
+        )
+
+    @admin.action(description="Turn on again (clears the failing streak)")
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
         for subscription in queryset:
             if self.has_change_permission(request, subscription):
@@ -137,6 +175,7 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
         "subscription", "organization", "event_id", "event_type", "body", "status", "attempts",
         "response_status", "last_error", "duration_ms", "created_at", "claimed_at",
         "last_attempt_at", "next_attempt_at", "delivered_at", "manual_redeliveries",
+        "round_attempts", "queued_at",
     ]  # fmt: skip
     exclude = ["candidate"]
     actions = ["redeliver"]

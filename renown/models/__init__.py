@@ -18,6 +18,7 @@ from renown.models.trail import (
 from renown.models.webhooks import (
     DeliveryStatus,
     EventType,
+    SignatureScheme,
     WebhookDelivery,
     WebhookSubscription,
     validate_event_list,
@@ -38,6 +39,7 @@ __all__ = [
     "Membership",
     "Organization",
     "Role",
+    "SignatureScheme",
     "TimeStampedModel",
     "TokenScope",
     "WebhookDelivery",

@@ -38,11 +38,20 @@ def validate_event_list(value: object) -> None:
         )
 
 
+class SignatureScheme(models.TextChoices):
+    """How a subscription's deliveries are signed (``renown.webhooks.signing``)."""
+
+    STANDARD = "standard", "Standard Webhooks (webhook-signature)"
+    LEGACY = "renown-v1", "Renown-Signature (legacy)"
+
+
 class WebhookSubscription(TimeStampedModel):
     """Where one integration of an organisation wants to hear about which events.
 
-    ``secret`` signs every delivery (``Renown-Signature``); see the module
-    docstring for why it is stored as it is.
+    ``secret`` signs every delivery, the way ``signature_scheme`` says; see the module
+    docstring for why it is stored as it is. ``failing_since`` is the first failed attempt
+    since the last success (None while deliveries succeed): a subscription failing
+    continuously for RENOWN_WEBHOOK_DISABLE_AFTER_DAYS is switched off.
     """
 
     organization = models.ForeignKey(
@@ -62,8 +71,18 @@ class WebhookSubscription(TimeStampedModel):
         default=list, validators=[validate_event_list], help_text="Event types to send."
     )
     secret = models.CharField(max_length=100, editable=False)
+    # New subscriptions sign the Standard Webhooks way; those made before it existed were
+    # given the legacy scheme by the migration and keep it until switched (one API call).
+    signature_scheme = models.CharField(
+        max_length=20,
+        choices=SignatureScheme.choices,
+        default=SignatureScheme.STANDARD,
+        editable=False,
+    )
     active = models.BooleanField(default=True)
+    # Failed attempts since the last success (shown; disabling goes by failing_since).
     consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -77,6 +96,12 @@ class WebhookSubscription(TimeStampedModel):
     class Meta:
         ordering = ["organization", "name", "id"]
         indexes = [models.Index(fields=["organization", "active"], name="webhooksub_org_active")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signature_scheme__in=SignatureScheme.values),
+                name="webhooksub_scheme_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} → {self.url}"
@@ -100,6 +125,12 @@ class WebhookDelivery(models.Model):
     ``body`` is the exact JSON sent (the same bytes on every attempt; only the
     signature's timestamp changes). Unique on (subscription, event_id): emitting
     the same event twice creates no second delivery.
+
+    The retry schedule lives here, not in the queue: a failed attempt sets ``retrying``
+    and ``next_attempt_at``, and the sweep (celery beat) queues the rows that are due.
+    ``round_attempts`` counts the attempts since the delivery was queued or redelivered
+    (the schedule's position; ``attempts`` counts them all). ``queued_at`` is when its due
+    attempt was handed to the queue, so the sweep does not queue it again every run.
     """
 
     subscription = models.ForeignKey(
@@ -118,6 +149,7 @@ class WebhookDelivery(models.Model):
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveIntegerField(default=0)
+    round_attempts = models.PositiveIntegerField(default=0)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -125,6 +157,7 @@ class WebhookDelivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     manual_redeliveries = models.PositiveIntegerField(default=0)
 

@@ -6,9 +6,13 @@ inside their own transactions. The HTTP
 client is imported when a delivery is attempted.
 
 Emitting writes one ``WebhookDelivery`` row per interested subscription in the
-caller's transaction and queues the sends with ``transaction.on_commit``: an
-event exists exactly when the change it reports was committed, and a queue that
-lost the message is caught up by ``deliveries_sweep`` (celery beat).
+caller's transaction and queues the first send with ``transaction.on_commit``: an
+event exists exactly when the change it reports was committed. Retries are driven
+from the database, not by queue countdowns (which outlive a Redis broker's visibility
+timeout and then arrive twice): a failed attempt records when the next one is due
+(RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS, about a day), and ``deliveries_sweep`` (celery
+beat, every few seconds) claims the due rows and queues them; it also catches up sends
+whose queue message was lost.
 """
 
 from __future__ import annotations
@@ -16,27 +20,29 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from renown.exceptions import InvalidTransition
 from renown.json_types import JSONObject
 from renown.models import (
     AuditEventType,
     DeliveryStatus,
     EventType,
     Organization,
+    SignatureScheme,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -50,6 +56,11 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "Renown-Webhooks/1"
 # A delivery claimed this long ago and still "sending" belongs to a worker that died.
 STALE_CLAIM = timedelta(minutes=10)
+# A due delivery queued this long ago and not yet taken lost its queue message (or the
+# workers are that far behind): the sweep queues it again. The claim lets one send through.
+QUEUE_LEASE = timedelta(minutes=5)
+# Rows one sweep claims and queues; the next run (seconds later) takes the rest.
+SWEEP_BATCH = 1000
 
 
 # --- subscriptions -----------------------------------------------------------------
@@ -77,8 +88,9 @@ def subscription_create(
 ) -> tuple[WebhookSubscription, str]:
     """Create a subscription; returns it and its signing secret (show the secret once).
 
-    The URL must pass the same SSRF guard as provider requests (public
-    addresses only unless RENOWN_ALLOW_PRIVATE_HOSTS). Records
+    It signs the Standard Webhooks way (``webhook-signature``). The URL must pass the
+    same SSRF guard as provider requests (public addresses only unless
+    RENOWN_ALLOW_PRIVATE_HOSTS). Records
     ``webhook_subscription.created`` (never the secret); ``actor`` defaults to
     ``created_by``. Raises ValidationError naming each bad field.
     """
@@ -116,7 +128,20 @@ def _subscription_state(subscription: WebhookSubscription) -> JSONObject:
         "url": subscription.url,
         "events": list(subscription.events),
         "active": subscription.active,
+        "signature_scheme": subscription.signature_scheme,
     }
+
+
+def subscription_clear_failures(subscription: WebhookSubscription) -> None:
+    """Forget a subscription's failing streak (on the instance; the caller saves it).
+
+    Turning a switched-off subscription on again must not leave its old ``failing_since``,
+    or its first failure would switch it off again at once.
+    """
+    subscription.consecutive_failures = 0
+    subscription.failing_since = None
+    subscription.disabled_at = None
+    subscription.disabled_reason = ""
 
 
 def subscription_update(
@@ -128,7 +153,7 @@ def subscription_update(
     active: bool | None = None,
     actor: AuditActor = None,
 ) -> WebhookSubscription:
-    """Change a subscription; re-activating it clears its failure count. ValidationError on bad input.
+    """Change a subscription; re-activating it clears its failing streak. ValidationError on bad input.
 
     Records ``webhook_subscription.changed`` with before and after, when something changed.
     """
@@ -142,9 +167,7 @@ def subscription_update(
     if active is not None and active != subscription.active:
         subscription.active = active
         if active:
-            subscription.consecutive_failures = 0
-            subscription.disabled_at = None
-            subscription.disabled_reason = ""
+            subscription_clear_failures(subscription)
         else:
             subscription.disabled_at = timezone.now()
             subscription.disabled_reason = "switched off"
@@ -185,6 +208,50 @@ def subscription_rotate_secret(
             subject=subscription,
         )
     subscription.secret = secret
+    return secret
+
+
+def subscription_switch_scheme(
+    *,
+    subscription: WebhookSubscription,
+    scheme: str = SignatureScheme.STANDARD,
+    actor: AuditActor = None,
+) -> str:
+    """Make the subscription sign with ``scheme`` under a new secret; return it (show it once).
+
+    One step, so that no delivery is ever signed with the new scheme and the old secret:
+    every attempt from the commit on, retries of earlier events too, is signed the new
+    way. Records ``webhook_subscription.secret_rotated`` with the scheme before and after
+    (never the secret). Raises InvalidTransition when the subscription already uses
+    ``scheme`` (rotate its secret instead), ValueError for an unknown scheme.
+    """
+    scheme = SignatureScheme(scheme)
+    secret = signing.new_secret()
+    with transaction.atomic():
+        before = (
+            WebhookSubscription.objects.select_for_update()
+            .filter(pk=subscription.pk)
+            .values_list("signature_scheme", flat=True)
+            .first()
+        )
+        if before == scheme:
+            raise InvalidTransition(
+                f"The subscription already signs with {scheme.label}; "
+                "rotate its secret to get a new one."
+            )
+        WebhookSubscription.objects.filter(pk=subscription.pk).update(
+            secret=secret, signature_scheme=scheme, updated_at=timezone.now()
+        )
+        audit_record(
+            organization=subscription.organization,
+            actor=actor,
+            event_type=AuditEventType.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
+            subject=subscription,
+            before={"signature_scheme": before},
+            after={"signature_scheme": str(scheme)},
+        )
+    subscription.secret = secret
+    subscription.signature_scheme = scheme
     return secret
 
 
@@ -281,6 +348,7 @@ def event_emit_many(
                 body=body,
                 candidate_public_id=candidate_public_id,
                 next_attempt_at=now,
+                queued_at=now,  # the first send is queued on commit
             )
             for subscription in subscriptions
         )
@@ -315,7 +383,7 @@ def _enqueue_on_commit(ids: Sequence[int]) -> None:
 
     def send() -> None:
         for pk in ids:
-            enqueue(deliver_task, pk, 1)
+            enqueue(deliver_task, pk)
 
     if ids:
         transaction.on_commit(send)
@@ -326,28 +394,43 @@ def _enqueue_on_commit(ids: Sequence[int]) -> None:
 
 @dataclass(frozen=True)
 class AttemptOutcome:
-    """What one attempt did: the delivery's new status, and when to try again (seconds)."""
+    """What one attempt did: the delivery's new status, and when the next attempt is due."""
 
     status: str
-    retry_in: float | None = None
+    next_attempt_at: datetime | None = None
 
 
-def backoff_seconds(attempt: int) -> float:
-    """Exponential backoff with jitter before attempt ``attempt + 1`` (attempt is 1-based)."""
-    base = float(conf.get("RENOWN_WEBHOOK_BACKOFF_BASE_SECONDS"))
-    cap = float(conf.get("RENOWN_WEBHOOK_BACKOFF_MAX_SECONDS"))
-    delay = min(cap, base * 2 ** (attempt - 1))
-    return float(delay * (0.8 + 0.4 * random.random()))  # noqa: S311 - jitter, not security
+def retry_delay(attempt: int) -> timedelta | None:
+    """How long after failed attempt ``attempt`` (1-based) the next one is due; None: no more.
+
+    RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS[attempt - 1]: a delivery gets one attempt more
+    than the schedule has entries.
+    """
+    schedule = conf.retry_schedule()
+    if 1 <= attempt <= len(schedule):
+        return timedelta(seconds=schedule[attempt - 1])
+    return None
+
+
+def _due(now: datetime) -> Q:
+    """Deliveries whose attempt may start now: new or redelivered ones, retries whose time
+    came, and claims of workers that died."""
+    return (
+        Q(status=DeliveryStatus.PENDING)
+        | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    )
 
 
 def _claim(delivery_id: int) -> bool:
     now = timezone.now()
-    claimable = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]) | Q(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
+    # A retry the sweep queued (queued_at set) is taken even if this worker's clock is a
+    # little behind the sweep's; an early message of another kind (a duplicate, a countdown
+    # queued by an earlier version) finds the row not due and sends nothing.
+    claimable = _due(now) | Q(status=DeliveryStatus.RETRYING, queued_at__isnull=False)
     return bool(
         WebhookDelivery.objects.filter(claimable, pk=delivery_id).update(
-            status=DeliveryStatus.SENDING, claimed_at=now
+            status=DeliveryStatus.SENDING, claimed_at=now, queued_at=None
         )
     )
 
@@ -360,16 +443,33 @@ async def _post(url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int,
     return response.status, response.body[:200].decode(errors="replace")
 
 
-def delivery_attempt(*, delivery_id: int, attempt: int = 1) -> AttemptOutcome | None:
-    """Try to deliver once: claim the row, POST the signed body, record what happened.
+def _headers(delivery: WebhookDelivery, subscription: WebhookSubscription) -> dict[str, str]:
+    body = delivery.body.encode()
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        **signing.signature_headers(
+            subscription.signature_scheme,
+            subscription.secret,
+            msg_id=str(delivery.event_id),
+            body=body,
+        ),
+        "Renown-Event-Id": str(delivery.event_id),
+        "Renown-Event-Type": delivery.event_type,
+        "Renown-Delivery-Id": str(delivery.pk),
+    }
 
-    ``attempt`` counts attempts since the delivery was (re)queued; up to
-    RENOWN_WEBHOOK_MAX_ATTEMPTS, each failure asks to be retried after an
-    exponential backoff. Any 2xx answer is success; anything else (another
-    status, a timeout, a refused address) is a failure that counts towards
-    disabling the subscription after RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES in a
-    row. Returns None when there was nothing to do (already delivered, taken by
-    another worker, or gone). No database transaction is held during the request.
+
+def delivery_attempt(*, delivery_id: int) -> AttemptOutcome | None:
+    """Try to deliver once: claim the row if it is due, POST the signed body, record the result.
+
+    Any 2xx answer is success. Anything else (another status, a timeout, a refused
+    address) is a failure: the delivery is due again after the next delay of
+    RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS (the sweep queues it then), or marked failed
+    after the last. Failures keep the subscription's ``failing_since``; one failing
+    continuously for RENOWN_WEBHOOK_DISABLE_AFTER_DAYS is switched off, and a success
+    clears it. Returns None when there was nothing to do (not due, already delivered,
+    taken by another worker, or gone). No database transaction is held during the request.
     """
     from renown.http import HttpError
 
@@ -380,24 +480,20 @@ def delivery_attempt(*, delivery_id: int, attempt: int = 1) -> AttemptOutcome | 
         return None
     subscription = delivery.subscription
     if not subscription.active:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.CANCELLED, next_attempt_at=None
+        )
         return AttemptOutcome(DeliveryStatus.CANCELLED)
-    body = delivery.body.encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        signing.SIGNATURE_HEADER: signing.sign(subscription.secret, body),
-        "Renown-Event-Id": str(delivery.event_id),
-        "Renown-Event-Type": delivery.event_type,
-        "Renown-Delivery-Id": str(delivery.pk),
-    }
     started = time.monotonic()
     status_code: int | None = None
     error = ""
     try:
-        status_code, snippet = asyncio.run(_post(subscription.url, body, headers))
+        headers = _headers(delivery, subscription)
+        status_code, snippet = asyncio.run(_post(subscription.url, delivery.body.encode(), headers))
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {snippet}".strip()
+    except signing.SignatureError as exc:
+        error = f"the subscription's secret cannot sign ({exc}): rotate it"
     except HttpError as exc:
         error = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug or an odd failure must not stay "sending" or break callers
@@ -407,6 +503,7 @@ def delivery_attempt(*, delivery_id: int, attempt: int = 1) -> AttemptOutcome | 
     now = timezone.now()
     common = {
         "attempts": F("attempts") + 1,
+        "round_attempts": F("round_attempts") + 1,
         "response_status": status_code,
         "last_attempt_at": now,
         "duration_ms": duration_ms,
@@ -417,38 +514,54 @@ def delivery_attempt(*, delivery_id: int, attempt: int = 1) -> AttemptOutcome | 
             WebhookDelivery.objects.filter(pk=delivery.pk).update(
                 status=DeliveryStatus.SUCCEEDED, delivered_at=now, next_attempt_at=None, **common
             )
-            WebhookSubscription.objects.filter(pk=subscription.pk).update(consecutive_failures=0)
+            WebhookSubscription.objects.filter(pk=subscription.pk).update(
+                consecutive_failures=0, failing_since=None
+            )
             return AttemptOutcome(DeliveryStatus.SUCCEEDED)
-        _count_failure(subscription.pk, now)
-        if attempt < int(conf.get("RENOWN_WEBHOOK_MAX_ATTEMPTS")):
-            delay = backoff_seconds(attempt)
+        _record_failure(subscription.pk, now)
+        delay = retry_delay(delivery.round_attempts + 1)  # the row is ours: no one else counts
+        if delay is not None:
+            due = now + delay
             WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.RETRYING, next_attempt_at=now + timedelta(seconds=delay),
-                **common,
-            )  # fmt: skip
-            return AttemptOutcome(DeliveryStatus.RETRYING, retry_in=delay)
+                status=DeliveryStatus.RETRYING, next_attempt_at=due, **common
+            )
+            return AttemptOutcome(DeliveryStatus.RETRYING, next_attempt_at=due)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED, next_attempt_at=None, **common
         )
         return AttemptOutcome(DeliveryStatus.FAILED)
 
 
-def _count_failure(subscription_id: int, now: datetime) -> None:
+def _record_failure(subscription_id: int, now: datetime) -> None:
+    """Count a failed attempt; switch the subscription off once it has failed for days."""
     WebhookSubscription.objects.filter(pk=subscription_id).update(
-        consecutive_failures=F("consecutive_failures") + 1
+        consecutive_failures=F("consecutive_failures") + 1,
+        failing_since=Coalesce(F("failing_since"), now),
     )
-    limit = int(conf.get("RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES"))
-    WebhookSubscription.objects.filter(
-        pk=subscription_id, active=True, consecutive_failures__gte=limit
-    ).update(
+    days = int(conf.get("RENOWN_WEBHOOK_DISABLE_AFTER_DAYS"))
+    since = (
+        WebhookSubscription.objects.filter(pk=subscription_id, active=True)
+        .values_list("failing_since", flat=True)
+        .first()
+    )
+    if since is None or since > now - timedelta(days=days):
+        return
+    switched = WebhookSubscription.objects.filter(pk=subscription_id, active=True).update(
         active=False,
         disabled_at=now,
-        disabled_reason=f"{limit} failed delivery attempts in a row",
+        disabled_reason=(
+            f"every delivery attempt failed for {days} days (none succeeded since "
+            f"{since.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+        ),
     )
+    if switched:
+        logger.warning(
+            "webhook subscription %s switched off: failing since %s", subscription_id, since
+        )
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery, actor: AuditActor = None) -> WebhookDelivery:
-    """Queue a delivery again (any status), with a fresh set of attempts.
+    """Queue a delivery again (any status), with a fresh set of attempts (the whole schedule).
 
     The body is the same (same event id: receivers can de-duplicate); the
     signature gets a new timestamp. Records ``webhook_delivery.redelivered``.
@@ -457,10 +570,13 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: AuditActor = None) -
     if not WebhookSubscription.objects.filter(pk=delivery.subscription_id, active=True).exists():
         raise ValidationError("The subscription is switched off; turn it on before redelivering.")
     with transaction.atomic():
+        now = timezone.now()
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.PENDING,
-            next_attempt_at=timezone.now(),
+            next_attempt_at=now,
+            queued_at=now,
             claimed_at=None,
+            round_attempts=0,
             manual_redeliveries=F("manual_redeliveries") + 1,
         )
         audit_record(
@@ -476,22 +592,48 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: AuditActor = None) -
     return delivery
 
 
-def deliveries_sweep(*, grace: timedelta = timedelta(minutes=5)) -> int:
-    """Queue deliveries whose send was lost (pending or due and untouched, or stale claims).
+def deliveries_claim_due(*, limit: int = SWEEP_BATCH) -> list[int]:
+    """Claim up to ``limit`` deliveries that are due and not already queued; return their ids.
 
-    Run by celery beat; returns how many were queued. Harmless when the original
-    send is still on its way: the claim lets one worker through.
+    Due: pending or retrying with ``next_attempt_at`` passed, or a stale claim of a dead
+    worker. Not already queued: no ``queued_at``, or one older than QUEUE_LEASE (its
+    message was lost). Claiming sets ``queued_at``, so concurrent sweeps never claim the
+    same row twice: on PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``
+    (another sweep passes over them); elsewhere each row is claimed by a conditional
+    UPDATE (one sweep gets it, the other updates nothing).
     """
     now = timezone.now()
-    due = WebhookDelivery.objects.filter(
-        Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING], next_attempt_at__lt=now - grace)
-        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    ).values_list("pk", flat=True)[:5000]  # fmt: skip
-    ids = list(due)
+    claimable = _due(now) & (Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUE_LEASE))
+    due = WebhookDelivery.objects.filter(claimable).order_by("next_attempt_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(
+                due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[
+                    :limit
+                ]
+            )
+            WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=now)
+        return ids
+    return [
+        pk
+        for pk in list(due.values_list("pk", flat=True)[:limit])
+        if WebhookDelivery.objects.filter(claimable, pk=pk).update(queued_at=now)
+    ]
+
+
+def deliveries_sweep(*, limit: int = SWEEP_BATCH) -> int:
+    """Queue the deliveries that are due: retries whose time came, and lost sends.
+
+    Run by celery beat every few seconds (``webhooks.sweep``; the first retry is due five
+    seconds after a failure) or by ``manage.py renown_webhooks_sweep``; returns how many
+    were queued. Each is queued at once, never with a countdown. Harmless when a send is
+    already on its way: ``delivery_attempt`` claims the row, so one worker sends it.
+    """
     from renown.webhooks.tasks import deliver_task
 
+    ids = deliveries_claim_due(limit=limit)
     for pk in ids:
-        enqueue(deliver_task, pk, 1)
+        enqueue(deliver_task, pk)
     return len(ids)
 
 

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from renown.queue import enqueue
-
 
 @shared_task(name="webhooks.deliver", acks_late=True, soft_time_limit=60, time_limit=90)
-def deliver_task(delivery_id: int, attempt: int = 1) -> None:
-    """Attempt one delivery; on failure queue the next attempt after an exponential backoff.
+def deliver_task(delivery_id: int, attempt: int | None = None) -> None:
+    """Attempt one delivery, if it is due; a failure records when the next attempt is due.
 
-    Idempotent: the attempt claims the row with a conditional UPDATE, so a
-    redelivered or duplicated message sends nothing twice.
+    Never re-queues itself with a countdown: the sweep queues retries when they are due
+    (a countdown longer than a Redis broker's visibility timeout is delivered twice).
+    ``attempt`` is ignored; messages queued by earlier versions still carry it.
+    Idempotent: the attempt claims the row with a conditional UPDATE, so a redelivered or
+    duplicated message sends nothing twice.
     """
     from renown.webhooks import services
 
-    outcome = services.delivery_attempt(delivery_id=delivery_id, attempt=attempt)
-    if outcome is not None and outcome.retry_in is not None:
-        enqueue(deliver_task, delivery_id, attempt + 1, countdown=outcome.retry_in)
+    services.delivery_attempt(delivery_id=delivery_id)
 
 
 @shared_task(name="webhooks.sweep", acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep_task() -> None:
-    """Periodic (celery beat): queue deliveries whose send was lost."""
+    """Periodic (celery beat, every 5 s): queue the deliveries that are due (retries, lost sends)."""
     from renown.webhooks import services
 
     services.deliveries_sweep()

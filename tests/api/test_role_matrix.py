@@ -144,6 +144,9 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("PATCH", f"{W}/"): Expect(frozenset({H, WT}), 200, {"events": ["score.updated"]}),
     ("DELETE", f"{W}/"): Expect(frozenset({H, WT}), 204),
     ("POST", f"{W}/rotate-secret/"): Expect(frozenset({H, WT}), 200),
+    ("POST", f"{W}/switch-scheme/"): Expect(
+        frozenset({H, WT}), 200, {"signature_scheme": "standard"}
+    ),
     ("GET", f"{W}/deliveries/"): Expect(frozenset({H, WT}), 200),
     ("GET", f"{W}/deliveries/{{delivery_id}}/"): Expect(frozenset({H, WT}), 200),
     ("POST", f"{W}/deliveries/{{delivery_id}}/redeliver/"): Expect(frozenset({H, WT}), 202),

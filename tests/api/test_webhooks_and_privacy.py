@@ -34,6 +34,58 @@ def test_the_secret_is_shown_on_creation_only(write_client: Any) -> None:
     assert WebhookSubscription.objects.get().secret == rotated
 
 
+def test_new_subscriptions_sign_the_standard_webhooks_way(write_client: Any) -> None:
+    created = write_client.post(SUBS, BODY, format="json").json()
+    assert created["signature_scheme"] == "standard"
+    assert write_client.get(f"{SUBS}{created['id']}/").json()["signature_scheme"] == "standard"
+    # Nothing in the creation chooses the legacy scheme.
+    other = write_client.post(
+        SUBS, {**BODY, "name": "B", "signature_scheme": "renown-v1"}, format="json"
+    ).json()
+    assert other["signature_scheme"] == "standard"
+
+
+def test_one_call_switches_a_legacy_subscription_and_rotates_its_secret(
+    write_client: Any,
+) -> None:
+    from renown.models import AuditEvent
+
+    created = write_client.post(SUBS, BODY, format="json").json()
+    WebhookSubscription.objects.filter(pk=created["id"]).update(signature_scheme="renown-v1")
+    assert write_client.get(f"{SUBS}{created['id']}/").json()["signature_scheme"] == "renown-v1"
+    url = f"{SUBS}{created['id']}/switch-scheme/"
+    response = write_client.post(url, {"signature_scheme": "standard"}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["signature_scheme"] == "standard"
+    assert body["secret"].startswith("whsec_")
+    assert body["secret"] != created["secret"]
+    stored = WebhookSubscription.objects.get(pk=created["id"])
+    assert (stored.signature_scheme, stored.secret) == ("standard", body["secret"])
+    event = AuditEvent.objects.get(event_type="webhook_subscription.secret_rotated")
+    assert event.after == {"signature_scheme": "standard"}
+    # Again: it already signs that way; nothing changes (rotate-secret gives a new secret).
+    again = write_client.post(url, {"signature_scheme": "standard"}, format="json")
+    assert again.status_code == 409
+    assert again["Content-Type"] == "application/problem+json"
+    assert "already signs" in again.json()["detail"]
+    assert WebhookSubscription.objects.get(pk=created["id"]).secret == body["secret"]
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"signature_scheme": "renown-v1"}, {"signature_scheme": "v2"},
+             {"signature_scheme": ["standard"]}, {"signature_scheme": None}],
+)  # fmt: skip
+def test_switching_takes_only_the_standard_scheme(write_client: Any, body: Any) -> None:
+    created = write_client.post(SUBS, BODY, format="json").json()
+    WebhookSubscription.objects.filter(pk=created["id"]).update(signature_scheme="renown-v1")
+    response = write_client.post(f"{SUBS}{created['id']}/switch-scheme/", body, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["signature_scheme"]
+    stored = WebhookSubscription.objects.get(pk=created["id"])
+    assert (stored.signature_scheme, stored.secret) == ("renown-v1", created["secret"])
+
+
 def test_a_private_url_is_refused_by_field(write_client: Any) -> None:
     with override_settings(RENOWN_ALLOW_PRIVATE_HOSTS=False):
         response = write_client.post(

@@ -241,6 +241,13 @@ WRITES: dict[str, Write] = {
     "webhook_subscriptions_rotate_secret_create": Write(
         "POST", f"{W}/rotate-secret/", WT, (T.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,)
     ),
+    "webhook_subscriptions_switch_scheme_create": Write(
+        "POST",
+        f"{W}/switch-scheme/",
+        WT,
+        (T.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,),
+        body={"signature_scheme": "standard"},
+    ),
     "webhook_subscriptions_deliveries_redeliver_create": Write(
         "POST",
         f"{W}/deliveries/{{delivery_id}}/redeliver/",

@@ -78,6 +78,8 @@ def build_world(org: Any, *, author: Any, marker: str = "") -> World:
         url="https://hooks.example/renown",
         events=["score.updated"],
         secret="whsec_world",
+        # Made before Standard Webhooks: it signs Renown-Signature until switched.
+        signature_scheme="renown-v1",
         api_token=ApiToken.objects.filter(organization=org, scope="write").first(),
     )
     delivery = WebhookDelivery.objects.create(

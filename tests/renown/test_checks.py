@@ -48,7 +48,9 @@ PLUGIN_APPS = ("renown", "candidates", "scoring", "hiring")
         ("RENOWN_SCREENING_SQL_THREADS", 0, "must be at least 1"),
         ("RENOWN_API_THROTTLE_RATE", "fast", "must be a rate such as '1200/min'"),
         ("RENOWN_API_MAX_BODY_BYTES", 0, "must be at least 1"),
-        ("RENOWN_WEBHOOK_MAX_ATTEMPTS", 0, "must be at least 1"),
+        ("RENOWN_WEBHOOK_DISABLE_AFTER_DAYS", 0, "must be at least 1"),
+        ("RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS", [5, 0], "each at least 1"),
+        ("RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS", [5, "300"], "must be a whole number"),
         ("RENOWN_RETENTION_AI_LOG_DAYS", -183, "must not be negative"),
         ("RENOWN_SELF_IDENTIFICATION_MIN_POPULATION", 0, "must be at least 1"),
         ("RENOWN_LOGIN_MAX_FAILURES", "5", "must be a whole number, not str"),  # the site's
@@ -70,7 +72,9 @@ def test_a_setting_of_the_wrong_type_or_range_is_an_error_naming_it(
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("RENOWN_WEBHOOK_BACKOFF_BASE_SECONDS", 10),  # a whole number where a float is the default
+        ("RENOWN_WEBHOOK_TIMEOUT_SECONDS", 10),  # a whole number where a float is the default
+        ("RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS", (5, 60)),  # a tuple for a list
+        ("RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS", []),  # one attempt, no retry
         ("RENOWN_DISABLED_PROVIDERS", ("github",)),  # a tuple for a list
         ("RENOWN_DISABLED_PROVIDERS", []),
         ("RENOWN_SCORES_CHANGED", ""),  # none
@@ -91,7 +95,7 @@ def test_a_good_value_is_no_error(name: str, value: Any) -> None:
     ("name", "hint"),
     [
         ("RENOWN_FETCH_BATCHSIZE", "Did you mean RENOWN_FETCH_BATCH_SIZE?"),
-        ("RENOWN_WEBHOOKS_MAX_ATTEMPTS", "Did you mean RENOWN_WEBHOOK_MAX_ATTEMPTS?"),
+        ("RENOWN_WEBHOOKS_TIMEOUT_SECONDS", "Did you mean RENOWN_WEBHOOK_TIMEOUT_SECONDS?"),
         ("RENOWN_ALLOW_PRIVATE_HOST", "Did you mean RENOWN_ALLOW_PRIVATE_HOSTS?"),
         ("RENOWN_XYZZY", "Check its spelling against the settings in docs/install.md."),
     ],
@@ -135,7 +139,13 @@ def test_every_setting_the_apps_name_is_registered() -> None:
     for app in PLUGIN_APPS:
         for path in (ROOT / app).rglob("*.py"):
             named |= set(re.findall(r"\bRENOWN_[A-Z0-9_]*[A-Z0-9]_?", path.read_text()))
-    unknown = {n for n in named if conf.lookup(n) is None and n not in conf.NOT_SETTINGS}
+    unknown = {
+        n
+        for n in named
+        if conf.lookup(n) is None
+        and conf.retired_setting(n) is None  # named to say it is ignored
+        and n not in conf.NOT_SETTINGS
+    }
     assert unknown == set()
 
 
@@ -185,3 +195,8 @@ def test_the_broker_check_warns_when_tasks_would_run_inside_requests(
     if ids == ["renown.W010"]:
         assert "bulk refreshes run inside requests" in messages[0].msg
         assert messages[0].hint == "Set CELERY_BROKER_URL and run a worker (docs/install.md)."
+
+
+def test_a_name_cannot_be_both_current_and_retired() -> None:
+    with pytest.raises(ImproperlyConfigured, match="both current and retired"):
+        conf.register_retired("elsewhere", {"RENOWN_FETCH_BATCH_SIZE": "gone"})

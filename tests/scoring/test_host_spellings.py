@@ -593,7 +593,7 @@ def test_a_webhook_delivery_to_a_spelling_is_refused_and_recorded(
         secret="whsec_test",
     )
     with (
-        override_settings(RENOWN_WEBHOOK_MAX_ATTEMPTS=1),
+        override_settings(RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS=[]),  # one attempt
         django_capture_on_commit_callbacks(execute=True),
     ):
         (delivery,) = services.event_emit(org, "score.updated", {})

@@ -16,7 +16,8 @@ from tests.leaks import secret_leaks
 
 pytestmark = pytest.mark.django_db
 
-SECRET = re.compile(r"whsec_[A-Za-z0-9_-]{43}")
+# Standard Webhooks' format: whsec_ + base64 of 32 bytes.
+SECRET = re.compile(r"whsec_[A-Za-z0-9+/]{43}=")
 CHANGELIST = "/admin/renown/webhooksubscription/"
 
 
@@ -95,3 +96,32 @@ def test_rotation_skips_what_the_user_may_not_change(
     own.refresh_from_db()
     other.refresh_from_db()
     assert (own.secret, other.secret) == (own_secret, other_secret)
+
+
+def test_switching_to_standard_webhooks_shows_the_new_secret_once(
+    hr_admin_a: Any, org_a: Any
+) -> None:
+    legacy, old_secret = subscribe(org_a, "Old ATS")
+    WebhookSubscription.objects.filter(pk=legacy.pk).update(signature_scheme="renown-v1")
+    current, current_secret = subscribe(org_a, "New ATS")  # already standard: left alone
+    client = Client()
+    client.force_login(hr_admin_a)
+    page = client.get(CHANGELIST).content.decode()
+    assert "Renown-Signature (legacy)" in page
+    response = client.post(
+        CHANGELIST,
+        {"action": "switch_to_standard", "_selected_action": [legacy.pk, current.pk]},
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    (secret,) = SECRET.findall(response.content.decode())
+    legacy.refresh_from_db()
+    current.refresh_from_db()
+    assert (legacy.signature_scheme, legacy.secret) == ("standard", secret)
+    assert secret != old_secret
+    assert current.secret == current_secret
+    assert secret_leaks(client, response, secret, next_page=CHANGELIST) == []
+    again = client.post(
+        CHANGELIST, {"action": "switch_to_standard", "_selected_action": [legacy.pk]}, follow=True
+    )
+    assert any("nothing switched" in str(m) for m in get_messages(again.wsgi_request))

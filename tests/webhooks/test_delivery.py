@@ -1,13 +1,19 @@
-"""Webhooks out: subscriptions behind the SSRF guard, signed deliveries, retries, disabling."""
+"""Webhooks out: subscriptions behind the SSRF guard, signed deliveries, the log, redelivery.
+
+Retries and disabling: test_retries.py; the signature schemes: test_standard_webhooks.py.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from renown.models import WebhookDelivery, WebhookSubscription
 from renown.webhooks import services, signing
@@ -112,17 +118,31 @@ def test_an_event_is_delivered_signed_and_logged(
         )
     (request,) = receiver.received
     body = request["body"]
-    assert signing.verify(secret, body, request["headers"]["Renown-Signature"])
-    envelope = json.loads(body)
+    envelope = Webhook(secret).verify(body, request["headers"])
     assert envelope["type"] == "score.updated"
     assert envelope["organization"] == "acme"
     assert envelope["data"] == {"hello": "world"}
+    assert request["headers"]["webhook-id"] == envelope["id"] == str(delivery.event_id)
     assert request["headers"]["Renown-Event-Id"] == envelope["id"]
+    assert "Renown-Signature" not in request["headers"]
     delivery.refresh_from_db()
     assert delivery.status == "succeeded"
     assert (delivery.attempts, delivery.response_status) == (1, 200)
     assert delivery.duration_ms is not None
     assert delivery.delivered_at is not None
+
+
+def test_a_legacy_subscription_is_still_signed_with_renown_signature(
+    org_a: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    subscription, secret = subscribe(org_a, receiver.url)
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(signature_scheme="renown-v1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_emit(org_a, "score.updated", {"hello": "world"})
+    (request,) = receiver.received
+    assert signing.verify(secret, request["body"], request["headers"]["Renown-Signature"])
+    assert not {"webhook-id", "webhook-timestamp", "webhook-signature"} & set(request["headers"])
+    assert json.loads(request["body"])["id"] == request["headers"]["Renown-Event-Id"]
 
 
 def test_only_subscriptions_that_want_the_event_get_it(org_a: Any, org_b: Any) -> None:
@@ -153,69 +173,6 @@ def test_an_event_rolled_back_with_its_change_is_never_sent(
     assert receiver.received == []
 
 
-@override_settings(RENOWN_WEBHOOK_MAX_ATTEMPTS=3)
-def test_failures_are_retried_with_backoff_then_marked_failed(
-    org_a: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
-) -> None:
-    receiver.default = 503
-    subscribe(org_a, receiver.url)
-    with django_capture_on_commit_callbacks(execute=True):
-        (delivery,) = services.event_emit(org_a, "score.updated", {})
-    assert len(receiver.received) == 3  # eager Celery runs the retries at once
-    bodies = {r["body"] for r in receiver.received}
-    assert len(bodies) == 1  # the same event every time
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.response_status) == ("failed", 3, 503)
-    assert "HTTP 503" in delivery.last_error
-
-
-def test_a_retry_that_succeeds_resets_the_failure_count(
-    org_a: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
-) -> None:
-    receiver.answers = [500, 502]
-    subscription, _ = subscribe(org_a, receiver.url)
-    with django_capture_on_commit_callbacks(execute=True):
-        (delivery,) = services.event_emit(org_a, "score.updated", {})
-    delivery.refresh_from_db()
-    subscription.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == ("succeeded", 3)
-    assert subscription.consecutive_failures == 0
-
-
-def test_backoff_grows_exponentially_and_is_capped() -> None:
-    with override_settings(
-        RENOWN_WEBHOOK_BACKOFF_BASE_SECONDS=10, RENOWN_WEBHOOK_BACKOFF_MAX_SECONDS=100
-    ):
-        delays = [services.backoff_seconds(n) for n in (1, 2, 3, 10)]
-    assert 8 <= delays[0] <= 12
-    assert 16 <= delays[1] <= 24
-    assert 32 <= delays[2] <= 48
-    assert 80 <= delays[3] <= 120
-
-
-@override_settings(RENOWN_WEBHOOK_MAX_ATTEMPTS=2, RENOWN_WEBHOOK_DISABLE_AFTER_FAILURES=3)
-def test_a_subscription_is_disabled_after_repeated_failures(
-    org_a: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
-) -> None:
-    receiver.default = 500
-    subscription, _ = subscribe(org_a, receiver.url)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.event_emit(org_a, "score.updated", {"n": 1})
-        services.event_emit(org_a, "score.updated", {"n": 2})
-        services.event_emit(org_a, "score.updated", {"n": 3})
-    subscription.refresh_from_db()
-    assert not subscription.active
-    assert subscription.disabled_at is not None
-    assert "3 failed" in subscription.disabled_reason
-    # Two attempts for the first event, one for the second (the third failure in a row
-    # switches the subscription off); its retry and the third event are not sent.
-    assert len(receiver.received) == 3
-    statuses = sorted(WebhookDelivery.objects.values_list("status", flat=True))
-    assert statuses == ["cancelled", "cancelled", "failed"]
-    # Nothing more is emitted to a disabled subscription.
-    assert services.event_emit(org_a, "score.updated", {}) == []
-
-
 def test_redelivery_sends_the_same_event_again_with_a_fresh_signature(
     org_a: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -226,7 +183,8 @@ def test_redelivery_sends_the_same_event_again_with_a_fresh_signature(
         services.delivery_redeliver(delivery=delivery)
     first, second = receiver.received
     assert first["body"] == second["body"]
-    assert signing.verify(secret, second["body"], second["headers"]["Renown-Signature"])
+    assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"]
+    Webhook(secret).verify(second["body"], second["headers"])
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.manual_redeliveries) == ("succeeded", 2, 1)
     services.subscription_update(subscription=subscription, active=False)
@@ -249,18 +207,17 @@ def test_a_delivered_event_is_not_sent_twice_by_a_duplicate_task(
 def test_the_sweep_sends_what_a_lost_queue_message_left_pending(
     org_a: Any, receiver: Receiver
 ) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     subscribe(org_a, receiver.url)
     (delivery,) = services.event_emit(org_a, "score.updated", {})  # on_commit never ran
+    # Queued moments ago: the sweep leaves the message its time to arrive.
+    assert services.deliveries_sweep() == 0
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        next_attempt_at=timezone.now() - timedelta(minutes=10)
+        queued_at=timezone.now() - services.QUEUE_LEASE - timedelta(seconds=1)
     )
     assert services.deliveries_sweep() == 1
     delivery.refresh_from_db()
     assert delivery.status == "succeeded"
+    assert len(receiver.received) == 1
     assert services.deliveries_sweep() == 0
 
 
@@ -269,7 +226,9 @@ def test_a_target_that_now_resolves_to_a_private_address_is_refused_at_send(
 ) -> None:
     _subscription, _ = subscribe(org_a, "http://127.0.0.1:9/hook")
     with (
-        override_settings(RENOWN_ALLOW_PRIVATE_HOSTS=False, RENOWN_WEBHOOK_MAX_ATTEMPTS=1),
+        override_settings(
+            RENOWN_ALLOW_PRIVATE_HOSTS=False, RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS=[]
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         (delivery,) = services.event_emit(org_a, "score.updated", {})
@@ -331,7 +290,7 @@ def test_a_delivery_that_fails_oddly_is_recorded_not_raised(
     monkeypatch.setattr(services, "_post", broken)
     subscribe(org_a, "https://ats.example/hook")
     with (
-        override_settings(RENOWN_WEBHOOK_MAX_ATTEMPTS=1),
+        override_settings(RENOWN_WEBHOOK_RETRY_SCHEDULE_SECONDS=[]),  # one attempt, no retry
         django_capture_on_commit_callbacks(execute=True),
     ):
         (delivery,) = services.event_emit(org_a, "score.updated", {})

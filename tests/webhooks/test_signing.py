@@ -1,9 +1,13 @@
-"""Renown-Signature out and Greenhouse's Signature in: HMAC-SHA256, constant-time, timestamped."""
+"""Renown-Signature out (legacy) and Greenhouse's Signature in: HMAC-SHA256, constant-time,
+timestamped; the documented checks, Standard Webhooks' included, run against Renown's signatures.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+from typing import Any
 
 import pytest
 
@@ -13,6 +17,7 @@ from renown.webhooks.signing import (
     greenhouse_verify,
     new_secret,
     sign,
+    signature_headers,
     verify,
 )
 
@@ -88,15 +93,8 @@ def test_secrets_are_long_and_different() -> None:
     assert len(first) > 40
 
 
-@pytest.mark.parametrize(
-    ("document", "heading"),
-    [("docs/webhooks.md", "### Verifying a delivery"), ("README.md", "## Webhooks")],
-)
-def test_the_documented_verification_snippets_agree_with_renown(
-    document: str, heading: str
-) -> None:
+def _snippet(document: str, heading: str, name: str) -> Any:
     import re
-    import time
     from pathlib import Path
 
     text = (Path(__file__).parents[2] / document).read_text()
@@ -105,8 +103,38 @@ def test_the_documented_verification_snippets_agree_with_renown(
     assert code is not None
     namespace: dict[str, object] = {}
     exec(compile(code.group(1), document, "exec"), namespace)  # noqa: S102
-    check = namespace["renown_signature_ok"]
+    check = namespace[name]
     assert callable(check)
+    return check
+
+
+@pytest.mark.parametrize(
+    ("document", "heading"),
+    [("docs/webhooks.md", "### Verifying a delivery"), ("README.md", "## Webhooks")],
+)
+def test_the_documented_verification_snippets_agree_with_renown(
+    document: str, heading: str
+) -> None:
+    import time
+
+    check = _snippet(document, heading, "renown_event")
+    secret = new_secret()
+    now = int(time.time())
+    headers = signature_headers("standard", secret, msg_id="e1", body=BODY, timestamp=now)
+    assert check(secret, BODY, headers) == json.loads(BODY)
+    assert check(new_secret(), BODY, headers) is None
+    assert check(secret, BODY + b"x", headers) is None
+    assert check(secret, BODY, {**headers, "webhook-id": "e2"}) is None
+    old = signature_headers("standard", secret, msg_id="e1", body=BODY, timestamp=now - 301)
+    assert check(secret, BODY, old) is None
+
+
+def test_the_documented_legacy_snippet_agrees_with_renown() -> None:
+    import time
+
+    check = _snippet(
+        "docs/webhooks.md", "### Verifying a legacy Renown-Signature", "renown_signature_ok"
+    )
     now = int(time.time())
     header = sign("s3cret", BODY, timestamp=now)
     assert check("s3cret", BODY, header)

@@ -39,7 +39,8 @@ SUBSCRIPTION_PARAMETER = OpenApiParameter(
 
 
 class WebhookSubscriptionViewSet(ApiViewSet):
-    """Where Renown POSTs signed events (``Renown-Signature``); the secret is shown once."""
+    """Where Renown POSTs signed events (Standard Webhooks; legacy subscriptions
+    ``Renown-Signature`` until switched); the secret is shown once."""
 
     serializer_class = s.SubscriptionSerializer
     lookup_url_kwarg = "subscription_id"
@@ -54,6 +55,7 @@ class WebhookSubscriptionViewSet(ApiViewSet):
         "partial_update": MANAGERS,
         "destroy": MANAGERS,
         "rotate_secret": MANAGERS,
+        "switch_scheme": MANAGERS,
     }
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
@@ -76,8 +78,9 @@ class WebhookSubscriptionViewSet(ApiViewSet):
     @extend_schema(
         request=s.SubscriptionWriteSerializer,
         responses={201: s.SubscriptionCreatedSerializer},
-        description="The URL must be public (the providers' SSRF guard). The answer holds "
-        "the signing secret: the only time it is shown.",
+        description="The URL must be public (the providers' SSRF guard). Deliveries are "
+        "signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature). "
+        "The answer holds the signing secret: the only time it is shown.",
     )
     def create(self, request: Request) -> Response:
         data = s.SubscriptionWriteSerializer(data=request.data)
@@ -99,7 +102,7 @@ class WebhookSubscriptionViewSet(ApiViewSet):
     @extend_schema(
         request=s.SubscriptionWriteSerializer(partial=True),
         responses={200: s.SubscriptionSerializer},
-        description="Switching a subscription on again clears its failure count.",
+        description="Switching a subscription on again clears its failing streak.",
     )
     def partial_update(self, request: Request, subscription_id: str) -> Response:
         subscription = self.get_object()
@@ -123,6 +126,27 @@ class WebhookSubscriptionViewSet(ApiViewSet):
         subscription = self.get_object()
         services.subscription_rotate_secret(
             subscription=subscription, actor=self.principal.audit_actor
+        )
+        return Response(s.SubscriptionCreatedSerializer(subscription).data)
+
+    @extend_schema(
+        request=s.SchemeSwitchSerializer,
+        responses={200: s.SubscriptionCreatedSerializer},
+        description='Sign with another scheme from now on: `{"signature_scheme": '
+        '"standard"}` moves a legacy subscription (Renown-Signature) to Standard Webhooks. '
+        "The secret is rotated in the same step (the answer shows the new one, once); every "
+        "delivery from then on, retries too, is signed the new way with it. 409 when the "
+        "subscription already uses that scheme (rotate-secret gives a new secret).",
+    )
+    @action(detail=True, methods=["post"], url_path="switch-scheme")
+    def switch_scheme(self, request: Request, subscription_id: str) -> Response:
+        subscription = self.get_object()
+        data = s.SchemeSwitchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.subscription_switch_scheme(
+            subscription=subscription,
+            scheme=data.validated_data["signature_scheme"],
+            actor=self.principal.audit_actor,
         )
         return Response(s.SubscriptionCreatedSerializer(subscription).data)
 
