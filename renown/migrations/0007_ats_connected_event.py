@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('renown', '0005_review_assignment'),
+        ('renown', '0006_webhook_standard_signatures_and_retry_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
