@@ -234,8 +234,10 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
         return [str(world[apps.get_model(app_label, model_name)].pk)]
     if name == "app_label":
         return ["renown", "renown_candidates", "renown_scoring", "renown_hiring", "auth"]
-    if name == "org_slug":  # the Greenhouse endpoint: authenticated by signature, not session
+    if name == "org_slug":  # the ATS endpoint: authenticated by signature, not session
         return [world[apps.get_model("renown", "Organization")].slug]
+    if name == "ats":
+        return ["greenhouse", "lever", "ashby", "workable"]
     if name == "uidb64":
         return ["MQ"]
     if name == "token":

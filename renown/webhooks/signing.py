@@ -16,8 +16,7 @@ Out, two schemes; each subscription says which it uses (``signature_scheme``):
 Either way the timestamp is signed with the body, so a receiver that refuses old
 timestamps (five minutes) cannot be fed a captured delivery later.
 
-In: Greenhouse's ``Signature: sha256 <hex HMAC-SHA256 of the raw body>`` with the
-organisation's Greenhouse secret.
+In: each ATS's own scheme, checked by its connector (``hiring.ats``).
 
 Every comparison is constant-time (``hmac.compare_digest``).
 """
@@ -152,23 +151,3 @@ def verify(
     if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
         raise SignatureError("the signature does not match")
     return timestamp
-
-
-def greenhouse_signature(secret: str, body: bytes) -> str:
-    """Greenhouse's ``Signature`` header value for ``body``: ``sha256 <hex>``."""
-    return f"sha256 {_digest(secret, body)}"
-
-
-def greenhouse_verify(secret: str, body: bytes, header: str | None) -> None:
-    """Check Greenhouse's ``Signature: sha256 <hex>`` header; raise SignatureError if it fails.
-
-    The HMAC covers the raw body exactly as received (Greenhouse escapes
-    non-ASCII characters before signing, so the bytes must not be re-encoded).
-    """
-    if not header:
-        raise SignatureError("no Signature header")
-    algorithm, sep, given = header.strip().partition(" ")
-    if not sep or algorithm.lower() != "sha256" or not given.strip():
-        raise SignatureError("the Signature header is not 'sha256 <hex>'")
-    if not hmac.compare_digest(_digest(secret, body), given.strip().lower()):
-        raise SignatureError("the signature does not match")

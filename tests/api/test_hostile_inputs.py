@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 
 from hiring.api.schema import openapi_schema
 from hiring.ats import services as ats_services
+from hiring.ats.greenhouse import signature as greenhouse_signature
 from renown.api.parsers import MAX_JSON_DEPTH, JsonTooDeep, json_depth, json_loads
 from renown.api.problems import PROBLEM_CONTENT_TYPE
-from renown.webhooks.signing import greenhouse_signature
 from tests import factories
 from tests.api.conftest import token_client
 from tests.api.world import World, build_world

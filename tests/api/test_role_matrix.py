@@ -150,7 +150,7 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", f"{W}/deliveries/"): Expect(frozenset({H, WT}), 200),
     ("GET", f"{W}/deliveries/{{delivery_id}}/"): Expect(frozenset({H, WT}), 200),
     ("POST", f"{W}/deliveries/{{delivery_id}}/redeliver/"): Expect(frozenset({H, WT}), 202),
-    ("POST", "/api/v1/ats/greenhouse/{org_slug}/"): Expect(frozenset(), 200, signed=True),
+    ("POST", "/api/v1/ats/{ats}/{org_slug}/"): Expect(frozenset(), 200, signed=True),
 }
 
 
@@ -188,6 +188,7 @@ def _params(world: World, expect: Expect) -> dict[str, str]:
         "subscription_id": str(world.subscription.pk),
         "delivery_id": str(world.delivery.pk),
         "org_slug": world.job.organization.slug,
+        "ats": "greenhouse",  # the ATS endpoint: a Greenhouse delivery stands for all four
         "source": "greenhouse",
         "external_id": "gh-1",
         **expect.extra,
@@ -259,8 +260,8 @@ def _check_signed(
     method: str, path: str, expect: Expect, clients: dict[str, Any], own: World, other: World
 ) -> None:
     """Signature-authenticated: no persona gets in unsigned; only the own secret opens it."""
+    from hiring.ats.greenhouse import signature as greenhouse_signature
     from hiring.ats.services import ats_secret_set
-    from renown.webhooks.signing import greenhouse_signature
 
     secret = ats_secret_set(organization=own.job.organization, ats="greenhouse")
     body = json.dumps({"action": "ping", "payload": {"web_hook_id": 1}}).encode()

@@ -10,7 +10,7 @@ from candidates.models import AccountVerification
 from hiring.api.schema import openapi_schema
 from hiring.ats import services as ats_services
 from hiring.ats.base import Delivery
-from renown.webhooks import signing
+from hiring.ats.greenhouse import signature as greenhouse_signature
 from tests import factories
 from tests.api.conftest import token_client
 from tests.webhooks.test_greenhouse import fixture
@@ -56,7 +56,7 @@ def test_a_job_greenhouse_created_has_no_jurisdictions_and_the_schema_allows_it(
     ats_services.ats_receive(
         ats="greenhouse",
         org_slug=org_a.slug,
-        delivery=Delivery(body, {"Signature": signing.greenhouse_signature(secret, body)}),
+        delivery=Delivery(body, {"Signature": greenhouse_signature(secret, body)}),
     )
     components = _components()
     shown = components["Job"]["properties"]["jurisdictions"]

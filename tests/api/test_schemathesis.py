@@ -23,9 +23,9 @@ from django.test import override_settings
 
 from hiring.ats import services as ats_services
 from hiring.ats.base import Delivery
+from hiring.ats.greenhouse import signature as greenhouse_signature
 from renown.api.tokens import api_token_create
 from renown.models import Membership, Role
-from renown.webhooks import signing
 from renown_site.demo import demo_build
 from tests.api.world import build_world
 from tests.webhooks.test_greenhouse import fixture
@@ -103,7 +103,7 @@ def test_schemathesis_finds_nothing(live_server: Any, tmp_path: Path) -> None:
     ats_services.ats_receive(
         ats="greenhouse",
         org_slug=organization.slug,
-        delivery=Delivery(body, {"Signature": signing.greenhouse_signature(secret, body)}),
+        delivery=Delivery(body, {"Signature": greenhouse_signature(secret, body)}),
     )
     assert organization.jobs.filter(jurisdictions=[]).exists()
     assert world.delivery is not None

@@ -257,9 +257,9 @@ WRITES: dict[str, Write] = {
     ),
     # Several objects, one event each: the candidate, three accounts Renown reads, the
     # application (the job exists already, so no job is created).
-    "ats_greenhouse_webhook": Write(
+    "ats_webhook": Write(
         "POST",
-        "/api/v1/ats/greenhouse/{org_slug}/",
+        "/api/v1/ats/{ats}/{org_slug}/",
         GH,
         # One delivery, one event: the candidate, its three accounts and the application
         # are counted in it (audit_batch).
@@ -303,6 +303,7 @@ def _params(world: World, row: Write) -> dict[str, str]:
         "subscription_id": str(world.subscription.pk),
         "delivery_id": str(world.delivery.pk),
         "org_slug": world.job.organization.slug,
+        "ats": "greenhouse",  # the ATS endpoint: a Greenhouse delivery stands for all four
         "source": "greenhouse",
         "external_id": "gh-1",
         **row.extra,
@@ -331,8 +332,8 @@ def test_a_write_adds_exactly_its_audit_events(
     last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     if row.caller == GH:
+        from hiring.ats.greenhouse import signature as greenhouse_signature
         from hiring.ats.services import ats_secret_set
-        from renown.webhooks.signing import greenhouse_signature
 
         factories.JobFactory(organization=org_a, external_id="REQ-2026-014")
         secret = ats_secret_set(organization=org_a, ats="greenhouse")

@@ -18,12 +18,12 @@ from rest_framework.test import APIClient
 
 from hiring import services
 from hiring.ats import services as ats_services
+from hiring.ats.greenhouse import signature as greenhouse_signature
 from hiring.models import Job, ScreeningRule
 from renown.api.tokens import api_token_create
 from renown.exceptions import NotPermitted, StatementRequired
 from renown.models import AuditEvent
 from renown.trail import audit_trail_verify
-from renown.webhooks.signing import greenhouse_signature
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,11 @@ from django.core.management import call_command
 
 from candidates.models import Candidate, SocialAccount
 from hiring.ats import services as ats_services
+from hiring.ats.greenhouse import signature as greenhouse_signature
 from hiring.ats.models import CandidateLink, InboundDelivery
 from hiring.models import Application, Job
 from renown.models import AuditEvent
 from renown.trail import audit_trail_verify
-from renown.webhooks.signing import greenhouse_signature
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "greenhouse"

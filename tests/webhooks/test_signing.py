@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from hiring.ats.base import Delivery, Unauthenticated
+from hiring.ats.greenhouse import Greenhouse
+from hiring.ats.greenhouse import signature as greenhouse_signature
 from renown.webhooks.signing import (
     SignatureError,
-    greenhouse_signature,
-    greenhouse_verify,
     new_secret,
     sign,
     signature_headers,
@@ -71,19 +72,25 @@ def test_a_timestamp_cannot_be_moved_without_breaking_the_signature() -> None:
         verify("s3cret", BODY, moved, now=1_700_000_500)
 
 
+def _greenhouse_verify(secrets: list[str], header: str | None) -> None:
+    headers = {} if header is None else {"Signature": header}
+    Greenhouse().verify(secrets, Delivery(BODY, headers), None)
+
+
 def test_greenhouse_signature_is_sha256_space_hex_of_the_raw_body() -> None:
     expected = hmac.new(b"gh", BODY, hashlib.sha256).hexdigest()
     assert greenhouse_signature("gh", BODY) == f"sha256 {expected}"
-    greenhouse_verify("gh", BODY, f"sha256 {expected}")
-    greenhouse_verify("gh", BODY, f"SHA256 {expected.upper()}")
+    _greenhouse_verify(["gh"], f"sha256 {expected}")
+    _greenhouse_verify(["gh"], f"SHA256 {expected.upper()}")
+    _greenhouse_verify(["old", "gh"], f"sha256 {expected}")  # any of the stored secrets
 
 
 @pytest.mark.parametrize(
     "header", [None, "", "sha256", "sha256=abc", "sha1 abc", "sha256 " + "0" * 64]
 )
 def test_greenhouse_verify_refuses_bad_headers(header: str | None) -> None:
-    with pytest.raises(SignatureError):
-        greenhouse_verify("gh", BODY, header)
+    with pytest.raises(Unauthenticated):
+        _greenhouse_verify(["gh"], header)
 
 
 def test_secrets_are_long_and_different() -> None:
