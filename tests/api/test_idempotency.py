@@ -234,7 +234,7 @@ def test_the_schema_documents_the_key_where_it_is_honoured() -> None:
     assert "idempotency-key-invalid" in create["responses"]["400"]["description"]
     assert "idempotency-key-reused" in create["responses"]["422"]["description"]
     # Greenhouse's endpoint authenticates by signature and keeps no keys.
-    greenhouse = paths["/api/v1/ats/greenhouse/{org_slug}/"]["post"]
+    greenhouse = paths["/api/v1/ats/{ats}/{org_slug}/"]["post"]
     assert "Idempotency-Key" not in {p["name"] for p in greenhouse.get("parameters", [])}
     assert "headers" not in greenhouse["responses"]["409"]
     # Only POSTs take a key.

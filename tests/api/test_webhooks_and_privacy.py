@@ -177,9 +177,11 @@ def test_delete_erases_keeps_what_the_law_requires_and_emits_candidate_erased(
     assert str(person.public_id) not in {c["id"] for c in listed}
 
 
-def test_the_greenhouse_endpoint_is_signature_authenticated_in_the_schema(client: Any) -> None:
+def test_the_ats_endpoint_is_signature_authenticated_in_the_schema(client: Any) -> None:
     schema = openapi_schema()
-    operation = schema["paths"]["/api/v1/ats/greenhouse/{org_slug}/"]["post"]
-    assert operation["security"] == [{"greenhouseSignature": []}]
-    scheme = schema["components"]["securitySchemes"]["greenhouseSignature"]
+    operation = schema["paths"]["/api/v1/ats/{ats}/{org_slug}/"]["post"]
+    assert operation["security"] == [{"atsSignature": []}]
+    scheme = schema["components"]["securitySchemes"]["atsSignature"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Signature")
+    [ats] = [p for p in operation["parameters"] if p["name"] == "ats"]
+    assert ats["schema"]["enum"] == ["greenhouse", "lever", "ashby", "workable"]
