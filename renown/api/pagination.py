@@ -1,14 +1,19 @@
-"""Cursor pagination for every list: stable under inserts, no COUNT(*)."""
+"""Cursor pagination for every list: stable under inserts, no COUNT(*).
+
+A page that has a next one says so twice: ``next`` in the body and a ``Link:
+<next>; rel="next"`` header (RFC 8288).
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 _Model = TypeVar("_Model", bound=Model)
@@ -30,3 +35,10 @@ class ApiCursorPagination(CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, ValidationError):
             raise NotFound(self.invalid_cursor_message) from None
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        next_link = self.get_next_link()
+        if next_link:
+            response["Link"] = f'<{next_link}>; rel="next"'
+        return response

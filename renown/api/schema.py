@@ -53,6 +53,36 @@ RETRY_AFTER_HEADER = {
         "description": "Seconds to wait before asking again (idempotency-key-in-progress).",
     }
 }
+# draft-ietf-httpapi-ratelimit-headers-06, on every answer to a caller the throttle counts
+# (renown.api.throttling): not on 401, where nobody is counted.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Requests a window allows (RENOWN_API_THROTTLE_RATE).",
+    },
+    "RateLimit-Remaining": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Requests left in the window now.",
+    },
+    "RateLimit-Reset": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Seconds until the window frees a request (0: none is counted).",
+    },
+    "RateLimit-Policy": {
+        "schema": {"type": "string"},
+        "description": "The limit and its window in seconds, e.g. 1200;w=60.",
+    },
+}
+THROTTLED_HEADERS = {
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."},
+    **RATE_LIMIT_HEADERS,
+}
+LINK_HEADER = {
+    "Link": {
+        "schema": {"type": "string"},
+        "description": 'When a next page exists: <its URL>; rel="next" (as the body\'s next).',
+    }
+}
 
 
 class FieldErrorSchema(serializers.Serializer[dict[str, str]]):
@@ -103,6 +133,7 @@ class ApiAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         component = self.resolve_serializer(ProblemSerializer, "response")
         idempotent = self._honours_idempotency_key()
+        counted = bool(getattr(self.view, "throttle_classes", None))
         for code, description in PROBLEM_STATUSES.items():
             response = {
                 "description": IDEMPOTENT_PROBLEM_STATUSES.get(code, description)
@@ -112,8 +143,24 @@ class ApiAutoSchema(AutoSchema):
             }
             if idempotent and code == "409":
                 response["headers"] = RETRY_AFTER_HEADER
+            if code == "429":
+                response["headers"] = THROTTLED_HEADERS
             responses.setdefault(code, response)
+        for code, response in responses.items():
+            if not (counted and code.startswith("2")):
+                continue
+            headers = dict(RATE_LIMIT_HEADERS)
+            if self._is_paginated_list():
+                headers.update(LINK_HEADER)
+            response["headers"] = {**headers, **response.get("headers", {})}
         return responses
+
+    def _is_paginated_list(self) -> bool:
+        return (
+            self.method == "GET"
+            and getattr(self.view, "pagination_class", None) is not None
+            and self._is_list_view()
+        )
 
     def _honours_idempotency_key(self) -> bool:
         return self.method == "POST" and bool(getattr(self.view, "honours_idempotency_key", False))
