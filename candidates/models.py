@@ -121,6 +121,11 @@ class Candidate(TimeStampedModel):
             models.Index(fields=["organization", "-created_at"], name="candidate_org_created"),
             models.Index(fields=["organization", "email"], name="candidate_org_email"),
             models.Index(fields=["organization", "name"], name="candidate_org_name"),
+            # The API's updated_after reads walk an organisation's candidates in the order
+            # they changed: (updated_at, public id), the public id breaking ties.
+            models.Index(
+                fields=["organization", "updated_at", "public_id"], name="candidate_org_updated"
+            ),
             # Erased candidates are few: screening leaves them out through this.
             models.Index(
                 fields=["erased_at"], name="candidate_erased", condition=Q(erased_at__isnull=False)

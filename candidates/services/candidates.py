@@ -76,7 +76,9 @@ def candidate_update(
 
     Raises ValueError for a field that is not a candidate's, ValidationError naming
     each bad value. The event lists the changed fields; values only for the ones
-    that are not personal (source, id, country, region).
+    that are not personal (source, id, country, region). Nothing is written when no
+    value differs: ``updated_at`` moves only with a change (the API's ``updated_after``
+    reads report what changed, and an ATS pushing the same record again changes nothing).
     """
     for field in changes:
         if field not in CANDIDATE_FIELDS:
@@ -86,23 +88,22 @@ def candidate_update(
         setattr(candidate, field, value)
     candidate.full_clean()
     changed = sorted(f for f in CANDIDATE_FIELDS if getattr(candidate, f) != before[f])
+    if not changed:
+        return candidate
     with transaction.atomic(savepoint=False):
         candidate.save()
-        if changed:
-            audit_record(
-                organization=candidate.organization,
-                actor=actor,
-                event_type=AuditEventType.CANDIDATE_CHANGED,
-                subject=candidate,
-                before={f: before[f] for f in changed if f in _RECORDED_CANDIDATE_FIELDS},
-                after={
-                    **_candidate_ref(candidate),
-                    "fields": changed,
-                    **{
-                        f: getattr(candidate, f) for f in changed if f in _RECORDED_CANDIDATE_FIELDS
-                    },
-                },
-            )
+        audit_record(
+            organization=candidate.organization,
+            actor=actor,
+            event_type=AuditEventType.CANDIDATE_CHANGED,
+            subject=candidate,
+            before={f: before[f] for f in changed if f in _RECORDED_CANDIDATE_FIELDS},
+            after={
+                **_candidate_ref(candidate),
+                "fields": changed,
+                **{f: getattr(candidate, f) for f in changed if f in _RECORDED_CANDIDATE_FIELDS},
+            },
+        )
     return candidate
 
 

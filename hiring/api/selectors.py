@@ -6,8 +6,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from candidates.models import Candidate
 from candidates.selectors import candidate_list_for
-from hiring.models import Screening
-from renown.access import Principal
+from hiring.models import ErasedCandidateTombstone, Screening
+from renown.access import Principal, scoped
 from renown.models import Organization
 from scoring.models import LatestScore
 
@@ -43,3 +43,17 @@ def candidate_list_with_latest(principal: Principal | Organization) -> QuerySet[
         latest_job_id=_latest_screening("job_id"),
         latest_evaluated_at=_latest_screening("evaluated_at"),
     )
+
+
+def erasure_tombstones_for(
+    principal: Principal | Organization, *, public_id: str | None = None
+) -> QuerySet[ErasedCandidateTombstone]:
+    """The organisation's erasures still reported to syncing clients (``updated_after``
+    reads), or the one of the candidate that had ``public_id``.
+
+    Each names only the public id the candidate had and when they were erased.
+    """
+    tombstones = scoped(ErasedCandidateTombstone.objects.all(), principal)
+    if public_id is not None:
+        tombstones = tombstones.filter(public_id=public_id)
+    return tombstones

@@ -44,7 +44,7 @@ from hiring.models.rules import (
     ScreeningRule,
 )
 from hiring.models.screenings import Outcome, Screening, ScreeningRun, Suggestion
-from hiring.privacy.models import RetentionHold
+from hiring.privacy.models import ErasedCandidateTombstone, RetentionHold
 
 __all__ = [
     "RULE_DEFINITION_FIELDS",
@@ -61,6 +61,7 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "Dispute",
+    "ErasedCandidateTombstone",
     "InboundDelivery",
     "InfluenceRelevance",
     "Job",

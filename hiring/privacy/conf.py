@@ -20,6 +20,10 @@ DEFAULTS: dict[str, int] = {  # every one a number of days
     # Raw provider data (metric snapshots) older than this is deleted; scores keep
     # their explanations and the ids of the snapshots they used.
     "RENOWN_SNAPSHOT_RETENTION_DAYS": 400,
+    # How long an erasure is reported to clients that sync with ``updated_after`` (the
+    # tombstone: the old public id and the time, nothing else). A client that syncs less
+    # often than this must read the whole list again to notice older erasures.
+    "RENOWN_ERASURE_TOMBSTONE_DAYS": 90,
 }
 
 register_defaults(__name__, DEFAULTS)

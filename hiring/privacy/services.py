@@ -36,7 +36,7 @@ from django.utils import timezone
 from candidates.models import Candidate, CandidateNotice
 from hiring.models import AdverseAction, Application, Decision, Screening
 from hiring.privacy import conf
-from hiring.privacy.models import RetentionHold
+from hiring.privacy.models import ErasedCandidateTombstone, RetentionHold
 from renown import privacy
 from renown.json_types import JSONObject, JSONValue
 from renown.models import AuditEventType, EventType
@@ -194,8 +194,9 @@ def candidate_erase(
     26(6)) stays under a ``RetentionHold``, with name, e-mail, ATS ids and
     handles replaced by a pseudonym; when nothing must be kept (or every period
     is already over) the candidate is deleted entirely. The erasure is appended
-    to the audit trail. Idempotent: erasing an erased
-    candidate changes nothing.
+    to the audit trail, and a tombstone (``ErasedCandidateTombstone``: the public id
+    and the time) tells the API's ``updated_after`` readers. Idempotent: erasing an
+    erased candidate changes nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -253,6 +254,11 @@ def candidate_erase(
             "retention_hold_until": hold_until,
         }
         webhook_services.event_emit(organization, EventType.CANDIDATE_ERASED, erased)
+        # What a client syncing with updated_after reads instead of the candidate: the id
+        # it holds (the kept record has a new one) and when it was erased.
+        ErasedCandidateTombstone.objects.create(
+            organization=organization, public_id=public_id, erased_at=now
+        )
         if hold_until is None:
             candidate.delete()
     return ErasureResult(public_id, deleted, hold_until)
@@ -292,6 +298,17 @@ def retention_purge(*, now: datetime | None = None) -> int:
             candidate.delete()
             purged += 1
     return purged
+
+
+def tombstones_purge(*, now: datetime | None = None) -> int:
+    """Delete erasure tombstones older than RENOWN_ERASURE_TOMBSTONE_DAYS; return how many.
+
+    Run by celery beat with the retention purge.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(conf.get("RENOWN_ERASURE_TOMBSTONE_DAYS")))
+    deleted, _ = ErasedCandidateTombstone.objects.filter(erased_at__lt=cutoff).delete()
+    return deleted
 
 
 def snapshots_purge(*, now: datetime | None = None, batch: int = 5000) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import models
 from django_filters import filters
@@ -13,13 +13,15 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import spectacular_settings
-from drf_spectacular.utils import Direction, OpenApiParameter
+from drf_spectacular.utils import Direction, OpenApiParameter, PolymorphicProxySerializer
 from drf_spectacular.utils import _SchemaType as SchemaType
 from drf_spectacular.utils import _SerializerType as SerializerType
 from drf_spectacular.utils import extend_schema as spectacular_extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 
 from renown.api.filters import INT64_MAX, INT64_MIN, integer_column
+from renown.api.incremental import UPDATED_AFTER, IncrementalListMixin, TombstoneSerializer
 from renown.api.problems import PROBLEM_CONTENT_TYPE
 
 PROBLEM_STATUSES = {
@@ -53,6 +55,43 @@ RETRY_AFTER_HEADER = {
         "description": "Seconds to wait before asking again (idempotency-key-in-progress).",
     }
 }
+# draft-ietf-httpapi-ratelimit-headers-06, on every answer to a caller the throttle counts
+# (renown.api.throttling): not on 401, where nobody is counted.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Requests a window allows (RENOWN_API_THROTTLE_RATE).",
+    },
+    "RateLimit-Remaining": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Requests left in the window now.",
+    },
+    "RateLimit-Reset": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Seconds until the window frees a request (0: none is counted).",
+    },
+    "RateLimit-Policy": {
+        "schema": {"type": "string"},
+        "description": "The limit and its window in seconds, e.g. 1200;w=60.",
+    },
+}
+THROTTLED_HEADERS = {
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."},
+    **RATE_LIMIT_HEADERS,
+}
+LINK_HEADER = {
+    "Link": {
+        "schema": {"type": "string"},
+        "description": 'When a next page exists: <its URL>; rel="next" (as the body\'s next).',
+    }
+}
+UPDATED_AFTER_DESCRIPTION = (
+    "Only what changed at or after this time (ISO 8601; without an offset UTC, a date "
+    "alone its midnight UTC), in (updated_at, id) order, paged by a keyset cursor "
+    "(forward only; without ordering). Erased candidates appear as tombstones "
+    '{"id", "erased": true, "updated_at"} in the same order, for as long as the '
+    "deployment keeps them (RENOWN_ERASURE_TOMBSTONE_DAYS, 90 days by default)."
+)
 
 
 class FieldErrorSchema(serializers.Serializer[dict[str, str]]):
@@ -103,6 +142,7 @@ class ApiAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         component = self.resolve_serializer(ProblemSerializer, "response")
         idempotent = self._honours_idempotency_key()
+        counted = bool(getattr(self.view, "throttle_classes", None))
         for code, description in PROBLEM_STATUSES.items():
             response = {
                 "description": IDEMPOTENT_PROBLEM_STATUSES.get(code, description)
@@ -112,14 +152,63 @@ class ApiAutoSchema(AutoSchema):
             }
             if idempotent and code == "409":
                 response["headers"] = RETRY_AFTER_HEADER
+            if code == "429":
+                response["headers"] = THROTTLED_HEADERS
             responses.setdefault(code, response)
+        for code, response in responses.items():
+            if not (counted and code.startswith("2")):
+                continue
+            headers = dict(RATE_LIMIT_HEADERS)
+            if self._is_paginated_list():
+                headers.update(LINK_HEADER)
+            response["headers"] = {**headers, **response.get("headers", {})}
         return responses
+
+    def _is_paginated_list(self) -> bool:
+        return (
+            self.method == "GET"
+            and getattr(self.view, "pagination_class", None) is not None
+            and self._is_list_view()
+        )
+
+    def _is_incremental_list(self) -> bool:
+        return getattr(self.view, "action", None) == "list" and isinstance(
+            self.view, IncrementalListMixin
+        )
+
+    def get_response_serializers(self) -> SerializerType | None:
+        serializers_ = super().get_response_serializers()
+        if not (self._is_incremental_list() and getattr(self.view, "reports_erasures", False)):
+            return serializers_
+        # The rows, or tombstones of erased candidates (only in updated_after reads).
+        assert isinstance(self.view, GenericAPIView)  # noqa: S101 - IncrementalListMixin's views
+        row = self.view.get_serializer_class()
+        assert issubclass(row, serializers.Serializer)  # noqa: S101 - a row's serializer
+        return PolymorphicProxySerializer(
+            component_name=f"{self._component_name(row)}OrErased",
+            serializers=[row, TombstoneSerializer],
+            resource_type_field_name=None,
+            many=True,
+        )
+
+    def _component_name(self, serializer_class: type[serializers.BaseSerializer[Any]]) -> str:
+        return str(self._get_serializer_name(serializer_class(), "response"))
 
     def _honours_idempotency_key(self) -> bool:
         return self.method == "POST" and bool(getattr(self.view, "honours_idempotency_key", False))
 
     def get_override_parameters(self) -> list[OpenApiParameter | SerializerType]:
         parameters = list(super().get_override_parameters())
+        if self._is_incremental_list():
+            parameters.append(
+                OpenApiParameter(
+                    UPDATED_AFTER,
+                    {"type": "string", "format": "date-time"},
+                    OpenApiParameter.QUERY,
+                    required=False,
+                    description=UPDATED_AFTER_DESCRIPTION,
+                )
+            )
         if self._honours_idempotency_key():
             parameters.append(
                 OpenApiParameter(

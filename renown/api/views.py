@@ -10,13 +10,15 @@ DRF still reads from its global settings while a request runs is answered here t
 
 The body limit and crashes are the views' business as well, so they hold under any
 URL prefix the host mounts Renown at: a body over ``RENOWN_API_MAX_BODY_BYTES`` is
-413, an exception no handler knows is a 500; both as problem details.
+413, an exception no handler knows is a 500; both as problem details. So are the
+``RateLimit-*`` header fields (``renown.api.throttling``): every answer to a caller
+the throttle counts carries them, errors and 429 included.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.signals import got_request_exception
@@ -31,6 +33,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import APISettings
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView, set_rollback
 
 from renown import conf
@@ -50,7 +53,7 @@ from renown.api.parsers import JSONParser
 from renown.api.problems import PROBLEM_CONTENT_TYPE, exception_handler, problem_body
 from renown.api.renderers import ApiJSONRenderer
 from renown.api.schema import ApiAutoSchema
-from renown.api.throttling import PrincipalRateThrottle
+from renown.api.throttling import PrincipalRateThrottle, rate_limit_headers
 from renown.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -122,6 +125,40 @@ class ApiView(APIView):
         # First, before authentication (session auth's CSRF check may read a form body).
         self.check_body_size(request)
         super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        # From here on the caller is known without authenticating again (RateLimit-*).
+        self._authenticated = True
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # Kept: the answer reports what the throttles that decided on the request counted.
+        self._consulted_throttles = super().get_throttles()
+        return self._consulted_throttles
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: object, **kwargs: object
+    ) -> Response:
+        # Any HttpResponseBase in fact (DRF passes them through): a replay is a plain one.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in self.rate_limit_headers(request).items():
+            response[name] = value
+        return response
+
+    def rate_limit_headers(self, request: Request) -> Mapping[str, str]:
+        """``RateLimit-*`` for this answer: from the throttles that decided on the request,
+        or (refused before throttling: its role, its body) their counts as they stand.
+
+        Empty for a caller no throttle counts: an anonymous one (the API refuses it
+        with 401 before anything is counted), or one refused before it was known.
+        """
+        consulted = getattr(self, "_consulted_throttles", None)
+        if consulted is not None:
+            return rate_limit_headers(consulted, request, self, consulted=True)
+        if not getattr(self, "_authenticated", False) or not isinstance(request, Request):
+            return {}
+        throttles = [throttle() for throttle in self.throttle_classes]
+        return rate_limit_headers(throttles, request, self, consulted=False)
 
     def check_body_size(self, request: Request) -> None:
         """413 for a declared body over ``RENOWN_API_MAX_BODY_BYTES``, before it is read.

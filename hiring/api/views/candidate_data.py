@@ -7,6 +7,7 @@ in the caller's organisation first (another organisation's is a 404).
 from __future__ import annotations
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -17,7 +18,10 @@ from candidates import services as candidate_services
 from candidates.models import Candidate, CandidateNotice, ReputationEvidence, SocialAccount
 from candidates.selectors import candidate_for
 from hiring.api import serializers as s
-from renown.api import access
+from hiring.api.selectors import erasure_tombstones_for
+from hiring.models import ErasedCandidateTombstone
+from renown.api import access, incremental
+from renown.api.incremental import IncrementalListMixin
 from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from scoring.models import Score, VendorScore
@@ -201,8 +205,19 @@ class NoticeViewSet(
     list=extend_schema(parameters=[CANDIDATE_PARAMETER]),
     retrieve=extend_schema(parameters=[CANDIDATE_PARAMETER]),
 )
-class ScoreViewSet(CandidateChildViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """The candidate's score history, newest first, each with its explanation."""
+class ScoreViewSet(
+    IncrementalListMixin,
+    CandidateChildViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+):
+    """The candidate's score history, newest first, each with its explanation.
+
+    With ``updated_after`` (``renown.api.incremental``): the scores computed at or after
+    it (a score never changes: new inputs make a new one), in (computed_at, id) order.
+    For a candidate erased since, the list is their tombstone (erased at or after T)
+    or empty, not 404: delete their scores.
+    """
 
     model = Score
     serializer_class = s.ScoreSerializer
@@ -211,7 +226,25 @@ class ScoreViewSet(CandidateChildViewSet, mixins.ListModelMixin, mixins.Retrieve
     filterset_fields = ["scorer"]
     ordering = ["-as_of", "-id"]
     ordering_fields = ["as_of", "id"]
+    incremental_time_field = "computed_at"
+    reports_erasures = True
     access = {"list": access.READERS, "retrieve": access.READERS}
+    _erasure: QuerySet[ErasedCandidateTombstone] | None = None
+
+    def list_queryset(self) -> QuerySet[Model]:
+        try:
+            return self.get_queryset()
+        except Http404:
+            if not incremental.requested(self.request):
+                raise
+            erasure = erasure_tombstones_for(self.principal, public_id=self.kwargs["candidate_id"])
+            if not erasure.exists():
+                raise
+        self._erasure = erasure
+        return Score.objects.none()
+
+    def erasure_tombstones(self) -> QuerySet[ErasedCandidateTombstone] | None:
+        return self._erasure
 
 
 @extend_schema_view(

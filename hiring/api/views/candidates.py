@@ -25,7 +25,9 @@ from hiring.api import fields, selectors
 from hiring.api import serializers as s
 from hiring.api.bulk import validate_candidate_item
 from hiring.api.services import candidate_delete
+from hiring.models import ErasedCandidateTombstone
 from renown.api import access
+from renown.api.incremental import IncrementalListMixin
 from renown.api.schema import extend_schema
 from renown.api.views import ApiViewSet
 from renown.json_types import JSONValue
@@ -47,8 +49,15 @@ class CandidateFilter(django_filters.FilterSet):  # type: ignore[misc]
         fields: list[str] = []
 
 
-class CandidateViewSet(ApiViewSet):
-    """Candidates of the caller's organisation (never their self-identification)."""
+class CandidateViewSet(IncrementalListMixin, ApiViewSet):
+    """Candidates of the caller's organisation (never their self-identification).
+
+    With ``updated_after`` (``renown.api.incremental``): the candidates whose own fields
+    changed (``updated_at``: created, or name, e-mail, ATS source and id, country or
+    region changed), and the erased ones as tombstones, in (updated_at, id) order.
+    ``latest_scores`` and ``latest_screening`` are read as the answer is made: their
+    changes are the score list's and the screening list's (and ``score.updated``).
+    """
 
     serializer_class = s.CandidateSerializer
     lookup_field = "public_id"
@@ -58,6 +67,8 @@ class CandidateViewSet(ApiViewSet):
     ordering_fields = ["id", "created_at", "updated_at", "name"]
     # Newest first by id: the (organisation) index walks it without sorting the tenant.
     ordering = ["-id"]
+    incremental_key_field = "public_id"
+    reports_erasures = True
     access = {
         "list": access.READERS,
         "retrieve": access.READERS,
@@ -86,11 +97,12 @@ class CandidateViewSet(ApiViewSet):
         )
         return self._show(candidate, status.HTTP_201_CREATED)
 
-    def list(self, request: Request) -> Response:
+    def list_queryset(self) -> QuerySet[Candidate]:
         # A page shows nothing of the organisation (the caller's own): no join to it.
-        queryset = self.filter_queryset(self.get_queryset().select_related(None))
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_queryset().select_related(None)
+
+    def erasure_tombstones(self) -> QuerySet[ErasedCandidateTombstone]:
+        return selectors.erasure_tombstones_for(self.principal)
 
     def retrieve(self, request: Request, candidate_id: str) -> Response:
         return Response(self.get_serializer(self.get_object()).data)

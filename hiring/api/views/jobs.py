@@ -27,6 +27,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_for, self_identification_gate
 from hiring import selectors as hiring_selectors
 from hiring import services
+from hiring.api import selectors as api_selectors
 from hiring.api import serializers as s
 from hiring.fairness.alternatives import best_first, fairer_alternatives
 from hiring.fairness.bias_audit import AuditInputError, audit_report
@@ -36,6 +37,7 @@ from hiring.fairness.warning import GroupedWarningDict
 from hiring.models import (
     Application,
     Decision,
+    ErasedCandidateTombstone,
     Job,
     Outcome,
     RuleGroup,
@@ -47,6 +49,7 @@ from hiring.review.decisions import decision_record
 from hiring.screening import metrics
 from hiring.tasks import screening_rerun_task, screening_run_task
 from renown.api import access
+from renown.api.incremental import IncrementalListMixin
 from renown.api.problems import PROBLEM_CONTENT_TYPE
 from renown.api.schema import ProblemSerializer, extend_schema
 from renown.api.views import ApiViewSet
@@ -456,8 +459,19 @@ class ScreeningFilter(django_filters.FilterSet):  # type: ignore[misc]
         fields: list[str] = []
 
 
-class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """Screenings: each candidate's latest outcome per job, with a reason per rule."""
+class ScreeningViewSet(
+    IncrementalListMixin, ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
+):
+    """Screenings: each candidate's latest outcome per job, with a reason per rule.
+
+    With ``updated_after`` (``renown.api.incremental``): the screenings evaluated at or
+    after it (every run rewrites the screenings it evaluates, changed outcome or not),
+    in (evaluated_at, id) order, and the organisation's erased candidates as tombstones
+    (the candidate's id: delete their screenings), after the screenings of the same
+    instant. Not indexed on evaluated_at: an index on it would end the HOT updates
+    screening runs rely on (migration 0002); the read sorts the organisation's
+    screenings at or after T.
+    """
 
     serializer_class = s.ScreeningSerializer
     lookup_url_kwarg = "screening_id"
@@ -465,12 +479,17 @@ class ScreeningViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
     filterset_class = ScreeningFilter
     ordering = ["-evaluated_at", "-id"]
     ordering_fields = ["evaluated_at", "id"]
+    incremental_time_field = "evaluated_at"
+    reports_erasures = True
     access = {"list": access.READERS, "retrieve": access.READERS, "run": access.WRITERS}
 
     def get_queryset(self) -> QuerySet[Screening]:
         if getattr(self, "swagger_fake_view", False):
             return Screening.objects.none()
         return hiring_selectors.screening_list_for(self.principal)
+
+    def erasure_tombstones(self) -> QuerySet[ErasedCandidateTombstone]:
+        return api_selectors.erasure_tombstones_for(self.principal)
 
     @extend_schema(
         request=s.ScreeningTriggerSerializer,
