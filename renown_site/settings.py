@@ -232,13 +232,22 @@ for _name in (
 ):  # fmt: skip
     if _value := env_str(_name):
         globals()[_name] = _value
+# ATS API roots and rates (defaults in hiring/conf.py); tests and local trials point the
+# roots at a loopback stand-in (with RENOWN_ALLOW_PRIVATE_HOSTS).
+for _ats in ("GREENHOUSE", "LEVER", "ASHBY", "WORKABLE"):
+    for _name in (f"RENOWN_ATS_API_URL_{_ats}", f"RENOWN_ATS_RATE_{_ats}"):
+        if _value := env_str(_name):
+            globals()[_name] = _value
+if _value := env_str("RENOWN_ATS_AUTH_URL_GREENHOUSE"):
+    RENOWN_ATS_AUTH_URL_GREENHOUSE = _value
 # Keys that encrypt stored ATS secrets and credentials (renown.crypto): a comma-separated
 # list in RENOWN_ENCRYPTION_KEY, or one key per line in the file RENOWN_ENCRYPTION_KEY_FILE
 # (a Docker or systemd secret). Unset: a key derived from SECRET_KEY (renown.W030).
-RENOWN_ENCRYPTION_KEYS = env_list("RENOWN_ENCRYPTION_KEY", [])
-if _key_file := env_str("RENOWN_ENCRYPTION_KEY_FILE"):
-    with open(_key_file, encoding="utf-8") as _keys:
-        RENOWN_ENCRYPTION_KEYS += [line.strip() for line in _keys if line.strip()]
+RENOWN_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env_str("RENOWN_ENCRYPTION_KEY").replace("\n", ",").split(",")
+    if key.strip()
+]
 # Where the provider rate limiter counts ("": the broker when Redis, else per process).
 RENOWN_RATE_LIMIT_STORAGE_URL = env_str("RENOWN_RATE_LIMIT_STORAGE_URL")
 RENOWN_DISABLED_PROVIDERS = env_list("RENOWN_DISABLED_PROVIDERS", [])
