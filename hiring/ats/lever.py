@@ -279,6 +279,17 @@ class Lever(Connector):
         event = document.get("event")
         return event if isinstance(event, str) else ""
 
+    def ignore_reason(self, document: JSONMapping) -> str:
+        if document.get("event") == "candidateDeleted":
+            return (
+                "a candidate deleted in Lever is kept in Renown: erasing them is a decision "
+                "of its own (DELETE /api/v1/candidates/{id}/ or manage.py erase_candidate)"
+            )
+        return (
+            "Renown reads only applicationCreated, candidateStageChange, candidateHired "
+            "and candidateArchiveChange"
+        )
+
     def is_ping(self, document: JSONMapping) -> bool:
         # "Our test POST request": a signed delivery whose data is empty.
         data = document.get("data")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aioresponses import aioresponses
+from yarl import URL
 from django.test import override_settings
 
 from hiring.ats.base import FetchFailed
@@ -131,3 +132,24 @@ def test_a_429_with_only_the_reset_time_waits_until_then() -> None:
     assert retry_after(answer, now=1000.0) == 0.5
     assert retry_after(answer, now=2000.0) == 0.0
     assert retry_after(Response(status=429, headers={}, body=b"", url="")) is None
+
+
+def test_greenhouse_trades_its_oauth_client_credentials_for_a_bearer_token() -> None:
+    """Harvest v3: client credentials at the token endpoint (v1/v2 keys were retired)."""
+    token_url = "https://auth.greenhouse.io/token"
+
+    async def authorize() -> dict[str, str]:
+        credentials = {"client_id": "gh-client", "client_secret": "gh-secret"}
+        async with AtsApi(connector=Greenhouse(), credentials=credentials, base_url=ROOT) as api:
+            return await Greenhouse().authorize(api)
+
+    with aioresponses() as mocked:
+        mocked.post(token_url, payload={"access_token": "tok-123", "expires_in": 3600})
+        assert asyncio.run(authorize()) == {"Authorization": "Bearer tok-123"}
+        [call] = mocked.requests[("POST", URL(token_url))]
+    assert call.kwargs["data"] == b"grant_type=client_credentials"
+    assert call.kwargs["headers"]["Authorization"] == "Basic Z2gtY2xpZW50OmdoLXNlY3JldA=="
+    with aioresponses() as mocked:
+        mocked.post(token_url, payload={"error": "invalid_client"})
+        with pytest.raises(FetchFailed, match="no access_token"):
+            asyncio.run(authorize())
