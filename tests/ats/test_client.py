@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from aioresponses import aioresponses
-from yarl import URL
 from django.test import override_settings
+from yarl import URL
 
 from hiring.ats.base import FetchFailed
 from hiring.ats.client import AtsApi
