@@ -1,4 +1,4 @@
-"""Shared argument handling for the privacy commands: the candidate through the gate."""
+"""Shared argument handling for the commands: the organisation, the candidate through the gate."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ from django.http import Http404
 from candidates.models import Candidate
 from candidates.selectors import candidate_for
 from renown.models import Organization
+
+
+def organization_from_options(options: dict[str, object]) -> Organization:
+    """The organisation ``--org`` names; CommandError when there is none."""
+    slug = str(options["org"])
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        raise CommandError(f"no organisation with slug {slug!r}")
+    return organization
 
 
 def add_candidate_arguments(parser: CommandParser) -> None:

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hiring.ats import services
 from hiring.ats.connectors import connector_for
 from hiring.ats.models import Ats
-from renown.models import Organization
+from hiring.management.commands._lookup import organization_from_options
 
 
 def parse_credentials(text: str, fields: tuple[str, ...]) -> dict[str, str]:
@@ -59,9 +59,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: str, **options: object) -> None:
         slug, ats = str(options["org"]), str(options["ats"])
-        organization = Organization.objects.filter(slug=slug).first()
-        if organization is None:
-            raise CommandError(f"no organisation with slug {slug!r}")
+        organization = organization_from_options(options)
         connector = connector_for(ats)
         credentials = parse_credentials(sys.stdin.read(), connector.credential_fields)
         try:

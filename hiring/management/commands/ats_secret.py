@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hiring.ats import services
 from hiring.ats.connectors import connector_for
 from hiring.ats.models import Ats
-from renown.models import Organization
+from hiring.management.commands._lookup import organization_from_options
 
 
 class Command(BaseCommand):
@@ -45,9 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: str, **options: object) -> None:
         slug, ats = str(options["org"]), str(options["ats"])
-        organization = Organization.objects.filter(slug=slug).first()
-        if organization is None:
-            raise CommandError(f"no organisation with slug {slug!r}")
+        organization = organization_from_options(options)
         connector = connector_for(ats)
         value: str | None = None
         if options["value_from_stdin"]:
