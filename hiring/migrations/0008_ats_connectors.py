@@ -9,28 +9,14 @@ import renown.crypto
 
 def encrypt_existing_secrets(apps, schema_editor):
     """The Greenhouse secrets stored in plain text before, encrypted (renown.crypto)."""
-    table = schema_editor.connection.ops.quote_name("renown_hiring_atssecret")
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, secret FROM {table}")  # noqa: S608 - our own table
-        for pk, secret in cursor.fetchall():
-            if secret:
-                cursor.execute(
-                    f"UPDATE {table} SET secret = %s WHERE id = %s",  # noqa: S608
-                    [renown.crypto.encrypt(secret), pk],
-                )
+    renown.crypto.encrypt_column(schema_editor, "renown_hiring_atssecret", "secret")
 
 
 def decrypt_secrets(apps, schema_editor):
     """Back to plain text (migrating backwards)."""
-    table = schema_editor.connection.ops.quote_name("renown_hiring_atssecret")
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, secret FROM {table}")  # noqa: S608 - our own table
-        for pk, secret in cursor.fetchall():
-            if secret:
-                cursor.execute(
-                    f"UPDATE {table} SET secret = %s WHERE id = %s",  # noqa: S608
-                    [renown.crypto.decrypt(secret), pk],
-                )
+    renown.crypto.encrypt_column(
+        schema_editor, "renown_hiring_atssecret", "secret", backwards=True
+    )
 
 
 class Migration(migrations.Migration):

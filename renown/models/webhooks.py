@@ -1,10 +1,10 @@
 """Webhooks out: subscriptions and their delivery log (ATS webhooks in: ``hiring.ats``).
 
-Signing secrets are stored as they are, not hashed: a webhook secret is a shared
-HMAC key, and Renown needs the key itself to sign every delivery (and the
-Greenhouse secret to check every inbound signature). A hash would make both
-impossible. The secret is shown once, when it is created; the admin and the API
-never display it again. Protect the database (and its backups) accordingly.
+Signing secrets are encrypted at rest (``renown.crypto``), not hashed: a webhook secret
+is a shared HMAC key, and Renown needs the key itself to sign every delivery (as it
+needs each ATS's secret to check every inbound signature). A hash would make both
+impossible. The secret is shown once, when it is created; the admin and the API never
+display it again.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from renown.crypto import EncryptedTextField
 from renown.models.tenancy import Organization, TimeStampedModel
 
 
@@ -70,7 +71,7 @@ class WebhookSubscription(TimeStampedModel):
     events = models.JSONField(
         default=list, validators=[validate_event_list], help_text="Event types to send."
     )
-    secret = models.CharField(max_length=100, editable=False)
+    secret = EncryptedTextField(editable=False)
     # New subscriptions sign the Standard Webhooks way; those made before it existed were
     # given the legacy scheme by the migration and keep it until switched (one API call).
     signature_scheme = models.CharField(

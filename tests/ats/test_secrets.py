@@ -212,3 +212,45 @@ def test_renown_reencrypt_moves_every_secret_to_the_new_first_key(org_a: Any) ->
         assert json.loads(AtsCredential.objects.get().credentials)["client_secret"] == "gh-secret"
     with override_settings(RENOWN_ENCRYPTION_KEYS=[KEY_A]), pytest.raises(CommandError):
         call_command("renown_reencrypt", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_webhook_signing_secrets_are_stored_encrypted_too(org_a: Any) -> None:
+    from renown.models import WebhookSubscription
+    from renown.webhooks import services as webhook_services
+
+    subscription, secret = webhook_services.subscription_create(
+        organization=org_a, name="ats", url="https://ats.example.com/hook", events=["score.updated"]
+    )
+    rotated = webhook_services.subscription_rotate_secret(subscription=subscription)
+    [raw] = stored(WebhookSubscription._meta.db_table, "secret")
+    assert secret not in raw
+    assert rotated not in raw
+    assert WebhookSubscription.objects.get().secret == rotated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_encrypts_the_webhook_secrets_already_held(org_a: Any) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    from renown.models import WebhookSubscription
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("renown", "0007_ats_connected_event")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {WebhookSubscription._meta.db_table} "  # noqa: S608
+                "(organization_id, name, url, events, secret, active, consecutive_failures, "
+                "disabled_reason, signature_scheme, created_at, updated_at) "
+                "VALUES (%s, 'old', 'https://ats.example.com/h', '[]', 'whsec_plain', %s, 0, '', "
+                "'renown-v1', %s, %s)",
+                [org_a.pk, True, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"],
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("renown"))
+    [raw] = stored(WebhookSubscription._meta.db_table, "secret")
+    assert raw != "whsec_plain"
+    assert WebhookSubscription.objects.get().secret == "whsec_plain"
