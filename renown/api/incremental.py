@@ -25,13 +25,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -151,6 +152,10 @@ class Position:
             raise NotFound("Invalid cursor") from None
 
 
+# Where a row stands in an incremental read: (change time, source rank, key).
+SortKey = tuple[datetime, int, "uuid.UUID | int | str"]
+
+
 @dataclass(frozen=True)
 class Source:
     """Rows of one kind in an incremental read.
@@ -160,13 +165,13 @@ class Source:
     (``TOMBSTONE_KEY``, ``TOMBSTONE_TIME``) and read as ``Tombstone``.
     """
 
-    queryset: QuerySet[Any]
+    queryset: QuerySet[Model, object]
     time_field: str
     key_field: str
     rank: int = 0
     tombstones: bool = False
 
-    def after(self, since: datetime, position: Position | None) -> QuerySet[Any]:
+    def after(self, since: datetime, position: Position | None) -> QuerySet[Model, object]:
         """The rows at or after ``since`` and after ``position``, in (time, key) order."""
         time_field, key_field = self.time_field, self.key_field
         rows = self.queryset.filter(**{f"{time_field}__gte": since})
@@ -191,15 +196,16 @@ class Source:
     def key_value(self, text: str) -> object:
         """A cursor's key as this source's key field holds it; NotFound if it cannot."""
         field = self.queryset.model._meta.get_field(self.key_field)
+        assert isinstance(field, Field)  # noqa: S101 - a concrete column: the key field
         try:
             return field.to_python(text)
         except (DjangoValidationError, ValueError, TypeError):
             raise NotFound("Invalid cursor") from None
 
-    def entry(self, row: Any) -> tuple[tuple[datetime, int, Any], object]:
+    def entry(self, row: object) -> tuple[SortKey, object]:
         """(sort key, item) of a fetched row."""
         if self.tombstones:
-            key, when = row
+            key, when = cast("tuple[uuid.UUID, datetime]", row)
             return (when, self.rank, key), Tombstone(str(key), when)
         when = getattr(row, self.time_field)
         key = getattr(row, self.key_field)
@@ -212,7 +218,7 @@ def keyset_page(
     """One page of the sources' rows merged in (time, rank, key) order, and where it ended
     if more follow (None on the last page). One query per source.
     """
-    fetched: list[tuple[tuple[datetime, int, Any], object]] = []
+    fetched: list[tuple[SortKey, object]] = []
     for source in sources:
         fetched += [source.entry(row) for row in source.after(since, position)[: size + 1]]
     fetched.sort(key=lambda pair: pair[0])
@@ -236,13 +242,13 @@ class IncrementalListMixin:
     incremental_key_field: ClassVar[str] = "id"
     reports_erasures: ClassVar[bool] = False
 
-    def list_queryset(self) -> QuerySet[Any]:
+    def list_queryset(self) -> QuerySet[Model, object]:
         return self.get_queryset()  # type: ignore[attr-defined,no-any-return]
 
-    def erasure_tombstones(self) -> QuerySet[Any] | None:
+    def erasure_tombstones(self) -> QuerySet[Model, object] | None:
         return None
 
-    def incremental_sources(self, queryset: QuerySet[Any]) -> list[Source]:
+    def incremental_sources(self, queryset: QuerySet[Model, object]) -> list[Source]:
         """The sources of an incremental read of ``queryset`` (already filtered)."""
         sources = [Source(queryset, self.incremental_time_field, self.incremental_key_field)]
         tombstones = self.erasure_tombstones()
@@ -252,7 +258,7 @@ class IncrementalListMixin:
             sources.append(Source(tombstones, TOMBSTONE_TIME, TOMBSTONE_KEY, rank, True))
         return sources
 
-    def page_data(self, page: Sequence[object]) -> list[Any]:
+    def page_data(self, page: Sequence[object]) -> list[object]:
         """The page as the answer shows it: rows through the serializer, tombstones as such."""
         rows = [item for item in page if not isinstance(item, Tombstone)]
         shown = iter(self.get_serializer(rows, many=True).data)  # type: ignore[attr-defined]

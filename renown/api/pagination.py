@@ -12,7 +12,7 @@ one time, as a bulk import writes them, cannot be paged at all).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -55,9 +55,9 @@ class ApiCursorPagination(CursorPagination):
 
     def paginate_incremental(
         self,
-        queryset: QuerySet[Any],
+        queryset: QuerySet[Model, object],
         request: Request,
-        sources_of: Callable[[QuerySet[Any]], list[incremental.Source]],
+        sources_of: Callable[[QuerySet[Model, object]], list[incremental.Source]],
     ) -> list[object]:
         """A page of an ``updated_after`` read (rows and tombstones, in (time, id) order)."""
         since = incremental.parse_updated_after(request.query_params[incremental.UPDATED_AFTER])
@@ -86,7 +86,7 @@ class ApiCursorPagination(CursorPagination):
         self.incremental_page = True
         return page
 
-    def get_paginated_response(self, data: Any) -> Response:
+    def get_paginated_response(self, data: object) -> Response:
         if getattr(self, "incremental_page", False):
             # Forward only: a sync reads on from where it stopped, never back.
             next_link, previous_link = self.incremental_next, None

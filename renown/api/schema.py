@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from django.db import models
 from django_filters import filters
@@ -23,6 +23,7 @@ from rest_framework.generics import GenericAPIView
 from renown.api.filters import INT64_MAX, INT64_MIN, integer_column
 from renown.api.incremental import UPDATED_AFTER, IncrementalListMixin, TombstoneSerializer
 from renown.api.problems import PROBLEM_CONTENT_TYPE
+from renown.json_types import JSONMapping
 
 PROBLEM_STATUSES = {
     "400": "Invalid input: the fields at fault are listed in errors.",
@@ -191,7 +192,7 @@ class ApiAutoSchema(AutoSchema):
             many=True,
         )
 
-    def _component_name(self, serializer_class: type[serializers.BaseSerializer[Any]]) -> str:
+    def _component_name(self, serializer_class: type[serializers.Serializer[JSONMapping]]) -> str:
         return str(self._get_serializer_name(serializer_class(), "response"))
 
     def _honours_idempotency_key(self) -> bool:
