@@ -84,7 +84,7 @@ def reencrypt(token: str) -> str:
         raise UndecryptableSecret("a stored secret cannot be decrypted") from None
 
 
-class EncryptedTextField(models.TextField[str, str]):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Text kept as a Fernet token in the database and read back as the text.
 
     Not searchable or comparable in SQL (each encryption differs); never shown in the
