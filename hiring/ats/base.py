@@ -13,6 +13,7 @@ Connectors are registered by name in ``hiring.ats.connectors`` (``CONNECTORS``).
 from __future__ import annotations
 
 import hmac
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -131,8 +132,10 @@ class Delivery:
         return str(self.headers.get(name, "") or "")
 
 
-class Connector:
-    """One ATS. Subclasses set the class attributes and implement the four steps.
+class Connector(ABC):
+    """One ATS. Subclasses set the class attributes and implement ``verify``, ``action``
+    and ``parse`` (abstract: a connector without them cannot be made), and ``fetch`` when
+    deliveries lack something.
 
     ``verify`` runs before anything else is read or stored; ``parse`` is pure (no
     database, no network); ``fetch`` is the only step that talks to the ATS, through
@@ -147,21 +150,21 @@ class Connector:
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
     # The API's root and rate are settings: RENOWN_ATS_API_URL_<NAME>, RENOWN_ATS_RATE_<NAME>.
 
+    @abstractmethod
     def verify(self, secrets: Sequence[str], delivery: Delivery, document: JSONValue) -> None:
         """Raise Unauthenticated unless one of ``secrets`` signed the delivery.
 
         ``document`` is the body parsed as JSON (None when it is not JSON), for ATSs that
         sign values inside the body (Lever).
         """
-        raise NotImplementedError
 
     def event_id(self, delivery: Delivery, document: JSONMapping) -> str:
         """The ATS's id of this delivery, if it gives one (a replay of it changes nothing)."""
         return ""
 
+    @abstractmethod
     def action(self, document: JSONMapping) -> str:
         """The event's name (``candidateStageChange``, ``applicationSubmit``...)."""
-        raise NotImplementedError
 
     def is_ping(self, document: JSONMapping) -> bool:
         """A test delivery the ATS sends when the webhook is saved (answered ``ok``)."""
@@ -171,13 +174,13 @@ class Connector:
         """Why a delivery ``parse`` found no candidate in is ignored (in the answer)."""
         return "the event carries no candidate"
 
+    @abstractmethod
     def parse(self, document: JSONMapping) -> AtsApplication | None:
         """The candidate in a delivery; None for an event without one.
 
         Raises BadPayload (every problem, by field) when the event should carry a
         candidate and does not. Pure: no database, no network.
         """
-        raise NotImplementedError
 
     def api_root(self, credentials: Mapping[str, str], setting: str) -> str:
         """The API's root for these credentials (``setting``: RENOWN_ATS_API_URL_<NAME>)."""

@@ -153,3 +153,16 @@ def test_greenhouse_trades_its_oauth_client_credentials_for_a_bearer_token() -> 
         mocked.post(token_url, payload={"error": "invalid_client"})
         with pytest.raises(FetchFailed, match="no access_token"):
             asyncio.run(authorize())
+
+
+def test_a_connector_without_its_three_steps_cannot_be_made() -> None:
+    from hiring.ats.base import Connector
+
+    class Incomplete(Connector):
+        name = "incomplete"
+
+        def action(self, document: Any) -> str:
+            return ""
+
+    with pytest.raises(TypeError, match="parse"):
+        Incomplete()  # type: ignore[abstract]
