@@ -10,6 +10,7 @@ REFRESH_DEMO := make refresh-demo$(if $(filter-out 8799,$(STAND_IN_PORT)), STAND
 # The demo's providers point at the stand-in: a refresh works with no network and
 # never touches a real person.
 DEMO_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RENOWN_ALLOW_PRIVATE_HOSTS=1 RENOWN_YOUTUBE_API_KEY=stand-in \
+	RENOWN_PUBLIC_URL=$${RENOWN_PUBLIC_URL:-http://$(HOST):$(PORT)} \
 	$(foreach n,BLUESKY MASTODON GITHUB STACKEXCHANGE HACKERNEWS YOUTUBE OPENALEX OPENLIBRARY ORCID,RENOWN_PROVIDER_URL_$(n)=$(STAND_IN))
 
 .PHONY: run test test-django6 lint host-project host-project-django6 check-deploy refresh-demo stand-in worker bench clean browser-deps

@@ -293,6 +293,7 @@ class EvidenceSource(models.TextChoices):
     OPENALEX = "openalex", "OpenAlex"
     OPENLIBRARY = "openlibrary", "Open Library"
     ORCID = "orcid", "ORCID"
+    CANDIDATE = "candidate", "Supplied by the candidate"
 
 
 class ReputationEvidence(TimeStampedModel):
@@ -304,6 +305,11 @@ class ReputationEvidence(TimeStampedModel):
     venue = models.CharField(max_length=300, blank=True, help_text="Venue or organisation.")
     date = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
+    reference = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where it can be checked without a link: an ISBN, a DOI, a certificate number.",
+    )
     verification = models.CharField(
         max_length=20,
         choices=EvidenceVerification.choices,

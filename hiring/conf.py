@@ -75,6 +75,16 @@ DEFAULTS: dict[str, object] = {
     # Workable: 10 requests per 10 s for an account token (OAuth and partner tokens 50),
     # https://workable.readme.io/docs/rate-limits
     "RENOWN_ATS_RATE_WORKABLE": "10/10 seconds",
+    # --- The candidate's portal (hiring.portal) -----------------------------------------
+    # A private link opens the candidate's page for this many days, unless revoked.
+    "RENOWN_PORTAL_LINK_DAYS": 30,
+    # Requests to portal pages per client address (DRF's rate syntax: "60/min"), counted
+    # in the default cache as the API's are: a guessed or forwarded link is tried slowly.
+    "RENOWN_PORTAL_RATE": "60/min",
+    # Where candidates reach this deployment ("https://jobs.example.com"): the links in
+    # notices sent without a request. "" : the API answers with its request's host, and
+    # notices tell the candidate to ask the employer for their link.
+    "RENOWN_PUBLIC_URL": "",
 }
 
 _ATS_RATES = [name for name in DEFAULTS if name.startswith("RENOWN_ATS_RATE_")]
@@ -109,6 +119,13 @@ register_defaults(
         "RENOWN_ATS_API_TIMEOUT_SECONDS": at_least(0.001),
         **dict.fromkeys(_ATS_RATES, _rate),
         "RENOWN_ATS_RATE_": _rate,
+        "RENOWN_PORTAL_LINK_DAYS": at_least(1),
+        "RENOWN_PORTAL_RATE": matches(
+            r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", "a rate such as '60/min'"
+        ),
+        "RENOWN_PUBLIC_URL": matches(
+            r"(https?://[^/?#\s]+)?", "an origin such as 'https://jobs.example.com' (or '')"
+        ),
     },
     # An ATS added by a host's own connector names its settings the same way.
     families={"RENOWN_ATS_RATE_": "", "RENOWN_ATS_API_URL_": "", "RENOWN_ATS_AUTH_URL_": ""},
@@ -139,6 +156,7 @@ IntSetting = Literal[
     "RENOWN_SCREENING_SQL_THREADS",
     "RENOWN_SCREENING_SQL_PARTS",
     "RENOWN_ATS_API_ATTEMPTS",
+    "RENOWN_PORTAL_LINK_DAYS",
 ]
 FloatSetting = Literal[
     "RENOWN_AUTOMATION_BIAS_AGREEMENT",
@@ -161,6 +179,8 @@ StrSetting = Literal[
     "RENOWN_ATS_RATE_LEVER",
     "RENOWN_ATS_RATE_ASHBY",
     "RENOWN_ATS_RATE_WORKABLE",
+    "RENOWN_PORTAL_RATE",
+    "RENOWN_PUBLIC_URL",
 ]
 
 

@@ -66,6 +66,12 @@ class EvidenceForm(forms.Form):
         assume_scheme="https",
         help_text="An http(s) page that shows it; it is not fetched.",
     )
+    reference = forms.CharField(
+        label="Reference",
+        max_length=300,
+        required=False,
+        help_text="Where it can be checked without a link: an ISBN, a DOI, a certificate number.",
+    )
 
 
 class AccountForm(forms.Form):

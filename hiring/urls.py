@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from hiring.api.schema import SchemaView
 from hiring.pages import audits, candidates, organization, refresh, review
+from hiring.portal import views as portal
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
 from renown.csp import renown_csp
@@ -43,6 +44,14 @@ urlpatterns = [
         candidates.account_verify,
         name="account-verify",
     ),
+    path(
+        "candidates/<uuid:public_id>/portal-links/",
+        candidates.portal_links,
+        name="portal-links",
+    ),
+    # The candidate's own pages: no login, the signed link is the key (hiring.portal).
+    path("portal/<str:token>/", portal.portal_page, name="portal"),
+    path("portal/<str:token>/evidence/", portal.portal_evidence, name="portal-evidence"),
     path("organization/switch/", organization.organization_switch, name="organization-switch"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("refresh/<int:cycle_id>/", refresh.refresh_progress, name="refresh-progress"),

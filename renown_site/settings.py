@@ -248,6 +248,9 @@ RENOWN_ENCRYPTION_KEYS = [
     for key in env_str("RENOWN_ENCRYPTION_KEY").replace("\n", ",").split(",")
     if key.strip()
 ]
+# Where candidates reach this site ("https://jobs.example.com"): the private links in the
+# notices sent to them. Unset, the notices tell them to ask for a link.
+RENOWN_PUBLIC_URL = env_str("RENOWN_PUBLIC_URL")
 # Where the provider rate limiter counts ("": the broker when Redis, else per process).
 RENOWN_RATE_LIMIT_STORAGE_URL = env_str("RENOWN_RATE_LIMIT_STORAGE_URL")
 RENOWN_DISABLED_PROVIDERS = env_list("RENOWN_DISABLED_PROVIDERS", [])

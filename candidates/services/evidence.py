@@ -21,7 +21,7 @@ from renown.models import AuditEventType
 from renown.trail import AuditActor, audit_record
 
 # What a piece of evidence claims: changing one of these undoes its verification.
-EVIDENCE_SUBSTANCE = ("kind", "title", "venue", "date", "url")
+EVIDENCE_SUBSTANCE = ("kind", "title", "venue", "date", "url", "reference")
 
 
 def _evidence_state(evidence: ReputationEvidence) -> dict[str, object]:
@@ -43,6 +43,7 @@ def evidence_record(
     venue: str = "",
     date: datetime.date | None = None,
     url: str = "",
+    reference: str = "",
     source: str = EvidenceSource.MANUAL,
     actor: AuditActor = None,
 ) -> ReputationEvidence:
@@ -57,6 +58,7 @@ def evidence_record(
         venue=venue.strip(),
         date=date,
         url=url.strip(),
+        reference=reference.strip(),
         source=source,
     )
     _evidence_clean(evidence)

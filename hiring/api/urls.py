@@ -27,6 +27,7 @@ from hiring.api.views.jobs import (
     RuleViewSet,
     ScreeningViewSet,
 )
+from hiring.api.views.portal import PortalLinkViewSet
 from hiring.api.views.refresh import RefreshCycleViewSet
 from hiring.api.views.webhooks import (
     AtsWebhookApi,
@@ -68,6 +69,11 @@ router.register(
 
 urlpatterns = [
     *router.urls,
+    re_path(
+        rf"^{CANDIDATE}/portal-link/$",
+        PortalLinkViewSet.as_view({"post": "create", "delete": "revoke"}),
+        name="candidate-portal-link",
+    ),
     # Authenticated by each ATS's signature, not by a token (hiring.api.views.webhooks).
     path("ats/<slug:ats>/<slug:org_slug>/", AtsWebhookApi.as_view(), name="ats-webhook"),
     # Anything else under /api/v1/ is a problem+json 404, not an HTML page.

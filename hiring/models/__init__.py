@@ -44,6 +44,7 @@ from hiring.models.rules import (
     ScreeningRule,
 )
 from hiring.models.screenings import Outcome, Screening, ScreeningRun, Suggestion
+from hiring.portal.models import PortalAction, PortalActionKind, PortalLink
 from hiring.privacy.models import ErasedCandidateTombstone, RetentionHold
 
 __all__ = [
@@ -71,6 +72,9 @@ __all__ = [
     "NoticeKind",
     "Operator",
     "Outcome",
+    "PortalAction",
+    "PortalActionKind",
+    "PortalLink",
     "RetentionHold",
     "ReviewAssignment",
     "RuleAction",

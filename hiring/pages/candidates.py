@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -29,7 +27,7 @@ from django.views.decorators.http import require_GET
 from candidates import services as candidate_services
 from candidates.models import Candidate
 from candidates.selectors import candidate_for
-from hiring import charts, listing
+from hiring import listing, profile
 from hiring import selectors as hiring_selectors
 from hiring.forms import (
     AccountForm,
@@ -40,15 +38,14 @@ from hiring.models import Outcome
 from hiring.pages.organization import base_context
 from hiring.permissions import (
     EVIDENCE_ROLES,
+    require_role,
 )
+from hiring.portal.links import portal_link_create, portal_links_revoke, portal_url
 from hiring.services import evidence as evidence_services
 from renown.access import principal_required, signed_in_user
 from renown.csp import renown_csp
 from renown.exceptions import NotPermitted
 from renown.models import Organization
-from scoring import conf as scoring_conf
-from scoring import selectors as scoring_selectors
-from scoring.models import FlagKind, Score
 
 PAGE_SIZE = 50
 
@@ -115,71 +112,29 @@ def candidate_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-TRAJECTORY_DAYS = 180
-# Normalised (0-100) readings further apart than this are called a disagreement.
-DISAGREEMENT_POINTS = Decimal(25)
-
-
-def _trajectory(candidate: Candidate, now: datetime) -> dict[str, object]:
-    trend = scoring_selectors.score_trend(candidate_id=candidate.pk, now=now, days=TRAJECTORY_DAYS)
-    flags = list(scoring_selectors.flag_list(candidate_id=candidate.pk))
-    chart = None
-    if trend is not None:
-        chart = charts.trajectory_chart(
-            [(p.at, p.value) for p in trend.points],
-            start=now - timedelta(days=TRAJECTORY_DAYS),
-            end=now,
-            scale=(0.0, 100.0),
-            median=trend.trend.median,
-            episodes=[charts.EpisodeSpan(e.kind, e.start, e.end) for e in trend.episodes],
-            flags=[(f.observed_on, f.get_kind_display()) for f in flags],
-        )
-    return {
-        "trend": trend,
-        "chart": chart,
-        "flags": flags,
-        "disagreement_flags": [f for f in flags if f.kind == FlagKind.DISAGREEMENT],
-        "trajectory_days": TRAJECTORY_DAYS,
-    }
-
-
-def _disagreement(
-    influence: Score | None, vendors: list[scoring_selectors.VendorComparison]
-) -> tuple[Decimal, str, str] | None:
-    readings = [(f"{v.vendor}", v.normalised) for v in vendors if v.normalised is not None]
-    if influence is not None:
-        readings.append(("Renown influence", influence.value))
-    if len(readings) < 2:
-        return None
-    low = min(readings, key=lambda r: r[1])
-    high = max(readings, key=lambda r: r[1])
-    spread = Decimal(high[1]) - Decimal(low[1])
-    return (spread, low[0], high[0]) if spread > DISAGREEMENT_POINTS else None
+# What the candidate did through their private link, newest first, on their page.
+PORTAL_ACTIONS_SHOWN = 20
 
 
 def _detail_context(
     request: HttpRequest, organization: Organization, candidate: Candidate
 ) -> dict[str, object]:
-    now = timezone.now()
-    latest = scoring_selectors.score_latest_for_candidate(candidate_id=candidate.pk)
-    vendors = scoring_selectors.vendor_comparison(candidate_id=candidate.pk)
-    influence = latest.get("influence")
     base = base_context(request, organization)
     return {
         **base,
-        "candidate": candidate,
+        **profile.profile_context(candidate, timezone.now()),
         "can_edit": base["role"] in EVIDENCE_ROLES,
-        "account_metrics": scoring_selectors.account_metrics(candidate_id=candidate.pk, now=now),
-        "evidence": candidate.evidence.select_related("verified_by"),
-        "notices": candidate.notices.all(),
-        "influence": influence,
-        "reputation": latest.get("reputation"),
-        "vendors": vendors,
-        "disagreement": _disagreement(influence, vendors),
-        "snapshot_max_age_days": scoring_conf.get("RENOWN_SNAPSHOT_MAX_AGE_DAYS"),
-        **_trajectory(candidate, now),
         "screenings": candidate.screenings.select_related("job").order_by("job__title"),
         "evidence_form": EvidenceForm(),
+        "evidence_add_url": (
+            reverse("renown:evidence-create", kwargs={"public_id": candidate.public_id})
+            if base["role"] in EVIDENCE_ROLES
+            else ""
+        ),
+        "portal_actions": candidate.portal_actions.all()[:PORTAL_ACTIONS_SHOWN],
+        "portal_links": candidate.portal_links.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ),
         "account_form": AccountForm(),
     }
 
@@ -316,5 +271,35 @@ def account_verify(request: HttpRequest, public_id: str, account_id: int) -> Htt
         if verified:
             return f"Account verified as the candidate's: {account}."
         return f"Account rejected: {account} no longer counts toward the scores."
+
+    return _candidate_post(request, public_id, step)
+
+
+@renown_csp
+@login_required
+def portal_links(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Make the candidate a private link to their own page (shown once), or withdraw them all."""
+
+    def step(candidate: Candidate) -> str:
+        user = signed_in_user(request)
+        action = request.POST.get("action")
+        require_role(
+            user=user,
+            organization=candidate.organization,
+            roles=EVIDENCE_ROLES,
+            action="send or withdraw a candidate's private link",
+        )
+        if action == "revoke":
+            revoked = portal_links_revoke(candidate=candidate, actor=user)
+            return f"Withdrawn: {revoked} private link{'s' if revoked != 1 else ''}."
+        if action != "create":
+            raise ValidationError("Choose to create a link or to withdraw them.")
+        link, token = portal_link_create(candidate=candidate, actor=user)
+        url = portal_url(token, request)
+        return (
+            f"A private link for {candidate.name}, valid until "
+            f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}. Send it to them alone; "
+            f"it is shown only now: {url}"
+        )
 
     return _candidate_post(request, public_id, step)

@@ -18,6 +18,8 @@ from hiring.models import (
     Application,
     Decision,
     Dispute,
+    PortalAction,
+    PortalLink,
     ReviewAssignment,
     Screening,
 )
@@ -59,6 +61,13 @@ def _notices_pseudonymise(
         notice.body_html = pseudonym.text(notice.body_html)
         # content_sha256 stays: it proves what was sent; the text no longer names anyone.
         notice.save(update_fields=["recipient", "subject", "body_text", "body_html"])
+
+
+def _portal_link_fields(link: PortalLink) -> dict[str, object]:
+    # The nonce's hash opens nothing by itself, but it is the deployment's, not the person's.
+    fields = privacy.row_fields(link)
+    fields.pop("nonce_sha256")
+    return fields
 
 
 def _inbound_deliveries_forget(candidate: privacy.DataSubject) -> None:
@@ -118,6 +127,17 @@ privacy.register(
     privacy.DataSection(
         name="links",
         model=CandidateLink,
+    ),
+    privacy.DataSection(
+        # The private links to the candidate's own page: erased at once (an erased
+        # person's link opens nothing), with what the candidate did through them.
+        name="portal_links",
+        model=PortalLink,
+        serialize=_portal_link_fields,
+    ),
+    privacy.DataSection(
+        name="portal_actions",
+        model=PortalAction,
     ),
     privacy.DataSection(
         name="inbound_deliveries",

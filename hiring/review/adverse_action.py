@@ -36,15 +36,28 @@ from hiring.models import (
     NoticeKind,
 )
 from hiring.permissions import REVIEW_ROLES, require_role
+from hiring.portal.links import PreparedLink, portal_link_create, portal_link_prepare, portal_url
 from hiring.review.notices import RenderedNotice, deliver, render_notice
 from renown.exceptions import InvalidTransition
 from renown.models import AuditEventType
 from renown.trail import audit_actor_label, audit_record
 
 
+def notice_portal_link() -> PreparedLink | None:
+    """A private link for a notice to carry (stored once the notice went out,
+    ``notice_record``); None when ``RENOWN_PUBLIC_URL`` is unset (a notice has no request
+    to name the site by): the notice then tells the candidate to ask for one."""
+    if not conf.get("RENOWN_PUBLIC_URL"):
+        return None
+    return portal_link_prepare()
+
+
 def notice_context(adverse_action: AdverseAction, **extra: object) -> dict[str, object]:
     decision = adverse_action.decision
+    portal = notice_portal_link()
     return {
+        "portal": portal,
+        "portal_url": portal_url(portal.token) if portal is not None else None,
         "candidate": adverse_action.candidate,
         "job": adverse_action.job,
         "organization": adverse_action.job.organization,
@@ -63,7 +76,11 @@ def notice_record(
     actor: AbstractBaseUser | None,
     now: datetime,
     dispute: Dispute | None = None,
+    portal: object = None,  # the context's "portal": a PreparedLink, or None
 ) -> AdverseActionNotice:
+    """Record a notice that went out; store the private link it carried (``portal``)."""
+    if isinstance(portal, PreparedLink):
+        portal_link_create(candidate=adverse_action.candidate, actor=actor, prepared=portal)
     record = AdverseActionNotice.objects.create(
         adverse_action=adverse_action,
         dispute=dispute,
@@ -125,10 +142,10 @@ def adverse_action_send_pre_adverse(
     waiting_until = waiting_period_end(
         now, adverse_action.waiting_business_days, timezone.get_current_timezone()
     )
-    notice = render_notice(
-        NoticeKind.PRE_ADVERSE,
-        notice_context(adverse_action, report=report, waiting_until=waiting_until, sent_at=now),
+    context = notice_context(
+        adverse_action, report=report, waiting_until=waiting_until, sent_at=now
     )
+    notice = render_notice(NoticeKind.PRE_ADVERSE, context)
     deliver(notice, adverse_action.candidate.email)
     with transaction.atomic():
         status_claim(
@@ -139,7 +156,9 @@ def adverse_action_send_pre_adverse(
             waiting_until=waiting_until,
             report=report,
         )
-        return notice_record(adverse_action, NoticeKind.PRE_ADVERSE, notice, actor, now)
+        return notice_record(
+            adverse_action, NoticeKind.PRE_ADVERSE, notice, actor, now, portal=context["portal"]
+        )
 
 
 def adverse_action_send_final(
@@ -164,7 +183,8 @@ def adverse_action_send_final(
         raise InvalidTransition(
             f"The waiting period runs until {timezone.localtime(adverse_action.waiting_until):%Y-%m-%d %H:%M}."
         )
-    notice = render_notice(NoticeKind.FINAL, notice_context(adverse_action, sent_at=now))
+    context = notice_context(adverse_action, sent_at=now)
+    notice = render_notice(NoticeKind.FINAL, context)
     deliver(notice, adverse_action.candidate.email)
     with transaction.atomic():
         status_claim(
@@ -173,7 +193,9 @@ def adverse_action_send_final(
             status=AdverseActionStatus.FINAL_SENT,
             final_sent_at=now,
         )
-        return notice_record(adverse_action, NoticeKind.FINAL, notice, actor, now)
+        return notice_record(
+            adverse_action, NoticeKind.FINAL, notice, actor, now, portal=context["portal"]
+        )
 
 
 def adverse_action_withdraw(

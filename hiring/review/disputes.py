@@ -203,12 +203,10 @@ def dispute_resolve(
     if not note:
         raise InvalidTransition("Say what the reinvestigation found.")
     now = now or timezone.now()
-    notice = render_notice(
-        NoticeKind.DISPUTE_RESULT,
-        notice_context(
-            adverse_action, dispute=dispute, resolution=resolution, note=note, sent_at=now
-        ),
+    context = notice_context(
+        adverse_action, dispute=dispute, resolution=resolution, note=note, sent_at=now
     )
+    notice = render_notice(NoticeKind.DISPUTE_RESULT, context)
     deliver(notice, adverse_action.candidate.email)
     with transaction.atomic():
         changed = Dispute.objects.filter(pk=dispute.pk, status=Dispute.Status.OPEN).update(
@@ -244,5 +242,13 @@ def dispute_resolve(
                 [AdverseActionStatus.DISPUTED],
                 status=AdverseActionStatus.PRE_ADVERSE_SENT,
             )
-        notice_record(adverse_action, NoticeKind.DISPUTE_RESULT, notice, actor, now, dispute)
+        notice_record(
+            adverse_action,
+            NoticeKind.DISPUTE_RESULT,
+            notice,
+            actor,
+            now,
+            dispute,
+            portal=context["portal"],
+        )
     return dispute

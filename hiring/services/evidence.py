@@ -43,6 +43,7 @@ def evidence_record_by_recruiter(
     venue: str = "",
     date: datetime.date | None = None,
     url: str = "",
+    reference: str = "",
 ) -> ReputationEvidence:
     """A recruiter records offline evidence they were shown (unverified until someone verifies it).
 
@@ -57,7 +58,14 @@ def evidence_record_by_recruiter(
         action="add evidence",
     )
     return candidate_services.evidence_record(
-        candidate=candidate, kind=kind, title=title, venue=venue, date=date, url=url, actor=actor
+        candidate=candidate,
+        kind=kind,
+        title=title,
+        venue=venue,
+        date=date,
+        url=url,
+        reference=reference,
+        actor=actor,
     )
 
 

@@ -24,6 +24,7 @@ class EventType(models.TextChoices):
     SCORE_UPDATED = "score.updated", "Score updated"
     DECISION_RECORDED = "decision.recorded", "Decision recorded"
     CANDIDATE_ERASED = "candidate.erased", "Candidate erased"
+    CANDIDATE_PORTAL_ACTION = "candidate.portal_action", "Candidate acted through their portal"
 
 
 def validate_event_list(value: object) -> None:

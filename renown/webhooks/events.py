@@ -115,10 +115,31 @@ class CandidateErasedData(TypedDict):
     retention_hold_until: datetime | None
 
 
+class PortalActionRef(TypedDict):
+    """The action of ``candidate.portal_action``."""
+
+    id: int
+    kind: str  # evidence_added, ...
+    summary: str
+    subject: str  # what it made or changed ("renown_candidates.reputationevidence:12"), or ""
+    occurred_at: datetime
+
+
+class CandidatePortalActionData(TypedDict):
+    """``candidate.portal_action``: the candidate did something through their private link."""
+
+    candidate: CandidateRef
+    action: PortalActionRef
+
+
 # What ``event_emit`` takes as an event's data: one of the shapes above, so a payload
 # built in scoring or hiring is checked against the shape docs/webhooks.md promises.
 EventData: TypeAlias = (
-    ScoreUpdatedData | ScreeningCompletedData | DecisionRecordedData | CandidateErasedData
+    ScoreUpdatedData
+    | ScreeningCompletedData
+    | DecisionRecordedData
+    | CandidateErasedData
+    | CandidatePortalActionData
 )
 
 
@@ -134,11 +155,13 @@ class WebhookEvent(TypedDict):
 
 __all__ = [
     "CandidateErasedData",
+    "CandidatePortalActionData",
     "CandidateRef",
     "DecisionRecordedData",
     "DecisionRef",
     "EventData",
     "JobRef",
+    "PortalActionRef",
     "ScoreEntry",
     "ScoreUpdatedData",
     "ScreeningCompletedData",

@@ -134,6 +134,8 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ),
     ("POST", "/api/v1/screenings/run/"): Expect(WRITERS, 202, lambda w: {"job": w.job.pk}),
     ("GET", f"{C}/export/"): Expect(frozenset({H, WT}), 200),
+    ("POST", f"{C}/portal-link/"): Expect(WRITERS, 201),
+    ("DELETE", f"{C}/portal-link/"): Expect(WRITERS, 204),
     ("GET", "/api/v1/webhook-subscriptions/"): Expect(frozenset({H, WT}), 200),
     ("POST", "/api/v1/webhook-subscriptions/"): Expect(
         frozenset({H, WT}),

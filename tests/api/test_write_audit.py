@@ -77,6 +77,12 @@ WRITES: dict[str, Write] = {
         "PATCH", f"{C}/", WT, (T.CANDIDATE_CHANGED,), {"name": "Renamed"}
     ),
     "candidates_destroy": Write("DELETE", f"{C}/", WT, (T.CANDIDATE_ERASED,), status=204),
+    "candidates_portal_link_create": Write(
+        "POST", f"{C}/portal-link/", WT, (T.PORTAL_LINK_CREATED,), status=201
+    ),
+    "candidates_portal_link_revoke": Write(
+        "DELETE", f"{C}/portal-link/", WT, (T.PORTAL_LINKS_REVOKED,), status=204
+    ),
     "candidates_accounts_create": Write(
         "POST",
         f"{C}/accounts/",

@@ -24,6 +24,7 @@ from candidates.models import Candidate
 from hiring import urls as hiring_urls
 from hiring.api.schema import openapi_schema
 from hiring.models import AdverseAction, Application, Decision, Job, Screening
+from hiring.portal.links import portal_link_create
 from hiring.privacy.models import RetentionHold
 from renown.api.tokens import api_token_create
 from tests import factories
@@ -45,6 +46,7 @@ class Erased:
     screening: Screening
     tokens: dict[str, str]
     users: dict[str, Any]
+    portal_token: str
 
     @property
     def traces(self) -> list[str]:
@@ -80,6 +82,7 @@ def erased(org_a: Any, recruiter_a: Any, hr_admin_a: Any, auditor_a: Any) -> Era
             reasons=[], evaluated_at=screening.evaluated_at,
         )  # fmt: skip
     original_id = str(person.public_id)
+    _, portal_token = portal_link_create(candidate=person, actor=recruiter_a)
     response = token_client(tokens["write_token"]).delete(f"/api/v1/candidates/{original_id}/")
     assert response.status_code == 204, response.content
     kept = Candidate.objects.get(pk=person.pk)
@@ -91,6 +94,7 @@ def erased(org_a: Any, recruiter_a: Any, hr_admin_a: Any, auditor_a: Any) -> Era
         screening=screening,
         tokens=tokens,
         users={"recruiter": recruiter_a, "hr_admin": hr_admin_a, "auditor": auditor_a},
+        portal_token=portal_token,
     )
 
 
@@ -305,6 +309,7 @@ def test_no_page_names_an_erased_candidate(erased: Erased, name: str, route: str
         "account_id": world.account.pk,
         "cycle_id": world.cycle.pk,
         "org_slug": world.job.organization.slug,
+        "token": erased.portal_token,  # the person's own private link, made before
     }
     kwargs = {key: values[key] for key in re.findall(r"<(?:\w+:)?(\w+)>", route)}
     url = reverse(f"renown:{name}", kwargs=kwargs)
@@ -316,7 +321,7 @@ def test_no_page_names_an_erased_candidate(erased: Erased, name: str, route: str
         statuses.add(response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         _assert_unnamed(erased, body.decode(), f"{url} as {user.username}")
-    if "public_id" in kwargs:
+    if "public_id" in kwargs or "token" in kwargs:
         assert statuses <= {404, 405}, (url, statuses)
     else:
         assert 200 in statuses or statuses == {405}, (url, statuses)

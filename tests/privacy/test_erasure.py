@@ -17,6 +17,8 @@ from candidates.models import Candidate, CandidateView, SelfIdentification, Soci
 from hiring import services as hiring
 from hiring.ats.models import CandidateLink
 from hiring.models import AdverseAction, AdverseActionNotice, Decision, Screening
+from hiring.portal.links import portal_link_create, portal_open
+from hiring.portal.services import portal_evidence_add
 from hiring.privacy import services
 from hiring.privacy.models import RetentionHold
 from renown import privacy
@@ -48,6 +50,8 @@ def person_with_everything(org: Any, recruiter: Any) -> Candidate:
     factories.SelfIdentificationFactory(candidate=person, sex="female")
     factories.CandidateNoticeFactory(candidate=person)
     CandidateLink.objects.create(candidate=person, kind="website", url="https://ada.example")
+    _, token = portal_link_create(candidate=person, actor=recruiter)
+    portal_evidence_add(visit=portal_open(token), kind="talk", title="Ada's meetup talk")
     hiring.screening_run_for_job(job=job, now=NOW)
     screening = Screening.objects.get(candidate=person)
     decision = hiring.decision_record(
@@ -71,9 +75,10 @@ def test_the_export_holds_every_piece_of_data_on_the_candidate(
         "accounts", "snapshots", "scores", "window_statistics", "vendor_scores", "evidence",
         "self_identification",
         "notices", "applications", "screenings", "decisions", "adverse_actions",
-        "adverse_action_notices", "links",
+        "adverse_action_notices", "links", "portal_links", "portal_actions",
     ):  # fmt: skip
         assert export[section], f"{section} is empty"
+    assert "nonce_sha256" not in export["portal_links"][0]
     assert export["snapshots"][0]["metrics"] == {"followers": 100, "following": 10, "posts": 50}
     assert export["self_identification"][0]["sex"] == "female"
     types = {event["event_type"] for event in export["audit_events"]}

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from hiring import services
 from hiring.models import BiasAudit, Screening
+from hiring.portal.links import portal_link_create
 from renown.csp import HEADER, POLICY
 from tests import factories
 
@@ -56,6 +57,10 @@ PAGES: dict[str, tuple[tuple[str, ...], str, dict[str, int]]] = {
     "account-create": (("public_id",), "", POST_ONLY),
     "account-verify": (("public_id", "account_id"), "", POST_ONLY),
     "organization-switch": ((), "", POST_ONLY),
+    "portal-links": (("public_id",), "", POST_ONLY),
+    # The candidate's own page: the link is the key, whoever is signed in.
+    "portal": (("token",), "", ALL_OK),
+    "portal-evidence": (("token",), "", POST_ONLY),
     "job-list": ((), "", ALL_OK),
     "review-queue": (("job_id",), "", ALL_OK),
     "review-queue-bulk": (("job_id",), "", POST_ONLY),
@@ -115,6 +120,7 @@ def world(org_a: Any) -> dict[str, str]:
         "job_id": str(job.pk),
         "cycle_id": str(cycle.pk),
         "org_slug": org_a.slug,
+        "token": portal_link_create(candidate=person, actor=reviewer)[1],
     }
 
 

@@ -72,11 +72,12 @@ class EvidenceSerializer(ApiModelSerializer[ReputationEvidence]):
     venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
     date = DateField(required=False, allow_null=True, validators=[fields.validate_past_date])
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    reference = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     class Meta:
         model = ReputationEvidence
         fields = [
-            "id", "kind", "title", "venue", "date", "url", "verification", "verified_at",
+            "id", "kind", "title", "venue", "date", "url", "reference", "verification", "verified_at",
             "source", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "verification", "verified_at", "source", "created_at"]

@@ -291,3 +291,50 @@ def test_the_database_holds_the_order_of_the_steps(rejection: AdverseAction) -> 
             waiting_until=MONDAY + timedelta(days=7),
             final_sent_at=MONDAY + timedelta(days=1),
         )
+
+
+@override_settings(RENOWN_PUBLIC_URL="https://jobs.example.test")
+def test_each_notice_carries_a_private_link_stored_once_it_went_out(
+    rejection: AdverseAction, recruiter_a: Any
+) -> None:
+    from django.test import Client
+
+    from hiring.portal.models import PortalLink
+
+    services.adverse_action_send_pre_adverse(adverse_action=rejection, actor=recruiter_a)
+    (message,) = mail.outbox
+    found = re.search(r"https://jobs\.example\.test(/portal/[^/\s]+/)", message.body)
+    assert found, message.body
+    assert f'href="{found.group(0)}"' in message.alternatives[0][0]
+    link = PortalLink.objects.get()
+    assert link.candidate == rejection.candidate
+    assert AuditEvent.objects.filter(event_type="portal.link_created").count() == 1
+    page = Client().get(found.group(1))
+    assert page.status_code == 200
+    assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in page.content.decode()
+
+
+@override_settings(RENOWN_PUBLIC_URL="https://jobs.example.test")
+def test_a_notice_that_did_not_go_out_leaves_no_link(
+    rejection: AdverseAction, recruiter_a: Any
+) -> None:
+    from hiring.portal.models import PortalLink
+
+    rejection.candidate.email = ""
+    rejection.candidate.save()
+    with pytest.raises(NoticeNotDelivered):
+        services.adverse_action_send_pre_adverse(adverse_action=rejection, actor=recruiter_a)
+    assert not PortalLink.objects.exists()
+    assert not AuditEvent.objects.filter(event_type="portal.link_created").exists()
+
+
+def test_without_a_public_url_the_notice_says_how_to_ask_for_a_link(
+    rejection: AdverseAction, recruiter_a: Any
+) -> None:
+    from hiring.portal.models import PortalLink
+
+    services.adverse_action_send_pre_adverse(adverse_action=rejection, actor=recruiter_a)
+    (message,) = mail.outbox
+    assert "Ask Acme Hiring for a private link" in " ".join(message.body.split())
+    assert "/portal/" not in message.body
+    assert not PortalLink.objects.exists()

@@ -1,0 +1,78 @@
+"""The private links candidates open, and what they did through them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from candidates.models import Candidate
+
+
+class PortalLink(models.Model):
+    """One private link to a candidate's own page: signed, expiring, revocable.
+
+    The link itself is never stored: it carries this row's id and a random nonce,
+    signed with the deployment's key; the row keeps the nonce's SHA-256, so neither a
+    copy of the database nor a guessed id opens anything.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="portal_links")
+    nonce_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    created_by_label = models.CharField(max_length=200, help_text="Who asked for the link.")
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    times_opened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["candidate", "-created_at"], name="portallink_candidate")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="portallink_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portal link #{self.pk} · {self.candidate}"
+
+
+class PortalActionKind(models.TextChoices):
+    EVIDENCE_ADDED = "evidence_added", "Added offline evidence"
+
+
+class PortalAction(models.Model):
+    """Something a candidate did through their link, for the recruiter's candidate page.
+
+    The change itself went through the audited services (its audit event names the
+    link as the actor); this row is the organisation's notice of it, also sent as the
+    ``candidate.portal_action`` webhook.
+    """
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="portal_actions"
+    )
+    link = models.ForeignKey(
+        PortalLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    kind = models.CharField(max_length=30, choices=PortalActionKind.choices)
+    summary = models.CharField(max_length=600)
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["candidate", "-occurred_at"], name="portalaction_candidate")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PortalActionKind.values), name="portalaction_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.candidate}"

@@ -1,0 +1,92 @@
+"""What a candidate can do through their link: each the same audited service recruiters
+and the API use, with the link as the actor, recorded for the organisation.
+
+Every action takes the ``PortalVisit`` that ``hiring.portal.links.portal_open`` returned
+(no other way to the candidate), changes what it changes through the shared services
+(whose audit event names the link), records a ``PortalAction`` for the recruiter's
+candidate page and emits ``candidate.portal_action`` to the organisation's webhooks,
+all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import EvidenceSource, ReputationEvidence
+from hiring.portal.links import PortalVisit
+from hiring.portal.models import PortalAction, PortalActionKind
+from renown.models import EventType
+from renown.webhooks import services as webhook_services
+from renown.webhooks.events import CandidatePortalActionData
+
+
+def _record(visit: PortalVisit, kind: str, summary: str, subject: models.Model) -> PortalAction:
+    """The organisation's notice of an action: the row its recruiters see, and the webhook."""
+    action = PortalAction.objects.create(
+        candidate=visit.candidate,
+        link=visit.link,
+        kind=kind,
+        summary=summary[:600],
+        subject_type=subject._meta.label_lower,
+        subject_id=str(subject.pk),
+        occurred_at=timezone.now(),
+    )
+    payload: CandidatePortalActionData = {
+        "candidate": webhook_services.candidate_ref(visit.candidate),
+        "action": {
+            "id": action.pk,
+            "kind": action.kind,
+            "summary": action.summary,
+            "subject": f"{action.subject_type}:{action.subject_id}",
+            "occurred_at": action.occurred_at,
+        },
+    }
+    webhook_services.event_emit(
+        visit.candidate.organization,
+        EventType.CANDIDATE_PORTAL_ACTION,
+        payload,
+        candidate=visit.candidate,
+    )
+    return action
+
+
+def portal_evidence_add(
+    *,
+    visit: PortalVisit,
+    kind: str,
+    title: str,
+    venue: str = "",
+    date: datetime.date | None = None,
+    url: str = "",
+    reference: str = "",
+) -> ReputationEvidence:
+    """The candidate adds offline evidence: unverified, supplied by the candidate.
+
+    ``candidates.services.evidence_record`` (``evidence.added``, the link as actor);
+    it counts toward offline reputation only once a recruiter verifies it.
+    ValidationError naming each bad field, and nothing is written.
+    """
+    with transaction.atomic():
+        evidence = candidate_services.evidence_record(
+            candidate=visit.candidate,
+            kind=kind,
+            title=title,
+            venue=venue,
+            date=date,
+            url=url,
+            reference=reference,
+            source=EvidenceSource.CANDIDATE,
+            actor=visit.actor,
+        )
+        _record(
+            visit,
+            PortalActionKind.EVIDENCE_ADDED,
+            f"Added {evidence.get_kind_display().lower()}: “{evidence.title}”"
+            + (f" ({evidence.venue})" if evidence.venue else ""),
+            evidence,
+        )
+    return evidence
