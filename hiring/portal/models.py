@@ -41,6 +41,14 @@ class PortalLink(models.Model):
 
 class PortalActionKind(models.TextChoices):
     EVIDENCE_ADDED = "evidence_added", "Added offline evidence"
+    ACCOUNT_CLAIMED = "account_claimed", "Claimed an account"
+    ACCOUNT_PROVED = "account_proved", "Proved an account is theirs"
+    ACCOUNT_DISOWNED = "account_disowned", "Said an account is not theirs"
+    CONSENT_CORRECTED = "consent_corrected", "Corrected a notice or consent"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Withdrew consent"
+    DISPUTE_OPENED = "dispute_opened", "Opened a dispute"
+    DATA_EXPORTED = "data_exported", "Downloaded their data"
+    ERASURE_REQUESTED = "erasure_requested", "Asked for erasure"
 
 
 class PortalAction(models.Model):
