@@ -220,6 +220,7 @@ class AccountStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     NOT_FOUND = "not_found", "Not found at the provider"
     REJECTED = "rejected", "Rejected by a recruiter: not the candidate's"
+    DISOWNED = "disowned", "Not theirs, the candidate says (a recruiter confirms)"
 
 
 class SocialAccount(TimeStampedModel):

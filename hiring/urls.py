@@ -52,6 +52,11 @@ urlpatterns = [
     # The candidate's own pages: no login, the signed link is the key (hiring.portal).
     path("portal/<str:token>/", portal.portal_page, name="portal"),
     path("portal/<str:token>/evidence/", portal.portal_evidence, name="portal-evidence"),
+    path(
+        "portal/<str:token>/accounts/not-mine/",
+        portal.portal_account_disown,
+        name="portal-account-disown",
+    ),
     path("organization/switch/", organization.organization_switch, name="organization-switch"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("refresh/<int:cycle_id>/", refresh.refresh_progress, name="refresh-progress"),

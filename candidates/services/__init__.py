@@ -23,6 +23,7 @@ from __future__ import annotations
 from candidates.services.accounts import (
     ACCOUNT_SUBSTANCE,
     account_attach,
+    account_disown,
     account_remove,
     account_set_verification,
     account_update,
@@ -55,6 +56,7 @@ __all__ = [
     "EVIDENCE_SUBSTANCE",
     "BulkItemResult",
     "account_attach",
+    "account_disown",
     "account_remove",
     "account_set_verification",
     "account_update",

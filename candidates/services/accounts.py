@@ -135,15 +135,39 @@ def account_set_verification(*, account: SocialAccount, verified: bool) -> Socia
     """A recruiter's word on an account: verified (it is the candidate's) or rejected (it is not).
 
     A rejected account leaves scoring: only active accounts are fetched and scored.
-    A verified one that had been rejected becomes active again.
+    A verified one that had been rejected, or disowned by the candidate, becomes active
+    again.
     """
     if verified:
         account.verification = AccountVerification.VERIFIED
         account.verified_at = timezone.now()
-        if account.status == AccountStatus.REJECTED:
+        if account.status in (AccountStatus.REJECTED, AccountStatus.DISOWNED):
             account.status = AccountStatus.ACTIVE
     else:
         account.status = AccountStatus.REJECTED
     account.full_clean()
     account.save(update_fields=["verification", "verified_at", "status", "updated_at"])
+    return account
+
+
+def account_disown(*, account: SocialAccount, actor: AuditActor = None) -> SocialAccount:
+    """The candidate says the account is not theirs (a namesake): it leaves fetching and
+    scoring at once (``account.disowned``), until a recruiter confirms (rejects it) or
+    finds it is theirs after all (verifies it). ValidationError when it was rejected
+    already or is disowned already.
+    """
+    if account.status in (AccountStatus.REJECTED, AccountStatus.DISOWNED):
+        raise ValidationError({"account": "This account already counts for nothing."})
+    before = account.status
+    account.status = AccountStatus.DISOWNED
+    with transaction.atomic(savepoint=False):
+        account.save(update_fields=["status", "updated_at"])
+        audit_record(
+            organization=account.candidate.organization,
+            actor=actor,
+            event_type=AuditEventType.ACCOUNT_DISOWNED,
+            subject=account,
+            before={"status": before},
+            after={**_account_state(account), "status": account.status},
+        )
     return account

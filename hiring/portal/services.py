@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime
 
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import EvidenceSource, ReputationEvidence
+from candidates.models import EvidenceSource, ReputationEvidence, SocialAccount
 from hiring.portal.links import PortalVisit
 from hiring.portal.models import PortalAction, PortalActionKind
 from renown.models import EventType
+from renown.queue import enqueue_on_commit
 from renown.webhooks import services as webhook_services
 from renown.webhooks.events import CandidatePortalActionData
 
@@ -90,3 +92,33 @@ def portal_evidence_add(
             evidence,
         )
     return evidence
+
+
+def _rescore(visit: PortalVisit) -> None:
+    from scoring.tasks import score_candidates_task
+
+    enqueue_on_commit(score_candidates_task, [visit.candidate.pk])
+
+
+def portal_account_disown(*, visit: PortalVisit, account_id: int) -> SocialAccount:
+    """The candidate says an account is not theirs (a namesake).
+
+    It stops being fetched and scored at once (``candidates.services.account_disown``;
+    the scores are recomputed after commit), pending a recruiter's confirmation on the
+    candidate's page. Http404 for an account that is not this candidate's;
+    ValidationError when it already counts for nothing.
+    """
+    account = visit.candidate.accounts.filter(pk=account_id).first()
+    if account is None:
+        raise Http404("No such account.")
+    with transaction.atomic():
+        candidate_services.account_disown(account=account, actor=visit.actor)
+        _record(
+            visit,
+            PortalActionKind.ACCOUNT_DISOWNED,
+            f"Said {account} is not theirs: it is no longer fetched or scored; "
+            "confirm (Reject) or restore (Verify) it",
+            account,
+        )
+        _rescore(visit)
+    return account

@@ -15,7 +15,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,6 +90,7 @@ def _page(
         "jobs": selectors.portal_job_uses(visit.candidate),
         "evidence_form": evidence_form,
         "evidence_add_url": reverse("renown:portal-evidence", kwargs={"token": visit.token}),
+        "disown_url": reverse("renown:portal-account-disown", kwargs={"token": visit.token}),
         "evidence_add_summary": "Add something no network measures",
         "evidence_add_note": "Talks, books, teaching, publications, awards, press, referrals, "
         "certifications: give a link or where it can be checked. It is shown to the "
@@ -132,3 +133,35 @@ def portal_evidence(request: HttpRequest, visit: PortalVisit) -> HttpResponse:
             page = reverse("renown:portal", kwargs={"token": visit.token})
             return HttpResponseRedirect(page + "#evidence-h")
     return _page(request, visit, form, status=400)
+
+
+def _back(request: HttpRequest, visit: PortalVisit, done: str, anchor: str) -> HttpResponse:
+    """After an action: back to the page at ``anchor``, saying what happened."""
+    messages.success(request, done)
+    return HttpResponseRedirect(reverse("renown:portal", kwargs={"token": visit.token}) + anchor)
+
+
+def _refusal(request: HttpRequest, visit: PortalVisit, exc: ValidationError) -> HttpResponse:
+    messages.error(request, "Nothing changed: " + " ".join(exc.messages))
+    return HttpResponseRedirect(reverse("renown:portal", kwargs={"token": visit.token}))
+
+
+@require_POST
+@portal_view
+def portal_account_disown(request: HttpRequest, visit: PortalVisit) -> HttpResponse:
+    """The candidate says an account is not theirs: it stops counting at once."""
+    try:
+        account_id = int(request.POST.get("account", ""))
+    except ValueError:
+        raise Http404("No such account.") from None
+    try:
+        account = services.portal_account_disown(visit=visit, account_id=account_id)
+    except ValidationError as exc:
+        return _refusal(request, visit, exc)
+    return _back(
+        request,
+        visit,
+        f"{account} no longer counts: it is not fetched or scored. A recruiter at "
+        f"{visit.candidate.organization.name} confirms it.",
+        "#accounts-h",
+    )

@@ -101,8 +101,8 @@ def snapshot_fetch_batch(
 
     Idempotent: accounts that already have a snapshot in the cycle are skipped, and
     snapshots are written under the (account, cycle) unique constraint. Accounts
-    whose candidate's notices do not cover fetching are recorded as skipped, never
-    fetched. Rate-limited and transient failures come back in ``retry`` while
+    whose candidate's notices do not cover fetching, and accounts rejected or disowned
+    since they were queued, are recorded as skipped, never fetched. Rate-limited and transient failures come back in ``retry`` while
     ``attempt`` is below RENOWN_FETCH_MAX_RETRIES and the wait is acceptable;
     after that they are recorded as failures: nothing is silently dropped.
     """
@@ -121,7 +121,10 @@ def snapshot_fetch_batch(
     jobs: list[FetchJob] = []
     for account in accounts:
         permission = permissions[account.candidate_id]
-        if not permission.allowed:
+        if account.status in (AccountStatus.REJECTED, AccountStatus.DISOWNED):
+            # Queued before a recruiter rejected it or the candidate disowned it: not theirs.
+            outcomes[account.id] = (FetchStatus.SKIPPED, None, account.get_status_display())
+        elif not permission.allowed:
             outcomes[account.id] = (FetchStatus.SKIPPED, None, permission.reason)
         elif _refuses_demo(account):
             outcomes[account.id] = (
@@ -213,12 +216,19 @@ def _record_outcomes(
         # sums: those candidates' latest readings are rebuilt, the others' updated.
         moved = set(
             accounts_.filter(
-                Q(id__in=found) & ~Q(status=AccountStatus.ACTIVE)
+                Q(id__in=found, status=AccountStatus.NOT_FOUND)
                 | Q(id__in=missing, status=AccountStatus.ACTIVE)
             ).values_list("candidate_id", flat=True)
         )
-        accounts_.filter(id__in=found).update(last_fetched_at=now, status=AccountStatus.ACTIVE)
-        accounts_.filter(id__in=missing).update(last_fetched_at=now, status=AccountStatus.NOT_FOUND)
+        # Only what was fetchable changes state: an account rejected or disowned while its
+        # fetch ran stays out of scoring.
+        fetchable = (AccountStatus.ACTIVE, AccountStatus.NOT_FOUND)
+        accounts_.filter(id__in=found, status__in=fetchable).update(
+            last_fetched_at=now, status=AccountStatus.ACTIVE
+        )
+        accounts_.filter(id__in=missing, status__in=fetchable).update(
+            last_fetched_at=now, status=AccountStatus.NOT_FOUND
+        )
         accounts_.filter(id__in=tried).update(last_fetched_at=now)
         readings.snapshot_readings_upsert(cycle_id=cycle_id, account_ids=found)
         if moved:

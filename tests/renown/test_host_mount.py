@@ -61,6 +61,7 @@ PAGES: dict[str, tuple[tuple[str, ...], str, dict[str, int]]] = {
     # The candidate's own page: the link is the key, whoever is signed in.
     "portal": (("token",), "", ALL_OK),
     "portal-evidence": (("token",), "", POST_ONLY),
+    "portal-account-disown": (("token",), "", POST_ONLY),
     "job-list": ((), "", ALL_OK),
     "review-queue": (("job_id",), "", ALL_OK),
     "review-queue-bulk": (("job_id",), "", POST_ONLY),
