@@ -81,6 +81,9 @@ DEFAULTS: dict[str, object] = {
     # Requests to portal pages per client address (DRF's rate syntax: "60/min"), counted
     # in the default cache as the API's are: a guessed or forwarded link is tried slowly.
     "RENOWN_PORTAL_RATE": "60/min",
+    # An erasure or a consent withdrawal asked for through a link runs once confirmed from
+    # the e-mail on record, within this many hours.
+    "RENOWN_PORTAL_CONFIRMATION_HOURS": 48,
     # Where candidates reach this deployment ("https://jobs.example.com"): the links in
     # notices sent without a request. "" : the API answers with its request's host, and
     # notices tell the candidate to ask the employer for their link.
@@ -120,6 +123,7 @@ register_defaults(
         **dict.fromkeys(_ATS_RATES, _rate),
         "RENOWN_ATS_RATE_": _rate,
         "RENOWN_PORTAL_LINK_DAYS": at_least(1),
+        "RENOWN_PORTAL_CONFIRMATION_HOURS": at_least(1),
         "RENOWN_PORTAL_RATE": matches(
             r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", "a rate such as '60/min'"
         ),
@@ -157,6 +161,7 @@ IntSetting = Literal[
     "RENOWN_SCREENING_SQL_PARTS",
     "RENOWN_ATS_API_ATTEMPTS",
     "RENOWN_PORTAL_LINK_DAYS",
+    "RENOWN_PORTAL_CONFIRMATION_HOURS",
 ]
 FloatSetting = Literal[
     "RENOWN_AUTOMATION_BIAS_AGREEMENT",

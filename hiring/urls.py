@@ -45,12 +45,26 @@ urlpatterns = [
         name="account-verify",
     ),
     path(
+        "candidates/<uuid:public_id>/disputes/<int:dispute_id>/answer/",
+        candidates.portal_dispute_answer,
+        name="portal-dispute-answer",
+    ),
+    path(
         "candidates/<uuid:public_id>/portal-links/",
         candidates.portal_links,
         name="portal-links",
     ),
     # The candidate's own pages: no login, the signed link is the key (hiring.portal).
+    path("portal/confirm/<str:token>/", portal.portal_confirm, name="portal-confirm"),
     path("portal/<str:token>/", portal.portal_page, name="portal"),
+    path("portal/<str:token>/export.json", portal.portal_export, name="portal-export"),
+    path("portal/<str:token>/erasure/", portal.portal_erasure, name="portal-erasure"),
+    path("portal/<str:token>/disputes/", portal.portal_dispute, name="portal-dispute"),
+    path(
+        "portal/<str:token>/consent/withdraw/",
+        portal.portal_consent_withdraw,
+        name="portal-consent-withdraw",
+    ),
     path("portal/<str:token>/evidence/", portal.portal_evidence, name="portal-evidence"),
     path(
         "portal/<str:token>/accounts/not-mine/",

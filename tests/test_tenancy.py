@@ -34,6 +34,7 @@ API_OBJECT_PARAMETERS: dict[str, tuple[str, str]] = {
     "cycle_id": ("renown_scoring", "RefreshCycle"),
     "subscription_id": ("renown", "WebhookSubscription"),
     "delivery_id": ("renown", "WebhookDelivery"),
+    "dispute_id": ("renown_hiring", "PortalDispute"),
 }
 
 
@@ -148,7 +149,13 @@ def org_b_world(org_b: Any) -> dict[type[Model], Model]:
         hold_until=now + timedelta(days=365),
         basis=[{"rule": MARKER}],
     )
+    from hiring.models import PortalDispute
+
+    portal_dispute = PortalDispute.objects.create(
+        candidate=candidate, about=MARKER, statement=f"{MARKER} statement", opened_at=now
+    )
     objects: list[Model] = [
+        portal_dispute,
         hold,
         subscription,
         delivery,

@@ -44,7 +44,14 @@ from hiring.models.rules import (
     ScreeningRule,
 )
 from hiring.models.screenings import Outcome, Screening, ScreeningRun, Suggestion
-from hiring.portal.models import PortalAction, PortalActionKind, PortalLink
+from hiring.portal.models import (
+    ConfirmationKind,
+    PortalAction,
+    PortalActionKind,
+    PortalConfirmation,
+    PortalDispute,
+    PortalLink,
+)
 from hiring.privacy.models import ErasedCandidateTombstone, RetentionHold
 
 __all__ = [
@@ -59,6 +66,7 @@ __all__ = [
     "BiasAudit",
     "CandidateLink",
     "Combinator",
+    "ConfirmationKind",
     "Decision",
     "DecisionKind",
     "Dispute",
@@ -74,6 +82,8 @@ __all__ = [
     "Outcome",
     "PortalAction",
     "PortalActionKind",
+    "PortalConfirmation",
+    "PortalDispute",
     "PortalLink",
     "RetentionHold",
     "ReviewAssignment",

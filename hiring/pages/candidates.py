@@ -40,6 +40,7 @@ from hiring.permissions import (
     EVIDENCE_ROLES,
     require_role,
 )
+from hiring.portal import disputes
 from hiring.portal.links import portal_link_create, portal_links_revoke, portal_url
 from hiring.services import evidence as evidence_services
 from renown.access import principal_required, signed_in_user
@@ -132,6 +133,7 @@ def _detail_context(
             else ""
         ),
         "portal_actions": candidate.portal_actions.all()[:PORTAL_ACTIONS_SHOWN],
+        "portal_disputes": candidate.portal_disputes.select_related("fcra_dispute"),
         "portal_links": candidate.portal_links.filter(
             revoked_at__isnull=True, expires_at__gt=timezone.now()
         ),
@@ -301,5 +303,22 @@ def portal_links(request: HttpRequest, public_id: str) -> HttpResponse:
             f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}. Send it to them alone; "
             f"it is shown only now: {url}"
         )
+
+    return _candidate_post(request, public_id, step)
+
+
+@renown_csp
+@login_required
+def portal_dispute_answer(request: HttpRequest, public_id: str, dispute_id: int) -> HttpResponse:
+    """Answer what the candidate disputed through their link (a review, not an FCRA one)."""
+
+    def step(candidate: Candidate) -> str:
+        dispute = candidate.portal_disputes.filter(pk=dispute_id).first()
+        if dispute is None:
+            raise Http404("No such dispute.")
+        disputes.portal_dispute_answer(
+            dispute=dispute, actor=signed_in_user(request), answer=request.POST.get("answer", "")
+        )
+        return f"Answered: the candidate reads it on their page ({dispute.about})."
 
     return _candidate_post(request, public_id, step)

@@ -84,3 +84,106 @@ class PortalAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.candidate}"
+
+
+class ConfirmationKind(models.TextChoices):
+    ERASURE = "erasure", "Erase my data"
+    CONSENT_WITHDRAWAL = "consent_withdrawal", "Withdraw my consent"
+
+
+class PortalConfirmation(models.Model):
+    """A request made through a link that runs only once confirmed from the e-mail on record.
+
+    A portal link can be forwarded; erasure and consent withdrawal cannot be undone, so
+    they run from a second link sent to the candidate's e-mail address (GDPR Art. 12(6)).
+    As for links, only the nonce's SHA-256 is stored.
+    """
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="portal_confirmations"
+    )
+    link = models.ForeignKey(
+        PortalLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=ConfirmationKind.choices)
+    notice = models.ForeignKey(
+        "renown_candidates.CandidateNotice",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The consent to withdraw.",
+    )
+    nonce_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ConfirmationKind.values), name="portalconfirmation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="consent_withdrawal") | Q(notice__isnull=False),
+                name="portalconfirmation_withdrawal_names_notice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.candidate}"
+
+
+class PortalDispute(models.Model):
+    """What a candidate disputes through their link, and where it stands.
+
+    About a decision that followed an FCRA pre-adverse notice, it is that adverse action's
+    reinvestigation (``fcra_dispute``: re-fetch, re-score, resolved within the statutory
+    days). Otherwise it is a review: a recruiter reads it and answers.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open: a recruiter will answer"
+        ANSWERED = "answered", "Answered"
+        REINVESTIGATION = "reinvestigation", "Reinvestigation (FCRA)"
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="portal_disputes"
+    )
+    link = models.ForeignKey(
+        PortalLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    about = models.CharField(max_length=300)
+    job = models.ForeignKey(
+        "renown_hiring.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    statement = models.TextField()
+    opened_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    fcra_dispute = models.OneToOneField(
+        "renown_hiring.Dispute",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_dispute",
+    )
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "answered", "reinvestigation"]),
+                name="portaldispute_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | Q(answered_at__isnull=False),
+                name="portaldispute_answer_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute about {self.about} · {self.candidate}"

@@ -17,9 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import EvidenceSource, ReputationEvidence, SocialAccount
+from candidates.models import Candidate, EvidenceSource, ReputationEvidence, SocialAccount
 from hiring.portal.links import PortalVisit
-from hiring.portal.models import PortalAction, PortalActionKind
+from hiring.portal.models import PortalAction, PortalActionKind, PortalLink
 from renown.models import EventType
 from renown.queue import enqueue_on_commit
 from renown.webhooks import services as webhook_services
@@ -27,10 +27,21 @@ from renown.webhooks.events import CandidatePortalActionData
 
 
 def _record(visit: PortalVisit, kind: str, summary: str, subject: models.Model) -> PortalAction:
+    """``record_action`` for the visit's candidate and link."""
+    return record_action(visit.candidate, visit.link, kind, summary, subject)
+
+
+def record_action(
+    candidate: Candidate,
+    link: PortalLink | None,
+    kind: str,
+    summary: str,
+    subject: models.Model,
+) -> PortalAction:
     """The organisation's notice of an action: the row its recruiters see, and the webhook."""
     action = PortalAction.objects.create(
-        candidate=visit.candidate,
-        link=visit.link,
+        candidate=candidate,
+        link=link,
         kind=kind,
         summary=summary[:600],
         subject_type=subject._meta.label_lower,
@@ -38,7 +49,7 @@ def _record(visit: PortalVisit, kind: str, summary: str, subject: models.Model) 
         occurred_at=timezone.now(),
     )
     payload: CandidatePortalActionData = {
-        "candidate": webhook_services.candidate_ref(visit.candidate),
+        "candidate": webhook_services.candidate_ref(candidate),
         "action": {
             "id": action.pk,
             "kind": action.kind,
@@ -48,10 +59,7 @@ def _record(visit: PortalVisit, kind: str, summary: str, subject: models.Model) 
         },
     }
     webhook_services.event_emit(
-        visit.candidate.organization,
-        EventType.CANDIDATE_PORTAL_ACTION,
-        payload,
-        candidate=visit.candidate,
+        candidate.organization, EventType.CANDIDATE_PORTAL_ACTION, payload, candidate=candidate
     )
     return action
 

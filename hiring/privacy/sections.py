@@ -19,6 +19,8 @@ from hiring.models import (
     Decision,
     Dispute,
     PortalAction,
+    PortalConfirmation,
+    PortalDispute,
     PortalLink,
     ReviewAssignment,
     Screening,
@@ -63,7 +65,7 @@ def _notices_pseudonymise(
         notice.save(update_fields=["recipient", "subject", "body_text", "body_html"])
 
 
-def _portal_link_fields(link: PortalLink) -> dict[str, object]:
+def _portal_link_fields(link: PortalLink | PortalConfirmation) -> dict[str, object]:
     # The nonce's hash opens nothing by itself, but it is the deployment's, not the person's.
     fields = privacy.row_fields(link)
     fields.pop("nonce_sha256")
@@ -138,6 +140,17 @@ privacy.register(
     privacy.DataSection(
         name="portal_actions",
         model=PortalAction,
+    ),
+    privacy.DataSection(
+        # What the candidate disputed and the answer: theirs, erased with them (an FCRA
+        # dispute's own record is kept with its adverse action).
+        name="portal_disputes",
+        model=PortalDispute,
+    ),
+    privacy.DataSection(
+        name="portal_confirmations",
+        model=PortalConfirmation,
+        serialize=_portal_link_fields,
     ),
     privacy.DataSection(
         name="inbound_deliveries",

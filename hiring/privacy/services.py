@@ -140,6 +140,12 @@ def _hold_basis(candidate: Candidate) -> list[HoldBasis]:
     return basis
 
 
+def erasure_holds(candidate: Candidate, now: datetime | None = None) -> list[HoldBasis]:
+    """What an erasure now would keep, and until when (what the candidate is told first)."""
+    now = now or timezone.now()
+    return [entry for entry in _hold_basis(candidate) if entry["until"] > now]
+
+
 def _pseudonymise(candidate: Candidate, pseudonym: privacy.Pseudonym, now: datetime) -> None:
     for section in privacy.sections():
         if section.erase == "keep" and section.pseudonymise is not None:
@@ -218,7 +224,7 @@ def candidate_erase(
             if section.identifiers is not None:
                 identifiers += section.identifiers(section.rows(candidate))
         deleted = _erase_sections(candidate)
-        basis = [entry for entry in _hold_basis(candidate) if entry["until"] > now]
+        basis = erasure_holds(candidate, now)
         hold_until = max((entry["until"] for entry in basis), default=None)
         if hold_until is not None:
             # A random label, not derived from the public id: it must not lead back to it.

@@ -29,7 +29,7 @@ from hiring.screening.run import screening_evaluate, screening_snapshot
 from renown.exceptions import InvalidTransition
 from renown.models import AuditEventType
 from renown.queue import enqueue_on_commit
-from renown.trail import audit_actor_label, audit_record
+from renown.trail import AuditActor, audit_actor_label, audit_record
 
 
 def dispute_open(
@@ -46,9 +46,23 @@ def dispute_open(
     it). While it is open, no final notice can be sent. Raises InvalidTransition
     before any notice, after a withdrawal, or while another dispute is open.
     """
+    require_reviewer(adverse_action, actor, "record disputes")
+    return dispute_open_by_candidate(
+        adverse_action=adverse_action, actor=actor, statement=statement, now=now
+    )
+
+
+def dispute_open_by_candidate(
+    *,
+    adverse_action: AdverseAction,
+    actor: AuditActor,
+    statement: str,
+    now: datetime | None = None,
+) -> Dispute:
+    """``dispute_open`` when the candidate disputes themselves (through their private
+    link: ``actor`` names it), not a recruiter recording what they said."""
     from scoring.services import refresh_enqueue, refresh_start
 
-    require_reviewer(adverse_action, actor, "record disputes")
     statement = statement.strip()
     if not statement:
         raise InvalidTransition("Write down what the candidate disputes.")

@@ -72,6 +72,8 @@ class AuditEventType(models.TextChoices):
     ATS_SECRET_SET = "ats_secret.set", "ATS webhook secret set (or replaced)"
     ATS_CONNECTED = "ats.connected", "ATS API credentials stored (or replaced)"
     ACCOUNT_DISOWNED = "account.disowned", "Social account disowned by the candidate"
+    PORTAL_DISPUTE_OPENED = "portal_dispute.opened", "Candidate asked for a review (portal)"
+    PORTAL_DISPUTE_ANSWERED = "portal_dispute.answered", "Candidate's review request answered"
     PORTAL_LINK_CREATED = "portal.link_created", "Candidate portal link created"
     PORTAL_LINKS_REVOKED = "portal.links_revoked", "Candidate portal links revoked"
     JOB_CREATED = "job.created", "Job created"

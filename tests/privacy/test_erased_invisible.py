@@ -310,6 +310,7 @@ def test_no_page_names_an_erased_candidate(erased: Erased, name: str, route: str
         "cycle_id": world.cycle.pk,
         "org_slug": world.job.organization.slug,
         "token": erased.portal_token,  # the person's own private link, made before
+        "dispute_id": 1,  # what the candidate disputed is erased with them
     }
     kwargs = {key: values[key] for key in re.findall(r"<(?:\w+:)?(\w+)>", route)}
     url = reverse(f"renown:{name}", kwargs=kwargs)

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from hiring import services
-from hiring.models import BiasAudit, Screening
+from hiring.models import BiasAudit, PortalDispute, Screening
 from hiring.portal.links import portal_link_create
 from renown.csp import HEADER, POLICY
 from tests import factories
@@ -62,6 +62,13 @@ PAGES: dict[str, tuple[tuple[str, ...], str, dict[str, int]]] = {
     "portal": (("token",), "", ALL_OK),
     "portal-evidence": (("token",), "", POST_ONLY),
     "portal-account-disown": (("token",), "", POST_ONLY),
+    "portal-export": (("token",), "", ALL_OK),
+    "portal-erasure": (("token",), "", POST_ONLY),
+    "portal-consent-withdraw": (("token",), "", POST_ONLY),
+    "portal-dispute": (("token",), "", POST_ONLY),
+    "portal-dispute-answer": (("public_id", "dispute_id"), "", POST_ONLY),
+    # A portal link's token is no confirmation token (its own salt): the plain refusal.
+    "portal-confirm": (("token",), "", dict.fromkeys(ROLES, 404)),
     "job-list": ((), "", ALL_OK),
     "review-queue": (("job_id",), "", ALL_OK),
     "review-queue-bulk": (("job_id",), "", POST_ONLY),
@@ -122,6 +129,14 @@ def world(org_a: Any) -> dict[str, str]:
         "cycle_id": str(cycle.pk),
         "org_slug": org_a.slug,
         "token": portal_link_create(candidate=person, actor=reviewer)[1],
+        "dispute_id": str(
+            PortalDispute.objects.create(
+                candidate=person,
+                about="my influence score",
+                statement="Too low.",
+                opened_at=datetime.now(UTC),
+            ).pk
+        ),
     }
 
 
