@@ -143,3 +143,61 @@ def test_evidence_added_on_the_page_reaches_the_recruiter_unverified(
         ).first.inner_text()
     )
     screenshot(page, "recruiter-sees-portal-evidence")
+
+
+def test_the_candidate_disputes_disowns_and_confirms_an_erasure_from_their_email(
+    page: Any, demo: Any, live_server: Any, screenshot: Callable[[Any, str], str]
+) -> None:
+    import re
+
+    from django.core import mail
+
+    person = (
+        Candidate.objects.filter(organization=demo.organization, accounts__isnull=False)
+        .exclude(email="")
+        .distinct()
+        .order_by("name")
+        .first()
+    )
+    assert person is not None
+    _, token = api_token_create(organization=demo.organization, name="ats", scope="write")
+    body = _api(
+        page, live_server, token, "POST", f"/api/v1/candidates/{person.public_id}/portal-link/"
+    ).json()
+    path = urlsplit(body["url"]).path
+    page.context.clear_cookies()
+    page.goto(path)
+    # A dispute, in their words.
+    page.get_by_label("What do you dispute?").select_option(label="My influence score")
+    page.get_by_label("What is wrong or missing").fill("My conference talks are not counted.")
+    page.get_by_role("button", name="Send the dispute").click()
+    page.wait_for_url("**#disputes-h")
+    assert "a recruiter will answer here" in page.locator("main").inner_text()
+    # A namesake's account.
+    first = person.accounts.order_by("network", "handle").first()
+    page.get_by_role("button", name=re.compile(rf"^Not mine.*{re.escape(first.handle)}$")).click()
+    page.wait_for_url("**#accounts-h")
+    assert "no longer counts" in page.locator("main").inner_text()
+    screenshot(page, "portal-after-actions")
+    violations = blocking_violations(page)
+    assert not violations, describe("portal-after-actions", violations)
+    # Erasure: asked on the page, confirmed from the e-mail.
+    page.get_by_role("button", name="Ask for erasure").click()
+    page.wait_for_url("**#data-h")
+    assert "We sent a link to" in page.locator("main").inner_text()
+    assert Candidate.objects.get(pk=person.pk).erased_at is None
+    (message,) = [m for m in mail.outbox if m.to == [person.email]]
+    link = re.search(r"https?://[^/\s]+(/portal/confirm/[^/\s]+/)", message.body)
+    assert link is not None
+    page.goto(link.group(1))
+    assert "This cannot be undone." in page.locator("main").inner_text()
+    screenshot(page, "portal-confirm-erasure")
+    violations = blocking_violations(page)
+    assert not violations, describe("portal-confirm-erasure", violations)
+    page.get_by_role("button", name="Erase my data").click()
+    assert "Your data were erased" in page.locator("h1").inner_text()
+    screenshot(page, "portal-erased")
+    assert Candidate.objects.filter(pk=person.pk, erased_at__isnull=True).count() == 0
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == 404
