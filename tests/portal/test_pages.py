@@ -83,6 +83,7 @@ def test_the_page_shows_the_candidate_their_own_data_and_nobody_elses(
         "Claimed by the candidate",
         "Keynote at EuroPython",
         "Vendor scores",
+        "ago)",  # each vendor score's age
         "Developer advocate",
         "Your Renown data met the job&#x27;s thresholds.",
         "Notices on record",
