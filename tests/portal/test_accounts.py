@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -18,13 +17,6 @@ from scoring.services.refresh import accounts_due
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -25,13 +24,6 @@ from scoring.services.refresh import fetch_permissions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

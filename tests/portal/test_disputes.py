@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -21,13 +20,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.now(tz=UTC).replace(microsecond=0)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +19,6 @@ from renown.models import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
