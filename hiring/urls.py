@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from hiring.api.schema import SchemaView
 from hiring.pages import audits, candidates, organization, refresh, review
+from hiring.portal import proof_views
 from hiring.portal import views as portal
 from renown.api.docs import ApiDocsView
 from renown.api.problems import not_found
@@ -71,6 +72,15 @@ urlpatterns = [
         portal.portal_account_disown,
         name="portal-account-disown",
     ),
+    path(
+        "portal/<str:token>/accounts/",
+        proof_views.portal_account_claim,
+        name="portal-account-claim",
+    ),
+    path(
+        "portal/<str:token>/proofs/", proof_views.portal_account_prove, name="portal-account-prove"
+    ),
+    path("proof/<str:code>/", proof_views.proof_page, name="proof-page"),
     path("organization/switch/", organization.organization_switch, name="organization-switch"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("refresh/<int:cycle_id>/", refresh.refresh_progress, name="refresh-progress"),

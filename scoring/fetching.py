@@ -11,6 +11,9 @@ that provider until the time it named. A pause longer than the batch may wait
 is not slept through: the affected accounts come back rate-limited for the
 caller to retry later.
 
+``profile_read_in_process`` reads one account's public profile texts (for a proof code)
+the same way: the same client, guard, rate limit and concurrency cap.
+
 ``fetch_in_process`` runs ``fetch_many`` on one event loop per worker process (a
 thread of its own) with the concurrency caps shared by every batch in the process:
 a worker running tasks in threads (``celery worker --pool=threads``) fetches one
@@ -33,10 +36,12 @@ from renown.http import Gate, HttpClient
 from scoring import conf, providers
 from scoring.providers.base import (
     Observation,
+    ProfileReader,
     Provider,
     ProviderError,
     ProviderPermanent,
     ProviderRateLimited,
+    PublicProfile,
 )
 from scoring.rate_limit import ProviderRateLimiter
 
@@ -191,4 +196,44 @@ def fetch_in_process(jobs: Sequence[FetchJob]) -> dict[int, FetchOutcome]:
         return future.result()
     except BaseException:
         future.cancel()  # a task's time limit: stop its requests too
+        raise
+
+
+async def profile_read(
+    network: str, handle: str, *, cap: asyncio.Semaphore | None = None
+) -> PublicProfile:
+    """One account's public profile texts through its provider (ProviderError when not).
+
+    The request passes the same HTTP client (timeouts, SSRF guard) and the same rate
+    limit as every fetch; a network whose provider reads no profile, or is switched
+    off, is ProviderPermanent.
+    """
+    async with (
+        cap or asyncio.Semaphore(_concurrency(network)),
+        HttpClient() as client,
+        ProviderRateLimiter() as limiter,
+    ):
+        try:
+            provider = providers.get_provider(
+                network, client=client.gated(rate_gate(limiter, network))
+            )
+        except providers.ProviderDisabled as exc:
+            raise ProviderPermanent(str(exc)) from None
+        if not isinstance(provider, ProfileReader):
+            raise ProviderPermanent(f"{network}: its provider reads no profile texts")
+        return await provider.public_profile(handle)
+
+
+def profile_read_in_process(network: str, handle: str) -> PublicProfile:
+    """``profile_read`` on the process's fetch loop, under the network's shared cap.
+
+    Blocks the calling thread (a page's request) until the answer or the provider's error.
+    """
+    loop = _process.loop()
+    cap = _process.caps([network])[network]
+    future = asyncio.run_coroutine_threadsafe(profile_read(network, handle, cap=cap), loop)
+    try:
+        return future.result()
+    except BaseException:
+        future.cancel()
         raise

@@ -251,6 +251,8 @@ def parameter_values(name: str, pattern: URLPattern, world: dict[type[Model], Mo
         return ["set-password"]
     if name == "org_slug":  # the public audit page: only what B chose to publish
         return [world[apps.get_model("renown", "Organization")].slug]  # type: ignore[attr-defined]
+    if name == "code":  # a proof code's page is public by design (it shows a handle only)
+        return ["renown-aaaaaaaaaa"]
     if name == "url":  # the admin's catch-all
         return [f"candidates/candidate/{candidate.pk}/"]
     raise AssertionError(f"the tenancy walk cannot fill <{name}> in {pattern!r}: teach it")

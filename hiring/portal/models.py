@@ -1,11 +1,11 @@
-"""The private links candidates open, and what they did through them."""
+"""The private links candidates open, what they did through them, and their accounts' proofs."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
 
-from candidates.models import Candidate
+from candidates.models import Candidate, SocialAccount
 
 
 class PortalLink(models.Model):
@@ -187,3 +187,48 @@ class PortalDispute(models.Model):
 
     def __str__(self) -> str:
         return f"Dispute about {self.about} · {self.candidate}"
+
+
+class ProofMethod(models.TextChoices):
+    """Where a proof code was found (``hiring.portal.proof_codes.METHODS``)."""
+
+    MASTODON_REL_ME = "mastodon_rel_me", "A Mastodon profile link to the proof page (rel=me)"
+    MASTODON_FIELD = "mastodon_field", "The code in a Mastodon profile field"
+    MASTODON_NOTE = "mastodon_note", "The code in the Mastodon bio"
+    BLUESKY_DESCRIPTION = "bluesky_description", "The code in the Bluesky profile description"
+    GITHUB_BIO = "github_bio", "The code in the GitHub bio"
+
+
+class AccountProof(models.Model):
+    """An account's public proof code, and what its checks found.
+
+    The code is random, one per account, and meant to be published (in the profile,
+    on Renown's public proof page): it is not derived from, and opens nothing like,
+    the private link. ``verified_at``/``method``/``handle_proved``: when, how and for
+    which handle the code was found; ``checked_at``/``last_result``: the latest check.
+    """
+
+    account = models.OneToOneField(SocialAccount, on_delete=models.CASCADE, related_name="proof")
+    code = models.CharField(max_length=32, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=600, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=30, choices=ProofMethod.choices, blank=True)
+    handle_proved = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method="") | Q(method__in=ProofMethod.values),
+                name="accountproof_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True, method="")
+                | Q(verified_at__isnull=False) & ~Q(method=""),
+                name="accountproof_verified_with_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.account}"

@@ -32,7 +32,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from hiring import conf, profile
 from hiring.forms import EvidenceForm
-from hiring.portal import selectors, services
+from hiring.portal import proofs, selectors, services
 from hiring.portal.confirmations import (
     USED,
     confirmation_open,
@@ -110,6 +110,7 @@ def _page(
         "organization_name": visit.candidate.organization.name,
         "link": visit.link,
         "jobs": selectors.portal_job_uses(visit.candidate),
+        **proofs.portal_proofs_context(visit, request),
         "evidence_form": evidence_form,
         "evidence_add_url": reverse("renown:portal-evidence", kwargs={"token": visit.token}),
         "disown_url": reverse("renown:portal-account-disown", kwargs={"token": visit.token}),

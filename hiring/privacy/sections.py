@@ -25,6 +25,7 @@ from hiring.models import (
     ReviewAssignment,
     Screening,
 )
+from hiring.portal.models import AccountProof
 from hiring.privacy.models import RetentionHold
 from renown import privacy
 
@@ -151,6 +152,12 @@ privacy.register(
         name="portal_confirmations",
         model=PortalConfirmation,
         serialize=_portal_link_fields,
+    ),
+    privacy.DataSection(
+        # The public proof codes of the candidate's accounts, and what their checks found.
+        name="account_proofs",
+        model=AccountProof,
+        candidate_path="account__candidate",
     ),
     privacy.DataSection(
         name="inbound_deliveries",

@@ -101,6 +101,30 @@ class ProviderTerms:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ProfileText:
+    """One public text of a profile that only the account's owner writes.
+
+    ``where`` names the place (``note``, ``field``, ``description``, ``bio``);
+    ``label`` says it to a person ("the profile field “Website”"); ``text`` is as
+    served (HTML for Mastodon). ``link_verified``: the network itself checked that
+    the page this text links to links back to the profile (Mastodon's ``rel="me"``).
+    """
+
+    where: str
+    label: str
+    text: str
+    link_verified: bool = False
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """The public texts of one account's profile, for a proof code to be looked for."""
+
+    handle: str
+    texts: tuple[ProfileText, ...]
+
+
 class ProviderError(Exception):
     """Base of the typed errors a provider raises."""
 
@@ -205,3 +229,16 @@ class Provider(ABC):
         if status == 404:
             raise ProviderNotFound(f"{self.network}: HTTP 404")
         raise ProviderPermanent(f"{self.network}: HTTP {status}")
+
+
+class ProfileReader(ABC):
+    """A provider that can read an account's public profile texts (for proof codes).
+
+    Mixed into the providers of networks where a person can write a short public
+    text that only they control: the Mastodon bio and profile fields, the Bluesky
+    description, the GitHub bio.
+    """
+
+    @abstractmethod
+    async def public_profile(self, handle: str) -> PublicProfile:
+        """The account's public texts, or raise a ProviderError subclass (as ``fetch``)."""

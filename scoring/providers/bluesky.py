@@ -1,6 +1,7 @@
 """Bluesky through the public AT Protocol AppView (no authentication).
 
-Endpoints: ``app.bsky.actor.getProfile`` (profileViewDetailed) and
+Endpoints: ``app.bsky.actor.getProfile`` (profileViewDetailed; its ``description`` is
+where a proof code is looked for) and
 ``app.bsky.feed.getAuthorFeed`` (recent posts, for engagement per post).
 An unknown actor is HTTP 400 ``{"error": "InvalidRequest", "message": "Profile not found"}``,
 not 404; 429 may carry ``RateLimit-*`` headers (IETF draft style).
@@ -18,10 +19,13 @@ from scoring.providers.base import (
     Engagement,
     Observation,
     ObservedMetrics,
+    ProfileReader,
+    ProfileText,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
     ProviderTerms,
+    PublicProfile,
     iso_time,
 )
 
@@ -44,7 +48,7 @@ def _xrpc_error(response: Response) -> tuple[str, str]:
     return str(body.get("error", "")), str(body.get("message", ""))
 
 
-class Bluesky(Provider):
+class Bluesky(Provider, ProfileReader):
     network = "bluesky"
     terms = ProviderTerms(
         summary="Public AppView data; Bluesky asks for the cached public endpoint for public use.",
@@ -70,6 +74,25 @@ class Bluesky(Provider):
                 f"bluesky: {method} answered {type(body).__name__}, not an object"
             )
         return body
+
+    async def public_profile(self, handle: str) -> PublicProfile:
+        """The profile's ``description`` (plain text), under the handle the AppView reports.
+
+        A handle that is the owner's own domain was proved to Bluesky by a DNS record or
+        a file on that domain: it shows control of the domain, not of a proof code, so
+        the handle itself is not offered as a place for one.
+        """
+        profile = await self._xrpc("app.bsky.actor.getProfile", {"actor": handle})
+        reported = profile.get("handle")
+        if "did" not in profile or not isinstance(reported, str):
+            raise ProviderPermanent("bluesky: profile lacks did/handle")
+        description = profile.get("description")
+        texts = (
+            (ProfileText(where="description", label="the profile description", text=description),)
+            if isinstance(description, str)
+            else ()
+        )
+        return PublicProfile(handle=reported, texts=texts)
 
     async def fetch(self, handle: str) -> Observation:
         """Profile counts plus engagement over the latest original posts."""

@@ -1,6 +1,7 @@
 """GitHub through the REST API (version 2022-11-28; a token is optional).
 
-Endpoints: ``GET /users/{login}`` (a user or an organisation: both are fetched) and
+Endpoints: ``GET /users/{login}`` (a user or an organisation: both are fetched; its
+``bio`` is where a proof code is looked for) and
 ``GET /users/{login}/repos?type=owner&per_page=100&page=N`` (stars summed over the
 account's own non-fork repositories; at most MAX_PAGES pages, stopping at a short page).
 Not found is 404 ``{"message": "Not Found", "documentation_url": ...}``.
@@ -23,10 +24,13 @@ from scoring import conf
 from scoring.providers.base import (
     Observation,
     ObservedMetrics,
+    ProfileReader,
+    ProfileText,
     Provider,
     ProviderPermanent,
     ProviderRateLimited,
     ProviderTerms,
+    PublicProfile,
     iso_time,
 )
 
@@ -43,7 +47,7 @@ def _message(response: Response) -> str:
     return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
-class GitHub(Provider):
+class GitHub(Provider, ProfileReader):
     network = "github"
     terms = ProviderTerms(
         summary="Public user and repository data through the REST API; "
@@ -81,6 +85,22 @@ class GitHub(Provider):
                     f"github: HTTP {response.status}: {message}", retry_after=SECONDARY_LIMIT_WAIT
                 )
         self.raise_for_status(response)
+
+    async def public_profile(self, handle: str) -> PublicProfile:
+        """The user's ``bio`` (plain text; null when empty), from ``GET /users/{login}``."""
+        response = await self.get(
+            f"{self.base_url}/users/{quote(handle, safe='')}", headers=self._headers()
+        )
+        self._check(response)
+        user = self.json_object(response, "users/{login}")
+        login = user.get("login")
+        if not isinstance(login, str):
+            raise ProviderPermanent("github: user lacks a login")
+        bio = user.get("bio")
+        texts = (
+            (ProfileText(where="bio", label="the bio", text=bio),) if isinstance(bio, str) else ()
+        )
+        return PublicProfile(handle=login, texts=texts)
 
     async def fetch(self, handle: str) -> Observation:
         """Profile counts plus stars over the account's own non-fork repositories."""

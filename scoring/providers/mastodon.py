@@ -1,7 +1,8 @@
 """Mastodon through the account's home instance (public REST API, no token).
 
 Endpoints: ``GET /api/v1/accounts/lookup?acct=<user>`` (an Account, asked of the
-user's own instance: lookup skips WebFinger) and ``GET /api/v1/accounts/:id/statuses``
+user's own instance: lookup skips WebFinger; its ``note`` and ``fields`` are the public
+texts a proof code is looked for in) and ``GET /api/v1/accounts/:id/statuses``
 with ``exclude_replies`` and ``exclude_reblogs`` (recent original statuses, for
 engagement per post; ``limit`` is at most 40).
 Not found is 404 ``{"error": "Record not found"}``. A suspended account is 410 Gone
@@ -19,13 +20,17 @@ from datetime import UTC, datetime
 from statistics import fmean
 
 from renown.http import Response
+from renown.json_types import JSONMapping
 from scoring.providers.base import (
     Observation,
     ObservedMetrics,
+    ProfileReader,
+    ProfileText,
     Provider,
     ProviderNotFound,
     ProviderPermanent,
     ProviderTerms,
+    PublicProfile,
     iso_time,
 )
 
@@ -35,7 +40,7 @@ _INSTANCE = re.compile(r"^[a-z0-9.-]+$")
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-class Mastodon(Provider):
+class Mastodon(Provider, ProfileReader):
     network = "mastodon"
     terms = ProviderTerms(
         summary="Public account data from each account's home instance; no token needed.",
@@ -53,8 +58,8 @@ class Mastodon(Provider):
             raise ProviderNotFound("mastodon: HTTP 410 (account suspended)")
         self.raise_for_status(response)
 
-    async def fetch(self, handle: str) -> Observation:
-        """Account counts plus engagement over the latest original statuses."""
+    async def _lookup(self, handle: str) -> tuple[str, JSONMapping]:
+        """(the API's base URL, the Account) of ``user@instance``, asked of its instance."""
         user, _, instance = handle.partition("@")
         if not user or not _INSTANCE.match(instance):
             raise ProviderPermanent(f"mastodon: {handle!r} is not user@instance")
@@ -69,6 +74,41 @@ class Mastodon(Provider):
             raise ProviderPermanent(f"mastodon: account id is not an id: {account_id!r}")
         if account.get("suspended") is True:
             raise ProviderNotFound(f"mastodon: {handle} is suspended")
+        return api, account
+
+    async def public_profile(self, handle: str) -> PublicProfile:
+        """The bio (``note``) and each profile field (``fields``: name, value, verified_at).
+
+        Both are HTML as the instance renders them; a field's ``verified_at`` is set
+        when the instance found a ``rel="me"`` link back to the profile on the page the
+        field links to.
+        """
+        _, account = await self._lookup(handle)
+        texts = []
+        note = account.get("note")
+        if isinstance(note, str):
+            texts.append(ProfileText(where="note", label="the bio", text=note))
+        fields = account.get("fields")
+        if not isinstance(fields, list):
+            fields = []
+        for field in fields:
+            if not isinstance(field, dict) or not isinstance(field.get("value"), str):
+                raise ProviderPermanent("mastodon: a profile field has no text value")
+            name = str(field.get("name", ""))[:100]
+            texts.append(
+                ProfileText(
+                    where="field",
+                    label=f"the profile field “{name}”",
+                    text=str(field["value"]),
+                    link_verified=bool(field.get("verified_at")),
+                )
+            )
+        return PublicProfile(handle=handle, texts=tuple(texts))
+
+    async def fetch(self, handle: str) -> Observation:
+        """Account counts plus engagement over the latest original statuses."""
+        api, account = await self._lookup(handle)
+        account_id = str(account["id"])
         metrics: ObservedMetrics = {
             "followers": self.count(account, "followers_count"),
             "following": self.count(account, "following_count"),

@@ -20,10 +20,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from hiring import services
 from hiring.models import BiasAudit, PortalDispute, Screening
 from hiring.portal.links import portal_link_create
+from hiring.portal.models import AccountProof
 from renown.csp import HEADER, POLICY
 from tests import factories
 
@@ -69,6 +71,10 @@ PAGES: dict[str, tuple[tuple[str, ...], str, dict[str, int]]] = {
     "portal-dispute-answer": (("public_id", "dispute_id"), "", POST_ONLY),
     # A portal link's token is no confirmation token (its own salt): the plain refusal.
     "portal-confirm": (("token",), "", dict.fromkeys(ROLES, 404)),
+    "portal-account-claim": (("token",), "", POST_ONLY),
+    "portal-account-prove": (("token",), "", POST_ONLY),
+    # A proof code's public page: no login, no link.
+    "proof-page": (("code",), "", ALL_OK),
     "job-list": ((), "", ALL_OK),
     "review-queue": (("job_id",), "", ALL_OK),
     "review-queue-bulk": (("job_id",), "", POST_ONLY),
@@ -102,6 +108,9 @@ def world(org_a: Any) -> dict[str, str]:
     """One of everything a Renown page shows, in organisation A: {URL parameter: value}."""
     person = factories.CandidateFactory(organization=org_a, name="Bo Below")
     account = factories.SocialAccountFactory(candidate=person)
+    proved = factories.SocialAccountFactory(
+        candidate=person, network="mastodon", handle="bo@mastodon.example"
+    )
     evidence = factories.ReputationEvidenceFactory(candidate=person)
     factories.ScoreFactory(candidate=person, value=Decimal(20))
     job = factories.JobFactory(organization=org_a, title="Developer Advocate")
@@ -137,6 +146,9 @@ def world(org_a: Any) -> dict[str, str]:
                 opened_at=datetime.now(UTC),
             ).pk
         ),
+        "code": AccountProof.objects.create(
+            account=proved, code="renown-abcdefgh23", created_at=timezone.now()
+        ).code,
     }
 
 
