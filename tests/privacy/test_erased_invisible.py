@@ -18,6 +18,7 @@ import pytest
 from django.core import serializers
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from candidates.models import Candidate
@@ -25,6 +26,7 @@ from hiring import urls as hiring_urls
 from hiring.api.schema import openapi_schema
 from hiring.models import AdverseAction, Application, Decision, Job, Screening
 from hiring.portal.links import portal_link_create
+from hiring.portal.models import AccountProof
 from hiring.privacy.models import RetentionHold
 from renown.api.tokens import api_token_create
 from tests import factories
@@ -47,6 +49,7 @@ class Erased:
     tokens: dict[str, str]
     users: dict[str, Any]
     portal_token: str
+    proof_code: str
 
     @property
     def traces(self) -> list[str]:
@@ -83,6 +86,13 @@ def erased(org_a: Any, recruiter_a: Any, hr_admin_a: Any, auditor_a: Any) -> Era
         )  # fmt: skip
     original_id = str(person.public_id)
     _, portal_token = portal_link_create(candidate=person, actor=recruiter_a)
+    # A public proof code of the person's (its page names the account until the erasure).
+    mastodon = factories.SocialAccountFactory(
+        candidate=person, network="mastodon", handle="erased.person@mastodon.example"
+    )
+    proof_code = AccountProof.objects.create(
+        account=mastodon, code="renown-erasedpage", created_at=timezone.now()
+    ).code
     response = token_client(tokens["write_token"]).delete(f"/api/v1/candidates/{original_id}/")
     assert response.status_code == 204, response.content
     kept = Candidate.objects.get(pk=person.pk)
@@ -95,6 +105,7 @@ def erased(org_a: Any, recruiter_a: Any, hr_admin_a: Any, auditor_a: Any) -> Era
         tokens=tokens,
         users={"recruiter": recruiter_a, "hr_admin": hr_admin_a, "auditor": auditor_a},
         portal_token=portal_token,
+        proof_code=proof_code,
     )
 
 
@@ -311,6 +322,7 @@ def test_no_page_names_an_erased_candidate(erased: Erased, name: str, route: str
         "org_slug": world.job.organization.slug,
         "token": erased.portal_token,  # the person's own private link, made before
         "dispute_id": 1,  # what the candidate disputed is erased with them
+        "code": erased.proof_code,  # the person's public proof code, made before
     }
     kwargs = {key: values[key] for key in re.findall(r"<(?:\w+:)?(\w+)>", route)}
     url = reverse(f"renown:{name}", kwargs=kwargs)
@@ -322,7 +334,7 @@ def test_no_page_names_an_erased_candidate(erased: Erased, name: str, route: str
         statuses.add(response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         _assert_unnamed(erased, body.decode(), f"{url} as {user.username}")
-    if "public_id" in kwargs or "token" in kwargs:
+    if "public_id" in kwargs or "token" in kwargs or "code" in kwargs:
         assert statuses <= {404, 405}, (url, statuses)
     else:
         assert 200 in statuses or statuses == {405}, (url, statuses)
