@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -24,13 +23,6 @@ from tests.scoring.providers.replay import FIXTURES, replay_server
 pytestmark = pytest.mark.django_db
 
 LOOKUP = json.loads((FIXTURES / "mastodon" / "lookup.json").read_text())
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
