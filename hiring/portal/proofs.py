@@ -30,7 +30,7 @@ from hiring import conf
 from hiring.portal import proof_codes
 from hiring.portal.links import PortalVisit
 from hiring.portal.models import AccountProof, PortalActionKind, ProofMethod
-from hiring.portal.services import _record as portal_action_record  # every action's notice
+from hiring.portal.services import record_visit_action
 from renown.models import AuditEventType
 from renown.queue import enqueue_on_commit
 from renown.trail import audit_record
@@ -98,7 +98,7 @@ def portal_account_claim(*, visit: PortalVisit, network: str, handle: str) -> So
             actor=visit.actor,
         )
         if account.pk not in before:
-            portal_action_record(
+            record_visit_action(
                 visit,
                 PortalActionKind.ACCOUNT_CLAIMED,
                 f"Claimed the {account.get_network_display()} account {account.handle}",
@@ -260,7 +260,7 @@ def _proved(
         proof.last_result = result
         proof.full_clean()
         proof.save()
-        portal_action_record(
+        record_visit_action(
             visit,
             PortalActionKind.ACCOUNT_PROVED,
             f"Proved the {account.get_network_display()} account {account.handle} is theirs "

@@ -26,7 +26,9 @@ from renown.webhooks import services as webhook_services
 from renown.webhooks.events import CandidatePortalActionData
 
 
-def _record(visit: PortalVisit, kind: str, summary: str, subject: models.Model) -> PortalAction:
+def record_visit_action(
+    visit: PortalVisit, kind: str, summary: str, subject: models.Model
+) -> PortalAction:
     """``record_action`` for the visit's candidate and link."""
     return record_action(visit.candidate, visit.link, kind, summary, subject)
 
@@ -92,7 +94,7 @@ def portal_evidence_add(
             source=EvidenceSource.CANDIDATE,
             actor=visit.actor,
         )
-        _record(
+        record_visit_action(
             visit,
             PortalActionKind.EVIDENCE_ADDED,
             f"Added {evidence.get_kind_display().lower()}: “{evidence.title}”"
@@ -121,7 +123,7 @@ def portal_account_disown(*, visit: PortalVisit, account_id: int) -> SocialAccou
         raise Http404("No such account.")
     with transaction.atomic():
         candidate_services.account_disown(account=account, actor=visit.actor)
-        _record(
+        record_visit_action(
             visit,
             PortalActionKind.ACCOUNT_DISOWNED,
             f"Said {account} is not theirs: it is no longer fetched or scored; "
