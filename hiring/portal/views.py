@@ -133,7 +133,7 @@ def _page(
         "since, and the vendor never explained it: it counts only as the employer's rules say.",
         "accounts_note": "“Claimed by the candidate”: you gave the account (for example in "
         "your application). “Matched by a recruiter”: a recruiter added it. “Verified by "
-        "proof”: it was shown to be yours. Renown never searches for people by name.",
+        "proof”: you showed it is yours. “Verified by a recruiter”: a recruiter checked it. Renown never searches for people by name.",
     }
     return render(request, "renown/hiring/portal/page.html", context, status=status)
 

@@ -82,6 +82,9 @@ def test_a_recruiter_confirms_or_restores_it(
         f"/candidates/{ada.public_id}/accounts/{namesake.pk}/verify/", {"decision": decision}
     )
     assert SocialAccount.objects.get(pk=namesake.pk).status == status
+    if decision == "verify":  # a recruiter's word, not a proof: the page says which
+        page = recruiter.get(f"/candidates/{ada.public_id}/").content.decode()
+        assert "Verified by a recruiter" in page
 
 
 def test_an_account_disowned_after_it_was_queued_is_not_fetched(ada: Any, recruiter_a: Any) -> None:

@@ -76,7 +76,7 @@ def prove(client: Client, token: str, account: SocialAccount) -> Any:
 
 
 def test_a_mastodon_profile_carrying_the_code_makes_the_account_verified_by_proof(
-    ada: Any, token: str, org_a: Any, hook: None, settings: Any
+    ada: Any, token: str, org_a: Any, hook: None, settings: Any, recruiter_a: Any
 ) -> None:
     """The acceptance line: with the code in the profile, verified by proof; without, not."""
     client = Client()
@@ -135,6 +135,11 @@ def test_a_mastodon_profile_carrying_the_code_makes_the_account_verified_by_proo
     assert sent == ["account_claimed", "account_proved"]
     # The page now says so; the code may go.
     assert "Verified by proof</strong> on" in client.get(portal(token)).content.decode()
+    # The recruiter reads how: a proof, not a recruiter's word.
+    recruiter = Client()
+    recruiter.force_login(recruiter_a)
+    seen = recruiter.get(f"/candidates/{ada.public_id}/").content.decode()
+    assert "Verified by proof: the code in a mastodon profile field" in seen
 
 
 def test_a_field_linking_to_the_proof_page_that_mastodon_verified_is_a_rel_me_proof(
