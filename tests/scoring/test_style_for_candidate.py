@@ -45,11 +45,15 @@ def test_a_candidates_snapshots_give_an_explained_versioned_style(
     assert "6.0 posts on a typical active day" in style.reason
 
 
-@pytest.mark.parametrize("case", ["no accounts", "rejected account", "failed fetches", "youtube"])
+@pytest.mark.parametrize(
+    "case", ["no accounts", "rejected account", "disowned account", "failed fetches", "youtube"]
+)
 def test_what_the_scorers_do_not_read_gives_no_style(org_a: Any, case: str) -> None:
     person = factories.CandidateFactory(organization=org_a)
     if case == "rejected account":
         daily(factories.SocialAccountFactory(candidate=person, status="rejected"))
+    elif case == "disowned account":  # the candidate says it is a namesake's
+        daily(factories.SocialAccountFactory(candidate=person, status="disowned"))
     elif case == "failed fetches":
         daily(factories.SocialAccountFactory(candidate=person), status="transient_error")
     elif case == "youtube":  # its terms forbid blending it into cross-platform figures
