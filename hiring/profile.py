@@ -1,6 +1,6 @@
 """A candidate's profile as people read it: the recruiter's candidate page and the
 candidate's own portal page show the same scores, "why", trajectory, vendor scores,
-accounts, evidence and notices (``templates/renown/hiring/_profile_*.html``)."""
+influence style, accounts, evidence and notices (``templates/renown/hiring/_profile_*.html``)."""
 
 from __future__ import annotations
 
@@ -70,5 +70,7 @@ def profile_context(candidate: Candidate, now: datetime) -> dict[str, object]:
         "vendors": vendors,
         "disagreement": _disagreement(influence, vendors),
         "snapshot_max_age_days": scoring_conf.get("RENOWN_SNAPSHOT_MAX_AGE_DAYS"),
+        # Descriptive only: never offered to rules (hiring.screening.metrics refuses it).
+        "style": scoring_selectors.style_for_candidate(candidate_id=candidate.pk, now=now),
         **_trajectory(candidate, now),
     }

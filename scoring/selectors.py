@@ -26,6 +26,8 @@ from scoring.models import (
 )
 from scoring.providers.base import ObservedMetrics
 from scoring.scorers import NetworkMetrics, network_metrics
+from scoring.styles import LOOKBACK_DAYS as STYLE_LOOKBACK_DAYS
+from scoring.styles import StyleReading, StyleResult, style_explain
 from scoring.trends import Activity, Episode, Point, Trend, episodes, explain_dip, trend
 
 OFFLINE_NETWORKS = frozenset({"openalex", "openlibrary", "orcid"})
@@ -412,3 +414,26 @@ def vendor_comparison(*, candidate_id: int) -> list[VendorComparison]:
         )
         for name, score in sorted(newest.items())
     ]
+
+
+def style_for_candidate(*, candidate_id: int, now: datetime) -> StyleResult:
+    """The candidate's influence style at ``now``, explained (``scoring.styles``).
+
+    Computed at read time from the successful snapshots of the candidate's active
+    accounts over the styles' lookback, on providers whose data may be blended (a
+    style reads across networks). Descriptive only: no rule can read it. Two queries.
+    """
+    owners = accounts_of([candidate_id], active_only=True)
+    rows = MetricSnapshot.objects.filter(
+        account_id__in=list(owners),
+        provider__in=providers.blendable_networks(),
+        status=FetchStatus.OK,
+        observed_at__gte=now - timedelta(days=STYLE_LOOKBACK_DAYS),
+        observed_at__lte=now,
+    ).values_list("id", "account_id", "provider", "observed_at", "metrics")
+    readings = [
+        StyleReading(account=account_id, network=provider, at=at, metrics=metrics, id=id_)
+        for id_, account_id, provider, at, metrics in rows
+        if isinstance(metrics, dict)
+    ]
+    return style_explain(readings, as_of=now)

@@ -43,7 +43,7 @@ from hiring.screening.evaluation import (
 )
 from hiring.screening.sql import SQLParam, table_name
 from renown.db import fast_timestamps
-from scoring import providers
+from scoring import providers, styles
 from scoring.models import (
     AnomalyFlag,
     FetchStatus,
@@ -75,7 +75,13 @@ class MetricSource:
 
 
 def metric_source(metric: str) -> MetricSource:
-    """Parse a rule's metric; ValueError for one Renown cannot read."""
+    """Parse a rule's metric; ValueError for one Renown cannot read, or may not.
+
+    Influence styles (``scoring.styles``) are descriptive only: a metric naming one is
+    refused, since a classification used to screen would need its own bias audit.
+    """
+    if styles.names_a_style(metric):
+        raise ValueError(styles.refusal(metric))
     if not _METRIC.match(metric):
         raise ValueError(
             f"Unknown metric {metric!r}: use a scorer (influence, reputation), "
@@ -105,7 +111,7 @@ def metric_vendor_choices(*, organization_id: int) -> list[tuple[str, str]]:
     for vendor, vendor_name in rows:
         custom = vendor == Vendor.CUSTOM
         metric = f"{VENDOR_PREFIX}{vendor_name if custom else vendor}"
-        if not _METRIC.match(metric):
+        if not _METRIC.match(metric) or styles.names_a_style(metric):
             continue
         if custom:  # a custom vendor named like a known one: the known one's label
             found.setdefault(metric, f"{vendor_name} (custom vendor, declared scale)")

@@ -17,6 +17,7 @@ from hiring.models import (
 )
 from renown.api.serializers import ApiModelSerializer, DecimalField
 from renown.json_types import JSONMapping
+from scoring import styles
 from scoring.models import StatsWindow
 
 
@@ -74,6 +75,12 @@ class RuleDefinitionSerializer(serializers.Serializer[None]):
     )
     action = serializers.ChoiceField(choices=RuleAction.choices, default=RuleAction.NEEDS_REVIEW)
     group = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+    def validate_metric(self, value: str) -> str:
+        # Styles are descriptive only (scoring.styles); the services refuse them too.
+        if styles.names_a_style(value):
+            raise serializers.ValidationError(styles.refusal(value))
+        return value
 
 
 class RuleWriteSerializer(RuleDefinitionSerializer):
