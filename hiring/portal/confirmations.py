@@ -25,7 +25,7 @@ from candidates.models import CandidateNotice, LawfulBasis, NoticeKind
 from hiring import conf
 from hiring.portal.links import EXPIRED, INVALID, LinkRefused, PortalVisit, _digest
 from hiring.portal.models import ConfirmationKind, PortalActionKind, PortalConfirmation
-from hiring.portal.services import record_action
+from hiring.portal.services import audit_portal_request, record_action
 from hiring.privacy.services import ErasureResult, candidate_erase
 from hiring.review.notices import deliver, render_notice
 
@@ -111,6 +111,14 @@ def confirmation_request(
             nonce_sha256=_digest(nonce),
             created_at=now,
             expires_at=expires_at,
+        )
+        audit_portal_request(
+            candidate,
+            visit.actor,
+            f"{kind}: a confirmation link was sent to the e-mail address on record",
+            confirmation,
+            expires_at=expires_at,
+            notice=notice.pk if notice is not None else None,
         )
         if kind == ConfirmationKind.ERASURE:
             record_action(

@@ -20,8 +20,9 @@ from candidates import services as candidate_services
 from candidates.models import Candidate, EvidenceSource, ReputationEvidence, SocialAccount
 from hiring.portal.links import PortalVisit
 from hiring.portal.models import PortalAction, PortalActionKind, PortalLink
-from renown.models import EventType
+from renown.models import AuditEventType, EventType
 from renown.queue import enqueue_on_commit
+from renown.trail import audit_record
 from renown.webhooks import services as webhook_services
 from renown.webhooks.events import CandidatePortalActionData
 
@@ -132,3 +133,18 @@ def portal_account_disown(*, visit: PortalVisit, account_id: int) -> SocialAccou
         )
         _rescore(visit)
     return account
+
+
+def audit_portal_request(
+    candidate: Candidate, actor: str, what: str, subject: models.Model, **after: object
+) -> None:
+    """``portal.request``: what the candidate asked for that no shared service records
+    itself (a download of their data; an erasure or a withdrawal waiting for the e-mail's
+    confirmation)."""
+    audit_record(
+        organization=candidate.organization,
+        actor=actor,
+        event_type=AuditEventType.PORTAL_REQUEST,
+        subject=subject,
+        after={"candidate": str(candidate.public_id), "request": what, **after},
+    )

@@ -204,6 +204,9 @@ def portal_account_disown(request: HttpRequest, visit: PortalVisit) -> HttpRespo
 def portal_export(request: HttpRequest, visit: PortalVisit) -> HttpResponse:
     """Everything Renown holds on the candidate, as a JSON file (GDPR Art. 15)."""
     export = candidate_export(visit.candidate)
+    services.audit_portal_request(
+        visit.candidate, visit.actor, "data_export: everything Renown holds (Art. 15)", visit.link
+    )
     services.record_action(
         visit.candidate,
         visit.link,

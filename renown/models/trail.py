@@ -76,6 +76,9 @@ class AuditEventType(models.TextChoices):
     PORTAL_DISPUTE_ANSWERED = "portal_dispute.answered", "Candidate's review request answered"
     PORTAL_LINK_CREATED = "portal.link_created", "Candidate portal link created"
     PORTAL_LINKS_REVOKED = "portal.links_revoked", "Candidate portal links revoked"
+    # What a candidate did through their link that no other service records: a download
+    # of their data, a request that waits for their e-mail's confirmation.
+    PORTAL_REQUEST = "portal.request", "Candidate asked through their portal"
     JOB_CREATED = "job.created", "Job created"
     JOB_CHANGED = "job.changed", "Job changed"
     # A save or delete in the Django admin that no domain service recorded itself.

@@ -183,3 +183,19 @@ def test_the_download_holds_everything_and_nobody_else(
     assert "Bo" not in response.content.decode()
     assert all("nonce_sha256" not in row for row in data["portal_links"])
     assert PortalAction.objects.get().kind == "data_exported"
+
+
+def test_requests_and_downloads_are_audited(ada: Any, recruiter_a: Any) -> None:
+    _, token = portal_link_create(candidate=ada, actor=recruiter_a)
+    client = Client()
+    client.get(reverse("renown:portal-export", kwargs={"token": token}))
+    client.post(reverse("renown:portal-erasure", kwargs={"token": token}))
+    requests = [
+        event.after["request"].split(":")[0]
+        for event in AuditEvent.objects.filter(event_type="portal.request").order_by("sequence")
+    ]
+    assert requests == ["data_export", "erasure"]
+    assert all(
+        event.actor_label.startswith("candidate, through portal link #")
+        for event in AuditEvent.objects.filter(event_type="portal.request")
+    )
