@@ -184,6 +184,10 @@ def confirmation_run(*, confirmation: PortalConfirmation) -> Confirmed:
             return Confirmed(kind=confirmation.kind, erasure=result)
         notice = confirmation.notice
         assert notice is not None  # noqa: S101 - a constraint holds it
+        notice.refresh_from_db()
+        if notice.withdrawn_at is not None:
+            # Withdrawn meanwhile (a second request confirmed first, or a recruiter): done.
+            return Confirmed(kind=confirmation.kind, notice=notice)
         candidate_services.notice_withdraw(notice=notice, withdrawn_at=now, actor=actor)
         record_action(
             confirmation.candidate,

@@ -199,3 +199,22 @@ def test_requests_and_downloads_are_audited(ada: Any, recruiter_a: Any) -> None:
         event.actor_label.startswith("candidate, through portal link #")
         for event in AuditEvent.objects.filter(event_type="portal.request")
     )
+
+
+def test_two_requests_to_withdraw_the_same_consent_both_confirm_without_error(
+    ada: Any, recruiter_a: Any
+) -> None:
+    _, token = portal_link_create(candidate=ada, actor=recruiter_a)
+    notice = ada.notices.get(kind="fcra_authorization")
+    client = Client()
+    url = reverse("renown:portal-consent-withdraw", kwargs={"token": token})
+    client.post(url, {"notice": notice.pk})
+    client.post(url, {"notice": notice.pk})
+    paths = [
+        re.search(r"http://testserver(/portal/confirm/[^/\s]+/)", m.body).group(1)  # type: ignore[union-attr]
+        for m in mail.outbox
+    ]
+    assert len(paths) == 2
+    assert [client.post(path).status_code for path in paths] == [200, 200]
+    assert AuditEvent.objects.filter(event_type="notice.withdrawn").count() == 1
+    assert PortalAction.objects.filter(kind="consent_withdrawn").count() == 1
