@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
+
 from candidates.models import Candidate
 from hiring import charts
 from scoring import conf as scoring_conf
@@ -60,9 +62,12 @@ def profile_context(candidate: Candidate, now: datetime) -> dict[str, object]:
     latest = scoring_selectors.score_latest_for_candidate(candidate_id=candidate.pk)
     vendors = scoring_selectors.vendor_comparison(candidate_id=candidate.pk)
     influence = latest.get("influence")
+    accounts = scoring_selectors.account_metrics(candidate_id=candidate.pk, now=now)
+    # Each row names its account's proof (hiring.portal): one query for all of them.
+    prefetch_related_objects([row.account for row in accounts], "proof")
     return {
         "candidate": candidate,
-        "account_metrics": scoring_selectors.account_metrics(candidate_id=candidate.pk, now=now),
+        "account_metrics": accounts,
         "evidence": candidate.evidence.select_related("verified_by"),
         "notices": candidate.notices.all(),
         "influence": influence,

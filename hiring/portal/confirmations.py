@@ -23,7 +23,7 @@ from django.utils import timezone
 from candidates import services as candidate_services
 from candidates.models import CandidateNotice, LawfulBasis, NoticeKind
 from hiring import conf
-from hiring.portal.links import EXPIRED, INVALID, LinkRefused, PortalVisit, _digest
+from hiring.portal.links import EXPIRED, INVALID, LinkRefused, PortalVisit, _digest, public_url
 from hiring.portal.models import ConfirmationKind, PortalActionKind, PortalConfirmation
 from hiring.portal.services import audit_portal_request, record_action
 from hiring.privacy.services import ErasureResult, candidate_erase
@@ -51,8 +51,7 @@ def masked_email(address: str) -> str:
 
 def _url(token: str, request: HttpRequest) -> str:
     path = reverse("renown:portal-confirm", kwargs={"token": token})
-    origin = conf.get("RENOWN_PUBLIC_URL").rstrip("/")
-    return origin + path if origin else request.build_absolute_uri(path)
+    return public_url(path, request) or path  # with a request, never None
 
 
 def confirmation_request(

@@ -177,13 +177,17 @@ def portal_open(token: str, *, now: datetime | None = None, count: bool = False)
     return PortalVisit(link=link, candidate=link.candidate, token=token)
 
 
-def portal_url(token: str, request: HttpRequest | None = None) -> str | None:
-    """The link as the candidate opens it: ``RENOWN_PUBLIC_URL`` + the portal's path, else
-    the request's own origin; None with neither (a notice sent from a task)."""
-    path = reverse("renown:portal", kwargs={"token": token})
+def public_url(path: str, request: HttpRequest | None = None) -> str | None:
+    """``path`` as the candidate opens it: ``RENOWN_PUBLIC_URL`` + path, else the
+    request's own origin; None with neither (a notice sent from a task)."""
     origin = conf.get("RENOWN_PUBLIC_URL").rstrip("/")
     if origin:
         return origin + path
     if request is not None:
         return request.build_absolute_uri(path)
     return None
+
+
+def portal_url(token: str, request: HttpRequest | None = None) -> str | None:
+    """The link as the candidate opens it (``public_url``)."""
+    return public_url(reverse("renown:portal", kwargs={"token": token}), request)

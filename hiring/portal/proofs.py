@@ -26,9 +26,8 @@ from django.utils import timezone
 
 from candidates import services as candidate_services
 from candidates.models import AccountStatus, AccountVerification, Network, SocialAccount
-from hiring import conf
 from hiring.portal import proof_codes
-from hiring.portal.links import PortalVisit
+from hiring.portal.links import PortalVisit, public_url
 from hiring.portal.models import AccountProof, PortalActionKind, ProofMethod
 from hiring.portal.services import record_visit_action
 from renown.models import AuditEventType
@@ -140,12 +139,7 @@ def portal_proof_code(*, visit: PortalVisit, account: SocialAccount) -> AccountP
 def proof_page_url(code: str, request: HttpRequest | None = None) -> str:
     """The public page of a code (``RENOWN_PUBLIC_URL``, else the request's origin)."""
     path = reverse("renown:proof-page", kwargs={"code": code})
-    origin = conf.get("RENOWN_PUBLIC_URL").rstrip("/")
-    if origin:
-        return origin + path
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return path
+    return public_url(path, request) or path
 
 
 def mastodon_profile_url(handle: str) -> str:

@@ -175,3 +175,26 @@ def test_candidate_page_shows_trend_dips_reputation_vendor_scores_and_flags(
     assert "Klout (1-100; closed 2018-05-25)" in body
     assert '<td class="num">34.34</td>' in body  # Klout 35 read on 0-100
     assert "Gained 20,000 followers in a day" in body
+
+
+def test_candidate_page_query_count_does_not_grow_with_accounts(
+    recruiter_a: Any, org_a: Any
+) -> None:
+    """Each account row names its proof: read for all accounts at once, not per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    candidate = factories.CandidateFactory(organization=org_a)
+    client = login(recruiter_a)
+    url = f"/candidates/{candidate.public_id}/"
+
+    def queries(accounts: int) -> int:
+        for _ in range(accounts):
+            factories.SocialAccountFactory(
+                candidate=candidate, verification="verified", status="active"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(1) == queries(4)
