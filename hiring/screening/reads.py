@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.db import connection, connections
 from django.db.models import QuerySet
@@ -74,46 +74,61 @@ def _read_into(found: dict[int, T], read: Callable[[], dict[int, T]]) -> Callabl
     return partial(found.update, result)
 
 
+class RuleReads(NamedTuple):
+    """One rule's reads for a screening run: each measured candidate's ``Measured``, and
+    for a volatility band each one's noise (a measured candidate without one has 0: no
+    two values to compare); None without a band."""
+
+    measured: dict[int, metrics.Measured]
+    noise: dict[int, Decimal] | None
+
+
+def _python_reads(spec: RuleSpec, population: metrics.Population, now: datetime) -> RuleReads:
+    found = metrics.metric_aggregates_python(rule=spec, population=population, now=now)
+    measured: dict[int, metrics.Measured] = {
+        candidate_id: (a.value, a.points_used, a.missing, a.newest_at)
+        for candidate_id, (a, _) in found.items()
+    }
+    if spec.near_band_source != BAND_VOLATILITY:
+        return RuleReads(measured, None)
+    zero = Decimal(0)
+    noise = {
+        candidate_id: zero if volatility is None else volatility
+        for candidate_id, (_, volatility) in found.items()
+    }
+    return RuleReads(measured, noise)
+
+
 def read_aggregates(
     specs: Sequence[RuleSpec],
     population: metrics.Population,
     candidate_ids: Sequence[int],
     now: datetime,
     engine: str,
-) -> list[dict[int, metrics.RuleAggregate]]:
+) -> list[RuleReads]:
     """Every rule's aggregates for the population: SQL (concurrently) or a streamed fold."""
     if engine != ENGINE_SQL:
-        return [
-            metrics.metric_aggregates_python(rule=spec, population=population, now=now)
-            for spec in specs
-        ]
+        return [_python_reads(spec, population, now) for spec in specs]
     parts = _parts(population, candidate_ids)
-    aggregates: list[dict[int, metrics.RuleAggregate]] = [{} for _ in specs]
-    noise: list[dict[int, Decimal]] = [{} for _ in specs]
+    measured: list[dict[int, metrics.Measured]] = [{} for _ in specs]
+    noise: list[dict[int, Decimal] | None] = [
+        {} if spec.near_band_source == BAND_VOLATILITY else None for spec in specs
+    ]
     # Each read returns how to merge its result: merged here, in order, not in its thread.
     reads: list[Callable[[], Callable[[], None]]] = []
     for index, spec in enumerate(specs):
         # A latest value is an index probe per candidate: cheap enough in one read.
         heavy = spec.uses_window or spec.near_band_source == BAND_VOLATILITY
         for part in parts if heavy else [population]:
-            read_aggregate = partial(
-                metrics.metric_aggregates_sql,
-                rule=spec,
-                population=part,
-                now=now,
-                with_volatility=False,
+            read_measures = partial(
+                metrics.metric_measures_sql, rule=spec, population=part, now=now
             )
-            reads.append(partial(_read_into, aggregates[index], read_aggregate))
-            if spec.near_band_source == BAND_VOLATILITY:
+            reads.append(partial(_read_into, measured[index], read_measures))
+            if (noise_found := noise[index]) is not None:
                 read_noise = partial(
                     metrics.metric_volatility_sql, rule=spec, population=part, now=now
                 )
-                reads.append(partial(_read_into, noise[index], read_noise))
+                reads.append(partial(_read_into, noise_found, read_noise))
     for merge in _concurrently(reads):
         merge()
-    return [
-        metrics.with_noise(found, noise[index])
-        if specs[index].near_band_source == BAND_VOLATILITY
-        else found
-        for index, found in enumerate(aggregates)
-    ]
+    return [RuleReads(found, noise[index]) for index, found in enumerate(measured)]

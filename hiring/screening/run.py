@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -66,8 +66,7 @@ class _Rule:
     combinator: str
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     candidate_id: int
     outcome: str
     suggestion: str
@@ -80,8 +79,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # the newest time a stale reason names, the noise a volatility band uses, the flags.
 _Inputs = tuple[Decimal | None, int, str, datetime | None, Decimal | None, tuple[str, ...]]
 # A judged rule as the run writes it: (action, outcome, treated_as) for the verdict, and
-# the rule's part of the reasons, as JSON text, before and after its "data_at".
-_Judged = tuple[tuple[str, str, str], str, str]
+# the rule's part of the reasons, as JSON text: before its "band", after it up to its
+# "data_at", and after that.
+_Judged = tuple[tuple[str, str, str], str, str, str]
+# In a key: the candidate's noise widens the band but leaves the outcome and the reason
+# as they are; only the band the reasons name is the candidate's own (``_Judge.key``).
+_OWN_BAND = Decimal(-1)
 
 
 class _Judge:
@@ -103,7 +106,9 @@ class _Judge:
     def __call__(self, inputs: _Inputs) -> _Judged:
         value, used, missing, stale_since, noise, flags = inputs
         found = Aggregate(value=value, points_used=used, newest_at=stale_since, missing=missing)
-        result = judge(self.prepared.spec, found, volatility=noise, flags=flags)
+        # The own-band marker judges as no noise: outcome and reason are the same (key).
+        volatility = None if noise is _OWN_BAND else noise
+        result = judge(self.prepared.spec, found, volatility=volatility, flags=flags)
         judged = self.seen[inputs] = (
             (self.prepared.action, result.outcome, result.treated_as),
             *_reason_json(self.prepared.rule_id, self.prepared.version, result),
@@ -119,14 +124,20 @@ class _Judge:
         noise: Decimal | None,
         flags: tuple[str, ...],
     ) -> _Inputs:
+        """The inputs that decide the judgement. Noise within the fixed band changes
+        nothing (None); noise wider than it, with the value outside it, changes only the
+        band the reason names (``_OWN_BAND``: the run writes the candidate's own)."""
         above = self.noise_counts_above
         if above is None or value is None or noise is None or noise <= above:
             noise = None
+        elif abs(value - self.prepared.spec.threshold) > noise:
+            noise = _OWN_BAND
         return (value, used, missing, stale_since, noise, flags)
 
 
-def _reason_json(rule_id: int, version: int, result: RuleResult) -> tuple[str, str]:
-    """One rule's part of a screening's reasons, as JSON text around its ``data_at``.
+def _reason_json(rule_id: int, version: int, result: RuleResult) -> tuple[str, str, str]:
+    """One rule's part of a screening's reasons, as JSON text around its ``band`` and
+    its ``data_at``.
 
     The rule's definition, action and group are in the run (``ScreeningRun.rules``).
     Only the reason is free text; the rest are numbers, Decimals, choices and ISO times.
@@ -135,7 +146,8 @@ def _reason_json(rule_id: int, version: int, result: RuleResult) -> tuple[str, s
     return (
         f'{{"rule":{int(rule_id)},"version":{int(version)},"outcome":"{result.outcome}",'
         f'"value":{value},"treated_as":"{result.treated_as}","points":{int(result.points_used)},'
-        f'"band":"{result.band}","data_at":',
+        f'"band":"',
+        f'{result.band}","data_at":',
         f',"reason":{_JSON.encode(result.reason)}}}',
     )
 
@@ -165,7 +177,8 @@ class _Prepared:
     group_key: str
     action: str
     flag_since: date
-    aggregates: dict[int, metrics.RuleAggregate]
+    measured: dict[int, metrics.Measured]
+    noise: dict[int, Decimal] | None  # a volatility band's, per measured candidate
     older: dict[int, datetime]
 
 
@@ -187,14 +200,12 @@ def _prepare(
     engine: str,
 ) -> _Plan:
     """Read every rule's aggregates and the flags (outside any transaction, if possible)."""
-    aggregates = read_aggregates(
-        [entry.spec for entry in rules], population, candidate_ids, now, engine
-    )
+    reads = read_aggregates([entry.spec for entry in rules], population, candidate_ids, now, engine)
     prepared = []
-    for entry, by_candidate in zip(rules, aggregates, strict=True):
+    for entry, read in zip(rules, reads, strict=True):
         since = now - timedelta(days=entry.spec.lookback_days)
         # The SQL engine already told stale from never measured; the fold asks here.
-        unmeasured = [c for c in candidate_ids if c not in by_candidate]
+        unmeasured = [c for c in candidate_ids if c not in read.measured]
         older = (
             metrics.metric_newest_before(
                 metric=entry.spec.metric, candidate_ids=unmeasured, before=since
@@ -210,7 +221,8 @@ def _prepare(
                 group_key=entry.group_key,
                 action=entry.rule.acting_action,  # on hold: review only
                 flag_since=since.date(),
-                aggregates=by_candidate,
+                measured=read.measured,
+                noise=read.noise,
                 older=older,
             )
         )
@@ -226,6 +238,9 @@ def _prepare(
     return _Plan(candidate_ids, prepared, flags, structure)
 
 
+_NO_NOISE = Decimal(0)  # a measured candidate without two values to compare
+
+
 def _combine(plan: _Plan) -> Iterator[_Row]:
     """Each candidate's screening, in candidate order, from what was read (pure work)."""
     times: dict[datetime | None, str] = {None: "null"}
@@ -235,13 +250,14 @@ def _combine(plan: _Plan) -> Iterator[_Row]:
         reasons = []
         keys = []
         for rule, judge_rule in zip(plan.rules, judges, strict=True):
-            measured = rule.aggregates.get(candidate_id)
+            measured = rule.measured.get(candidate_id)
+            noise: Decimal | None = None
             if measured is not None:
-                found, noise = measured
-                newest: datetime | None = found.newest_at
-                value, used, missing = found.value, found.points_used, found.missing
+                value, used, missing, newest = measured
+                if rule.noise is not None:
+                    noise = rule.noise.get(candidate_id, _NO_NOISE)
             else:
-                newest, noise = rule.older.get(candidate_id), None
+                newest = rule.older.get(candidate_id)
                 value, used, missing = None, 0, "stale" if newest is not None else "none"
             applicable: tuple[str, ...] = ()
             if own_flags and value is not None:
@@ -253,11 +269,14 @@ def _combine(plan: _Plan) -> Iterator[_Row]:
                 )
             stale_since = newest if value is None else None  # only a stale reason names it
             inputs = judge_rule.key(value, used, missing, stale_since, noise, applicable)
-            key, head, tail = judge_rule.seen.get(inputs) or judge_rule(inputs)
+            key, before_band, band, tail = judge_rule.seen.get(inputs) or judge_rule(inputs)
             data_at = times.get(newest)
             if data_at is None:
                 data_at = times[newest] = f'"{newest.isoformat(timespec="seconds")}"'  # type: ignore[union-attr]
-            reasons.append(head + data_at + tail)
+            if inputs[4] is _OWN_BAND:
+                reasons.append(f'{before_band}{noise}","data_at":{data_at}{tail}')
+            else:
+                reasons.append(before_band + band + data_at + tail)
             keys.append(key)
         combined = verdict_cached(plan.structure, tuple(keys))
         yield _Row(
