@@ -242,34 +242,52 @@ _NO_NOISE = Decimal(0)  # a measured candidate without two values to compare
 
 
 def _combine(plan: _Plan) -> Iterator[_Row]:
-    """Each candidate's screening, in candidate order, from what was read (pure work)."""
+    """Each candidate's screening, in candidate order, from what was read (pure work).
+
+    The loop runs once a candidate and rule (300,000 times for a job of 100,000 with
+    three rules): what it needs of each rule is taken out of the objects once, here.
+    """
     times: dict[datetime | None, str] = {None: "null"}
-    judges = [_Judge(rule) for rule in plan.rules]
+    per_rule = [
+        (
+            rule.measured.get,
+            rule.noise.get if rule.noise is not None else None,
+            rule.older.get,
+            judge_rule.seen.get,
+            judge_rule,
+            rule.flag_since,
+            rule.spec.metric,
+        )
+        for rule, judge_rule in ((rule, _Judge(rule)) for rule in plan.rules)
+    ]
+    flags_of = plan.flags.get
+    structure = plan.structure
     for candidate_id in plan.candidate_ids:
-        own_flags = plan.flags.get(candidate_id)
+        own_flags = flags_of(candidate_id)
         reasons = []
         keys = []
-        for rule, judge_rule in zip(plan.rules, judges, strict=True):
-            measured = rule.measured.get(candidate_id)
-            noise: Decimal | None = None
+        for measured_of, noise_of, older_of, seen, judge_rule, flag_since, metric in per_rule:
+            measured = measured_of(candidate_id)
             if measured is not None:
                 value, used, missing, newest = measured
-                if rule.noise is not None:
-                    noise = rule.noise.get(candidate_id, _NO_NOISE)
             else:
-                newest = rule.older.get(candidate_id)
+                newest = older_of(candidate_id)
                 value, used, missing = None, 0, "stale" if newest is not None else "none"
             applicable: tuple[str, ...] = ()
             if own_flags and value is not None:
                 applicable = tuple(
                     f.label
                     for f in own_flags
-                    if f.observed_on >= rule.flag_since
-                    and flag_applies(rule.spec.metric, f.kind, f.sources)
+                    if f.observed_on >= flag_since and flag_applies(metric, f.kind, f.sources)
                 )
             stale_since = newest if value is None else None  # only a stale reason names it
-            inputs = judge_rule.key(value, used, missing, stale_since, noise, applicable)
-            key, before_band, band, tail = judge_rule.seen.get(inputs) or judge_rule(inputs)
+            noise: Decimal | None = None
+            if noise_of is None or measured is None:  # no band's noise: the key as it is
+                inputs: _Inputs = (value, used, missing, stale_since, None, applicable)
+            else:
+                noise = noise_of(candidate_id, _NO_NOISE)
+                inputs = judge_rule.key(value, used, missing, stale_since, noise, applicable)
+            key, before_band, band, tail = seen(inputs) or judge_rule(inputs)
             data_at = times.get(newest)
             if data_at is None:
                 data_at = times[newest] = f'"{newest.isoformat(timespec="seconds")}"'  # type: ignore[union-attr]
@@ -278,7 +296,7 @@ def _combine(plan: _Plan) -> Iterator[_Row]:
             else:
                 reasons.append(before_band + band + data_at + tail)
             keys.append(key)
-        combined = verdict_cached(plan.structure, tuple(keys))
+        combined = verdict_cached(structure, tuple(keys))
         yield _Row(
             candidate_id, combined.outcome, combined.suggestion, "[" + ",".join(reasons) + "]"
         )

@@ -321,3 +321,16 @@ def test_the_copy_lines_arrive_as_the_rows_were(first: bool) -> None:
         assert screening.rule_versions == {"7": 2}
         assert screening.evaluated_at == NOW
         assert screening.run_id == run.pk
+
+
+def test_deleting_a_job_deletes_its_screenings() -> None:
+    """The database does not check a screening's job (the run's own row does, once):
+    Django's cascade still removes a deleted job's screenings, and only those."""
+    rule = factories.ScreeningRuleFactory()
+    other = factories.ScreeningRuleFactory(job__organization=rule.job.organization)
+    applicant(rule.job)
+    applicant(other.job)
+    services.screening_run_for_job(job=rule.job, now=NOW)
+    services.screening_run_for_job(job=other.job, now=NOW)
+    rule.job.delete()
+    assert list(Screening.objects.values_list("job_id", flat=True)) == [other.job_id]
