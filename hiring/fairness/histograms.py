@@ -6,11 +6,14 @@ combination of what each rule would read for a candidate (value, why it is missi
 noise, whether flags apply), self-identified sex and race/ethnicity, and whether the
 candidate has any online account, with a count. On PostgreSQL the histogram is a
 ``GROUP BY`` over the same per-candidate aggregate queries a screening run uses
-(``hiring.metrics.metric_aggregates_query``); elsewhere the same aggregates are
-folded here and counted. Each distinct row is then judged (``preview.evaluate``) by the
-screening's own ``judge`` and ``verdict`` (cached), so a preview's outcome is exactly
-the outcome a screening run would write, and fifty alternatives cost fifty passes over
-a few thousand rows, not fifty reads of the population.
+(``hiring.metrics.metric_aggregates_query``), with the flags that concern each rule as a
+hashed set (``metrics.flagged_ids_query``) and, when the preview asks, the FCRA and
+LL144 notices the warnings read counted beside it (``NoticeCounts``): one statement,
+one round trip; elsewhere the same aggregates are folded here and counted. Each
+distinct row is then judged (``preview.evaluate``) by the screening's own ``judge`` and
+``verdict`` (cached), so a preview's outcome is exactly the outcome a screening run would
+write, and fifty alternatives cost fifty passes over a few thousand rows, not fifty
+reads of the population.
 
 A value matters to a judgement only by where it lies among the points at which some
 rule that will judge it changes its mind: its threshold, the edges of its near band and
@@ -43,6 +46,9 @@ from django.db.models import Q
 
 from candidates.models import (
     AccountStatus,
+    Candidate,
+    CandidateNotice,
+    NoticeKind,
     RaceEthnicity,
     SelfIdentification,
     Sex,
@@ -178,6 +184,26 @@ def _class_sql(value_sql: str, points: Points, scale: int) -> tuple[str, list[SQ
     return sql, [scaled, len(points), negated]
 
 
+@dataclass(frozen=True)
+class NoticeCounts:
+    """The notices the FCRA and LL144 warnings read, counted over the histogram's
+    population by the histogram's own statement (``preview.rule_context`` takes them).
+
+    ``us_candidates`` / ``fcra_authorised``: US candidates, and those of them with both the
+    FCRA disclosure and the authorisation in force (0 and 0 when not asked);
+    ``ll144_reached``: candidates with the LL144 notice in force, ``ll144_last`` the
+    latest of those notices (0 and None when not asked). ``fcra`` / ``ll144``: which of
+    them were counted.
+    """
+
+    fcra: bool
+    ll144: bool
+    us_candidates: int = 0
+    fcra_authorised: int = 0
+    ll144_reached: int = 0
+    ll144_last: datetime | None = None
+
+
 @dataclass
 class Histogram:
     rules: tuple[PreviewRule, ...]
@@ -186,6 +212,8 @@ class Histogram:
     oldest: list[date | None]
     # per rule: the points its values were classed by (None: exact values)
     points: list[Points | None]
+    # counted with the histogram when asked (PostgreSQL); None: the caller counts them
+    notices: NoticeCounts | None = None
 
     @property
     def total(self) -> int:
@@ -231,8 +259,51 @@ def _measure(
 _RULE_COLUMNS: Final = 9
 
 
+def _notices_sql(
+    population_sql: str, population_params: Sequence[SQLParam], *, fcra: bool, ll144: bool
+) -> tuple[list[str], list[SQLParam], list[str]]:
+    """The one-row parts of the histogram's statement that count ``NoticeCounts``:
+    (CTEs, their params, the four columns). Each reads the population again, written out
+    (a CTE read twice would be materialised: the histogram would lose its plan)."""
+    notice = connection.ops.quote_name(CandidateNotice._meta.db_table)
+    ctes: list[str] = []
+    params: list[SQLParam] = []
+    columns = ["0", "0", "0", "NULL::timestamptz"]
+    if fcra:
+        candidate = connection.ops.quote_name(Candidate._meta.db_table)
+        # The notices in force as hashed sets, not a probe per candidate (``fcra_counts``).
+        told = (
+            f"c.id IN (SELECT candidate_id FROM {notice} "  # noqa: S608
+            "WHERE kind = %s AND withdrawn_at IS NULL)"
+        )
+        ctes.append(
+            f"fcra (us, authorised) AS (SELECT count(*), count(*) FILTER (WHERE {told} "  # noqa: S608
+            f"AND {told}) FROM {candidate} c WHERE c.country = %s AND c.id IN ({population_sql}))"
+        )
+        params += [
+            NoticeKind.FCRA_DISCLOSURE.value, NoticeKind.FCRA_AUTHORIZATION.value, "US",
+            *population_params,
+        ]  # fmt: skip
+        columns[:2] = ["fcra.us", "fcra.authorised"]
+    if ll144:
+        ctes.append(
+            f"ll144 (reached, last) AS (SELECT count(DISTINCT candidate_id), max(given_at) "  # noqa: S608
+            f"FROM {notice} WHERE kind = %s AND withdrawn_at IS NULL "
+            f"AND candidate_id IN ({population_sql}))"
+        )
+        params += [NoticeKind.NYC_LL144_NOTICE.value, *population_params]
+        columns[2:] = ["ll144.reached", "ll144.last"]
+    return ctes, params, columns
+
+
 def _histogram_sql(
-    rules: Sequence[PreviewRule], job: Job, now: datetime, points: Sequence[Points | None]
+    rules: Sequence[PreviewRule],
+    job: Job,
+    now: datetime,
+    points: Sequence[Points | None],
+    *,
+    fcra: bool = False,
+    ll144: bool = False,
 ) -> Histogram:
     population = _population(job)
     population_sql, population_params = population.query.sql_with_params()
@@ -274,37 +345,59 @@ def _histogram_sql(
             columns += [f"v{index}.low", f"v{index}.high"]
         else:
             columns += ["NULL::numeric", "NULL::numeric"]
-        columns.append("pop.candidate_id = ANY(%s::bigint[])")
-        column_params.append(sorted(_flagged_ids(entry.spec, population, now)))
+        since = (now - timedelta(days=entry.spec.lookback_days)).date()
+        flagged = metrics.flagged_ids_query(metric=entry.spec.metric, since=since, until=now.date())
+        if flagged is None:
+            columns.append("false")
+        else:  # the flags as a hashed set
+            columns.append(f"pop.candidate_id IN ({flagged[0]})")
+            column_params += flagged[1]
     width = len(columns)
     selfid = connection.ops.quote_name(SelfIdentification._meta.db_table)
     account = connection.ops.quote_name(SocialAccount._meta.db_table)
     extremes = ", ".join(f"max(r{i}.newest), min(r{i}.newest)" for i in range(len(rules)))
+    notice_ctes, notice_params, notice_columns = _notices_sql(
+        population_sql, population_params, fcra=fcra, ll144=ll144
+    )
     # Our own table names and generated SQL; every value is a parameter.
-    sql = (
-        f"WITH pop AS ({population_sql}), {', '.join(ctes)} "  # noqa: S608
-        f"SELECT {', '.join(columns)}, coalesce(si.sex, ''), coalesce(si.race_ethnicity, ''), "
+    grouped = (
+        f"SELECT {', '.join(columns)}, coalesce(si.sex, ''), coalesce(si.race_ethnicity, ''), "  # noqa: S608
         f"NOT EXISTS (SELECT 1 FROM {account} a WHERE a.candidate_id = pop.candidate_id "
         "AND a.status = %s AND NOT (a.network = ANY(%s))), count(*), "
         f"{extremes} FROM pop {' '.join(joins)} "
         f"LEFT JOIN {selfid} si ON si.candidate_id = pop.candidate_id "
         f"GROUP BY {', '.join(str(i) for i in range(1, width + 4))}"
     )
+    # The notice counts, one row each, ride along on every histogram row.
+    sql = (
+        f"WITH pop AS ({population_sql}), {', '.join(ctes)}, "  # noqa: S608
+        f"h AS ({grouped}){''.join(f', {cte}' for cte in notice_ctes)} "
+        f"SELECT h.*, {', '.join(notice_columns)} FROM h"
+        f"{''.join(f', {cte.split(maxsplit=1)[0]}' for cte in notice_ctes)}"
+    )
     params = [
         *population_params, *cte_params, *column_params,
-        AccountStatus.ACTIVE.value, sorted(OFFLINE_NETWORKS),
+        AccountStatus.ACTIVE.value, sorted(OFFLINE_NETWORKS), *notice_params,
     ]  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        fast_timestamps(cursor)
-        cursor.execute("SELECT set_config('jit', 'off', true)")
-        if work_mem := hiring_conf.get("RENOWN_SCREENING_WORK_MEM"):
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+    settings = {
+        # JIT compiling this short-lived plan costs more than it saves.
+        "jit": "off",
         # The planner cannot know that a dozen columns take few distinct values together:
         # it expects a group per candidate and sorts them all. Hashing is what fits (a few
         # hundred groups); sorts the query needs (DISTINCT ON) still happen.
-        cursor.execute("SELECT set_config('enable_sort', 'off', true)")
+        "enable_sort": "off",
         # A few thousand rows per read: starting parallel workers costs more than it saves.
-        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+        "max_parallel_workers_per_gather": "0",
+    }
+    if work_mem := hiring_conf.get("RENOWN_SCREENING_WORK_MEM"):
+        settings["work_mem"] = work_mem
+    with transaction.atomic(), connection.cursor() as cursor:
+        fast_timestamps(cursor)
+        # One round trip for them all; is_local=true: they last the transaction.
+        cursor.execute(
+            f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(settings))}",
+            [value for pair in settings.items() for value in pair],
+        )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     cells: list[Cell] = []
@@ -356,7 +449,13 @@ def _histogram_sql(
                 int(count),
             )
         )
-    return Histogram(tuple(rules), cells, newest, oldest, list(points))
+    counted = None
+    if fcra or ll144:  # no row: nobody to count
+        us, authorised, reached, last = (
+            rows[0][width + 4 + 2 * len(rules) :] if rows else (0, 0, 0, None)
+        )
+        counted = NoticeCounts(fcra, ll144, us, authorised, reached, last)
+    return Histogram(tuple(rules), cells, newest, oldest, list(points), counted)
 
 
 def _later(current: date | None, found: datetime | None) -> date | None:
@@ -445,11 +544,16 @@ def histogram(
     *,
     now: datetime,
     judged_by: Sequence[Iterable[RuleSpec]] | None = None,
+    fcra: bool = False,
+    ll144: bool = False,
 ) -> Histogram:
     """The job's population as grouped counts of what ``rules`` read (SQL on PostgreSQL).
 
     ``judged_by``: per rule, every rule that will judge its column (default: the rule
     itself); the column keeps the class of each value among their ``judging_points``.
+    ``fcra`` / ``ll144``: on PostgreSQL, count the FCRA or LL144 notices of the same
+    population in the same statement (``Histogram.notices``); elsewhere, and with no
+    rule, ``notices`` is None and the caller counts them.
     """
     if not rules:
         return Histogram((), [], [], [], [])
@@ -458,5 +562,5 @@ def histogram(
         raise ValueError("judged_by needs one list of rules per histogram column")
     points = [judging_points(column) for column in specs]
     if connection.vendor == "postgresql":
-        return _histogram_sql(rules, job, now, points)
+        return _histogram_sql(rules, job, now, points, fcra=fcra, ll144=ll144)
     return _histogram_python(rules, job, now, points)

@@ -1,6 +1,10 @@
 """The what-if preview of a job's rules: each histogram row judged by the screening's
 own rules (``evaluate``), the rule context the warnings read, the preview with its
 warnings and bias-audit figures, and the named candidates near the line.
+
+On PostgreSQL the histogram's one statement also counts the notices the warnings read
+(``notices_read``, ``histograms.NoticeCounts``): a preview takes no other read of the
+population.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from hiring.fairness import bias_audit as audit_maths
 from hiring.fairness.histograms import (
     JUST_BELOW_MARGIN,
     Histogram,
+    NoticeCounts,
     PreviewRule,
     _population,
     histogram,
@@ -259,22 +264,30 @@ def rules_with_draft(job: Job, draft: ScreeningRule | None) -> list[PreviewRule]
     return rules
 
 
-def _ll144_notice_on(job: Job, total: int | None = None) -> date | None:
+def _ll144_notice_on(
+    job: Job, total: int | None = None, counted: NoticeCounts | None = None
+) -> date | None:
     """The day the LL144 notice reached every candidate of the job (posted on the website,
     or the last of the candidate notices in force); None while someone has not had it.
-    ``total``: the population's size, when the caller knows it."""
+    ``total``: the population's size, when the caller knows it; ``counted``: the notices
+    the histogram counted (``histogram(ll144=True)``), read here otherwise."""
     if job.ll144_notice_posted_on is not None:
         return job.ll144_notice_posted_on
-    population = _population(job)
-    total = population.count() if total is None else total
+    total = _population(job).count() if total is None else total
     if not total:
         return None
-    told = CandidateNotice.objects.filter(
-        candidate_id__in=population, kind=NoticeKind.NYC_LL144_NOTICE, withdrawn_at__isnull=True
-    ).aggregate(reached=Count("candidate_id", distinct=True), last=Max("given_at"))
-    if told["reached"] < total or told["last"] is None:
+    if counted is not None and counted.ll144:
+        reached, last = counted.ll144_reached, counted.ll144_last
+    else:
+        told = CandidateNotice.objects.filter(
+            candidate_id__in=_population(job),
+            kind=NoticeKind.NYC_LL144_NOTICE,
+            withdrawn_at__isnull=True,
+        ).aggregate(reached=Count("candidate_id", distinct=True), last=Max("given_at"))
+        reached, last = told["reached"], told["last"]
+    if reached < total or last is None:
         return None  # someone has not been told yet
-    return timezone.localdate(told["last"])
+    return timezone.localdate(last)
 
 
 def fcra_counts(job: Job) -> tuple[int, int]:
@@ -302,27 +315,54 @@ def latest_bias_audit(job: Job) -> BiasAudit | None:
     return BiasAudit.objects.filter(job=job).order_by("-audited_on", "-recorded_at").first()
 
 
+def _rule_facts(rules: Sequence[PreviewRule]) -> list[RuleFacts]:
+    return [RuleFacts(entry.spec, entry.action, human_review=True) for entry in rules]
+
+
+def notices_read(job: Job, rules: Sequence[PreviewRule]) -> tuple[bool, bool]:
+    """Which notice counts the warnings of ``rules`` read: the FCRA ones (a job hiring in
+    the US, a rule reading a third party's score: ``_fcra_warnings``) and the LL144 ones
+    (a job hiring in New York City that has not posted the notice on its website)."""
+    us = any(is_us(code) for code in job.jurisdictions)
+    nyc = any(is_nyc(code) for code in job.jurisdictions)
+    third_party = bool(hiring_conf.get("RENOWN_IS_THIRD_PARTY")) or any(
+        facts.vendor is not None for facts in _rule_facts(rules)
+    )
+    return us and third_party, nyc and job.ll144_notice_posted_on is None
+
+
 def rule_context(
     job: Job,
     rules: Sequence[PreviewRule],
     *,
     four_eyes_approved: bool | None = None,
     population_size: int | None = None,
+    counted: NoticeCounts | None = None,
 ) -> RuleContext:
     """The fairness module's facts about the job: relevance, jurisdictions, LL144 notice
     and audit, FCRA authorisations. Every screen-out in Renown goes to a person who
-    decides (the review queue), so ``human_review`` is true."""
+    decides (the review queue), so ``human_review`` is true.
+
+    The notices are counted only where a warning reads them (``notices_read``: otherwise
+    ``us_candidates`` and ``fcra_authorised`` stay 0); ``counted``: the counts the
+    histogram made (``histogram(fcra=..., ll144=...)``), read here otherwise.
+    """
     nyc = any(is_nyc(code) for code in job.jurisdictions)
-    us = any(is_us(code) for code in job.jurisdictions)
+    fcra, _ = notices_read(job, rules)
     audit_row = latest_bias_audit(job) if nyc else None
-    us_candidates, authorised = fcra_counts(job) if us else (0, 0)
+    if not fcra:
+        us_candidates, authorised = 0, 0
+    elif counted is not None and counted.fcra:
+        us_candidates, authorised = counted.us_candidates, counted.fcra_authorised
+    else:
+        us_candidates, authorised = fcra_counts(job)
     return RuleContext(
-        rules=[RuleFacts(entry.spec, entry.action, human_review=True) for entry in rules],
+        rules=_rule_facts(rules),
         influence_relevance=job.influence_relevance,
         relevance_justification=job.relevance_justification,
         jurisdictions=list(job.jurisdictions),
         four_eyes_approved=four_eyes_approved,
-        ll144_notice_on=_ll144_notice_on(job, population_size) if nyc else None,
+        ll144_notice_on=_ll144_notice_on(job, population_size, counted) if nyc else None,
         bias_audit_on=audit_row.audited_on if audit_row else None,
         bias_audit_auditor=audit_row.auditor if audit_row else "",
         bias_audit_independent=bool(audit_row and audit_row.auditor_independent),
@@ -368,10 +408,17 @@ def rule_preview(
     of categories under 5 people, otherwise they read "fewer than 5".
     """
     now = now or timezone.now()
-    hist = histogram(rules, job, now=now)
+    fcra, ll144 = notices_read(job, rules)
+    # On PostgreSQL the notices are counted by the histogram's own statement: one read
+    # of the population for the counts and the warnings.
+    hist = histogram(rules, job, now=now, fcra=fcra, ll144=ll144)
     evaluation = evaluate(hist)
     context = rule_context(
-        job, rules, four_eyes_approved=four_eyes_approved, population_size=hist.total
+        job,
+        rules,
+        four_eyes_approved=four_eyes_approved,
+        population_size=hist.total,
+        counted=hist.notices,
     )
     warnings = warnings_for_rule(
         context,

@@ -636,6 +636,36 @@ def metric_volatility_sql(
         }
 
 
+def flagged_ids_query(
+    *, metric: str, since: date, until: date
+) -> tuple[str, list[SQLParam]] | None:
+    """SQL (PostgreSQL) for the candidates with a flag observed in [since, until] that
+    casts doubt on ``metric``: ``flags_for_population`` read through
+    ``hiring.screening.evaluation.flag_applies``, in SQL (a test holds the two to the
+    same candidates). None when no flag can concern the metric.
+
+    Any flag concerns ``influence``; gaming signs (every kind but a disagreement) the
+    ``metric:`` counts; a disagreement a vendor's score when its evidence names the vendor.
+    """
+    table = table_name(AnomalyFlag)
+    rows = f"SELECT candidate_id FROM {table} WHERE observed_on >= %s AND observed_on <= %s"  # noqa: S608
+    params: list[SQLParam] = [since, until]
+    disagreement = FlagKind.DISAGREEMENT.value
+    if metric == "influence":
+        return rows, params
+    if metric.startswith(METRIC_PREFIX):
+        return f"{rows} AND kind <> %s", [*params, disagreement]
+    for prefix in ("vendor:", "vendor."):
+        if metric.startswith(prefix):
+            vendor = metric.removeprefix(prefix)
+            if vendor == "percentiles":  # not a source: the evidence's own figures
+                return None
+            return f"{rows} AND kind = %s AND jsonb_exists(evidence, %s)", [
+                *params, disagreement, vendor,
+            ]  # fmt: skip
+    return None
+
+
 class FlagFact(NamedTuple):
     kind: str
     sources: frozenset[str]

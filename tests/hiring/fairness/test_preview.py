@@ -267,13 +267,29 @@ def test_the_ll144_context_comes_from_the_job_and_its_records(org_a: Any) -> Non
     job = factories.JobFactory(organization=org_a, jurisdictions=["US-NY-NYC"])
     people = skewed(job)
     rules = rules_with_draft(job, draft(job))
-    context = rule_context(job, rules)
-    assert context.ll144_notice_on is None  # nobody has been told
-    for person in people:
+
+    def notice_on() -> date | None:
+        """The day, read apart and as the preview reads it (PostgreSQL: from the
+        histogram's statement): always the same."""
+        read = rule_context(job, rules).ll144_notice_on
+        hist = histogram(rules, job, now=NOW, ll144=True)
+        counted = rule_context(job, rules, population_size=hist.total, counted=hist.notices)
+        assert counted.ll144_notice_on == read
+        return read
+
+    assert notice_on() is None  # nobody has been told
+    for index, person in enumerate(people):
         factories.CandidateNoticeFactory(
-            candidate=person, kind="nyc_ll144_notice", given_at=NOW - timedelta(days=20)
+            candidate=person, kind="nyc_ll144_notice", given_at=NOW - timedelta(days=20 + index)
         )
-    assert rule_context(job, rules).ll144_notice_on == (NOW - timedelta(days=20)).date()
+    assert notice_on() == (NOW - timedelta(days=20)).date()
+    factories.CandidateNoticeFactory(  # a later one, withdrawn: not in force
+        candidate=people[1], kind="nyc_ll144_notice", given_at=NOW - timedelta(days=2),
+        withdrawn_at=NOW - timedelta(days=1),
+    )  # fmt: skip
+    assert notice_on() == (NOW - timedelta(days=20)).date()
+    people[0].notices.filter(kind="nyc_ll144_notice").update(withdrawn_at=NOW)  # not told now
+    assert notice_on() is None
     job.ll144_notice_posted_on = date(2026, 9, 1)
     BiasAudit.objects.create(
         organization=org_a, job=job, job_title=job.title, audited_on=date(2026, 8, 1),
@@ -293,8 +309,14 @@ def test_the_ll144_context_comes_from_the_job_and_its_records(org_a: Any) -> Non
 @pytest.mark.postgres
 def test_the_sql_histogram_matches_the_python_fold(org_a: Any) -> None:
     assert connection.vendor == "postgresql"
+    from scoring.models import AnomalyFlag
+
     job = factories.JobFactory(organization=org_a)
-    skewed(job)
+    for index, person in enumerate(skewed(job)[::9]):  # flagged, some before the lookback
+        AnomalyFlag.objects.create(
+            candidate=person, kind="follower_jump", detail="test", evidence={},
+            observed_on=(NOW - timedelta(days=index * 10)).date(), detected_at=NOW,
+        )  # fmt: skip
     rules = rules_with_draft(
         job, draft(job, threshold=Decimal(50), aggregation="median", window_days=30)
     )
@@ -308,7 +330,50 @@ def test_the_sql_histogram_matches_the_python_fold(org_a: Any) -> None:
         )
 
     assert rows(sql) == rows(python)
+    assert any(measure[3] for cell in sql.cells for measure in cell.measures)  # some flagged
     exact = [None] * len(rules)
     assert rows(_histogram_sql(rules, job, NOW, exact)) == rows(
         _histogram_python(rules, job, NOW, exact)
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "metric",
+    ["influence", "vendor:klout", "vendor.klout", "vendor:percentiles", "vendor:kred",
+     "metric:followers", "reputation"],
+)  # fmt: skip
+def test_the_flags_read_in_sql_are_those_flag_applies_names(org_a: Any, metric: str) -> None:
+    from hiring.fairness.histograms import _flagged_ids
+    from hiring.screening.evaluation import RuleSpec
+    from hiring.screening.metrics import flagged_ids_query
+    from scoring.models import AnomalyFlag
+
+    assert connection.vendor == "postgresql"
+    job = factories.JobFactory(organization=org_a)
+    people = skewed(job)
+    evidence = [
+        {"influence": 1, "klout": 2, "percentiles": [1, 99]},
+        {"influence": 1, "kred": 2},
+        {"percentiles": [1, 99]},
+        {},
+    ]
+    for index, person in enumerate(people[:40]):
+        AnomalyFlag.objects.create(
+            candidate=person,
+            kind=["disagreement", "follower_jump", "low_engagement"][index % 3],
+            detail="test",
+            evidence=evidence[index % 4],
+            observed_on=(NOW - timedelta(days=index * 3)).date(),  # some before the lookback
+            detected_at=NOW,
+        )
+    spec = RuleSpec(metric=metric, operator="gte", threshold=Decimal(40))
+    since = (NOW - timedelta(days=spec.lookback_days)).date()
+    query = flagged_ids_query(metric=metric, since=since, until=NOW.date())
+    in_sql: set[int] = set()
+    if query is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(query[0], query[1])
+            in_sql = {row[0] for row in cursor.fetchall()}
+    assert in_sql == _flagged_ids(spec, [p.pk for p in people], NOW)
+    assert in_sql or metric in ("vendor:percentiles", "reputation")

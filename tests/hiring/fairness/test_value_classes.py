@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -165,5 +166,12 @@ def test_the_fcra_facts_count_us_applicants_with_both_notices_in_force(org_a: An
     assert elsewhere.country == "US"
     rules = rules_with_draft(job, draft(job, threshold=Decimal(50)))
     assert fcra_counts(job) == (123, 115)
-    context = rule_context(job, rules)
-    assert (context.us_candidates, context.fcra_authorised) == (123, 115)
+    # Counted where the FCRA warning reads them: a rule on a third party's score.
+    with override_settings(RENOWN_IS_THIRD_PARTY=True):
+        context = rule_context(job, rules)
+        assert (context.us_candidates, context.fcra_authorised) == (123, 115)
+        # On PostgreSQL the histogram's own statement counts them: the same figures.
+        hist = histogram(rules, job, now=NOW, fcra=True)
+        counted = rule_context(job, rules, counted=hist.notices)
+        assert (counted.us_candidates, counted.fcra_authorised) == (123, 115)
+        assert (hist.notices is not None) == (connection.vendor == "postgresql")
