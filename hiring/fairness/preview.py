@@ -311,8 +311,14 @@ def fcra_counts(job: Job) -> tuple[int, int]:
 
 
 def latest_bias_audit(job: Job) -> BiasAudit | None:
-    """The job's most recent recorded bias audit."""
-    return BiasAudit.objects.filter(job=job).order_by("-audited_on", "-recorded_at").first()
+    """The job's most recent recorded bias audit: the fields the warnings read (its report,
+    rules and exclusions, JSON a preview has no use for, are deferred)."""
+    return (
+        BiasAudit.objects.filter(job=job)
+        .only("audited_on", "auditor", "auditor_independent", "published")
+        .order_by("-audited_on", "-recorded_at")
+        .first()
+    )
 
 
 def _rule_facts(rules: Sequence[PreviewRule]) -> list[RuleFacts]:
