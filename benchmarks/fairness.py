@@ -96,11 +96,35 @@ def draft(job: Any, **fields: Any) -> Any:
     return ScreeningRule(job=job, status="draft", **(values | fields))
 
 
-def hand_written(job: Any) -> list[tuple[Any, ...]]:
+# The histogram's rows, and the notice counts (US, FCRA-authorised, LL144 reached, latest).
+Counted = tuple[list[tuple[Any, ...]], tuple[Any, ...]]
+
+# The notice counts the previews' warnings report (hiring.fairness.histograms.NoticeCounts):
+# the LL144 notices given to the job's candidates, and, for a rule on a third party's
+# score, the US candidates and those with both FCRA notices in force.
+LL144_COUNT = (
+    "SELECT count(DISTINCT candidate_id), max(given_at) FROM renown_candidates_candidatenotice "
+    "WHERE kind = 'nyc_ll144_notice' AND withdrawn_at IS NULL AND candidate_id IN "
+    "(SELECT candidate_id FROM renown_hiring_application WHERE job_id = %s)"
+)
+FCRA_COUNTS = (
+    "SELECT count(*), count(*) FILTER (WHERE c.id IN (SELECT candidate_id FROM "
+    "renown_candidates_candidatenotice WHERE kind = 'fcra_disclosure' AND withdrawn_at IS NULL) "
+    "AND c.id IN (SELECT candidate_id FROM renown_candidates_candidatenotice "
+    "WHERE kind = 'fcra_authorization' AND withdrawn_at IS NULL)) "
+    "FROM renown_candidates_candidate c WHERE c.country = 'US' "
+    "AND c.id IN (SELECT candidate_id FROM renown_hiring_application WHERE job_id = %s)"
+)
+NOTICE_COUNTS = f"SELECT * FROM ({FCRA_COUNTS}) f CROSS JOIN ({LL144_COUNT}) l"  # noqa: S608
+
+
+def hand_written(job: Any) -> Counted:
     """The same counts as the Klout preview, in one query written for this rule alone:
     each candidate's latest Klout score (the kept latest-value row, as the preview reads
     it), its outcome, grouped by category and footprint (sets joined by hash, as a
-    person would write it for speed)."""
+    person would write it for speed); and, as its warnings count them, the US
+    candidates and those with an FCRA disclosure and authorisation (a third party's
+    score), and the NYC LL144 notices given (``NOTICE_COUNTS``)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -122,13 +146,16 @@ def hand_written(job: Any) -> list[tuple[Any, ...]]:
             "WHERE p.job_id = %s GROUP BY 1, 2, 3, 4",
             [job.pk],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        cursor.execute(NOTICE_COUNTS, [job.pk] * 2)
+        return rows, cursor.fetchone()
 
 
-def hand_written_influence(job: Any) -> list[tuple[Any, ...]]:
+def hand_written_influence(job: Any) -> Counted:
     """The same counts as the preview of "influence 90-day median ≥ 40" (data age 30 days,
     band ±2), in one query over the same statistics tables (the 90-day row and the latest
-    score), as a person would write it for this rule alone."""
+    score), as a person would write it for this rule alone; and the NYC LL144 notices
+    given, which its warnings count (``LL144_COUNT``)."""
     from django.db import connection
 
     now = datetime.now(tz=UTC)
@@ -159,7 +186,9 @@ def hand_written_influence(job: Any) -> list[tuple[Any, ...]]:
                 job.pk,
             ],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        cursor.execute(LL144_COUNT, [job.pk])
+        return rows, (0, 0, *cursor.fetchone())
 
 
 def outcome_counts(rows: list[tuple[Any, ...]]) -> dict[str, int]:
@@ -167,6 +196,14 @@ def outcome_counts(rows: list[tuple[Any, ...]]) -> dict[str, int]:
     for outcome, *_, count in rows:
         counts[outcome] = counts.get(outcome, 0) + count
     return counts
+
+
+def notice_counts(preview: Any) -> tuple[Any, ...]:
+    """The notice counts a preview's warnings read, as the hand-written queries give them."""
+    counted = preview.histogram.notices
+    return (
+        counted.us_candidates, counted.fcra_authorised, counted.ll144_reached, counted.ll144_last,
+    )  # fmt: skip
 
 
 def median_time(label: str, repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
@@ -211,9 +248,10 @@ def main() -> None:
         args.repeat,
         lambda: rule_preview(target, klout),
     )
-    hand_s, rows = median_time("hand-written SQL aggregate of the same counts", args.repeat,
-                               lambda: hand_written(target))  # fmt: skip
+    hand_s, (rows, notices) = median_time("hand-written SQL aggregate of the same counts",
+                                          args.repeat, lambda: hand_written(target))  # fmt: skip
     same = {k: v for k, v in preview.outcomes.items() if v} == outcome_counts(rows)
+    same = same and notice_counts(preview) == notices
     print(f"  preview counts {dict(sorted(preview.outcomes.items()))}; hand-written "
           f"{dict(sorted(outcome_counts(rows).items()))}: {'the same' if same else 'DIFFERENT'}; "
           f"{len(preview.warnings)} warnings ({len(preview.serious)} serious), "
@@ -247,15 +285,16 @@ def main() -> None:
         args.repeat,
         lambda: rule_preview(target, influence),
     )
-    median_hand_s, median_rows = median_time(
+    median_hand_s, (median_rows, median_notices) = median_time(
         "hand-written SQL of the same counts over the statistics tables",
         args.repeat,
         lambda: hand_written_influence(target),
     )
     previewed = {k: v for k, v in median_preview.outcomes.items() if v}
+    same_notices = notice_counts(median_preview) == median_notices
     print(f"  preview counts {dict(sorted(previewed.items()))}; hand-written "
           f"{dict(sorted(outcome_counts(median_rows).items()))}: "
-          f"{'the same' if previewed == outcome_counts(median_rows) else 'DIFFERENT'}; "
+          f"{'the same' if previewed == outcome_counts(median_rows) and same_notices else 'DIFFERENT'}; "
           f"{len(median_preview.histogram.cells):,} histogram rows; ratio to the hand-written "
           f"query {median_s / median_hand_s:.2f}, to the Klout preview "
           f"{median_s / preview_s:.2f}")  # fmt: skip
