@@ -12,13 +12,14 @@ so the statistics and the history always agree.
 
 **Kept up to date**, set-based, in the transaction that writes:
 
-- ``window_stats_written``: when scores are written (``scoring.services.scores``: the
-  COPY upsert of a refresh, a rescore, a backfill). On PostgreSQL a pair that got one
-  reading newer than any it had, on a row nothing has left since it was computed (the
-  everyday case: a refresh), is updated in place from the row alone (``_append_sql``): the
-  reading goes into each window's sorted values (a binary search, ``width_bucket``),
-  its change into the noise window's sorted changes, and the figures are read off the
-  arrays. Any other pair (a new one, a backfill, a row that is behind) is reduced again
+- when scores are written (``scoring.services.scores``: the COPY upsert of a refresh, a
+  rescore, a backfill). On PostgreSQL a pair that got one reading newer than any it
+  had, on a row nothing has left since it was computed (the everyday case: a refresh),
+  is updated in place from the row alone (``_append_sql``): the reading goes into each
+  window's sorted values (a binary search, ``width_bucket``), its change into the noise
+  window's sorted changes, and the figures are read off the arrays, all in the score
+  write's own INSERT statement (``written_sql``: nothing written is read back, no round
+  trip). Any other pair (a new one, a backfill, a row that is behind) is reduced again
   from its history (``window_stats_refresh``), every window at once;
 - ``window_stats_slide`` (nightly, ``scoring.tasks.window_stats_slide``; the command
   ``window_stats --slide`` for hosts without beat): the rows whose ``slides_on`` has
@@ -65,8 +66,6 @@ LONGEST: Final = max(WINDOWS)
 # The span a volatility band reads (hiring.screening.evaluation.VOLATILITY_WINDOW_DAYS).
 NOISE_WINDOW_DAYS: Final = 90
 CHUNK: Final = 5000
-# Pairs per in-place update: each statement reads the table once (a hash join).
-APPEND_CHUNK: Final = 20_000
 # The PostgreSQL function of migration 0004 (the two middle deviations, doubled).
 DEVIATIONS_FUNCTION: Final = "renown_scoring_middle_deviations"
 
@@ -279,20 +278,26 @@ def _refresh_sql(pairs_sql: str) -> str:
 
 
 def _sorted_insert_sql(array: str, value: str) -> str:
-    """``array`` (sorted) with ``value`` in its place: a binary search and two slices."""
+    """``array`` (sorted) with ``value`` in its place: a binary search and two slices.
+
+    Concatenated as arrays: ``array || element`` would take the array apart element by
+    element (an expanded array) and put it together again."""
     at = f"width_bucket({value}, {array})"
-    return f"{array}[1:{at}] || {value} || {array}[{at} + 1:]"
+    return f"array_cat(array_cat({array}[1:{at}], ARRAY[{value}]), {array}[{at} + 1:])"
 
 
-def _append_sql() -> str:
+def _append_sql(readings: str) -> str:
     """The statement that adds one newer reading to each of a set of current rows.
 
-    One UPDATE, whose new values are computed from the row as it is when updated (a
-    concurrent write's row is read as it committed, and the conditions checked again):
-    ``n`` puts the reading into every window's sorted values (a window kept as NULL
-    shares the next smaller one's, and still does) and its change into the noise
-    window's; ``e`` reads each window's values and the noise off them. Returns the pairs
-    updated: the others (no row, an older reading, a row that is behind) are for
+    ``readings`` names a relation of ``(candidate_id, scorer, at, value)``, one row per
+    pair (a CTE of the statement this one ends: ``written_sql``). One UPDATE, whose new
+    values are computed from the row as it is when updated (a concurrent write's row is
+    read as it committed, and the conditions checked again). What the row and the
+    reading give alone (counts, oldest, min, max) is set directly; one sub-select sets
+    the rest: ``n`` puts the reading into every window's sorted values (a window kept as
+    NULL shares the next smaller one's, and still does) and its change into the noise
+    window's; ``e`` reads each window's middles and the noise off them. Returns the
+    pairs updated: the others (no row, an older reading, a row that is behind) are for
     ``window_stats_refresh``.
     """
     stats = _quote(ScoreWindowStats)
@@ -310,28 +315,31 @@ def _append_sql() -> str:
         "coalesce(" + ", ".join(f"n.s{w}" for w in reversed(WINDOWS[: i + 1])) + f") AS e{d}"
         for i, d in enumerate(WINDOWS)
     )
-    columns = ["newest_at", "latest_value", "computed_on", "changes", "noise_low",
-               "noise_high", "slides_on"]  # fmt: skip
-    values = [
-        "i.at", "i.value", "%(day)s", "n.ch", "e.dev[1] * 0.005", "e.dev[2] * 0.005",
+    # Read off the row and the reading alone: set directly.
+    plain = [
+        ("newest_at", "i.at"), ("latest_value", "i.value"), ("computed_on", "%(day)s"),
         # A reading entering an empty window: the 7-day one is then empty too, and its
         # day is the first this reading leaves a window.
-        f"CASE WHEN st.readings_{WINDOWS[0]} = 0 THEN LEAST(st.slides_on, "
-        f"(i.at AT TIME ZONE 'UTC')::date + {WINDOWS[0]}) ELSE st.slides_on END",
+        ("slides_on", f"CASE WHEN st.readings_{WINDOWS[0]} = 0 THEN LEAST(st.slides_on, "
+         f"(i.at AT TIME ZONE 'UTC')::date + {WINDOWS[0]}) ELSE st.slides_on END"),
     ]  # fmt: skip
+    # Read off the new sorted arrays: one sub-select sets them all.
+    derived = [("changes", "n.ch"), ("noise_low", "e.dev[1] * 0.005"),
+               ("noise_high", "e.dev[2] * 0.005")]  # fmt: skip
     for d in WINDOWS:
         n = f"(st.readings_{d} + 1)"
-        columns += [f"{name}_{d}" for name in _WINDOW_FIGURES]
-        values += [
-            n, f"coalesce(st.oldest_{d}, i.at)", f"least(st.min_{d}, i.value)",
-            f"greatest(st.max_{d}, i.value)", f"e.e{d}[({n} + 1) / 2] * 0.01",
-            f"e.e{d}[{n} / 2 + 1] * 0.01", f"n.s{d}",
+        plain += [
+            (f"readings_{d}", n), (f"oldest_{d}", f"coalesce(st.oldest_{d}, i.at)"),
+            (f"min_{d}", f"least(st.min_{d}, i.value)"),
+            (f"max_{d}", f"greatest(st.max_{d}, i.value)"),
+        ]  # fmt: skip
+        derived += [
+            (f"median_low_{d}", f"e.e{d}[({n} + 1) / 2] * 0.01"),
+            (f"median_high_{d}", f"e.e{d}[{n} / 2 + 1] * 0.01"), (f"sorted_{d}", f"n.s{d}"),
         ]  # fmt: skip
     return (
-        "WITH i AS (SELECT *, (value * 100)::int AS cents FROM unnest(%(ids)s::bigint[], "
-        "%(scorers)s::text[], %(ats)s::timestamptz[], %(values)s::numeric[]) "
-        "AS i(candidate_id, scorer, at, value)) "
-        f"UPDATE {stats} st SET ({', '.join(columns)}) = (SELECT {', '.join(values)} "
+        f"UPDATE {stats} st SET {', '.join(f'{c} = {v}' for c, v in plain)}, "
+        f"({', '.join(c for c, _ in derived)}) = (SELECT {', '.join(v for _, v in derived)} "
         f"FROM (SELECT {inserted}, "
         # The change from the reading before, when that one is in the noise window.
         f"CASE WHEN st.readings_{NOISE_WINDOW_DAYS} > 0 THEN "
@@ -339,10 +347,36 @@ def _append_sql() -> str:
         # OFFSET 0: computed once each, not copied into every column that reads them.
         + " ELSE st.changes END AS ch OFFSET 0) n "
         f"CROSS JOIN LATERAL (SELECT {effective}, {DEVIATIONS_FUNCTION}(n.ch) AS dev OFFSET 0) e) "
-        "FROM i WHERE st.candidate_id = i.candidate_id AND st.scorer = i.scorer "
+        f"FROM (SELECT *, (value * 100)::int AS cents FROM {readings}) i "
+        "WHERE st.candidate_id = i.candidate_id AND st.scorer = i.scorer "
         "AND st.newest_at < i.at AND st.slides_on > %(day)s AND st.computed_on <= %(day)s "
         "RETURNING st.candidate_id, st.scorer"
     )
+
+
+def written_sql(written: str) -> str:
+    """The end of a statement whose CTE ``written`` holds the scores it just wrote.
+
+    ``written`` names a relation of ``(candidate_id, scorer, as_of, value)`` (an
+    ``INSERT ... RETURNING``). The statement goes on to update in place the rows of the
+    pairs with one new reading (``_append_sql``) and returns the pairs left for
+    ``window_stats_refresh``: the statistics of a write kept in the write's own statement,
+    with no round trip and nothing written read back. Its parameters are
+    ``written_params()``. PostgreSQL only.
+    """
+    return (
+        "one AS (SELECT candidate_id, scorer, min(as_of) AS at, min(value) AS value, "
+        f"count(*) = 1 AS single FROM {written} GROUP BY candidate_id, scorer), "
+        "appended AS ("
+        + _append_sql("(SELECT candidate_id, scorer, at, value FROM one WHERE single) o")
+        + ") SELECT candidate_id, scorer FROM one "
+        "EXCEPT SELECT candidate_id, scorer FROM appended"
+    )
+
+
+def written_params(*, day: date | None = None) -> dict[str, date]:
+    """The parameters of ``written_sql``."""
+    return {"day": day or today()}
 
 
 _Param = int | date | datetime | list[int] | list[str] | list[datetime] | list[Decimal]
@@ -359,37 +393,6 @@ def _params(day: date) -> dict[str, _Param]:
 
 
 # --- maintenance ----------------------------------------------------------------------
-
-
-def window_stats_written(
-    readings: Iterable[tuple[int, str, datetime, Decimal]], *, day: date | None = None
-) -> int:
-    """Keep the statistics of scores just written: ``(candidate id, scorer, as_of, value)``.
-
-    Call it in the transaction that wrote them. On PostgreSQL a pair with a single new
-    reading is updated in place when it can be (see the module's docstring); every
-    other pair is reduced again from its history. Returns the pairs kept.
-    """
-    day = day or today()
-    by_pair: dict[Pair, list[tuple[datetime, Decimal]]] = {}
-    for candidate_id, scorer, at, value in readings:
-        by_pair.setdefault((candidate_id, scorer), []).append((at, value))
-    rest = set(by_pair)
-    if connection.vendor == "postgresql":
-        single = sorted((pair, found[0]) for pair, found in by_pair.items() if len(found) == 1)
-        for start in range(0, len(single), APPEND_CHUNK):
-            chunk = single[start : start + APPEND_CHUNK]
-            params = _params(day) | {
-                "ids": [c for (c, _), _ in chunk],
-                "scorers": [s for (_, s), _ in chunk],
-                "ats": [at for _, (at, _) in chunk],
-                "values": [Decimal(str(value)) for _, (_, value) in chunk],
-            }
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(_append_sql(), params)
-                rest.difference_update((c, s) for c, s in cursor.fetchall())
-    window_stats_refresh(rest, day=day)
-    return len(by_pair)
 
 
 def window_stats_refresh(pairs: Iterable[Pair], *, day: date | None = None) -> int:

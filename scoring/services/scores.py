@@ -17,7 +17,6 @@ from candidates.models import (
     Candidate,
     ReputationEvidence,
 )
-from renown.db import fast_timestamps
 from renown.models import EventType
 from renown.webhooks import services as webhook_services
 from renown.webhooks.events import EventData, ScoreUpdatedData
@@ -263,8 +262,8 @@ def _insert_scores(rows: Sequence[Score]) -> None:
         return
     table = Score._meta.db_table
     columns = ", ".join(_SCORE_COLUMNS)
+    stats = window_stats.statistics_enabled()
     with transaction.atomic(), connection.cursor() as cursor:
-        fast_timestamps(cursor)  # RETURNING every written score's time
         cursor.execute(
             # Our own table and column names, no user input.
             f"CREATE TEMP TABLE score_incoming ON COMMIT DROP AS "  # noqa: S608
@@ -279,11 +278,22 @@ def _insert_scores(rows: Sequence[Score]) -> None:
                         row.inputs_digest, row.as_of, row.computed_at,
                     )
                 )  # fmt: skip
-        cursor.execute(
+        insert = (
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM score_incoming "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING candidate_id, scorer, as_of, value"
+            "ON CONFLICT DO NOTHING"
         )
-        written = cursor.fetchall()
+        rest: list[tuple[int, str]] = []
+        if stats:
+            # The window statistics of the pairs that got a new score, in the insert's own
+            # statement: the in-place updates, and the pairs left to reduce again.
+            cursor.execute(
+                f"WITH written AS ({insert} RETURNING candidate_id, scorer, as_of, value), "
+                + window_stats.written_sql("written"),
+                window_stats.written_params(),
+            )
+            rest = cursor.fetchall()
+        else:
+            cursor.execute(insert)
         # The latest-score table from the same rows, set-based (see score_latest_upsert).
         latest = connection.ops.quote_name(LatestScore._meta.db_table)
         candidates = connection.ops.quote_name(Candidate._meta.db_table)
@@ -297,9 +307,8 @@ def _insert_scores(rows: Sequence[Score]) -> None:
         )
         # ON COMMIT DROP alone is not enough when the caller's transaction goes on.
         cursor.execute("DROP TABLE score_incoming")
-        # The window statistics of the pairs that got a new score, in the same transaction.
-        if written and window_stats.statistics_enabled():
-            window_stats.window_stats_written(written)
+        if stats:
+            window_stats.window_stats_refresh(rest)
 
 
 def score_latest_upsert(*, rows: Sequence[Score]) -> None:
