@@ -368,7 +368,10 @@ def written_sql(written: str) -> str:
         "one AS (SELECT candidate_id, scorer, min(as_of) AS at, min(value) AS value, "
         f"count(*) = 1 AS single FROM {written} GROUP BY candidate_id, scorer), "
         "appended AS ("
-        + _append_sql("(SELECT candidate_id, scorer, at, value FROM one WHERE single) o")
+        + _append_sql(
+            "(SELECT candidate_id, scorer, at, value FROM one WHERE single "
+            "ORDER BY candidate_id, scorer) o"
+        )
         + ") SELECT candidate_id, scorer FROM one "
         "EXCEPT SELECT candidate_id, scorer FROM appended"
     )
