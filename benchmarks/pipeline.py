@@ -11,9 +11,16 @@ worker processes; prints accounts/s, the bound the configured concurrency sets
 each worker's peak resident memory. Every request passes the provider rate limiter
 (counts on the broker's Redis, shared by both workers), with the stand-in's rate set
 above the bound (RATE_OVER_BOUND × it): the ratio measures the fetcher, not the limiter.
+The clock starts once the stand-in and both workers answer (a worker's start-up on a
+busy machine is not fetching) and stops when every account has its snapshot. It also
+prints the CPU time per account of the workers, the stand-in and this database's
+PostgreSQL backends over that time, beside the CPU the machine's cores had per account:
+on a small shared machine the fetcher's share of the CPU, not the latency, can be what
+bounds it.
 --json: the figures as one JSON object on the last line ("fetch_accounts_per_s",
-"fetch_bound", "fetch_ratio", "fetch_rate_limit", "recompute_candidates_per_s"; those
-of the parts run).
+"fetch_bound", "fetch_ratio", "fetch_rate_limit", "fetch_load_average",
+"fetch_cpu_ms_per_account_<workers|worker_0|worker_1|stand_in|postgres>",
+"recompute_candidates_per_s"; those of the parts run).
 recompute: influence scores of M candidates recomputed on PostgreSQL; prints
 candidates/s.
 
@@ -28,15 +35,21 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 ROOT = Path(__file__).resolve().parent.parent
 LATENCY_MS = 50
+STAND_IN_PORT = 8798
 CONCURRENCY = int(os.environ.get("RENOWN_PROVIDER_CONCURRENCY", "20"))
 PROCESSES = 2
 # Tasks per worker process at once: one batch fetches while another writes or scores; the
@@ -96,19 +109,84 @@ def rss_peak_mb(pid: int) -> float:
     return float("nan")
 
 
+class CpuMeter:
+    """CPU seconds (user + system) processes spend from the first ``sample`` to the last.
+
+    Read from /proc at each ``sample``: the named processes (workers, stand-in) and the
+    PostgreSQL backends serving this database, found in pg_stat_activity at each sample
+    (one that lives less than a sampling interval is missed; the driver's own is left
+    out). Linux only, as the benchmark is.
+    """
+
+    def __init__(self, named: dict[str, int]) -> None:
+        self.named = named
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.group: dict[int, str] = {}
+
+    @staticmethod
+    def cpu_seconds(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def sample(self, *, initial: bool = False) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [row[0] for row in cursor.fetchall()]
+        for pid, group in [*((p, n) for n, p in self.named.items()),
+                           *((p, "postgres") for p in backends)]:  # fmt: skip
+            seconds = self.cpu_seconds(pid)
+            if seconds is None:
+                continue
+            # A process first seen after the start spent all its time within the window.
+            self.first.setdefault(pid, seconds if initial else 0.0)
+            self.last[pid] = seconds
+            self.group[pid] = group
+
+    def per_group(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for pid, seconds in self.last.items():
+            group = self.group[pid]
+            totals[group] = totals.get(group, 0.0) + seconds - self.first[pid]
+        return totals
+
+
+def wait_for_workers(app: Celery, names: list[str], *, timeout: float = 120.0) -> None:
+    """Return once every worker named answers a ping; exit when one does not in time."""
+    deadline = time.monotonic() + timeout
+    answered: set[str] = set()
+    while time.monotonic() < deadline:
+        for reply in app.control.ping(destination=names, timeout=1.0):
+            answered.update(reply)
+        if answered >= set(names):
+            return
+    sys.exit(f"fetch: workers {sorted(set(names) - answered)} did not start in {timeout:g} s")
+
+
 def bench_fetch(accounts: int) -> dict[str, float | str]:
+    from benchmarks.ports import free_port_near, wait_for_stand_in
     from scoring import services
     from scoring.selectors import refresh_progress
 
     print(f"fetch: preparing {accounts:,} accounts ...", flush=True)
     population(accounts)
+    # Another run on the machine may hold the usual port: take a free one near it.
+    port = free_port_near("127.0.0.1", STAND_IN_PORT) or STAND_IN_PORT
     stand_in = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "benchmarks.fake_provider",
             "--port",
-            "8798",
+            str(port),
             "--latency-ms",
             str(LATENCY_MS),
         ],
@@ -122,7 +200,7 @@ def bench_fetch(accounts: int) -> dict[str, float | str]:
         **os.environ,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "RENOWN_ALLOW_PRIVATE_HOSTS": "1",
-        "RENOWN_PROVIDER_URL_HACKERNEWS": "http://127.0.0.1:8798",
+        "RENOWN_PROVIDER_URL_HACKERNEWS": f"http://127.0.0.1:{port}",
         "RENOWN_PROVIDER_CONCURRENCY": str(CONCURRENCY),
         "RENOWN_FETCH_BATCH_SIZE": "500",
         # Above the bound, so the limiter (on the broker's Redis) is passed, never waited on.
@@ -139,25 +217,39 @@ def bench_fetch(accounts: int) -> dict[str, float | str]:
         for i in range(PROCESSES)
     ]  # fmt: skip
     try:
-        time.sleep(4)  # workers and stand-in up
         os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
         from django.conf import settings
 
         from renown_site.celery import app
 
+        # The clock starts once the stand-in answers and both workers answer a ping: on a
+        # busy machine a worker takes longer than any fixed sleep to start, and the time
+        # it spends starting is not the fetcher's.
+        if problem := wait_for_stand_in(port, stand_in.pid):
+            sys.exit(problem)
+        wait_for_workers(app, [f"bench{i}@{socket.gethostname()}" for i in range(PROCESSES)])
+
         app.conf.task_default_queue = queue
         settings.RENOWN_FETCH_BATCH_SIZE = 500  # the driver splits the cycle into batches
         from renown.models import Organization
 
+        meter = CpuMeter(
+            {"stand-in": stand_in.pid} | {f"worker {i}": w.pid for i, w in enumerate(workers)}
+        )
+        meter.sample(initial=True)
+        load = os.getloadavg()[0]
         started = time.monotonic()
         cycle, batches = services.refresh_start(organization=Organization.objects.get(slug="bench"))
         services.refresh_enqueue(cycle=cycle, batches=batches)
         while True:
             progress = refresh_progress(cycle=cycle)
+            meter.sample()
             if progress.done + progress.failed >= progress.total:
                 break
             time.sleep(0.2)
         elapsed = time.monotonic() - started
+        cpu = meter.per_group()
+        cpu["workers"] = sum(v for k, v in cpu.items() if k.startswith("worker "))
         rate = accounts / elapsed
         print(f"fetch: {accounts:,} accounts in {elapsed:.1f} s = {rate:,.0f} accounts/s "
               f"({progress.failed} failed)")  # fmt: skip
@@ -166,6 +258,14 @@ def bench_fetch(accounts: int) -> dict[str, float | str]:
               f"ratio {rate / bound:.2f} (goal ≥ 0.85); target ≥ 500 accounts/s: "
               f"{'met' if rate >= 500 else 'NOT met'}")  # fmt: skip
         print(f"fetch: provider rate limit {rate_limit} across both workers (above the bound)")
+        print(f"fetch: load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+        ms = {name: 1000 * seconds / accounts for name, seconds in cpu.items()}
+        each = " + ".join(f"{ms[f'worker {i}']:.2f}" for i in range(PROCESSES))
+        print(f"fetch: CPU per account: workers {ms['workers']:.2f} ms ({each}), "
+              f"stand-in {ms.get('stand-in', 0):.2f} ms, PostgreSQL {ms.get('postgres', 0):.2f} ms: "
+              f"{ms['workers'] + ms.get('stand-in', 0) + ms.get('postgres', 0):.2f} ms of the "
+              f"{1000 * (os.cpu_count() or 1) / rate:.2f} ms of CPU the machine's "
+              f"{os.cpu_count()} cores had per account")  # fmt: skip
         for i, worker in enumerate(workers):
             print(
                 f"fetch: worker {i} peak resident memory {rss_peak_mb(worker.pid):.0f} MB (target < 300 MB)"
@@ -175,7 +275,10 @@ def bench_fetch(accounts: int) -> dict[str, float | str]:
             "fetch_bound": bound,
             "fetch_ratio": round(rate / bound, 3),
             "fetch_rate_limit": rate_limit,
-        }
+            **{f"fetch_cpu_ms_per_account_{name.replace(' ', '_').replace('-', '_')}":
+               round(value, 3) for name, value in ms.items()},
+            "fetch_load_average": round(load, 2),
+        }  # fmt: skip
     finally:
         for process in [*workers, stand_in]:
             process.send_signal(signal.SIGTERM)
