@@ -12,12 +12,22 @@ Where the counts live is ``RENOWN_RATE_LIMIT_STORAGE_URL``; "" means the Celery 
 when it is Redis (every worker shares the counts), otherwise ``memory://``: counts per
 worker process, so N workers together may send N times the rate (``renown.W040`` says
 so).
+
+On a shared storage each permit is a Redis round trip, so requests of one limiter that
+wait for a permit of the same window at the same moment take their permits together:
+one ``hit`` of cost N while no other is under way for that window (the requests that
+asked meanwhile go in the next). Only requests already waiting are counted, each at the
+time of the ``hit`` that grants it, just before it is sent, as a single permit would be:
+no permit is taken ahead for a request that has not asked, so the window still holds
+the requests as sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -116,6 +126,65 @@ class _Backend:
     storage: RedisStorage | None = None
 
 
+class _PermitBatch:
+    """The requests of one limiter waiting for permits of one window, granted together.
+
+    One task (``_grant``) runs while any wait: it takes as many permits as there are
+    requests waiting (at most the rate's count) in one ``hit``, wakes that many, and goes
+    on while more wait; over the rate it sleeps until the window frees a slot. A request
+    cancelled while it waited is skipped; one cancelled after its permit was counted
+    leaves the permit unused (the window counts a request that was never sent: never one
+    more than the rate). A storage error fails every request waiting then.
+    """
+
+    def __init__(
+        self, item: RateLimitItem, identifiers: tuple[str, ...], strategy: AsyncMovingWindow
+    ) -> None:
+        self.item = item
+        self.identifiers = identifiers
+        self.strategy = strategy
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._granter: asyncio.Task[None] | None = None
+
+    async def acquire(self) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        if self._granter is None or self._granter.done():
+            self._granter = asyncio.create_task(self._grant())
+        await future
+
+    def _live(self) -> int:
+        while self._waiting and self._waiting[0].done():
+            self._waiting.popleft()  # cancelled while it waited
+        return sum(1 for future in self._waiting if not future.done())
+
+    async def _grant(self) -> None:
+        try:
+            while wanted := min(self._live(), self.item.amount):
+                granted = await take(
+                    self.item, *self.identifiers, strategy=self.strategy, cost=wanted
+                )
+                while granted and self._waiting:
+                    future = self._waiting.popleft()
+                    if not future.done():
+                        future.set_result(None)
+                    granted -= 1
+        except BaseException as exc:
+            failure = exc if isinstance(exc, Exception) else asyncio.CancelledError()
+            while self._waiting:
+                future = self._waiting.popleft()
+                if not future.done():
+                    future.set_exception(failure)
+            if not isinstance(exc, Exception):
+                raise
+
+    async def close(self) -> None:
+        if self._granter is not None and not self._granter.done():
+            self._granter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._granter
+
+
 class ProviderRateLimiter:
     """Waits, per network and host, until the provider's rate allows one more request.
 
@@ -127,6 +196,7 @@ class ProviderRateLimiter:
         self.url = storage_url() if url is None else url
         self._rates: dict[str, RateLimitItem | None] = {}
         self._backend = _Backend()
+        self._batches: dict[tuple[str, str], _PermitBatch] = {}
 
     async def __aenter__(self) -> ProviderRateLimiter:
         if is_shared(self.url):
@@ -144,6 +214,9 @@ class ProviderRateLimiter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        batches, self._batches = list(self._batches.values()), {}
+        for batch in batches:
+            await batch.close()
         storage = self._backend.storage
         if storage is not None:
             # The redis client belongs to this event loop: close it before the loop ends.
@@ -164,12 +237,21 @@ class ProviderRateLimiter:
         """Return once one more request to ``host`` of ``network`` is within its rate.
 
         Over the rate, sleeps until the moving window frees a slot (its reset time),
-        then tries again: never a busy loop, never a dropped request.
+        then tries again: never a busy loop, never a dropped request. On a shared
+        storage, requests waiting at the same moment take their permits in one round
+        trip (``_PermitBatch``).
         """
         item = self.rate(network)
         if item is None:
             return
-        await acquire(item, network, host, strategy=self._backend.strategy)
+        strategy = self._backend.strategy
+        if strategy is None:
+            await acquire(item, network, host, strategy=None)
+            return
+        batch = self._batches.get((network, host))
+        if batch is None or batch.item != item:
+            batch = self._batches[network, host] = _PermitBatch(item, (network, host), strategy)
+        await batch.acquire()
 
 
 async def acquire(
@@ -189,3 +271,21 @@ async def acquire(
             reset = (await strategy.get_window_stats(item, *identifiers)).reset_time
         # The oldest request in the window leaves it at ``reset`` (epoch seconds).
         await asyncio.sleep(max(reset - time.time(), 0.001))
+
+
+async def take(
+    item: RateLimitItem, *identifiers: str, strategy: AsyncMovingWindow, cost: int
+) -> int:
+    """Take up to ``cost`` slots of ``item`` at once (at least one); returns how many.
+
+    All of them when the window has room for all, else as many as it has room for; while
+    it has none, sleeps until the oldest request leaves it.
+    """
+    while True:
+        if await strategy.hit(item, *identifiers, cost=cost):
+            return cost
+        stats = await strategy.get_window_stats(item, *identifiers)
+        if stats.remaining > 0:
+            cost = min(cost, stats.remaining)
+            continue
+        await asyncio.sleep(max(stats.reset_time - time.time(), 0.001))

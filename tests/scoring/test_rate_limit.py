@@ -12,6 +12,7 @@ import pytest
 from aioresponses import aioresponses
 from django.conf import settings as django_settings
 from django.core.checks import Error
+from limits.util import WindowStats
 from yarl import URL
 
 from renown.checks import check_settings
@@ -282,6 +283,140 @@ def test_the_fetcher_sends_every_provider_request_through_the_limiter(
     assert calls == [("hackernews", "hacker-news.firebaseio.com")] * 3
 
 
+# --- permits taken together on a shared storage --------------------------------------
+
+
+class CountingWindow:
+    """A stand-in for the shared storage's moving window: ``room`` slots per second.
+
+    Records the cost of each ``hit``; a slot frees when the fake clock has moved a second
+    past it. ``fail`` makes every call raise, as a lost Redis connection does; ``gate``,
+    while not set, holds every ``hit`` as a slow round trip would.
+    """
+
+    def __init__(self, clock: FakeClock, room: int) -> None:
+        self.clock = clock
+        self.room = room
+        self.used: list[float] = []
+        self.hits: list[int] = []
+        self.fail: Exception | None = None
+        self.gate: asyncio.Event | None = None
+
+    def _in_window(self) -> list[float]:
+        return [t for t in self.used if t > self.clock.now - 1.0]
+
+    async def hit(self, item: Any, *identifiers: str, cost: int = 1) -> bool:
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail is not None:
+            raise self.fail
+        self.hits.append(cost)
+        if len(self._in_window()) + cost > self.room:
+            return False
+        self.used.extend([self.clock.now] * cost)
+        return True
+
+    async def get_window_stats(self, item: Any, *identifiers: str) -> WindowStats:
+        window = self._in_window()
+        reset = (min(window) if window else self.clock.now) + 1.0
+        return WindowStats(reset, self.room - len(window))
+
+
+def _limiter_on(window: CountingWindow) -> ProviderRateLimiter:
+    limiter = ProviderRateLimiter("memory://")
+    limiter._backend = rate_limit._Backend(strategy=window)  # type: ignore[arg-type]
+    return limiter
+
+
+async def _let_others_run(times: int = 5) -> None:
+    # asyncio.sleep is the fake clock's here, which does not yield to other tasks.
+    loop = asyncio.get_running_loop()
+    for _ in range(times):
+        step: asyncio.Future[None] = loop.create_future()
+        loop.call_soon(step.set_result, None)
+        await step
+
+
+def test_requests_waiting_together_take_their_permits_in_one_hit(
+    settings: Any, clock: FakeClock
+) -> None:
+    network = _network()
+    setattr(settings, rate_limit.rate_setting(network), "100/second")
+    window = CountingWindow(clock, room=100)
+    limiter = _limiter_on(window)
+
+    async def run() -> None:
+        await asyncio.gather(*(limiter.acquire(network, "api.example") for _ in range(12)))
+        await limiter.acquire(network, "api.example")  # alone: a hit of its own
+
+    asyncio.run(run())
+    assert window.hits == [12, 1]
+    assert len(window.used) == 13
+
+
+def test_permits_taken_together_never_exceed_the_rate(settings: Any, clock: FakeClock) -> None:
+    network = _network()
+    setattr(settings, rate_limit.rate_setting(network), f"{LIMIT}/second")
+    window = CountingWindow(clock, room=LIMIT)
+    window.used = [clock.now - 0.5] * 2  # another worker's requests, half a second ago
+    limiter = _limiter_on(window)
+    granted: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire(network, "api.example")
+        granted.append(clock.now)
+
+    async def run() -> None:
+        await asyncio.gather(*(one() for _ in range(4 * LIMIT)))
+
+    asyncio.run(run())
+    assert len(granted) == 4 * LIMIT  # every request went, none dropped
+    assert window.hits[:2] == [LIMIT, LIMIT - 2]  # all it asked for, then the room left
+    assert most_in_any_window(window.used, width=1.0) == LIMIT
+
+
+def test_a_request_cancelled_while_waiting_takes_no_permit(settings: Any, clock: FakeClock) -> None:
+    network = _network()
+    setattr(settings, rate_limit.rate_setting(network), f"{LIMIT}/second")
+    window = CountingWindow(clock, room=LIMIT)
+    limiter = _limiter_on(window)
+
+    async def run() -> None:
+        window.gate = asyncio.Event()  # the first hit is under way ...
+        ahead = asyncio.create_task(limiter.acquire(network, "api.example"))
+        await _let_others_run()
+        cancelled = asyncio.create_task(limiter.acquire(network, "api.example"))
+        kept = asyncio.create_task(limiter.acquire(network, "api.example"))
+        await _let_others_run()  # ... while two more wait; one of them gives up
+        cancelled.cancel()
+        await _let_others_run()
+        window.gate.set()
+        await asyncio.gather(ahead, kept)
+        assert cancelled.cancelled()
+
+    asyncio.run(run())
+    assert window.hits == [1, 1]
+    assert len(window.used) == 2
+
+
+def test_a_storage_error_fails_every_waiting_request(settings: Any, clock: FakeClock) -> None:
+    network = _network()
+    setattr(settings, rate_limit.rate_setting(network), f"{LIMIT}/second")
+    window = CountingWindow(clock, room=LIMIT)
+    window.fail = ConnectionError("Redis went away")
+    limiter = _limiter_on(window)
+
+    async def run() -> list[object]:
+        return await asyncio.gather(
+            *(limiter.acquire(network, "api.example") for _ in range(3)), return_exceptions=True
+        )
+
+    assert [type(outcome) for outcome in asyncio.run(run())] == [ConnectionError] * 3
+    window.fail = None  # the next request asks the storage again
+    asyncio.run(limiter.acquire(network, "api.example"))
+    assert window.used == [clock.now]
+
+
 # --- two workers, two processes, one Redis --------------------------------------------
 
 
@@ -290,16 +425,26 @@ def _redis_url() -> str | None:
     return broker if broker.startswith(("redis://", "rediss://")) else None
 
 
-def _worker(url: str, network: str, count: int, start_at: float, out: Any) -> None:
-    """One worker process: its own limiter and connection to the same Redis."""
+def _worker(url: str, network: str, count: int, start_at: float, together: bool, out: Any) -> None:
+    """One worker process: its own limiter and connection to the same Redis.
+
+    ``together``: its requests all wait at once (they take their permits together).
+    """
 
     async def run() -> list[float]:
         stamps = []
+
+        async def one() -> None:
+            await limiter.acquire(network, "api.example")
+            stamps.append(time.time())
+
         async with ProviderRateLimiter(url) as limiter:
             await asyncio.sleep(max(0.0, start_at - time.time()))
-            for _ in range(count):
-                await limiter.acquire(network, "api.example")
-                stamps.append(time.time())
+            if together:
+                await asyncio.gather(*(one() for _ in range(count)))
+            else:
+                for _ in range(count):
+                    await one()
         return stamps
 
     out.put(asyncio.run(run()))
@@ -310,7 +455,8 @@ def _worker(url: str, network: str, count: int, start_at: float, out: Any) -> No
     reason="no Redis configured: CELERY_BROKER_URL is not redis:// (the PostgreSQL/Redis "
     "CI leg runs it; the in-memory windows are tested above)",
 )
-def test_two_worker_processes_together_stay_within_the_rate(settings: Any) -> None:
+@pytest.mark.parametrize("together", [False, True], ids=["one-by-one", "waiting-together"])
+def test_two_worker_processes_together_stay_within_the_rate(settings: Any, together: bool) -> None:
     url = _redis_url()
     assert url is not None
     network = _network()
@@ -320,7 +466,7 @@ def test_two_worker_processes_together_stay_within_the_rate(settings: Any) -> No
     start_at = time.time() + 0.5  # both start together
     per_worker = 2 * LIMIT
     workers = [
-        context.Process(target=_worker, args=(url, network, per_worker, start_at, out))
+        context.Process(target=_worker, args=(url, network, per_worker, start_at, together, out))
         for _ in range(2)
     ]
     for process in workers:
