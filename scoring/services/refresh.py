@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -51,18 +51,32 @@ def refresh_cycle_start(
     )
 
 
-def _refuses_demo(account: SocialAccount) -> bool:
+def _demo_refused_networks(networks: Iterable[str]) -> set[str]:
     # Demo accounts are synthetic people: they may be fetched only from a stand-in
     # server that a setting points at, never from the public default URL.
-    network = account.network
-    return account.candidate.organization.is_demo and (
-        providers.base_url(network) == providers.default_base_url(network)
-    )
+    return {
+        network
+        for network in set(networks)
+        if providers.base_url(network) == providers.default_base_url(network)
+    }
 
 
 def fetch_permissions(*, candidate_ids: Iterable[int]) -> dict[int, FetchPermission]:
     """Each candidate's permission to be fetched, from their notices and jobs (3 queries)."""
     ids = list(set(candidate_ids))
+    return _permissions(
+        {
+            candidate_id: (country, region)
+            for candidate_id, country, region in Candidate.objects.filter(id__in=ids).values_list(
+                "id", "country", "region"
+            )
+        }
+    )
+
+
+def _permissions(residences: Mapping[int, tuple[str, str]]) -> dict[int, FetchPermission]:
+    """``fetch_permissions`` of candidates whose (country, region) the caller has read."""
+    ids = list(residences)
     jurisdictions_of = import_string(conf.get("RENOWN_CANDIDATE_JOB_JURISDICTIONS"))
     job_jurisdictions: dict[int, set[str]] = jurisdictions_of(ids)
     notices: dict[int, list[NoticeOnRecord]] = {}
@@ -79,10 +93,20 @@ def fetch_permissions(*, candidate_ids: Iterable[int]) -> dict[int, FetchPermiss
             notices=notices.get(candidate_id, []),
             job_jurisdictions=job_jurisdictions.get(candidate_id, set()),
         )
-        for candidate_id, country, region in Candidate.objects.filter(id__in=ids).values_list(
-            "id", "country", "region"
-        )
+        for candidate_id, (country, region) in residences.items()
     }
+
+
+@dataclass(frozen=True)
+class _BatchAccount:
+    """What a batch needs of an account: read as plain values, one row per account."""
+
+    id: int
+    candidate_id: int
+    network: str
+    handle: str
+    status: str
+    is_demo: bool
 
 
 @dataclass(frozen=True)
@@ -106,27 +130,41 @@ def snapshot_fetch_batch(
     ``attempt`` is below RENOWN_FETCH_MAX_RETRIES and the wait is acceptable;
     after that they are recorded as failures: nothing is silently dropped.
     """
-    done = set(
-        MetricSnapshot.objects.filter(cycle_id=cycle_id, account_id__in=account_ids).values_list(
-            "account_id", flat=True
+    # One query for the accounts still without a snapshot in the cycle, with what the
+    # gate needs of their candidates (plain values: a batch builds no model instances).
+    rows = (
+        SocialAccount.objects.filter(id__in=list(account_ids))
+        .filter(
+            ~Exists(MetricSnapshot.objects.filter(cycle_id=cycle_id, account_id=OuterRef("pk")))
+        )
+        .values_list(
+            "id",
+            "candidate_id",
+            "network",
+            "handle",
+            "status",
+            "candidate__organization__is_demo",
+            "candidate__country",
+            "candidate__region",
         )
     )
-    accounts = list(
-        SocialAccount.objects.filter(
-            id__in=[a for a in account_ids if a not in done]
-        ).select_related("candidate__organization")
-    )
-    permissions = fetch_permissions(candidate_ids={a.candidate_id for a in accounts})
+    accounts: list[_BatchAccount] = []
+    residences: dict[int, tuple[str, str]] = {}
+    for account_id, candidate_id, network, handle, status, is_demo, country, region in rows:
+        accounts.append(_BatchAccount(account_id, candidate_id, network, handle, status, is_demo))
+        residences[candidate_id] = (country, region)
+    permissions = _permissions(residences)
+    refused_demo = _demo_refused_networks(a.network for a in accounts if a.is_demo)
     outcomes: dict[int, tuple[FetchStatus, Observation | None, str]] = {}
     jobs: list[FetchJob] = []
     for account in accounts:
         permission = permissions[account.candidate_id]
         if account.status in (AccountStatus.REJECTED, AccountStatus.DISOWNED):
             # Queued before a recruiter rejected it or the candidate disowned it: not theirs.
-            outcomes[account.id] = (FetchStatus.SKIPPED, None, account.get_status_display())
+            outcomes[account.id] = (FetchStatus.SKIPPED, None, AccountStatus(account.status).label)
         elif not permission.allowed:
             outcomes[account.id] = (FetchStatus.SKIPPED, None, permission.reason)
-        elif _refuses_demo(account):
+        elif account.is_demo and account.network in refused_demo:
             outcomes[account.id] = (
                 FetchStatus.PERMANENT_ERROR,
                 None,
@@ -185,7 +223,7 @@ def backoff_seconds(attempt: int, *, base: float = 10.0, cap: float = 600.0) -> 
 
 def _record_outcomes(
     cycle_id: int,
-    accounts: Mapping[int, SocialAccount],
+    accounts: Mapping[int, _BatchAccount],
     outcomes: Mapping[int, tuple[FetchStatus, Observation | None, str]],
 ) -> None:
     now = timezone.now()
