@@ -67,22 +67,36 @@ def execute(sql: str, params: list[object] | None = None) -> None:
 
 
 def clear(org_id: int) -> None:
-    """Empty the benchmark organisation with plain SQL (a cascade over millions of rows is slow)."""
+    """Empty the benchmark organisation with plain SQL (a cascade over millions of rows is
+    slow): its jobs' rows, then every row of any table that references its candidates
+    (whatever other benchmarks added: self-identification, accounts, notices, ...), in
+    one transaction, so the deferred constraints are checked once everything is gone."""
+    from django.db import connection, transaction
+
     candidates = f"SELECT id FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}"
     jobs = f"SELECT id FROM renown_hiring_job WHERE organization_id = {int(org_id)}"
-    for sql in (
-        f"DELETE FROM renown_hiring_screening WHERE job_id IN ({jobs})",
-        f"DELETE FROM renown_hiring_screeningrun WHERE job_id IN ({jobs})",
-        f"DELETE FROM renown_hiring_application WHERE job_id IN ({jobs})",
-        f"DELETE FROM renown_hiring_screeningrule WHERE job_id IN ({jobs})",
-        f"DELETE FROM renown_hiring_rulegroup WHERE job_id IN ({jobs})",
-        f"DELETE FROM renown_hiring_job WHERE id IN ({jobs})",
-        f"DELETE FROM renown_scoring_score WHERE candidate_id IN ({candidates})",
-        f"DELETE FROM renown_scoring_vendorscore WHERE candidate_id IN ({candidates})",
-        f"DELETE FROM renown_scoring_anomalyflag WHERE candidate_id IN ({candidates})",
-        f"DELETE FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}",
-    ):
-        execute(sql)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.contype = 'f' AND c.confrelid = 'renown_candidates_candidate'::regclass"
+        )
+        referencing = cursor.fetchall()
+    with transaction.atomic():
+        for sql in (
+            f"DELETE FROM renown_hiring_screening WHERE job_id IN ({jobs})",
+            f"DELETE FROM renown_hiring_screeningrun WHERE job_id IN ({jobs})",
+            f"DELETE FROM renown_hiring_application WHERE job_id IN ({jobs})",
+            f"DELETE FROM renown_hiring_screeningrule WHERE job_id IN ({jobs})",
+            f"DELETE FROM renown_hiring_rulegroup WHERE job_id IN ({jobs})",
+            f"DELETE FROM renown_hiring_job WHERE id IN ({jobs})",
+            *(
+                f'DELETE FROM {table} WHERE "{column}" IN ({candidates})'
+                for table, column in referencing
+            ),
+            f"DELETE FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}",
+        ):
+            execute(sql)
 
 
 def build(candidates: int, days: int) -> None:
