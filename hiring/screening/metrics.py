@@ -39,6 +39,7 @@ from hiring.screening.evaluation import (
     DataPoint,
     RuleSpec,
     aggregate,
+    median_from_middles,
     noise_from_middles,
     volatility,
 )
@@ -546,21 +547,19 @@ def metric_measures_sql(
                 found[candidate_id] = (None, 0, MISSING_STALE, newest_at)
             elif not used:
                 found[candidate_id] = (None, 0, MISSING_WINDOW, newest_at)
-            elif median and first != second:
-                found[candidate_id] = ((first + second) / 2, used, "", newest_at)
-            else:  # median_from_middles, inline: this loop runs once a candidate
-                found[candidate_id] = (first, used, "", newest_at)
+            else:
+                value = median_from_middles(first, second) if median else first
+                found[candidate_id] = (value, used, "", newest_at)
     return found
 
 
 def metric_aggregates_sql(
-    *, rule: RuleSpec, population: Population, now: datetime, with_volatility: bool = True
+    *, rule: RuleSpec, population: Population, now: datetime
 ) -> dict[int, RuleAggregate]:
     """Each candidate's aggregate of the rule's metric, computed by PostgreSQL.
 
     ``metric_measures_sql``'s figures as ``RuleAggregate`` tuples; a volatility band adds
-    ``metric_volatility_sql`` (unless ``with_volatility`` is False: the caller reads
-    it apart). PostgreSQL only.
+    ``metric_volatility_sql``. PostgreSQL only.
     """
     found = {
         candidate_id: RuleAggregate(
@@ -571,7 +570,7 @@ def metric_aggregates_sql(
             rule=rule, population=population, now=now
         ).items()
     }
-    if with_volatility and rule.near_band_source == BAND_VOLATILITY:
+    if rule.near_band_source == BAND_VOLATILITY:
         return with_noise(found, metric_volatility_sql(rule=rule, population=population, now=now))
     return found
 
