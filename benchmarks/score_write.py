@@ -105,7 +105,7 @@ def main() -> None:
     # Every run was rolled back: its row versions are dead weight for whatever reads these
     # tables next (the other benchmarks), until vacuumed.
     for table in ("renown_scoring_score", "renown_scoring_latestscore",
-                  "renown_scoring_scorewindowstats"):  # fmt: skip
+                  "renown_scoring_scorewindowstats", "renown_scoring_scorewindowvalues"):  # fmt: skip
         execute(f"VACUUM ANALYZE {table}")
     medians = {mode: statistics.median(found) for mode, found in times.items()}
     for mode in modes:

@@ -66,22 +66,44 @@ def execute(sql: str, params: list[object] | None = None) -> None:
         cursor.execute(sql, params or [])
 
 
-def clear(org_id: int) -> None:
-    """Empty the benchmark organisation with plain SQL (a cascade over millions of rows is
-    slow): its jobs' rows, then every row of any table that references its candidates
-    (whatever other benchmarks added: self-identification, accounts, notices, ...), in
-    one transaction, so the deferred constraints are checked once everything is gone."""
-    from django.db import connection, transaction
+def _referencing(table: str) -> list[tuple[str, str, str]]:
+    """(table, column, referenced column) of every foreign key pointing at ``table``."""
+    from django.db import connection
 
-    candidates = f"SELECT id FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}"
-    jobs = f"SELECT id FROM renown_hiring_job WHERE organization_id = {int(org_id)}"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c "
+            "SELECT c.conrelid::regclass::text, a.attname, r.attname FROM pg_constraint c "
             "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-            "WHERE c.contype = 'f' AND c.confrelid = 'renown_candidates_candidate'::regclass"
+            "JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
+            "WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND c.conrelid <> c.confrelid",
+            [table],
         )
-        referencing = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _deletes(table: str, where: str, depth: int = 0) -> list[str]:
+    """The statements that delete ``table``'s rows matching ``where`` and, first, every row
+    that references them (a table of window values references the statistics rows that
+    reference a candidate)."""
+    statements = []
+    if depth < 3:
+        for child, column, parent_column in _referencing(table):
+            statements += _deletes(
+                child, f'"{column}" IN (SELECT "{parent_column}" FROM {table} WHERE {where})',
+                depth + 1,
+            )  # fmt: skip
+    return [*statements, f"DELETE FROM {table} WHERE {where}"]
+
+
+def clear(org_id: int) -> None:
+    """Empty the benchmark organisation with plain SQL (a cascade over millions of rows is
+    slow): its jobs' rows, then every row that references its candidates, directly or
+    through another row (whatever other benchmarks added: self-identification,
+    accounts, notices, ...), in one transaction, so the deferred constraints are checked
+    once everything is gone."""
+    from django.db import transaction
+
+    jobs = f"SELECT id FROM renown_hiring_job WHERE organization_id = {int(org_id)}"
     with transaction.atomic():
         for sql in (
             f"DELETE FROM renown_hiring_screening WHERE job_id IN ({jobs})",
@@ -90,11 +112,7 @@ def clear(org_id: int) -> None:
             f"DELETE FROM renown_hiring_screeningrule WHERE job_id IN ({jobs})",
             f"DELETE FROM renown_hiring_rulegroup WHERE job_id IN ({jobs})",
             f"DELETE FROM renown_hiring_job WHERE id IN ({jobs})",
-            *(
-                f'DELETE FROM {table} WHERE "{column}" IN ({candidates})'
-                for table, column in referencing
-            ),
-            f"DELETE FROM renown_candidates_candidate WHERE organization_id = {int(org_id)}",
+            *_deletes("renown_candidates_candidate", f"organization_id = {int(org_id)}"),
         ):
             execute(sql)
 
@@ -186,7 +204,11 @@ def statistics(org: object, *, fresh: bool = False) -> None:
         return
     started = time.monotonic()
     window_stats.window_stats_rebuild(organization=org)  # type: ignore[arg-type]
-    for table in ("renown_scoring_latestscore", "renown_scoring_scorewindowstats"):
+    for table in (
+        "renown_scoring_latestscore",
+        "renown_scoring_scorewindowstats",
+        "renown_scoring_scorewindowvalues",
+    ):
         execute(f"VACUUM ANALYZE {table}")
     print(f"setup: statistics rebuilt in {time.monotonic() - started:.1f} s", flush=True)
 

@@ -249,12 +249,11 @@ class ScoreWindowStats(models.Model):
     reader gets the exact figure. ``noise_*`` (the middle absolute deviations of
     consecutive changes) is that of the 90-day window, the span a volatility band reads.
 
-    On PostgreSQL the row also keeps what an appended reading needs to update it
-    without reading the history: each window's values sorted (``sorted_N``, NULL when
-    the window holds exactly the readings of the next smaller one) and the noise
-    window's changes sorted, in hundredths. ``slides_on`` is the first day on which a
-    reading leaves one of the windows: the nightly slide reduces those rows again. The
-    history in Score stays for the chart and the audit.
+    On PostgreSQL each row has a ``ScoreWindowValues`` row beside it: what an appended
+    reading needs to update the figures without reading the history. It is kept apart so
+    that the readers (previews, screenings, lists) read narrow rows. ``slides_on`` is the
+    first day on which a reading leaves one of the windows: the nightly slide reduces
+    those rows again. The history in Score stays for the chart and the audit.
     """
 
     # The unique (candidate, scorer) index serves lookups by candidate: no second index to
@@ -268,7 +267,6 @@ class ScoreWindowStats(models.Model):
     # Deviations from a centre halfway between two values: a third decimal place.
     noise_low = models.DecimalField(max_digits=10, decimal_places=3, null=True)
     noise_high = models.DecimalField(max_digits=10, decimal_places=3, null=True)
-    changes = SortedCentsField(null=True)
     computed_on = models.DateField(help_text="The UTC day the windows ended on when computed.")
     slides_on = models.DateField(help_text="The first day a reading leaves one of the windows.")
 
@@ -287,7 +285,31 @@ class ScoreWindowStats(models.Model):
         return f"{self.scorer} window statistics (candidate #{self.candidate_id})"
 
 
-# Per window, the same six figures and the sorted values: ``readings_90``, ``median_low_90``.
+class ScoreWindowValues(models.Model):
+    """The values behind one ``ScoreWindowStats`` row, so that an appended reading updates
+    it without reading the history (PostgreSQL only; no rows elsewhere).
+
+    Each window's values sorted (``sorted_N``, NULL when the window holds exactly the
+    readings of the next smaller one) and the noise window's consecutive changes
+    sorted, all in hundredths: a row of about a kilobyte, which only a score write
+    reads, apart from the figures every reader reads.
+    """
+
+    stats = models.OneToOneField(
+        ScoreWindowStats, on_delete=models.CASCADE, primary_key=True, related_name="values"
+    )
+    changes = SortedCentsField(null=True)
+
+    class Meta:
+        verbose_name = "score window values"
+        verbose_name_plural = "score window values"
+
+    def __str__(self) -> str:
+        return f"sorted values behind window statistics #{self.stats_id}"
+
+
+# Per window, the same six figures (``readings_90``, ``median_low_90``) and, apart, the
+# sorted values (``sorted_90``).
 for _days in StatsWindow.values:
     for _name, _field in (
         ("readings", models.PositiveIntegerField(default=0)),
@@ -296,9 +318,9 @@ for _days in StatsWindow.values:
         ("max", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
         ("median_low", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
         ("median_high", models.DecimalField(max_digits=8, decimal_places=2, null=True)),
-        ("sorted", SortedCentsField(null=True)),
     ):
         ScoreWindowStats.add_to_class(f"{_name}_{_days}", _field)
+    ScoreWindowValues.add_to_class(f"sorted_{_days}", SortedCentsField(null=True))
 
 
 class Vendor(models.TextChoices):

@@ -7,6 +7,7 @@ once by an erasure: the raw provider payloads (snapshots) with the rest.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from renown import privacy
 from scoring import window_stats
@@ -17,13 +18,14 @@ from scoring.models import (
     MetricSnapshot,
     Score,
     ScoreWindowStats,
+    ScoreWindowValues,
+    StatsWindow,
     VendorScore,
 )
 
 
 def _window_statistics(row: ScoreWindowStats) -> Mapping[str, object]:
-    """A row's figures per window, in the units the person's scores have (the sorted
-    values kept for updating them are the person's scores again, in hundredths)."""
+    """A row's figures per window, in the units the person's scores have."""
     return {
         "scorer": row.scorer,
         "computed_on": row.computed_on,
@@ -42,6 +44,22 @@ def _window_statistics(row: ScoreWindowStats) -> Mapping[str, object]:
             }
             for days, f in window_stats.kept_figures(row).items()
         },
+    }
+
+
+def _window_values(row: ScoreWindowValues) -> Mapping[str, object]:
+    """The values behind a row's figures: the person's scores in each window, sorted,
+    and the noise window's changes between consecutive scores (kept in hundredths)."""
+
+    def units(cents: list[int] | None) -> list[Decimal] | None:
+        return None if cents is None else [Decimal(c).scaleb(-2) for c in cents]
+
+    return {
+        "scorer": row.stats.scorer,
+        "sorted_values": {
+            f"{days} days": units(getattr(row, f"sorted_{days}")) for days in StatsWindow.values
+        },
+        "changes": units(row.changes),
     }
 
 
@@ -68,6 +86,15 @@ privacy.register(
         name="window_statistics",
         model=ScoreWindowStats,
         serialize=_window_statistics,
+    ),
+    privacy.DataSection(
+        name="window_values",
+        model=ScoreWindowValues,
+        candidate_path="stats__candidate",
+        query=lambda candidate: ScoreWindowValues.objects.filter(
+            stats__candidate_id=candidate.pk
+        ).select_related("stats"),
+        serialize=_window_values,
     ),
     privacy.DataSection(
         name="vendor_scores",

@@ -58,7 +58,7 @@ from django.db.models import Q
 from candidates.models import Candidate
 from renown.models import Organization
 from scoring import conf, readings
-from scoring.models import LatestScore, Score, ScoreWindowStats, StatsWindow
+from scoring.models import LatestScore, Score, ScoreWindowStats, ScoreWindowValues, StatsWindow
 from scoring.windows import window_start
 
 WINDOWS: Final[tuple[int, ...]] = tuple(sorted(int(w) for w in StatsWindow.values))
@@ -183,17 +183,23 @@ def slides_on(oldest: Iterable[tuple[int, datetime]]) -> date:
 
 
 def _quote(
-    model: type[ScoreWindowStats] | type[Score] | type[Candidate] | type[LatestScore],
+    model: type[ScoreWindowStats]
+    | type[ScoreWindowValues]
+    | type[Score]
+    | type[Candidate]
+    | type[LatestScore],
 ) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-_WINDOW_FIGURES = ("readings", "oldest", "min", "max", "median_low", "median_high", "sorted")
+_WINDOW_FIGURES = ("readings", "oldest", "min", "max", "median_low", "median_high")
 _COLUMNS: Final = (
     "candidate_id", "scorer", "newest_at", "latest_value", "noise_low", "noise_high",
-    "changes", "computed_on", "slides_on",
+    "computed_on", "slides_on",
     *(column(name, days) for days in WINDOWS for name in _WINDOW_FIGURES),
 )  # fmt: skip
+# ScoreWindowValues, beside each row on PostgreSQL.
+_VALUES: Final = ("changes", *(column("sorted", days) for days in WINDOWS))
 
 
 def _figures_sql(array: str, count: str) -> tuple[str, ...]:
@@ -221,14 +227,14 @@ def _slides_on_sql(oldest: Callable[[int], str]) -> str:
 
 def _refresh_sql(pairs_sql: str) -> str:
     """The statement that reduces the pairs ``pairs_sql`` selects (candidate_id, scorer)
-    and replaces their rows.
+    and replaces their rows (the figures and the values beside them).
 
     One pass over each pair's year of history, in the index's order: each window's
     values are a FILTERed, sorted ``array_agg`` of the same rows (a window is a suffix
     of the year), its figures read off the array; a window function gives the
     consecutive changes inside the noise window, sorted into one array per pair.
     """
-    stats, score = _quote(ScoreWindowStats), _quote(Score)
+    stats, values, score = _quote(ScoreWindowStats), _quote(ScoreWindowValues), _quote(Score)
     updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[2:])
     per_window = ", ".join(
         f"count(*) FILTER (WHERE as_of >= %(w{d})s) AS n{d}, "
@@ -236,14 +242,14 @@ def _refresh_sql(pairs_sql: str) -> str:
         f"array_agg((value * 100)::int ORDER BY value) FILTER (WHERE as_of >= %(w{d})s) AS a{d}"
         for d in WINDOWS
     )
-    values = []
+    figures, kept = [], []
     for i, d in enumerate(WINDOWS):
+        figures.append(f"n{d}, o{d}, {', '.join(_figures_sql(f'a{d}', f'n{d}'))}")
         if i == 0:
-            kept = f"coalesce(a{d}, '{{}}')"
+            kept.append(f"coalesce(a{d}, '{{}}')")
         else:
             # NULL: the same readings as the next smaller window (kept once).
-            kept = f"CASE WHEN n{d} = n{WINDOWS[i - 1]} THEN NULL ELSE a{d} END"
-        values.append(f"n{d}, o{d}, {', '.join(_figures_sql(f'a{d}', f'n{d}'))}, {kept}")
+            kept.append(f"CASE WHEN n{d} = n{WINDOWS[i - 1]} THEN NULL ELSE a{d} END")
     noise_low, noise_high = _noise_sql("ch")
     return (
         f"WITH t AS ({pairs_sql}), "
@@ -259,21 +265,29 @@ def _refresh_sql(pairs_sql: str) -> str:
         "array_agg(change ORDER BY change) FILTER (WHERE change IS NOT NULL) AS ch "
         "FROM r GROUP BY candidate_id, scorer), "
         f"up AS (INSERT INTO {stats} ({', '.join(_COLUMNS)}) "
-        f"SELECT candidate_id, scorer, newest, latest, {noise_low}, {noise_high}, "
-        "coalesce(ch, '{}'), %(day)s, "
-        f"{_slides_on_sql(lambda d: f'o{d}')}, {', '.join(values)} "
+        f"SELECT candidate_id, scorer, newest, latest, {noise_low}, {noise_high}, %(day)s, "
+        f"{_slides_on_sql(lambda d: f'o{d}')}, {', '.join(figures)} "
         "FROM g ORDER BY candidate_id, scorer "
         f"ON CONFLICT (candidate_id, scorer) DO UPDATE SET {updates} "
         # A concurrent statement (a slide beside a write) that saw less history never
         # replaces a row holding a newer reading than it saw.
-        f"WHERE {stats}.newest_at <= excluded.newest_at) "
+        f"WHERE {stats}.newest_at <= excluded.newest_at "
+        "RETURNING id, candidate_id, scorer), "
+        # The values beside each row written (and only those).
+        f"kept AS (INSERT INTO {values} (stats_id, {', '.join(_VALUES)}) "
+        f"SELECT up.id, coalesce(g.ch, '{{}}'), {', '.join(kept)} "
+        "FROM up JOIN g ON g.candidate_id = up.candidate_id AND g.scorer = up.scorer "
+        "ORDER BY up.id "
+        "ON CONFLICT (stats_id) DO UPDATE SET "
+        f"{', '.join(f'{c} = excluded.{c}' for c in _VALUES)}), "
         # A pair left with no reading in a year loses its row (the statement sees the rows
         # as they were before it) - only if the row's newest reading has left the year
-        # too, so a row a concurrent write just filled stays.
-        f"DELETE FROM {stats} st USING t WHERE st.candidate_id = t.candidate_id "
+        # too, so a row a concurrent write just filled stays - and the values with it.
+        f"gone AS (DELETE FROM {stats} st USING t WHERE st.candidate_id = t.candidate_id "
         "AND st.scorer = t.scorer AND NOT EXISTS (SELECT 1 FROM g WHERE "
         "g.candidate_id = st.candidate_id AND g.scorer = st.scorer) "
-        "AND st.newest_at < %(earliest)s"
+        "AND st.newest_at < %(earliest)s RETURNING st.id) "
+        f"DELETE FROM {values} v USING gone WHERE v.stats_id = gone.id"
     )
 
 
@@ -287,70 +301,83 @@ def _sorted_insert_sql(array: str, value: str) -> str:
 
 
 def _append_sql(readings: str) -> str:
-    """The statement that adds one newer reading to each of a set of current rows.
+    """The CTEs that add one newer reading to each of a set of current rows.
 
     ``readings`` names a relation of ``(candidate_id, scorer, at, value)``, one row per
-    pair (a CTE of the statement this one ends: ``written_sql``). One UPDATE, whose new
-    values are computed from the row as it is when updated (a concurrent write's row is
-    read as it committed, and the conditions checked again). What the row and the
-    reading give alone (counts, oldest, min, max) is set directly; one sub-select sets
-    the rest: ``n`` puts the reading into every window's sorted values (a window kept as
-    NULL shares the next smaller one's, and still does) and its change into the noise
-    window's; ``e`` reads each window's middles and the noise off them. Returns the
-    pairs updated: the others (no row, an older reading, a row that is behind) are for
-    ``window_stats_refresh``.
+    pair (a CTE of the statement these end: ``written_sql``). ``locked`` takes the rows
+    the reading may update, locked as they are now (a concurrent write's row is read as
+    it committed, and the conditions checked again); ``inserted`` puts the reading into
+    the values beside each (every window's sorted values: a window kept as NULL shares
+    the next smaller one's, and still does; its change into the noise window's) and
+    returns each window's middles and the noise read off them; ``appended`` sets the
+    figures, those the row and the reading give alone (counts, oldest, min, max)
+    directly, and returns the pairs updated: the others (no row, an older reading, a
+    row that is behind) are for ``window_stats_refresh``.
     """
-    stats = _quote(ScoreWindowStats)
-    inserted = ", ".join(
-        (
-            _sorted_insert_sql(f"st.sorted_{d}", "i.cents")
+    stats, values = _quote(ScoreWindowStats), _quote(ScoreWindowValues)
+    noise_count = column("readings", NOISE_WINDOW_DAYS)
+    # The values: each window's sorted values with the reading in place.
+    inserted = [
+        f"sorted_{d} = "
+        + (
+            _sorted_insert_sql(f"v.sorted_{d}", "k.cents")
             if i == 0
-            else f"CASE WHEN st.sorted_{d} IS NULL THEN NULL "
-            f"ELSE {_sorted_insert_sql(f'st.sorted_{d}', 'i.cents')} END"
+            else f"CASE WHEN v.sorted_{d} IS NULL THEN NULL "
+            f"ELSE {_sorted_insert_sql(f'v.sorted_{d}', 'k.cents')} END"
         )
-        + f" AS s{d}"
         for i, d in enumerate(WINDOWS)
+    ]
+    # The change from the reading before, when that one is in the noise window.
+    inserted.append(
+        f"changes = CASE WHEN k.{noise_count} > 0 THEN "
+        + _sorted_insert_sql("v.changes", "(k.cents - (k.latest_value * 100)::int)")
+        + " ELSE v.changes END"
     )
-    effective = ", ".join(
-        "coalesce(" + ", ".join(f"n.s{w}" for w in reversed(WINDOWS[: i + 1])) + f") AS e{d}"
-        for i, d in enumerate(WINDOWS)
-    )
+    # Returned from the values as updated: each window's two middles, and the noise.
+    middles = []
+    for i, d in enumerate(WINDOWS):
+        effective = "coalesce(" + ", ".join(f"v.sorted_{w}" for w in reversed(WINDOWS[: i + 1]))
+        n = f"(k.readings_{d} + 1)"
+        middles.append(f"({effective}))[({n} + 1) / 2] * 0.01 AS low{d}")
+        middles.append(f"({effective}))[{n} / 2 + 1] * 0.01 AS high{d}")
     # Read off the row and the reading alone: set directly.
     plain = [
-        ("newest_at", "i.at"), ("latest_value", "i.value"), ("computed_on", "%(day)s"),
+        ("newest_at", "k.at"), ("latest_value", "k.value"), ("computed_on", "%(day)s"),
         # A reading entering an empty window: the 7-day one is then empty too, and its
         # day is the first this reading leaves a window.
-        ("slides_on", f"CASE WHEN st.readings_{WINDOWS[0]} = 0 THEN LEAST(st.slides_on, "
-         f"(i.at AT TIME ZONE 'UTC')::date + {WINDOWS[0]}) ELSE st.slides_on END"),
+        ("slides_on", f"CASE WHEN k.readings_{WINDOWS[0]} = 0 THEN LEAST(k.slides_on, "
+         f"(k.at AT TIME ZONE 'UTC')::date + {WINDOWS[0]}) ELSE k.slides_on END"),
+        ("noise_low", "k.dev[1] * 0.005"), ("noise_high", "k.dev[2] * 0.005"),
     ]  # fmt: skip
-    # Read off the new sorted arrays: one sub-select sets them all.
-    derived = [("changes", "n.ch"), ("noise_low", "e.dev[1] * 0.005"),
-               ("noise_high", "e.dev[2] * 0.005")]  # fmt: skip
     for d in WINDOWS:
-        n = f"(st.readings_{d} + 1)"
         plain += [
-            (f"readings_{d}", n), (f"oldest_{d}", f"coalesce(st.oldest_{d}, i.at)"),
-            (f"min_{d}", f"least(st.min_{d}, i.value)"),
-            (f"max_{d}", f"greatest(st.max_{d}, i.value)"),
+            (f"readings_{d}", f"k.readings_{d} + 1"),
+            (f"oldest_{d}", f"coalesce(k.oldest_{d}, k.at)"),
+            (f"min_{d}", f"least(k.min_{d}, k.value)"),
+            (f"max_{d}", f"greatest(k.max_{d}, k.value)"),
+            (f"median_low_{d}", f"k.low{d}"), (f"median_high_{d}", f"k.high{d}"),
         ]  # fmt: skip
-        derived += [
-            (f"median_low_{d}", f"e.e{d}[({n} + 1) / 2] * 0.01"),
-            (f"median_high_{d}", f"e.e{d}[{n} / 2 + 1] * 0.01"), (f"sorted_{d}", f"n.s{d}"),
-        ]  # fmt: skip
+    read = ", ".join(
+        ["st.id", "st.latest_value", "st.slides_on"]
+        + [
+            f"st.{column(name, d)}"
+            for d in WINDOWS
+            for name in ("readings", "oldest", "min", "max")
+        ]
+    )
     return (
-        f"UPDATE {stats} st SET {', '.join(f'{c} = {v}' for c, v in plain)}, "
-        f"({', '.join(c for c, _ in derived)}) = (SELECT {', '.join(v for _, v in derived)} "
-        f"FROM (SELECT {inserted}, "
-        # The change from the reading before, when that one is in the noise window.
-        f"CASE WHEN st.readings_{NOISE_WINDOW_DAYS} > 0 THEN "
-        + _sorted_insert_sql("st.changes", "(i.cents - (st.latest_value * 100)::int)")
-        # OFFSET 0: computed once each, not copied into every column that reads them.
-        + " ELSE st.changes END AS ch OFFSET 0) n "
-        f"CROSS JOIN LATERAL (SELECT {effective}, {DEVIATIONS_FUNCTION}(n.ch) AS dev OFFSET 0) e) "
-        f"FROM (SELECT *, (value * 100)::int AS cents FROM {readings}) i "
-        "WHERE st.candidate_id = i.candidate_id AND st.scorer = i.scorer "
-        "AND st.newest_at < i.at AND st.slides_on > %(day)s AND st.computed_on <= %(day)s "
-        "RETURNING st.candidate_id, st.scorer"
+        f"locked AS (SELECT {read}, i.at, i.value, (i.value * 100)::int AS cents "
+        f"FROM {stats} st JOIN {readings} "
+        "ON st.candidate_id = i.candidate_id AND st.scorer = i.scorer "
+        "WHERE st.newest_at < i.at AND st.slides_on > %(day)s AND st.computed_on <= %(day)s "
+        "ORDER BY st.id FOR UPDATE OF st), "
+        f"inserted AS (UPDATE {values} v SET {', '.join(inserted)} FROM locked k "
+        f"WHERE v.stats_id = k.id RETURNING k.*, {', '.join(middles)}, "
+        f"{DEVIATIONS_FUNCTION}(v.changes) AS dev), "
+        # From ``inserted`` alone (what the row held comes with it): a join of two CTEs
+        # would be planned for a row each.
+        f"appended AS (UPDATE {stats} st SET {', '.join(f'{c} = {v}' for c, v in plain)} "
+        "FROM inserted k WHERE st.id = k.id RETURNING st.candidate_id, st.scorer)"
     )
 
 
@@ -367,12 +394,11 @@ def written_sql(written: str) -> str:
     return (
         "one AS (SELECT candidate_id, scorer, min(as_of) AS at, min(value) AS value, "
         f"count(*) = 1 AS single FROM {written} GROUP BY candidate_id, scorer), "
-        "appended AS ("
         + _append_sql(
             "(SELECT candidate_id, scorer, at, value FROM one WHERE single "
-            "ORDER BY candidate_id, scorer) o"
+            "ORDER BY candidate_id, scorer) i"
         )
-        + ") SELECT candidate_id, scorer FROM one "
+        + " SELECT candidate_id, scorer FROM one "
         "EXCEPT SELECT candidate_id, scorer FROM appended"
     )
 

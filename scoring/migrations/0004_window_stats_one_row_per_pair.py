@@ -6,7 +6,7 @@ row per pair holds every window's figures and, on PostgreSQL, what an appended r
 needs to update them without the history (each window's values sorted, the noise
 window's changes sorted) and ``renown_scoring_middle_deviations``, the function that
 reads the noise off the sorted changes. The rows are built again from the score
-history here (the table is derived data: nothing the user made is lost). Reversing
+history in 0007 (the table is derived data: nothing the user made is lost). Reversing
 drops the function and the table; the history stays.
 """
 
@@ -76,21 +76,9 @@ def drop_function(apps, schema_editor):
 
 
 def build(apps, schema_editor):
-    if (
-        not apps.get_model("renown_scoring", "Score")
-        .objects.using(schema_editor.connection.alias)
-        .exists()
-    ):
-        return
-    # The app's own code (not the historical models): the same reduction every write
-    # runs, so the rows built here are exactly what later writes keep.
-    from renown.models import Organization
-    from scoring import window_stats
-
-    if not window_stats.statistics_enabled():
-        return
-    for organization in Organization.objects.order_by("pk"):
-        window_stats.window_stats_rebuild(organization=organization)
+    # Moved to 0007, which gives the statistics the layout the app's code writes today
+    # (this step called that code, so it could only ever build the newest layout).
+    return
 
 
 class Migration(migrations.Migration):

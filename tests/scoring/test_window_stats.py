@@ -267,9 +267,9 @@ def test_the_upgrade_builds_the_statistics_of_scores_already_held() -> None:
     from django.db.migrations.executor import MigrationExecutor
 
     before = [("renown_scoring", "0002_postgresql_score_history_covering_index")]
-    # Forward to the newest migration again: later tests need every table.
-    after = [("renown_scoring", "0005_latest_reading")]
     executor = MigrationExecutor(connection)
+    # Forward to the newest migration again: later tests need every table.
+    after = executor.loader.graph.leaf_nodes("renown_scoring")
     executor.migrate(before)
     try:
         candidate = factories.CandidateFactory(notices=False)
@@ -371,3 +371,64 @@ def test_a_newer_reading_on_a_current_row_updates_it_in_place_from_the_row_alone
         row = ScoreWindowStats.objects.get(candidate=candidate)
         assert row.readings_7 == 4
         assert row.noise_low is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.parametrize(("first_hour", "second_hour"), [(9, 10), (10, 9)])
+def test_two_writes_to_one_row_at_once_both_count(first_hour: int, second_hour: int) -> None:
+    """A second write waits for the first's row and then appends to the row as the first
+    left it (or, holding an older reading, reduces the pair again): both readings count."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    candidate = factories.CandidateFactory(notices=False)
+    holding, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def write(hour: int, value: str, *, hold: bool) -> None:
+        at = datetime(END.year, END.month, END.day, hour, tzinfo=UTC)
+        try:
+            with transaction.atomic():
+                score_services._insert_scores([
+                    Score(
+                        candidate=candidate, scorer="influence", scorer_version=1,
+                        value=Decimal(value), scale_min=0, scale_max=100, components=[],
+                        snapshot_ids=[], inputs_digest=f"at-{hour}", as_of=at, computed_at=at,
+                    )
+                ])  # fmt: skip
+                if hold:
+                    holding.set()
+                    release.wait(20)
+        except BaseException as error:  # reported by the test's own thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    with on_day(END):
+        for back, value in ((40, "30.10"), (6, "41.25"), (1, "20.00")):
+            at = datetime(END.year, END.month, END.day, 8, tzinfo=UTC) - timedelta(days=back)
+            factories.ScoreFactory(candidate=candidate, value=Decimal(value), as_of=at)
+        first = threading.Thread(target=write, args=(first_hour, "47.50"), kwargs={"hold": True})
+        first.start()
+        assert holding.wait(20)
+        second = threading.Thread(target=write, args=(second_hour, "12.00"), kwargs={"hold": False})
+        second.start()
+        # The second write is waiting for a lock the first holds.
+        waiting = False
+        for _ in range(200):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                waiting = cursor.fetchone()[0] > 0
+            if waiting:
+                break
+            threading.Event().wait(0.05)
+        release.set()
+        first.join(20)
+        second.join(20)
+        assert failures == []
+        assert waiting
+        assert Score.objects.filter(candidate=candidate).count() == 5
+        assert _table() == _reference(list(Score.objects.all()), END)
+        assert ScoreWindowStats.objects.get(candidate=candidate).readings_7 == 4
