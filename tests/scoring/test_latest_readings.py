@@ -336,8 +336,9 @@ def test_the_upgrade_builds_the_rows_of_the_history_already_held() -> None:
             ]
         )
     finally:
+        # Forward to the newest migration again: later tests need every table.
         executor = MigrationExecutor(connection)
-        executor.migrate([("renown_scoring", "0005_latest_reading")])
+        executor.migrate(executor.loader.graph.leaf_nodes("renown_scoring"))
     assert kept(person) == {
         "vendor:klout": (Decimal(45), midnight("2017-01-09")),
         "metric:followers": (Decimal(12), NOW),

@@ -432,3 +432,45 @@ def test_two_writes_to_one_row_at_once_both_count(first_hour: int, second_hour: 
         assert Score.objects.filter(candidate=candidate).count() == 5
         assert _table() == _reference(list(Score.objects.all()), END)
         assert ScoreWindowStats.objects.get(candidate=candidate).readings_7 == 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_the_sorted_values_move_apart_and_back_whole() -> None:
+    """Migration 0007 copies each row's sorted values to ScoreWindowValues, and back when
+    reversed: nothing is lost either way, and the figures stay as they were."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from scoring.models import ScoreWindowValues
+
+    def arrays(row: object) -> tuple[object, ...]:
+        return (
+            *(getattr(row, f"sorted_{days}") for days in window_stats.WINDOWS),
+            row.changes,  # type: ignore[attr-defined]
+        )
+
+    candidate = factories.CandidateFactory(notices=False)
+    with on_day(END):
+        for back, value in ((200, "12.00"), (40, "30.10"), (6, "41.25"), (1, "20.00"), (0, "33")):
+            at = datetime(END.year, END.month, END.day, 8, tzinfo=UTC) - timedelta(days=back)
+            factories.ScoreFactory(candidate=candidate, value=Decimal(value), as_of=at)
+        figures = _table()
+    kept = arrays(ScoreWindowValues.objects.get(stats__candidate=candidate))
+    assert kept[0] == [2000, 3300, 4125]  # the 7-day window's values, sorted, in hundredths
+    executor = MigrationExecutor(connection)
+    newest = executor.loader.graph.leaf_nodes("renown_scoring")
+    executor.migrate([("renown_scoring", "0006_snapshot_cycle_status")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sorted_7, sorted_30, sorted_90, sorted_180, sorted_365, changes "
+                "FROM renown_scoring_scorewindowstats WHERE candidate_id = %s",
+                [candidate.pk],
+            )
+            assert cursor.fetchone() == kept
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(newest)
+    assert arrays(ScoreWindowValues.objects.get(stats__candidate=candidate)) == kept
+    assert _table() == figures
