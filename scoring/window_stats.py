@@ -15,9 +15,10 @@ so the statistics and the history always agree.
 - when scores are written (``scoring.services.scores``: the COPY upsert of a refresh, a
   rescore, a backfill). On PostgreSQL a pair that got one reading newer than any it
   had, on a row nothing has left since it was computed (the everyday case: a refresh),
-  is updated in place from the row alone (``_append_sql``): the reading goes into each
+  is updated in place without its history (``_append_sql``): the reading goes into each
   window's sorted values (a binary search, ``width_bucket``), its change into the noise
-  window's sorted changes, and the figures are read off the arrays, all in the score
+  window's sorted changes (both kept beside the row, in ``ScoreWindowValues``, so that
+  readers read narrow rows), and the figures are read off the arrays, all in the score
   write's own INSERT statement (``written_sql``: nothing written is read back, no round
   trip). Any other pair (a new one, a backfill, a row that is behind) is reduced again
   from its history (``window_stats_refresh``), every window at once;
@@ -303,8 +304,10 @@ def _sorted_insert_sql(array: str, value: str) -> str:
 def _append_sql(readings: str) -> str:
     """The CTEs that add one newer reading to each of a set of current rows.
 
-    ``readings`` names a relation of ``(candidate_id, scorer, at, value)``, one row per
-    pair (a CTE of the statement these end: ``written_sql``). ``locked`` takes the rows
+    ``readings`` is a relation aliased ``i`` of ``(candidate_id, scorer, at, value)``,
+    one row per pair (from a CTE of the statement these end: ``written_sql``). Each pair's
+    figures row is locked before its values are read, as a reduction from history
+    (``_refresh_sql``) writes them in that order too. ``locked`` takes the rows
     the reading may update, locked as they are now (a concurrent write's row is read as
     it committed, and the conditions checked again); ``inserted`` puts the reading into
     the values beside each (every window's sorted values: a window kept as NULL shares
