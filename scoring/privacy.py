@@ -54,13 +54,14 @@ def _window_values(row: ScoreWindowValues) -> Mapping[str, object]:
     def units(cents: list[int] | None) -> list[Decimal] | None:
         return None if cents is None else [Decimal(c).scaleb(-2) for c in cents]
 
-    return {
-        "scorer": row.stats.scorer,
-        "sorted_values": {
-            f"{days} days": units(getattr(row, f"sorted_{days}")) for days in StatsWindow.values
-        },
-        "changes": units(row.changes),
-    }
+    windows: dict[str, list[Decimal] | None] = {}
+    held: list[int] | None = None
+    for days in sorted(StatsWindow.values):
+        # NULL: the same values as the next smaller window, kept once.
+        if (found := getattr(row, f"sorted_{days}")) is not None:
+            held = found
+        windows[f"{days} days"] = units(held)
+    return {"scorer": row.stats.scorer, "sorted_values": windows, "changes": units(row.changes)}
 
 
 privacy.register(

@@ -474,3 +474,25 @@ def test_the_sorted_values_move_apart_and_back_whole() -> None:
         executor.migrate(newest)
     assert arrays(ScoreWindowValues.objects.get(stats__candidate=candidate)) == kept
     assert _table() == figures
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_export_gives_each_windows_values_in_the_scores_units() -> None:
+    """A window kept as NULL (the same values as the next smaller one) is exported with
+    its values, not as a blank a person would have to decode."""
+    from hiring.privacy.services import candidate_export
+
+    candidate = factories.CandidateFactory(notices=False)
+    with on_day(END):
+        for back, value in ((200, "12.00"), (6, "41.25"), (1, "20.00")):
+            at = datetime(END.year, END.month, END.day, 8, tzinfo=UTC) - timedelta(days=back)
+            factories.ScoreFactory(candidate=candidate, value=Decimal(value), as_of=at)
+    (exported,) = candidate_export(candidate)["window_values"]
+    recent = ["20.00", "41.25"]
+    windows = dict.fromkeys(("7 days", "30 days", "90 days", "180 days"), recent)
+    assert exported == {
+        "scorer": "influence",
+        "sorted_values": windows | {"365 days": ["12.00", *recent]},
+        "changes": ["-21.25"],
+    }
