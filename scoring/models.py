@@ -292,11 +292,11 @@ class ScoreWindowValues(models.Model):
     Each window's values sorted (``sorted_N``, NULL when the window holds exactly the
     readings of the next smaller one) and the noise window's consecutive changes
     sorted, all in hundredths: a row of about a kilobyte, which only a score write
-    reads, apart from the figures every reader reads.
+    reads; previews, screenings and lists read the figures alone.
     """
 
     stats = models.OneToOneField(
-        ScoreWindowStats, on_delete=models.CASCADE, primary_key=True, related_name="values"
+        ScoreWindowStats, on_delete=models.CASCADE, primary_key=True, related_name="sorted_values"
     )
     changes = SortedCentsField(null=True)
 

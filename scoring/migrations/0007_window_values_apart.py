@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
-                        related_name="values",
+                        related_name="sorted_values",
                         serialize=False,
                         to="renown_scoring.scorewindowstats",
                     ),
