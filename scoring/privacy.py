@@ -19,7 +19,6 @@ from scoring.models import (
     Score,
     ScoreWindowStats,
     ScoreWindowValues,
-    StatsWindow,
     VendorScore,
 )
 
@@ -54,14 +53,13 @@ def _window_values(row: ScoreWindowValues) -> Mapping[str, object]:
     def units(cents: list[int] | None) -> list[Decimal] | None:
         return None if cents is None else [Decimal(c).scaleb(-2) for c in cents]
 
-    windows: dict[str, list[Decimal] | None] = {}
-    held: list[int] | None = None
-    for days in sorted(StatsWindow.values):
-        # NULL: the same values as the next smaller window, kept once.
-        if (found := getattr(row, f"sorted_{days}")) is not None:
-            held = found
-        windows[f"{days} days"] = units(held)
-    return {"scorer": row.stats.scorer, "sorted_values": windows, "changes": units(row.changes)}
+    return {
+        "scorer": row.stats.scorer,
+        "sorted_values": {
+            f"{days} days": units(cents) for days, cents in window_stats.kept_values(row).items()
+        },
+        "changes": units(row.changes),
+    }
 
 
 privacy.register(

@@ -175,6 +175,18 @@ def kept_figures(row: ScoreWindowStats) -> dict[int, WindowFigures]:
     return found
 
 
+def kept_values(row: ScoreWindowValues) -> dict[int, list[int]]:
+    """Each window's sorted values (hundredths) behind a kept row, a window kept as NULL
+    (the same readings as the next smaller one, stored once) given in full."""
+    found: dict[int, list[int]] = {}
+    held: list[int] = []
+    for days in WINDOWS:
+        if (own := getattr(row, column("sorted", days))) is not None:
+            held = own
+        found[days] = held
+    return found
+
+
 def slides_on(oldest: Iterable[tuple[int, datetime]]) -> date:
     """The first day on which one of these (window, oldest reading) loses its reading."""
     return min(at.astimezone(UTC).date() + timedelta(days=days) for days, at in oldest)
